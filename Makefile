@@ -1,0 +1,46 @@
+# Two commands do all of the set-up on a fresh machine: `make demo` and `make test`.
+# Each creates .venv from requirements.lock (the lock file) on first use.
+
+PYTHON   ?= python3
+VENV     ?= .venv
+BIN      := $(VENV)/bin
+UV       := $(BIN)/uv
+ARTICLES ?= 60
+DATA     ?= data
+STORAGE  ?= $(DATA)/archive
+SITE     ?= niaga
+PYTEST_ARGS ?=
+
+.PHONY: demo test lint typecheck lock clean install
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet uv==0.13.9
+	$(UV) pip install --quiet --python $(BIN)/python -r requirements.lock
+	$(UV) pip install --quiet --python $(BIN)/python --no-deps -e .
+	touch $@
+
+## Crawl the bundled replica of niaga.asia and archive it under $(DATA)/.
+demo: install
+	$(BIN)/warta demo --site $(SITE) --articles $(ARTICLES) --data $(DATA) --storage $(STORAGE)
+
+## Run every test, including the end-to-end ones that start servers.
+test: install
+	$(BIN)/ruff check crawler flows tests bench
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check crawler flows tests bench
+	$(BIN)/ruff format --check crawler flows tests bench
+
+typecheck: install
+	$(BIN)/mypy
+
+## Regenerate the lock file after changing dependencies in pyproject.toml.
+lock: install
+	$(UV) pip compile pyproject.toml --extra dev --python-version 3.11 --no-header -o requirements.lock
+
+clean:
+	rm -rf $(VENV) $(DATA) .pytest_cache .mypy_cache .ruff_cache

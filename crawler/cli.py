@@ -1,0 +1,63 @@
+"""The ``warta`` command. Each subcommand lives in the module that owns its job.
+
+A subcommand module provides ``add_arguments(parser)`` and ``run(args) -> int``; it is
+imported only when used, so ``warta extract`` does not pay for importing Prefect.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from crawler import __version__
+from crawler.siteconfig import ConfigError
+
+SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "demo": ("crawler.demo", "crawl the bundled replica and archive it locally"),
+    "replica": ("crawler.replica.cli", "serve the local replica of a news site"),
+    "extract": ("crawler.extraction.cli", "extract one article record from an HTML file"),
+    "reextract": ("crawler.reextract", "rebuild article records from existing WARCs"),
+    "verify": ("crawler.warc.verify", "check WARC digests, pairing, references and indexes"),
+    "sites": ("crawler.sitescli", "list configured sites and validate their files"),
+    "archive": ("flows.archive", "crawl a site and store its archive (the Prefect flow)"),
+    "deploy": ("flows.deploy", "register scheduled Prefect deployments for every site"),
+    "archives": ("flows.archives_cli", "list, download, verify and share stored archives"),
+}
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="warta", description="warta: a crawler and web archive for regional news"
+    )
+    parser.add_argument("--version", action="version", version=f"warta {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (module_name, help_text) in SUBCOMMANDS.items():
+        command = sub.add_parser(name, help=help_text, description=help_text)
+        if name == only:
+            importlib.import_module(module_name).add_arguments(command)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    chosen = next((a for a in args_list if not a.startswith("-")), None)
+    parser = build_parser(chosen if chosen in SUBCOMMANDS else None)
+    args = parser.parse_args(args_list)
+    if not args.command:
+        parser.print_help()
+        return 2
+    module = importlib.import_module(SUBCOMMANDS[args.command][0])
+    try:
+        return int(module.run(args) or 0)
+    except ConfigError as exc:
+        print(f"warta {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"warta {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,57 @@
+"""Scrapy settings for warta. Per-site politeness is applied by the spider from its config.
+
+Each WARTA_* Scrapy setting is documented in README.md; they can be set with ``-s NAME=VALUE``.
+"""
+
+from crawler import __version__
+
+BOT_NAME = "warta"
+SPIDER_MODULES: list[str] = []
+NEWSPIDER_MODULE = "crawler.spiders"
+SPIDER_LOADER_CLASS = "crawler.spiders.loader.SiteSpiderLoader"
+
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"
+
+USER_AGENT = f"warta/{__version__} (+https://github.com/warta-archive/warta)"
+ROBOTSTXT_OBEY = True
+COOKIES_ENABLED = True
+REFERER_ENABLED = True
+TELNETCONSOLE_ENABLED = False
+
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+DOWNLOAD_TIMEOUT = 60
+
+# Guards against hostile or broken responses: huge bodies and decompression bombs.
+DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
+DOWNLOAD_MAXSIZE_SITEMAP = 50 * 1024 * 1024  # the sitemap protocol's own limit
+REDIRECT_MAX_TIMES = 10
+
+# Only the configured site's hosts are fetched (see OffsiteDownloaderMiddleware).
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.warc.middleware.WarcCaptureMiddleware": 950,
+}
+ITEM_PIPELINES = {
+    "crawler.pipelines.ArticleJsonLinesPipeline": 800,
+}
+EXTENSIONS = {
+    "crawler.progress.CrawlProgress": 500,
+}
+
+LOG_LEVEL = "INFO"
+LOG_FORMAT = "%(asctime)s [%(name)s] %(levelname)s: %(message)s"
+
+# warta's own settings.
+WARTA_WARC_ENABLED = True
+WARTA_EXTRACT_ENABLED = True
+WARTA_OUTPUT_DIR = ""  # default: <data_dir>/crawls/<site>/<crawl_id>
+WARTA_CRAWL_ID = ""  # default: UTC timestamp of the crawl's start
+WARTA_PROGRESS_INTERVAL = 30.0

@@ -1,0 +1,270 @@
+"""Typed, validated site configuration.
+
+Everything warta knows about one news site lives in ``config/sites/<name>.yaml``; adding a
+site means adding a file, never Python. Validation errors name the file and the field, so a
+typo in YAML is found before a crawl starts rather than halfway through it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+SITE_NAME = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
+
+
+class ConfigError(Exception):
+    """A config file is missing or invalid; the message names the file and the field."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_regex(patterns: list[str]) -> list[str]:
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from None
+    return patterns
+
+
+class Discovery(_Strict):
+    """Where the spider looks for article URLs. Paths are relative to ``base_url``."""
+
+    sitemaps: list[str] = Field(
+        default_factory=list, description="Sitemap or sitemap-index paths, e.g. /sitemap_index.xml"
+    )
+    feeds: list[str] = Field(default_factory=list, description="RSS or Atom feed paths")
+    listings: list[str] = Field(
+        default_factory=list, description="Listing pages (home, sections) whose links are followed"
+    )
+    pagination_pattern: str = Field(
+        default=r"/page/\d+/?$",
+        description="Regex for listing pagination links that should be followed",
+    )
+    max_listing_pages: int = Field(
+        default=20, ge=0, description="How many pages deep each listing is followed"
+    )
+
+    _validate_pagination = field_validator("pagination_pattern")(
+        lambda v: _check_regex([v])[0]
+    )
+
+
+class ArticleRules(_Strict):
+    """How the spider tells an article from every other page on the site."""
+
+    url_patterns: list[str] = Field(
+        default_factory=lambda: [r"^/[^/]+/?$"],
+        description="Regexes on the URL path; a link must match one to be fetched as an article",
+    )
+    exclude_patterns: list[str] = Field(
+        default_factory=list,
+        description="Regexes on the URL path that are never articles (sections, tags, feeds)",
+    )
+    require_any: list[str] = Field(
+        default_factory=lambda: [
+            "meta[property='og:type'][content='article']",
+            "script[type='application/ld+json']:contains('NewsArticle')",
+        ],
+        description="CSS selectors; a fetched page is an article only if one of them matches",
+    )
+
+    _validate = field_validator("url_patterns", "exclude_patterns")(_check_regex)
+
+
+class Selectors(_Strict):
+    """Optional per-site CSS selectors. Unset fields fall back to the generic extractor."""
+
+    title: str | None = None
+    body: str | None = Field(default=None, description="Element holding the article body")
+    captions: str | None = Field(default=None, description="Elements holding photo captions")
+    byline: str | None = None
+    editor: str | None = None
+    source: str | None = None
+    tags: str | None = Field(default=None, description="Links or items naming the article's tags")
+    section: str | None = None
+    published: str | None = None
+    remove: list[str] = Field(
+        default_factory=list,
+        description="Elements removed before extraction (related posts, share buttons, ads)",
+    )
+    next_page: str | None = Field(
+        default=None, description="Link to the next page of a multi-page article"
+    )
+
+
+class TextRules(_Strict):
+    """Regexes that split a news article's conventional lines out of its body text."""
+
+    dateline: str | None = Field(
+        default=None, description="Regex with a 'place' group matching the dateline prefix"
+    )
+    source_editor: str | None = Field(
+        default=None,
+        description="Regex with optional 'source', 'editor' and 'author' groups for credit lines",
+    )
+    caption_credit: str | None = Field(
+        default=None, description="Regex with 'text' and 'credit' groups splitting a caption"
+    )
+    drop_lines: list[str] = Field(
+        default_factory=list, description="Regexes; matching body lines are removed"
+    )
+
+    _validate = field_validator("drop_lines")(_check_regex)
+
+    @field_validator("dateline", "source_editor", "caption_credit")
+    @classmethod
+    def _valid_regex(cls, value: str | None) -> str | None:
+        if value is not None:
+            _check_regex([value])
+        return value
+
+
+class Politeness(_Strict):
+    """How hard the crawler may press on the site."""
+
+    obey_robots_txt: bool = True
+    download_delay: float = Field(default=1.0, ge=0, description="Seconds between requests")
+    concurrency_per_domain: int = Field(default=2, ge=1, le=64)
+    autothrottle: bool = True
+    autothrottle_target_concurrency: float = Field(default=1.0, gt=0)
+
+
+class SiteConfig(_Strict):
+    """One news site: where it is, how to discover its articles and how to read them."""
+
+    name: Annotated[str, Field(pattern=SITE_NAME.pattern)]
+    title: str = ""
+    base_url: str = Field(description="Scheme and host the crawl starts from")
+    allowed_domains: list[str] = Field(
+        default_factory=list,
+        description="Hosts the crawler may fetch from; defaults to the base_url host",
+    )
+    language: str = "id"
+    timezone: str = Field(default="Asia/Jakarta", description="IANA zone for naive dates")
+    discovery: Discovery = Field(default_factory=Discovery)
+    articles: ArticleRules = Field(default_factory=ArticleRules)
+    selectors: Selectors = Field(default_factory=Selectors)
+    text: TextRules = Field(default_factory=TextRules)
+    politeness: Politeness = Field(default_factory=Politeness)
+    archive_images: bool = Field(
+        default=True, description="Also archive images that articles show, for replay"
+    )
+    schedule: str | None = Field(
+        default=None, description="Cron expression for the scheduled Prefect deployment"
+    )
+    recheck_hours: float = Field(
+        default=0, ge=0, description="Re-fetch articles younger than this, to catch updates"
+    )
+
+    @field_validator("base_url")
+    @classmethod
+    def _valid_base_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"must be an http(s) URL with a host, got {value!r}")
+        return value.rstrip("/")
+
+    @field_validator("timezone")
+    @classmethod
+    def _valid_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown IANA time zone {value!r}") from None
+        return value
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.base_url).hostname or ""
+
+    @property
+    def domains(self) -> list[str]:
+        """Hosts the crawl may touch: the configured ones plus the base URL's own host."""
+        hosts = list(self.allowed_domains)
+        if self.host not in hosts:
+            hosts.append(self.host)
+        return hosts
+
+    def with_base_url(self, base_url: str) -> SiteConfig:
+        """The same site served elsewhere (a replica, a mirror); allowed hosts follow it."""
+        data = self.model_dump()
+        data["base_url"] = base_url
+        data["allowed_domains"] = []
+        return SiteConfig.model_validate(data)
+
+    def absolute(self, path: str) -> str:
+        if path.startswith(("http://", "https://")):
+            return path
+        return self.base_url + "/" + path.lstrip("/")
+
+
+def config_dir() -> Path:
+    """``$WARTA_CONFIG_DIR`` if set, else the repository's ``config/`` folder."""
+    env = os.environ.get("WARTA_CONFIG_DIR")
+    return Path(env) if env else PACKAGE_ROOT / "config"
+
+
+def sites_dir(root: Path | None = None) -> Path:
+    return (root or config_dir()) / "sites"
+
+
+def site_names(root: Path | None = None) -> list[str]:
+    folder = sites_dir(root)
+    return sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
+
+
+def format_validation_error(path: Path, error: ValidationError) -> str:
+    lines = [f"{path}: invalid site config"]
+    for item in error.errors():
+        field = ".".join(str(part) for part in item["loc"]) or "(top level)"
+        lines.append(f"  field '{field}': {item['msg']}")
+    return "\n".join(lines)
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        raise ConfigError(f"{path}: not valid YAML{where}: {getattr(exc, 'problem', exc)}") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping of fields, got {type(data).__name__}")
+    return data
+
+
+def load_site_file(path: Path) -> SiteConfig:
+    data = _read_yaml(path)
+    data.setdefault("name", path.stem)
+    if data["name"] != path.stem:
+        raise ConfigError(
+            f"{path}: field 'name': {data['name']!r} must match the file name {path.stem!r}"
+        )
+    try:
+        return SiteConfig.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(format_validation_error(path, exc)) from None
+
+
+def load_site(name: str, root: Path | None = None) -> SiteConfig:
+    path = sites_dir(root) / f"{name}.yaml"
+    if not path.is_file():
+        known = ", ".join(site_names(root)) or "(none)"
+        raise ConfigError(f"unknown site {name!r}; configured sites: {known} (in {sites_dir(root)})")
+    return load_site_file(path)

@@ -1,0 +1,1 @@
+"""warta's orchestration: Prefect flows, object storage and archive access."""
