@@ -56,9 +56,7 @@ class Discovery(_Strict):
         default=20, ge=0, description="How many pages deep each listing is followed"
     )
 
-    _validate_pagination = field_validator("pagination_pattern")(
-        lambda v: _check_regex([v])[0]
-    )
+    _validate_pagination = field_validator("pagination_pattern")(lambda v: _check_regex([v])[0])
 
 
 class ArticleRules(_Strict):
@@ -241,7 +239,9 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        raise ConfigError(f"{path}: not valid YAML{where}: {getattr(exc, 'problem', exc)}") from None
+        raise ConfigError(
+            f"{path}: not valid YAML{where}: {getattr(exc, 'problem', exc)}"
+        ) from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -266,5 +266,7 @@ def load_site(name: str, root: Path | None = None) -> SiteConfig:
     path = sites_dir(root) / f"{name}.yaml"
     if not path.is_file():
         known = ", ".join(site_names(root)) or "(none)"
-        raise ConfigError(f"unknown site {name!r}; configured sites: {known} (in {sites_dir(root)})")
+        raise ConfigError(
+            f"unknown site {name!r}; configured sites: {known} (in {sites_dir(root)})"
+        )
     return load_site_file(path)

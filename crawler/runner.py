@@ -1,0 +1,90 @@
+"""Run one crawl in a child process and read back its summary.
+
+A Twisted reactor cannot be restarted, so each crawl gets a fresh ``scrapy crawl`` process.
+That also keeps the crawl's memory out of a long-lived Prefect worker.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from crawler.siteconfig import PACKAGE_ROOT
+
+
+class CrawlFailed(RuntimeError):
+    """The crawl process exited badly; the message points at its log."""
+
+
+@dataclass
+class CrawlResult:
+    site: str
+    output_dir: Path
+    returncode: int
+    summary: dict[str, Any] = field(default_factory=dict)
+    log_file: Path | None = None
+
+    @property
+    def warc_files(self) -> list[Path]:
+        return sorted(self.output_dir.glob("*.warc.gz"))
+
+    @property
+    def articles_file(self) -> Path:
+        return self.output_dir / "articles.jsonl"
+
+
+def crawl_command(
+    site: str,
+    output_dir: Path,
+    crawl_id: str,
+    base_url: str | None = None,
+    settings: dict[str, Any] | None = None,
+    spider_args: dict[str, str] | None = None,
+) -> list[str]:
+    cmd = [sys.executable, "-m", "scrapy", "crawl", site]
+    args = dict(spider_args or {})
+    if base_url:
+        args["base_url"] = base_url
+    for key, value in args.items():
+        cmd += ["-a", f"{key}={value}"]
+    merged = {"WARTA_OUTPUT_DIR": str(output_dir), "WARTA_CRAWL_ID": crawl_id, **(settings or {})}
+    for key, value in merged.items():
+        if isinstance(value, (dict, list)):
+            value = json.dumps(value)
+        cmd += ["-s", f"{key}={value}"]
+    return cmd
+
+
+def run_crawl(
+    site: str,
+    output_dir: Path,
+    crawl_id: str,
+    base_url: str | None = None,
+    settings: dict[str, Any] | None = None,
+    spider_args: dict[str, str] | None = None,
+    log_file: Path | None = None,
+    timeout: float | None = None,
+) -> CrawlResult:
+    """Crawl ``site`` into ``output_dir``; raise :class:`CrawlFailed` if it did not finish."""
+    output_dir.mkdir(parents=True, exist_ok=True)
+    log_file = log_file or output_dir / "crawl.log"
+    cmd = crawl_command(site, output_dir, crawl_id, base_url, settings, spider_args)
+    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
+    with log_file.open("ab") as log:
+        proc = subprocess.run(
+            cmd, cwd=PACKAGE_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, timeout=timeout
+        )
+    summary_path = output_dir / "crawl-summary.json"
+    summary = json.loads(summary_path.read_text()) if summary_path.exists() else {}
+    result = CrawlResult(site, output_dir, proc.returncode, summary, log_file)
+    if proc.returncode != 0 or not summary:
+        tail = log_file.read_text(errors="replace").splitlines()[-15:]
+        raise CrawlFailed(
+            f"crawl of {site} exited with {proc.returncode}; see {log_file}\n" + "\n".join(tail)
+        )
+    return result
