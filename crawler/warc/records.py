@@ -1,0 +1,312 @@
+"""Build WARC/1.1 records for one captured HTTP exchange, and for derived content.
+
+Free of Scrapy so the exact bytes can be tested with injected record IDs and dates. Digests
+(sha1, base32, as warcio, pywb and cdxj-indexer expect) are computed by warcio itself.
+See docs/warc-format.md for the decisions behind each record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from io import BytesIO
+from urllib.parse import urlsplit
+
+from warcio.recordbuilder import RecordBuilder
+from warcio.recordloader import ArcWarcRecord
+from warcio.statusandheaders import StatusAndHeaders
+
+WARC_VERSION = "WARC/1.1"
+Headers = Sequence[tuple[str, str]]
+
+# Scrapy's downloader hands over the body already de-chunked; this keeps the original
+# header visible without letting replay tools de-chunk the body a second time.
+ORIG_HEADER_PREFIX = "X-Archive-Orig-"
+HTTP1_PROTOCOLS = ("HTTP/1.0", "HTTP/1.1")
+DERIVED_URI_PREFIX = "urn:warta:"
+_KIND_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_BAD_FIELD_RE = re.compile(r"[\r\n]")
+
+_builder = RecordBuilder(warc_version=WARC_VERSION)
+
+
+@dataclass(frozen=True, slots=True)
+class CapturedRequest:
+    """The request as it went on the wire, after every downloader middleware."""
+
+    method: str
+    url: str
+    headers: Headers
+    timestamp: datetime
+    body: bytes = b""
+
+
+@dataclass(frozen=True, slots=True)
+class CapturedResponse:
+    """The response after transfer decoding but still content-encoded (gzip, br)."""
+
+    url: str
+    protocol: str
+    status: int
+    reason: str
+    headers: Headers
+    body: bytes
+    timestamp: datetime
+    ip_address: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RecordSpec:
+    """Identity of a record: ID and date, supplied by the caller so output is reproducible."""
+
+    record_id: str
+    date: datetime
+    warcinfo_id: str | None = None
+    extra_headers: Headers = field(default=())
+
+
+def new_record_id() -> str:
+    """A random ``<urn:uuid:...>`` record ID, the default record-id factory."""
+    return f"<urn:uuid:{uuid.uuid4()}>"
+
+
+def utc_now() -> datetime:
+    """The default clock."""
+    return datetime.now(UTC)
+
+
+def warc_date(moment: datetime) -> str:
+    """WARC-Date with microseconds (WARC 1.1 allows fractional seconds)."""
+    if moment.tzinfo is None:
+        raise ValueError(f"WARC dates need a timezone-aware datetime, got naive {moment!r}")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def derived_uri(kind: str, page_url: str) -> str:
+    """URI for a record derived from a page: ``urn:warta:<kind>:<sha1-hex of the page URL>``.
+
+    A URI of its own keeps cdxj-indexer and pywb from indexing the derived record under the
+    page's key (a ``#fragment`` would not: SURT canonicalisation drops it).
+    """
+    if not _KIND_RE.match(kind):
+        raise ValueError(f"derived record kind must match {_KIND_RE.pattern}, got {kind!r}")
+    digest = hashlib.sha1(page_url.encode("utf-8")).hexdigest()
+    return f"{DERIVED_URI_PREFIX}{kind}:{digest}"
+
+
+def archival_response_headers(headers: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Rename ``Transfer-Encoding: chunked`` to ``X-Archive-Orig-Transfer-Encoding``.
+
+    The archived body is de-chunked; keeping the header would make warcio and pywb try to
+    de-chunk it again.
+    """
+    out: list[tuple[str, str]] = []
+    for name, value in headers:
+        if name.lower() == "transfer-encoding" and "chunked" in value.lower():
+            out.append((ORIG_HEADER_PREFIX + "Transfer-Encoding", value))
+        else:
+            out.append((name, value))
+    return out
+
+
+def http_version(protocol: str | None) -> str:
+    """The HTTP version for the status line; readers (warcio, pywb) only parse HTTP/1.x."""
+    if protocol in HTTP1_PROTOCOLS:
+        return protocol
+    return "HTTP/1.1"
+
+
+def request_target(url: str) -> str:
+    """Path and query as in the request line (the fragment is never sent)."""
+    parts = urlsplit(url)
+    target = parts.path or "/"
+    if parts.query:
+        target += "?" + parts.query
+    return target
+
+
+def _check_fields(headers: Iterable[tuple[str, str]], what: str) -> None:
+    for name, value in headers:
+        if not name or _BAD_FIELD_RE.search(name) or _BAD_FIELD_RE.search(value) or ":" in name:
+            raise ValueError(f"invalid {what} header {name!r}: {value!r}")
+
+
+def _warc_headers(
+    record_type: str, uri: str | None, spec: RecordSpec, extra: Headers = ()
+) -> StatusAndHeaders:
+    headers: list[tuple[str, str]] = [
+        ("WARC-Type", record_type),
+        ("WARC-Record-ID", spec.record_id),
+        ("WARC-Date", warc_date(spec.date)),
+    ]
+    if uri is not None:
+        headers.append(("WARC-Target-URI", uri))
+    headers.extend(extra)
+    if spec.warcinfo_id:
+        headers.append(("WARC-Warcinfo-ID", spec.warcinfo_id))
+    headers.extend(spec.extra_headers)
+    _check_fields(headers, "WARC")
+    return StatusAndHeaders("", headers, protocol=WARC_VERSION)
+
+
+def _finish(
+    uri: str,
+    record_type: str,
+    warc_headers: StatusAndHeaders,
+    body: bytes,
+    content_type: str,
+    http_headers: StatusAndHeaders | None = None,
+) -> ArcWarcRecord:
+    record = _builder.create_warc_record(
+        uri,
+        record_type,
+        payload=BytesIO(body),
+        length=len(body),
+        warc_content_type=content_type,
+        warc_headers=warc_headers,
+        http_headers=http_headers,
+    )
+    _builder.ensure_digest(record, block=True, payload=True)
+    return record
+
+
+def warcinfo(filename: str, fields: Mapping[str, str], spec: RecordSpec) -> ArcWarcRecord:
+    """The first record of every file; empty field values are left out."""
+    items = [(k, str(v)) for k, v in fields.items() if v not in (None, "")]
+    _check_fields(items, "warcinfo")
+    body = "".join(f"{k}: {v}\r\n" for k, v in items).encode("utf-8")
+    headers = _warc_headers("warcinfo", None, spec, extra=[("WARC-Filename", filename)])
+    return _finish("", "warcinfo", headers, body, "application/warc-fields")
+
+
+def request(
+    req: CapturedRequest,
+    spec: RecordSpec,
+    *,
+    protocol: str = "HTTP/1.1",
+    concurrent_to: str | None = None,
+) -> ArcWarcRecord:
+    """Request record; ``Host`` (and ``Content-Length`` for a body) are added if absent,
+    as the HTTP client adds them when sending."""
+    http_lines = list(req.headers)
+    _check_fields(http_lines, "HTTP request")
+    names = {name.lower() for name, _ in http_lines}
+    if "host" not in names:
+        netloc = urlsplit(req.url).netloc.rsplit("@", 1)[-1]
+        http_lines.insert(0, ("Host", netloc))
+    if req.body and "content-length" not in names and "transfer-encoding" not in names:
+        http_lines.append(("Content-Length", str(len(req.body))))
+    statusline = f"{request_target(req.url)} {http_version(protocol)}"
+    http_headers = StatusAndHeaders(statusline, http_lines, protocol=req.method.upper())
+    extra = [("WARC-Concurrent-To", concurrent_to)] if concurrent_to else []
+    warc_headers = _warc_headers("request", req.url, spec, extra)
+    return _finish(
+        req.url,
+        "request",
+        warc_headers,
+        req.body,
+        "application/http; msgtype=request",
+        http_headers,
+    )
+
+
+def response(
+    resp: CapturedResponse, spec: RecordSpec, *, concurrent_to: str | None = None
+) -> ArcWarcRecord:
+    """Response record: real status and headers, body still content-encoded, de-chunked."""
+    http_lines = archival_response_headers(resp.headers)
+    _check_fields(http_lines, "HTTP response")
+    statusline = f"{resp.status} {resp.reason}".rstrip()
+    http_headers = StatusAndHeaders(statusline, http_lines, protocol=http_version(resp.protocol))
+    extra: list[tuple[str, str]] = []
+    if resp.ip_address:
+        extra.append(("WARC-IP-Address", resp.ip_address))
+    if resp.protocol and resp.protocol not in HTTP1_PROTOCOLS:
+        extra.append(("WARC-Protocol", resp.protocol.lower()))
+    if concurrent_to:
+        extra.append(("WARC-Concurrent-To", concurrent_to))
+    warc_headers = _warc_headers("response", resp.url, spec, extra)
+    return _finish(
+        resp.url,
+        "response",
+        warc_headers,
+        resp.body,
+        "application/http; msgtype=response",
+        http_headers,
+    )
+
+
+def _derived(
+    record_type: str,
+    uri: str,
+    payload: bytes,
+    content_type: str,
+    spec: RecordSpec,
+    refers_to: str | None,
+    refers_to_target_uri: str | None,
+    refers_to_date: datetime | None,
+) -> ArcWarcRecord:
+    if not uri.startswith(DERIVED_URI_PREFIX):
+        raise ValueError(
+            f"derived records need a URI of their own (see derived_uri()), got {uri!r}"
+        )
+    extra: list[tuple[str, str]] = []
+    if refers_to:
+        extra.append(("WARC-Refers-To", refers_to))
+    if refers_to_target_uri:
+        extra.append(("WARC-Refers-To-Target-URI", refers_to_target_uri))
+    if refers_to_date:
+        extra.append(("WARC-Refers-To-Date", warc_date(refers_to_date)))
+    return _finish(
+        uri, record_type, _warc_headers(record_type, uri, spec, extra), payload, content_type
+    )
+
+
+def metadata(
+    uri: str,
+    payload: bytes,
+    content_type: str,
+    spec: RecordSpec,
+    *,
+    refers_to: str | None = None,
+    refers_to_target_uri: str | None = None,
+    refers_to_date: datetime | None = None,
+) -> ArcWarcRecord:
+    """Metadata record (e.g. extracted article JSON) tied to the response it came from."""
+    return _derived(
+        "metadata",
+        uri,
+        payload,
+        content_type,
+        spec,
+        refers_to,
+        refers_to_target_uri,
+        refers_to_date,
+    )
+
+
+def conversion(
+    uri: str,
+    payload: bytes,
+    content_type: str,
+    spec: RecordSpec,
+    *,
+    refers_to: str | None = None,
+    refers_to_target_uri: str | None = None,
+    refers_to_date: datetime | None = None,
+) -> ArcWarcRecord:
+    """Conversion record (e.g. the article as plain text) tied to its source response."""
+    return _derived(
+        "conversion",
+        uri,
+        payload,
+        content_type,
+        spec,
+        refers_to,
+        refers_to_target_uri,
+        refers_to_date,
+    )

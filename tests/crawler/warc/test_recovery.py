@@ -1,0 +1,228 @@
+"""Crash safety: torn writes are cut off, killed crawls leave only valid closed files."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+
+from crawler.warc import records as R
+from crawler.warc.recovery import recover_file, recover_open_files
+from crawler.warc.writer import RotatingWarcWriter
+
+VENV_BIN = Path(sys.executable).parent
+REPO = Path(__file__).resolve().parents[3]
+
+
+def warcio_check(path: Path) -> None:
+    result = subprocess.run(
+        [str(VENV_BIN / "warcio"), "check", str(path)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, f"{path}: {result.stdout}{result.stderr}"
+
+
+def record_types(path: Path) -> list[str]:
+    with open(path, "rb") as stream:
+        return [rec.rec_type for rec in ArchiveIterator(stream)]
+
+
+def write_open_file(kit: SimpleNamespace, directory: Path, pairs: int) -> Path:
+    """Write some pairs and leave the file as a killed crawl would: still ``.open``."""
+    writer = RotatingWarcWriter(
+        directory, "warta", "h", id_factory=kit.make_id_factory(), clock=kit.make_clock()
+    )
+    for i in range(pairs):
+        writer.write_exchange(*kit.gzip_chunked_exchange(f"/p{i}"))
+    path = writer.current_file
+    assert path is not None
+    return path  # the writer is abandoned without close(), like after SIGKILL
+
+
+def test_half_record_is_cut_off(kit: SimpleNamespace, tmp_path: Path) -> None:
+    path = write_open_file(kit, tmp_path, pairs=2)
+    whole = path.read_bytes()
+    extra = tmp_path / "extra"
+    with RotatingWarcWriter(
+        extra, "x", "h", id_factory=kit.make_id_factory(), clock=kit.make_clock()
+    ) as other:
+        loc = other.write_exchange(*kit.plain_exchange())
+    member = (extra / loc.file).read_bytes()[loc.offset : loc.offset + loc.length]
+    with open(path, "ab") as out:
+        out.write(member[: len(member) // 2])
+
+    (report,) = recover_open_files(tmp_path)
+    assert report.status == "recovered"
+    assert report.records == 5  # warcinfo + 2 pairs
+    assert report.kept_bytes == len(whole)
+    assert report.dropped_bytes == len(member) // 2
+    assert report.result.read_bytes() == whole
+    assert not path.exists()
+    warcio_check(report.result)
+
+
+def test_complete_gzip_member_with_torn_record_inside_is_dropped(
+    kit: SimpleNamespace, tmp_path: Path
+) -> None:
+    path = write_open_file(kit, tmp_path, pairs=1)
+    whole = path.read_bytes()
+    # A gzip member that is itself complete but holds only part of a record.
+    torn = gzip.compress(b"WARC/1.1\r\nWARC-Type: response\r\nContent-Length: 500\r\n\r\nabc")
+    path.write_bytes(whole + torn + b"garbage that is not gzip")
+    report = recover_file(path)
+    assert report.records == 3
+    assert report.result.read_bytes() == whole
+
+
+def test_bad_digest_record_is_dropped(kit: SimpleNamespace, tmp_path: Path) -> None:
+    path = write_open_file(kit, tmp_path, pairs=1)
+    whole = path.read_bytes()
+    plain = gzip.decompress(whole)
+    last = plain.rindex(b"WARC/1.1\r\n")
+    tampered = plain[last:].replace(b"Host: example.com", b"Host: example.org")
+    path.write_bytes(whole + gzip.compress(tampered))
+    report = recover_file(path)
+    assert (report.records, report.result.read_bytes()) == (3, whole)
+
+
+def test_nothing_valid_is_moved_aside(tmp_path: Path) -> None:
+    empty = tmp_path / "warta-1-00000-h.warc.gz.open"
+    empty.write_bytes(b"")
+    junk = tmp_path / "warta-1-00001-h.warc.gz.open"
+    junk.write_bytes(b"\x1f\x8b\x08\x00junk")
+    reports = recover_open_files(tmp_path)
+    assert [r.status for r in reports] == ["corrupt", "corrupt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "warta-1-00000-h.warc.gz.corrupt",
+        "warta-1-00001-h.warc.gz.corrupt",
+    ]
+    assert (tmp_path / "warta-1-00001-h.warc.gz.corrupt").read_bytes() == b"\x1f\x8b\x08\x00junk"
+
+
+def test_recovery_never_overwrites(kit: SimpleNamespace, tmp_path: Path) -> None:
+    path = write_open_file(kit, tmp_path, pairs=1)
+    final = path.with_name(path.name.removesuffix(".open"))
+    final.write_bytes(b"someone else's file")
+    with pytest.raises(FileExistsError):
+        recover_file(path)
+    assert path.exists() and final.read_bytes() == b"someone else's file"
+
+
+def test_failed_write_is_rolled_back(kit: SimpleNamespace, tmp_path: Path) -> None:
+    class Exploding:
+        def read(self, size: int = -1) -> bytes:
+            raise OSError("disk on fire")
+
+    with RotatingWarcWriter(
+        tmp_path, "warta", "h", id_factory=kit.make_id_factory(), clock=kit.make_clock()
+    ) as writer:
+        first = writer.write_exchange(*kit.plain_exchange())
+        before = (tmp_path / (first.file + ".open")).stat().st_size
+        rec = R.metadata(
+            R.derived_uri("article", "http://example.com/"),
+            b"{}",
+            "application/json",
+            writer.spec(),
+        )
+        rec.raw_stream = Exploding()
+        good = R.metadata(
+            R.derived_uri("text", "http://example.com/"), b"x", "text/plain", writer.spec()
+        )
+        with pytest.raises(OSError, match="disk on fire"):
+            writer.write_records([good, rec])
+        assert (tmp_path / (first.file + ".open")).stat().st_size == before
+        writer.write_exchange(*kit.plain_exchange("/after"))
+    (path,) = tmp_path.glob("*.warc.gz")
+    warcio_check(path)
+    assert record_types(path) == ["warcinfo", "response", "request", "response", "request"]
+
+
+WRITER_LOOP = textwrap.dedent("""
+    import os, sys, time
+    from datetime import UTC, datetime
+    from crawler.warc import records as R
+    from crawler.warc.writer import RotatingWarcWriter
+
+    class Stalling:
+        # Hands out 10 chunks of a big body, then hangs mid-record until killed.
+        def __init__(self):
+            self.calls = 0
+        def read(self, size=-1):
+            self.calls += 1
+            if self.calls > 10:
+                print("mid-record", flush=True)
+                while True:
+                    time.sleep(1)
+            return os.urandom(16384)
+
+    writer = RotatingWarcWriter(sys.argv[1], "warta", "h", max_bytes=200_000)
+    i = 0
+    while len(writer.files_written) < 2:
+        now = datetime.now(UTC)
+        url = f"http://example.com/{i}"
+        body = os.urandom(1000 + (i * 7919) % 120_000)
+        writer.write_exchange(
+            R.CapturedRequest("GET", url, [("User-Agent", "t")], now),
+            R.CapturedResponse(url, "HTTP/1.1", 200, "OK",
+                               [("Content-Type", "application/octet-stream")], body, now))
+        i += 1
+    if sys.argv[2] == "stall":
+        rec = R.metadata(R.derived_uri("article", "http://example.com/"), b"x" * 10**6,
+                         "application/json", writer.spec())
+        rec.raw_stream = Stalling()
+        writer.write_records([rec])
+    else:
+        print("rotated", flush=True)
+        while True:
+            writer.write_exchange(
+                R.CapturedRequest("GET", "http://example.com/", [], datetime.now(UTC)),
+                R.CapturedResponse("http://example.com/", "HTTP/1.1", 200, "OK", [],
+                                   os.urandom(50_000), datetime.now(UTC)))
+""")
+
+
+@pytest.mark.parametrize("mode", ["stall", "loop"])
+def test_sigkill_leaves_valid_closed_files_and_recoverable_open_file(
+    tmp_path: Path, mode: str
+) -> None:
+    """``stall`` is killed inside a record for certain; ``loop`` wherever it happens to be."""
+    script = tmp_path / "loop.py"
+    script.write_text(WRITER_LOOP)
+    out_dir = tmp_path / "warcs"
+    proc = subprocess.Popen(
+        [sys.executable, str(script), str(out_dir), mode],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert line.strip() == ("mid-record" if mode == "stall" else "rotated"), line
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+    closed = sorted(out_dir.glob("*.warc.gz"))
+    assert len(closed) >= 2
+    for path in closed:
+        warcio_check(path)
+    open_files = list(out_dir.glob("*.warc.gz.open"))
+    # Killed between closing one file and opening the next, there is no .open file at all.
+    assert len(open_files) == 1 if mode == "stall" else len(open_files) <= 1
+    reports = recover_open_files(out_dir)
+    assert len(reports) == len(open_files)
+    for report in reports:
+        assert report.status == "recovered" and report.records >= 1
+        if mode == "stall":
+            assert report.dropped_bytes > 0
+        warcio_check(report.result)
+        assert record_types(report.result)[0] == "warcinfo"
+    assert not list(out_dir.glob("*.open"))

@@ -1,0 +1,208 @@
+"""RotatingWarcWriter: naming, .open -> final rename, rotation, locations, tool checks."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+
+from crawler.warc import records as R
+from crawler.warc.writer import RotatingWarcWriter, warc_filename
+
+VENV_BIN = Path(sys.executable).parent
+NAME_RE = re.compile(r"^warta-\d{17}-\d{5}-testhost\.warc\.gz$")
+
+
+def make_writer(kit: SimpleNamespace, directory: Path, **kwargs: object) -> RotatingWarcWriter:
+    options: dict[str, object] = {
+        "warcinfo": {"software": "warta-test", "operator": "tests"},
+        "id_factory": kit.make_id_factory(),
+        "clock": kit.make_clock(),
+    }
+    options.update(kwargs)
+    return RotatingWarcWriter(directory, "warta", "testhost", **options)  # type: ignore[arg-type]
+
+
+def warcio_check(path: Path) -> None:
+    result = subprocess.run(
+        [str(VENV_BIN / "warcio"), "check", "-v", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "digest pass" in result.stdout
+    assert "fail" not in result.stdout.replace("digest pass", "")
+
+
+def read_records(path: Path) -> list[tuple[str, dict[str, str], int]]:
+    out = []
+    with open(path, "rb") as stream:
+        it = ArchiveIterator(stream)
+        for rec in it:
+            out.append((rec.rec_type, dict(rec.rec_headers.headers), it.get_record_offset()))
+    return out
+
+
+def test_file_name_follows_annex_c(kit: SimpleNamespace) -> None:
+    name = warc_filename("warta", kit.T0, 7, "host-1")
+    assert name == "warta-20261127010203456-00007-host-1.warc.gz"
+
+
+def test_open_file_then_rename_on_close(kit: SimpleNamespace, tmp_path: Path) -> None:
+    writer = make_writer(kit, tmp_path)
+    loc = writer.write_exchange(*kit.plain_exchange())
+    open_files = list(tmp_path.glob("*.warc.gz.open"))
+    assert [p.name for p in open_files] == [loc.file + ".open"]
+    assert not (tmp_path / loc.file).exists()
+    # Flushed before returning: the record is already readable from the .open file.
+    assert b"WARC-Type: response" in gzip.decompress(open_files[0].read_bytes())
+    writer.close()
+    writer.close()  # idempotent
+    assert [p.name for p in tmp_path.iterdir()] == [loc.file]
+    assert NAME_RE.match(loc.file)
+    with pytest.raises(RuntimeError, match="closed"):
+        writer.write_exchange(*kit.plain_exchange())
+
+
+def test_whole_file_is_deterministic_and_valid(kit: SimpleNamespace, tmp_path: Path) -> None:
+    outputs = []
+    for run in ("one", "two"):
+        directory = tmp_path / run
+        with make_writer(kit, directory) as writer:
+            writer.write_exchange(*kit.plain_exchange())
+            writer.write_exchange(*kit.gzip_chunked_exchange())
+        (path,) = directory.iterdir()
+        outputs.append(path.read_bytes())
+        warcio_check(path)
+    assert outputs[0] == outputs[1]
+    plain = gzip.decompress(outputs[0])
+    assert plain.startswith(
+        b"WARC/1.1\r\nWARC-Type: warcinfo\r\n"
+        b"WARC-Record-ID: <urn:uuid:00000000-0000-4000-8000-000000000001>\r\n"
+        b"WARC-Date: 2026-11-27T01:02:03.456789Z\r\n"
+        b"WARC-Filename: warta-20261127010203456-00000-testhost.warc.gz\r\n"
+    )
+    assert b"software: warta-test\r\noperator: tests\r\n" in plain
+
+
+def test_pairs_are_linked_and_location_points_at_response(
+    kit: SimpleNamespace, tmp_path: Path
+) -> None:
+    with make_writer(kit, tmp_path) as writer:
+        loc1 = writer.write_exchange(*kit.plain_exchange("/one"))
+        loc2 = writer.write_exchange(*kit.gzip_chunked_exchange("/two"))
+    path = tmp_path / loc1.file
+    recs = read_records(path)
+    assert [r[0] for r in recs] == ["warcinfo", "response", "request", "response", "request"]
+    info_id = recs[0][1]["WARC-Record-ID"]
+    for resp, req in ((recs[1], recs[2]), (recs[3], recs[4])):
+        assert resp[1]["WARC-Concurrent-To"] == req[1]["WARC-Record-ID"]
+        assert req[1]["WARC-Concurrent-To"] == resp[1]["WARC-Record-ID"]
+        assert resp[1]["WARC-Target-URI"] == req[1]["WARC-Target-URI"]
+        assert resp[1]["WARC-Warcinfo-ID"] == info_id
+    assert (loc1.offset, loc1.record_id) == (recs[1][2], recs[1][1]["WARC-Record-ID"])
+    assert loc2.offset == recs[3][2]
+    # offset/length address exactly one gzip member, as a CDXJ index would.
+    with open(path, "rb") as stream:
+        stream.seek(loc2.offset)
+        member = stream.read(loc2.length)
+    assert gzip.decompress(member).startswith(b"WARC/1.1\r\nWARC-Type: response\r\n")
+    assert b"http://example.com/two" in gzip.decompress(member)
+
+    index = subprocess.run(
+        [
+            str(VENV_BIN / "warcio"),
+            "index",
+            "-f",
+            "warc-type,warc-target-uri,warc-concurrent-to,offset",
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    lines = [json.loads(line) for line in index.splitlines()]
+    assert [(d["warc-type"], int(d["offset"])) for d in lines[1:3]] == [
+        ("response", loc1.offset),
+        ("request", loc1.offset + loc1.length),
+    ]
+
+
+def test_rotation_never_splits_a_pair(kit: SimpleNamespace, tmp_path: Path) -> None:
+    with make_writer(kit, tmp_path, max_bytes=1500) as writer:
+        locations = [writer.write_exchange(*kit.plain_exchange(f"/p{i}")) for i in range(5)]
+        files_during = sorted(p.name for p in tmp_path.glob("*.warc.gz"))
+    files = sorted(tmp_path.glob("*.warc.gz"))
+    assert len(files) > 1
+    assert len(files_during) == len(files) - 1  # full files were closed as soon as full
+    assert [int(p.name.split("-")[2]) for p in files] == list(range(len(files)))
+    assert {loc.file for loc in locations} == {p.name for p in files}
+    for path in files:
+        warcio_check(path)
+        recs = read_records(path)
+        types = [r[0] for r in recs]
+        assert types[0] == "warcinfo" and types.count("warcinfo") == 1
+        assert types[1:] == ["response", "request"] * (2 if path != files[-1] else 1)
+        assert recs[0][1]["WARC-Filename"] == path.name
+    assert not list(tmp_path.glob("*.open"))
+
+
+def test_derived_records_and_cdxj_keys(kit: SimpleNamespace, tmp_path: Path) -> None:
+    page = "http://example.com/a?b=1"
+    with make_writer(kit, tmp_path) as writer:
+        loc = writer.write_exchange(*kit.plain_exchange())
+        extra = writer.write_records(
+            [
+                R.metadata(
+                    R.derived_uri("article", page),
+                    b'{"title": "Samarinda"}',
+                    "application/json",
+                    writer.spec(),
+                    refers_to=loc.record_id,
+                    refers_to_target_uri=page,
+                ),
+                R.conversion(
+                    R.derived_uri("text", page),
+                    b"Samarinda\n",
+                    "text/plain; charset=utf-8",
+                    writer.spec(),
+                    refers_to=loc.record_id,
+                    refers_to_target_uri=page,
+                ),
+            ]
+        )
+    assert [e.file for e in extra] == [loc.file, loc.file]
+    assert extra[0].offset == loc.offset + loc.length + read_request_length(tmp_path / loc.file)
+    path = tmp_path / loc.file
+    warcio_check(path)
+    cdxj = subprocess.run(
+        [str(VENV_BIN / "cdxj-indexer"), str(path)], capture_output=True, text=True, check=True
+    ).stdout
+    page_lines = [line for line in cdxj.splitlines() if line.startswith("com,example)/a?b=1 ")]
+    assert len(page_lines) == 1 and '"mime": "text/html"' in page_lines[0]
+    assert any(line.startswith("urn:warta:article:") for line in cdxj.splitlines())
+
+
+def read_request_length(path: Path) -> int:
+    with open(path, "rb") as stream:
+        it = ArchiveIterator(stream)
+        for rec in it:
+            if rec.rec_type == "request":
+                rec.content_stream().read()
+                return int(it.get_record_length())
+    raise AssertionError("no request record")
+
+
+def test_bad_names_are_rejected(kit: SimpleNamespace, tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="host"):
+        RotatingWarcWriter(tmp_path, "warta", "bad/host")
+    with pytest.raises(ValueError, match="prefix"):
+        RotatingWarcWriter(tmp_path, "", "h")
