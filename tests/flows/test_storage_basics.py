@@ -1,0 +1,121 @@
+"""URIs, keys, names, dates and durations: the small rules the archive layout rests on."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from flows.archives import parse_duration
+from flows.manifest import (
+    file_kind,
+    manifest_key,
+    parse_manifest,
+    parse_manifest_key,
+    stored_name,
+    utc_day,
+)
+from flows.storage import LocalStorage, StorageError, check_key, open_storage
+
+
+def test_uris_pick_the_backend(tmp_path: Path) -> None:
+    local = open_storage(str(tmp_path / "a"))
+    assert isinstance(local, LocalStorage) and local.root == tmp_path / "a"
+    via_file = open_storage((tmp_path / "b c").as_uri())
+    assert isinstance(via_file, LocalStorage) and via_file.root == tmp_path / "b c"
+    s3 = open_storage("s3://warta-archive/some/prefix/")
+    assert s3.uri == "s3://warta-archive/some/prefix/"
+    assert (s3.bucket, s3.prefix) == ("warta-archive", "some/prefix")  # type: ignore[attr-defined]
+    with pytest.raises(StorageError, match="unsupported scheme 'gs'"):
+        open_storage("gs://bucket/x")
+
+
+def test_local_use_does_not_import_boto3(tmp_path: Path) -> None:
+    code = (
+        "import sys; from flows.storage import open_storage; import flows.crawlstore, "
+        "flows.archives_cli; open_storage(sys.argv[1]).check(write=True); "
+        "assert 'boto3' not in sys.modules, 'boto3 imported'"
+    )
+    subprocess.run([sys.executable, "-c", code, str(tmp_path / "x")], check=True)
+
+
+@pytest.mark.parametrize(
+    "key", ["", "/abs", "a//b", "a/../b", "a/./b", "a/.hidden", "x.part", "x.sha256", "a\\b"]
+)
+def test_unsafe_keys_are_refused(key: str) -> None:
+    with pytest.raises(ValueError):
+        check_key(key)
+
+
+def test_layout_names_and_kinds() -> None:
+    day = date(2026, 11, 27)
+    key = manifest_key("niaga", "20261127T101500Z", day)
+    assert key == "niaga/2026/11/27/20261127T101500Z.manifest.json"
+    assert parse_manifest_key(key) == ("niaga", day, "20261127T101500Z")
+    assert parse_manifest_key("niaga/2026/11/27/x.warc.gz") is None
+    assert parse_manifest_key("niaga/2026/13/40/x.manifest.json") is None
+    assert stored_name("c1", "articles.jsonl") == "c1-articles.jsonl"
+    assert stored_name("c1", "warta-c1-00000.warc.gz") == "warta-c1-00000.warc.gz"
+    kinds = ["a.warc.gz", "a.cdxj", "a.wacz", "articles.jsonl", "crawl-summary.json", "log.txt"]
+    assert [file_kind(n) for n in kinds] == ["warc", "cdxj", "wacz", "jsonl", "summary", "other"]
+
+
+def test_crawl_day_is_utc_and_naive_datetimes_are_refused() -> None:
+    assert utc_day(datetime.fromisoformat("2026-11-28T07:00:00+08:00")) == date(2026, 11, 27)
+    assert utc_day(date(2026, 11, 28)) == date(2026, 11, 28)
+    with pytest.raises(ValueError, match="no timezone"):
+        utc_day(datetime(2026, 11, 28, 7))
+
+
+def test_durations() -> None:
+    assert parse_duration("7d") == 7 * 86400
+    assert parse_duration("12h") == 43200
+    assert parse_duration("90") == 90
+    for bad in ("8d", "0s", "soon", "-1h"):
+        with pytest.raises(ValueError):
+            parse_duration(bad)
+
+
+def test_broken_manifest_is_a_clear_error() -> None:
+    with pytest.raises(ValueError, match=r"manifest k\.json is not valid"):
+        parse_manifest(b"{not json", "k.json")
+    with pytest.raises(ValueError, match=r"manifest k\.json is not valid"):
+        parse_manifest(b'{"site": "niaga"}', "k.json")
+
+
+def test_local_writes_are_atomic_and_leave_sha256sum_sidecars(tmp_path: Path) -> None:
+    storage = LocalStorage(tmp_path / "archive")
+    source = tmp_path / "f.bin"
+    source.write_bytes(b"hello")
+    digest = "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"
+    storage.put_file("niaga/2026/11/27/f.bin", source, digest)
+    folder = tmp_path / "archive" / "niaga" / "2026" / "11" / "27"
+    assert sorted(p.name for p in folder.iterdir()) == ["f.bin", "f.bin.sha256"]
+    assert (folder / "f.bin.sha256").read_text() == f"{digest}  f.bin\n"
+    check = subprocess.run(["sha256sum", "-c", "f.bin.sha256"], cwd=folder, capture_output=True)
+    assert check.returncode == 0
+    assert [i.key for i in storage.list()] == ["niaga/2026/11/27/f.bin"]
+
+    with pytest.raises(StorageError, match="content changed while copying"):
+        storage.put_file("niaga/2026/11/27/g.bin", source, "0" * 64)
+    assert sorted(p.name for p in folder.iterdir()) == ["f.bin", "f.bin.sha256"]
+
+
+def test_server_errors_and_odd_sites_read_plainly(tmp_path: Path) -> None:
+    from botocore.exceptions import ClientError
+
+    storage = open_storage("s3://warta/archive")
+    busy = ClientError(
+        {"Error": {"Code": "SlowDown"}, "ResponseMetadata": {"HTTPStatusCode": 503}}, "PutObject"
+    )
+    assert storage._reason(busy).startswith("server error 503 (SlowDown)")  # type: ignore[attr-defined]
+
+    from flows.archives import find_crawls
+
+    with pytest.raises(ValueError, match="invalid site"):
+        find_crawls(LocalStorage(tmp_path), site="../..")
+    with pytest.raises(ValueError, match="invalid listing prefix"):
+        list(LocalStorage(tmp_path).list("../x/"))

@@ -1,0 +1,174 @@
+"""store_crawl and delete_local_copies, each against a local folder and real SeaweedFS."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from flows.crawlstore import FileEvent, delete_local_copies, load_manifest, store_crawl
+from flows.manifest import Manifest
+from flows.storage import LocalStorage, Storage, StorageError, open_storage, sha256_stream
+
+CRAWL_ID = "20261127T101500Z"
+DAY = date(2026, 11, 27)
+THRESHOLD = 5 * 1024 * 1024
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def store(folder: Path, storage: Storage, events: list[FileEvent] | None = None, **kw) -> Manifest:  # type: ignore[no-untyped-def]
+    sink = events.append if events is not None else None
+    return store_crawl(folder, storage, "niaga", CRAWL_ID, DAY, on_file=sink, **kw)
+
+
+def local_files(folder: Path) -> dict[str, str]:
+    return {p.name: sha(p) for p in folder.iterdir()}
+
+
+def test_store_layout_manifest_and_digests(
+    archive_uri: str, make_crawl: Callable[..., Path]
+) -> None:
+    folder = make_crawl()
+    storage = open_storage(archive_uri, multipart_threshold=THRESHOLD)
+    events: list[FileEvent] = []
+    manifest = store(folder, storage, events)
+
+    assert manifest.key == f"niaga/2026/11/27/{CRAWL_ID}.manifest.json"
+    assert [e.action for e in events] == ["uploaded"] * 7
+    by_name = {f.name: f for f in manifest.files}
+    assert set(by_name) == {p.name for p in folder.iterdir()}
+    assert by_name["articles.jsonl"].key == f"niaga/2026/11/27/{CRAWL_ID}-articles.jsonl"
+    warc = f"warta-niaga-{CRAWL_ID}-00000.warc.gz"
+    assert by_name[warc].key == f"niaga/2026/11/27/{warc}"
+    assert {f.kind for f in manifest.files} == {"warc", "cdxj", "wacz", "jsonl", "summary"}
+    assert manifest.counts == {"articles": 1, "responses": 50}
+    assert manifest.started is not None and manifest.started.isoformat().startswith(
+        "2026-11-27T10:15"
+    )
+
+    for entry in manifest.files:
+        local = folder / entry.name
+        assert entry.size == local.stat().st_size
+        assert entry.sha256 == sha(local)
+        info = storage.head(entry.key)
+        assert info is not None and info.size == entry.size and info.sha256 == entry.sha256
+        assert sha256_stream(storage.read_chunks(entry.key)) == (entry.sha256, entry.size)
+
+    stored = json.loads(storage.get_bytes(manifest.key))
+    assert stored["format"] == "warta-manifest/1"
+    assert len(stored["files"]) == 7
+    listed = {i.key for i in storage.list("niaga/")}
+    assert listed == {f.key for f in manifest.files} | {manifest.key}
+
+
+def test_s3_objects_carry_sha256_metadata_and_large_files_go_multipart(
+    s3_target,
+    make_crawl: Callable[..., Path],  # type: ignore[no-untyped-def]
+) -> None:
+    folder = make_crawl()
+    manifest = store(folder, open_storage(s3_target.uri, multipart_threshold=THRESHOLD))
+    client = s3_target.server.client()
+    for entry in manifest.files:
+        head = client.head_object(Bucket=s3_target.bucket, Key=f"archive/{entry.key}")
+        assert head["Metadata"]["sha256"] == entry.sha256  # x-amz-meta-sha256
+        multipart = "-" in head["ETag"]
+        assert multipart == (entry.size >= THRESHOLD), entry.name
+
+
+def test_rerun_uploads_nothing(archive_uri: str, make_crawl: Callable[..., Path]) -> None:
+    folder = make_crawl()
+    storage = open_storage(archive_uri, multipart_threshold=THRESHOLD)
+    first = store(folder, storage)
+    events: list[FileEvent] = []
+    second = store(folder, storage, events)
+    assert [e.action for e in events] == ["skipped"] * 7
+    assert second == first  # the stored manifest, stored_at included: not rewritten
+    assert sum(1 for _ in storage.list()) == 8
+
+
+def test_interrupted_store_is_completed_by_a_rerun(
+    archive_uri: str, make_crawl: Callable[..., Path]
+) -> None:
+    folder = make_crawl(large=False)
+    storage = open_storage(archive_uri)
+    before = local_files(folder)
+
+    def crash_after_two(event: FileEvent, seen: list[FileEvent] = []) -> None:  # noqa: B006
+        seen.append(event)
+        if len(seen) == 2:
+            raise KeyboardInterrupt  # the worker dies between two uploads
+
+    with pytest.raises(KeyboardInterrupt):
+        store_crawl(folder, storage, "niaga", CRAWL_ID, DAY, on_file=crash_after_two)
+    assert storage.head(f"niaga/2026/11/27/{CRAWL_ID}.manifest.json") is None
+    assert local_files(folder) == before
+
+    events: list[FileEvent] = []
+    manifest = store(folder, storage, events)
+    assert [e.action for e in events] == ["skipped"] * 2 + ["uploaded"] * 4
+    assert len(manifest.files) == 6
+    assert sum(1 for _ in storage.list()) == 7  # no duplicates
+
+
+def test_changed_local_file_is_not_silently_replaced(
+    archive_uri: str, make_crawl: Callable[..., Path]
+) -> None:
+    folder = make_crawl(large=False)
+    storage = open_storage(archive_uri)
+    manifest = store(folder, storage)
+    (folder / "articles.jsonl").write_text('{"url": "changed"}\n')
+    with pytest.raises(StorageError, match="different object is already stored"):
+        store(folder, storage)
+    assert load_manifest(storage, manifest.key) == manifest
+
+
+def test_delete_local_copies_only_after_verified_storage(
+    archive_uri: str, make_crawl: Callable[..., Path]
+) -> None:
+    folder = make_crawl(large=False)
+    storage = open_storage(archive_uri)
+    manifest = store(folder, storage)
+
+    (folder / "articles.jsonl").write_text("edited after upload\n")
+    with pytest.raises(StorageError, match="kept every file"):
+        delete_local_copies(folder, manifest, storage)
+    assert len(list(folder.iterdir())) == 6
+
+    (folder / "articles.jsonl").write_text('{"url": "https://niaga.asia/1"}\n')
+    deleted = delete_local_copies(folder, manifest, storage, deep_verify=True)
+    assert len(deleted) == 6
+    assert not folder.exists()
+
+
+def test_delete_refuses_without_a_stored_manifest(
+    tmp_path: Path, make_crawl: Callable[..., Path]
+) -> None:
+    folder = make_crawl(large=False)
+    elsewhere = LocalStorage(tmp_path / "other-archive")
+    manifest = store(folder, open_storage(str(tmp_path / "archive")))
+    with pytest.raises(StorageError, match="not stored"):
+        delete_local_copies(folder, manifest, elsewhere)
+    assert len(list(folder.iterdir())) == 6
+
+
+def test_bad_input_is_refused_before_anything_is_stored(
+    tmp_path: Path, make_crawl: Callable[..., Path]
+) -> None:
+    from datetime import datetime
+
+    storage = open_storage(str(tmp_path / "archive"))
+    folder = make_crawl(large=False)
+    with pytest.raises(ValueError, match="does not exist"):
+        store_crawl(tmp_path / "missing", storage, "niaga", CRAWL_ID, DAY)
+    with pytest.raises(ValueError, match="invalid crawl id"):
+        store_crawl(folder, storage, "niaga", "../etc", DAY)
+    with pytest.raises(ValueError, match="no timezone"):
+        store_crawl(folder, storage, "niaga", CRAWL_ID, datetime(2026, 11, 27, 10))
+    assert not (tmp_path / "archive").exists()
