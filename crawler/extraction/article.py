@@ -1,0 +1,189 @@
+"""HTML in, article record out: the one entry point the crawler and re-extraction call.
+
+Order matters. Metadata and dates are read from the untouched page; then boilerplate is
+cut, captions are collected and cut, and only then is the body read, so that nothing
+removed for being a caption, an ad or a comment can reach the text.
+
+``extract_article`` is pure and never raises: a page that cannot be read, has no body, or
+declares itself not an article (og:type "website", a listing's JSON-LD) gives None.
+"""
+
+from __future__ import annotations
+
+import codecs
+import logging
+import re
+from urllib.parse import urlsplit
+
+from lxml import etree
+from lxml.cssselect import SelectorError
+from lxml.html import HtmlElement, HTMLParser, document_fromstring
+
+from crawler.extraction import body as bodymod
+from crawler.extraction import metadata as meta_mod
+from crawler.extraction.captions import collect_captions, cut_figures
+from crawler.extraction.dates import find_dates, htmldate_published, zone
+from crawler.extraction.record import Article
+from crawler.siteconfig import SiteConfig
+
+LOG = logging.getLogger(__name__)
+
+MIN_TEXT_CHARS = 80  # below this it is a menu or a stub, not an article body
+MAX_HTML_CHARS = 5_000_000  # beyond this, scripts and inline data are shed, then the tail
+_DECLARED_CHARSET = re.compile(
+    rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{2,40})""", re.I
+)
+_BULK = [
+    re.compile(r"<script\b[^>]*>.*?</script\s*>", re.S | re.I),
+    re.compile(r"<style\b[^>]*>.*?</style\s*>", re.S | re.I),
+    re.compile(r"<svg\b[^>]*>.*?</svg\s*>", re.S | re.I),
+    re.compile(r"data:[^\"'\s)]{256,}"),
+]
+
+
+def decode_html(data: bytes) -> str:
+    """Text from bytes: BOM, then UTF-8, then the declared charset, then cp1252 with escapes."""
+    for bom, encoding in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if data.startswith(bom):
+            return data.decode(encoding, errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    match = _DECLARED_CHARSET.search(data[:8192])
+    if match:
+        try:
+            return data.decode(match.group(1).decode("ascii"), errors="replace")
+        except LookupError:
+            LOG.debug("unknown declared charset %r", match.group(1))
+    return data.decode("cp1252", errors="replace")
+
+
+def shrink(text: str, limit: int = MAX_HTML_CHARS) -> str:
+    """Keep a huge page parseable: drop scripts, styles and inline data, then truncate."""
+    if len(text) <= limit:
+        return text
+    for pattern in _BULK:
+        text = pattern.sub("", text)
+    if len(text) > limit:
+        LOG.warning("page of %d characters truncated to %d", len(text), limit)
+        text = text[:limit]
+    return text
+
+
+def parse_html(html: str | bytes) -> HtmlElement | None:
+    """An lxml tree, or None for an empty or unparseable document."""
+    text = decode_html(html) if isinstance(html, bytes) else html
+    text = shrink(text.replace("\x00", ""))
+    if not text.strip():
+        return None
+    parser = HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, collect_ids=False)
+    try:
+        tree = document_fromstring(text.encode("utf-8", errors="replace"), parser=parser)
+    except (etree.ParserError, ValueError) as exc:
+        LOG.debug("unparseable page: %s", exc)
+        return None
+    return tree if isinstance(tree, HtmlElement) else None
+
+
+def extract_article(html: str | bytes, url: str, site: SiteConfig | None = None) -> Article | None:
+    """The article on the page, or None when there is none. Never raises."""
+    try:
+        return _extract(html, url, site)
+    except Exception:
+        LOG.warning("extraction failed for %s", url, exc_info=True)
+        return None
+
+
+def _caption_scope(tree: HtmlElement, site: SiteConfig | None) -> HtmlElement:
+    """Where captions are looked for: the article around the body, not the sidebar."""
+    body_css = site.selectors.body if site else None
+    if body_css:
+        try:
+            matches = tree.cssselect(body_css)
+        except (SelectorError, ValueError):
+            matches = []
+        if matches:
+            around = next(matches[0].iterancestors("article", "main", "body"), None)
+            return around if around is not None else matches[0]
+    for xpath in ("(//article)[1]", "(//main)[1]", "(//body)[1]"):
+        found = tree.xpath(xpath)
+        if found:
+            return found[0]
+    return tree
+
+
+def _extract(html: str | bytes, url: str, site: SiteConfig | None) -> Article | None:
+    tree = parse_html(html)
+    if tree is None:
+        return None
+    rules = site.text if site else None
+    selectors = site.selectors if site else None
+    tz = zone(site.timezone if site else None)
+
+    # 1. Metadata from the untouched page.
+    meta = meta_mod.read_page_meta(tree)
+    kind = meta_mod.is_article_page(meta)
+    if kind is False:
+        LOG.debug("not an article page: %s", url)
+        return None
+    names = meta_mod.site_names(meta, url, site.title if site else None)
+    title = meta_mod.find_title(tree, meta, names, selectors.title if selectors else None)
+    authors = meta_mod.find_authors(tree, meta, selectors.byline if selectors else None)
+    tags = meta_mod.find_tags(tree, meta, selectors.tags if selectors else None)
+    section = meta_mod.find_section(tree, meta, selectors.section if selectors else None)
+    language = meta_mod.find_language(tree, meta, site.language if site else None)
+    published, modified = find_dates(
+        tree, meta.article, meta.pages, meta.metas, tz, use_htmldate=False
+    )
+    editor_sel = meta_mod.select_texts(tree, selectors.editor if selectors else None)
+    source_sel = meta_mod.select_texts(tree, selectors.source if selectors else None)
+
+    # 2. Cut boilerplate, then captions and figures.
+    bodymod.remove_selectors(
+        tree, (selectors.remove if selectors else []) + bodymod.BOILERPLATE_CSS
+    )
+    scope = _caption_scope(tree, site)
+    captions, to_cut = collect_captions(
+        scope,
+        url,
+        selectors.captions if selectors else None,
+        rules.caption_credit if rules else None,
+    )
+    cut_figures(tree, to_cut)
+
+    # 3. The body: the site's element when it has one, trafilatura otherwise.
+    paragraphs = None
+    if selectors and selectors.body:
+        paragraphs = bodymod.site_paragraphs(tree, selectors.body)
+    if not paragraphs:
+        paragraphs = bodymod.trafilatura_paragraphs(tree, url)
+    body = bodymod.refine(paragraphs, rules, captions)
+    if len(body.text) < MIN_TEXT_CHARS:
+        LOG.debug("no article body: %s", url)
+        return None
+    if not (body.credits.editor or body.credits.source):
+        body.credits.merge(bodymod.scan_credits(scope, rules))
+    if published is None:  # htmldate only for pages that proved to be articles
+        published = htmldate_published(tree, tz, url)
+
+    return Article(
+        url=url,
+        site=site.name if site else (urlsplit(url).hostname or None),
+        title=title,
+        published=published,
+        modified=modified,
+        authors=meta_mod.dedupe([*authors, *body.credits.authors]),
+        editor=body.credits.editor or (editor_sel[0] if editor_sel else None),
+        source=body.credits.source or (source_sel[0] if source_sel else None),
+        dateline=body.dateline,
+        section=section,
+        tags=tags or body.tags or [],
+        text=body.text,
+        captions=captions,
+        language=language,
+    )

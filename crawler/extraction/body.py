@@ -1,0 +1,227 @@
+"""The article body: paragraphs from the site's body element or from trafilatura, cleaned.
+
+Both paths end in :func:`refine`, which takes out what is not body text (credit lines, tag
+lines, "Baca Juga" links, ads, caption sentences) and splits the dateline off the first
+paragraph. What it takes out is returned too, because the credit lines name the source,
+the editor and sometimes the author.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import logging
+from dataclasses import dataclass, field
+
+import trafilatura
+from lxml import etree
+from lxml.cssselect import CSSSelector, SelectorError
+from lxml.html import HtmlElement, document_fromstring
+
+from crawler.extraction.captions import split_credit
+from crawler.extraction.lines import (
+    Credits,
+    clean,
+    is_dropped_line,
+    parse_credit_line,
+    parse_tag_line,
+    split_dateline,
+)
+from crawler.extraction.record import Caption
+from crawler.siteconfig import TextRules
+
+LOG = logging.getLogger(__name__)
+
+# Never body text, on any site: code, embeds, forms, ads, sharing, related posts, comments.
+BOILERPLATE_CSS = [
+    "script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "canvas",
+    "form", "button", "select", "textarea", "ins", ".adsbygoogle", ".code-block",
+    ".sharedaddy", ".share-buttons", ".social-share", ".jp-relatedposts", ".related-posts",
+    ".yarpp-related", "#comments", ".comments-area", ".comment-respond", ".post-navigation",
+    ".author-box", "#secondary", ".widget-area",
+]  # fmt: skip
+BLOCK_TAGS = {
+    "p", "div", "section", "article", "header", "footer", "main", "aside", "nav", "h1", "h2",
+    "h3", "h4", "h5", "h6", "ul", "ol", "li", "dl", "dt", "dd", "blockquote", "pre", "table",
+    "thead", "tbody", "tr", "td", "th", "figure", "figcaption", "hr", "br", "address",
+}  # fmt: skip
+SKIP_TAGS = {"script", "style", "noscript", "template", "head", "title"}
+MAX_ELEMENTS = 20_000
+CONTAINER_XPATHS = (
+    "//*[@itemprop='articleBody']",
+    "//*[contains(@class,'entry-content') or contains(@class,'post-content')"
+    " or contains(@class,'article-content') or contains(@class,'article-body')]",
+    "//article",
+    "//main",
+)
+
+
+@dataclass
+class Body:
+    paragraphs: list[str] = field(default_factory=list)
+    dateline: str | None = None
+    credits: Credits = field(default_factory=Credits)
+    tags: list[str] | None = None
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(self.paragraphs)
+
+
+@functools.lru_cache(maxsize=256)
+def compiled(css: str) -> CSSSelector | None:
+    try:
+        return CSSSelector(css)
+    except (SelectorError, ValueError) as exc:
+        LOG.warning("invalid CSS selector %r: %s", css, exc)
+        return None
+
+
+def remove_selectors(tree: HtmlElement, selectors: list[str]) -> None:
+    """Cut every match of the CSS selectors from the tree, keeping the text after each.
+
+    One union query instead of one per selector: on a huge page each query is a full walk.
+    """
+    valid = [css for css in dict.fromkeys(selectors) if compiled(css) is not None]
+    union = compiled(", ".join(valid)) if valid else None
+    if union is None:
+        return
+    for element in union(tree):
+        if element.getparent() is not None:
+            element.drop_tree()
+
+
+def block_paragraphs(root: HtmlElement) -> list[str]:
+    """The element's text split at block elements and ``<br>``, whitespace collapsed."""
+    parts: list[str] = []
+    buffer: list[str] = []
+
+    def flush() -> None:
+        text = clean("".join(buffer))
+        if text:
+            parts.append(text)
+        buffer.clear()
+
+    skipping = 0
+    for event, element in etree.iterwalk(root, events=("start", "end")):
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if event == "start":
+            if tag in SKIP_TAGS or not tag:
+                skipping += 1
+                continue
+            if skipping:
+                continue
+            if tag in BLOCK_TAGS:
+                flush()
+            if element.text:
+                buffer.append(element.text)
+            continue
+        if tag in SKIP_TAGS or not tag:
+            skipping -= 1
+        elif not skipping and tag in BLOCK_TAGS:
+            flush()
+        if not skipping and element is not root and element.tail:
+            buffer.append(element.tail)
+    flush()
+    return parts
+
+
+def site_paragraphs(tree: HtmlElement, css: str) -> list[str] | None:
+    """Paragraphs of the first element the site's body selector matches, or None."""
+    try:
+        matches = tree.cssselect(css)
+    except (SelectorError, ValueError) as exc:
+        LOG.warning("invalid body selector %r: %s", css, exc)
+        return None
+    if not matches:
+        return None
+    return block_paragraphs(matches[0])
+
+
+def bounded(tree: HtmlElement, limit: int = MAX_ELEMENTS) -> HtmlElement:
+    """A tree trafilatura can finish quickly: its time grows steeply past ~20,000 elements.
+
+    An oversized page is narrowed to its article container when that is small enough, and
+    otherwise cut after the first ``limit`` elements (news pages put the body early).
+    """
+    if int(tree.xpath("count(//*)")) <= limit:
+        return tree
+    for xpath in CONTAINER_XPATHS:
+        for candidate in tree.xpath(xpath)[:3]:
+            size = int(candidate.xpath("count(descendant-or-self::*)"))
+            if size <= limit and len(candidate.text_content()) > 200:
+                LOG.warning("oversized page: extracting from its %s only", candidate.tag)
+                page = document_fromstring("<html><head></head><body></body></html>")
+                page.body.append(copy.deepcopy(candidate))
+                return page
+    LOG.warning("oversized page: keeping its first %d elements", limit)
+    trimmed = copy.deepcopy(tree)
+    extra = [e for i, e in enumerate(trimmed.iter()) if i >= limit]
+    for element in reversed(extra):
+        parent = element.getparent()
+        if parent is not None:
+            parent.remove(element)
+    return trimmed
+
+
+def trafilatura_paragraphs(tree: HtmlElement, url: str) -> list[str]:
+    """trafilatura's body text, one paragraph per line; it works on its own copy of the tree."""
+    document = trafilatura.bare_extraction(
+        bounded(tree),
+        url=url,
+        favor_precision=False,
+        include_comments=False,
+        include_tables=True,
+        include_images=False,
+        with_metadata=False,
+        deduplicate=False,
+    )
+    text = getattr(document, "text", None) or ""
+    return [line for line in (clean(x) for x in text.split("\n")) if line]
+
+
+def _caption_keys(captions: list[Caption]) -> set[str]:
+    keys: set[str] = set()
+    for caption in captions:
+        keys.add(caption.text.casefold())
+        if caption.credit:
+            keys.add(f"{caption.text} ({caption.credit})".casefold())
+    return keys
+
+
+def refine(paragraphs: list[str], rules: TextRules | None, captions: list[Caption]) -> Body:
+    """Keep body paragraphs only; collect dateline, credits and tag line on the way."""
+    body = Body()
+    caption_keys = _caption_keys(captions)
+    for raw in paragraphs:
+        para = clean(raw)
+        if not para:
+            continue
+        if para.casefold() in caption_keys or split_credit(para)[0].casefold() in caption_keys:
+            continue
+        credits = parse_credit_line(para, rules)
+        if credits is not None:
+            body.credits.merge(credits)
+            continue
+        tags = parse_tag_line(para)
+        if tags is not None:
+            body.tags = body.tags or tags
+            continue
+        if is_dropped_line(para, rules):
+            continue
+        if not body.paragraphs:
+            place, rest = split_dateline(para, rules)
+            if place:
+                body.dateline, para = place, rest
+        body.paragraphs.append(para)
+    return body
+
+
+def scan_credits(scope: HtmlElement, rules: TextRules | None) -> Credits:
+    """Credit lines anywhere in the article, for pages whose credits sit outside the body."""
+    credits = Credits()
+    for para in block_paragraphs(scope):
+        found = parse_credit_line(para, rules)
+        if found is not None:
+            credits.merge(found)
+    return credits

@@ -1,0 +1,168 @@
+"""Photo captions, read from the DOM before any text extraction runs.
+
+trafilatura drops ``<figcaption>`` and everything whose class says "caption", and the classic
+WordPress ``wp-caption-text`` can leak into its text. So captions are collected here with
+their credit and image, and then every caption and figure is cut from the tree, which keeps
+caption sentences out of the body whichever extractor reads it next.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from urllib.parse import urljoin
+
+from lxml.cssselect import SelectorError
+from lxml.html import HtmlElement
+
+from crawler.extraction.lines import clean
+from crawler.extraction.record import Caption
+
+LOG = logging.getLogger(__name__)
+
+CAPTION_XPATH = ".//figcaption | .//*[contains(@class,'caption')] | .//*[@itemprop='caption']"
+CONTAINER_CLASSES = ("caption", "wp-block-image", "wp-caption", "image", "photo", "media")
+MAX_CAPTION_CHARS = 1000
+
+BRACKET_CREDIT = re.compile(r"^(?P<text>.*?)\s*\((?P<credit>[^()]{2,120})\)\s*\.?\s*$", re.S)
+TRAILING_CREDIT = re.compile(
+    r"^(?P<text>.*?)[\s.,;:|–—-]*\b(?:Foto|Photo|Fotografer|Dok(?:umentasi)?)\s*[:.]\s*"
+    r"(?P<credit>[^()]{2,120}?)\s*\.?$",
+    re.S | re.IGNORECASE,
+)
+CREDIT_PREFIX = re.compile(r"^(?:Foto|Photo|Fotografer|Sumber\s+foto|Kredit)\s*:\s*", re.I)
+# "(kiri)", "(tengah)", "(kedua dari kanan)" say who is where in the photo; they are no credit.
+POSITION = re.compile(
+    r"^(?:ke-?\w+\s+|kedua\s+|ketiga\s+|paling\s+)?(?:dari\s+)?"
+    r"(?:kiri|kanan|tengah|depan|belakang|atas|bawah|left|right|center|centre)\b",
+    re.IGNORECASE,
+)
+
+
+def split_credit(caption: str, site_regex: str | None = None) -> tuple[str, str | None]:
+    """(text, credit) for "text (credit)", "text (Foto: X)" and "text Foto: X"."""
+    caption = clean(caption)
+    match = None
+    if site_regex:
+        try:
+            match = re.match(site_regex, caption, re.S)
+        except re.error as exc:
+            LOG.warning("invalid caption_credit regex %r: %s", site_regex, exc)
+        if match and not {"text", "credit"} <= set(match.groupdict()):
+            match = None
+        if match and not (match["credit"] or "").strip():
+            match = None
+    if match is None:
+        match = BRACKET_CREDIT.match(caption) or TRAILING_CREDIT.match(caption)
+    if match is None:
+        return caption, None
+    credit = CREDIT_PREFIX.sub("", clean(match["credit"] or "")).strip(" .,;")
+    if not credit or POSITION.match(credit):
+        return caption, None
+    text = clean(match["text"] or "").rstrip(" ,;:|–—-")
+    return (text, credit) if text else (caption, credit)
+
+
+def _select(scope: HtmlElement, css: str | None) -> list[HtmlElement]:
+    if not css:
+        return []
+    try:
+        return list(scope.cssselect(css))
+    except (SelectorError, ValueError) as exc:
+        LOG.warning("invalid caption selector %r: %s", css, exc)
+        return []
+
+
+def _has_image(element: HtmlElement) -> bool:
+    return element.tag == "img" or bool(element.xpath(".//img"))
+
+
+def _caption_elements(scope: HtmlElement, css: str | None) -> list[HtmlElement]:
+    """Caption elements, outermost first-found; containers holding the image are skipped."""
+    found: list[HtmlElement] = []
+    seen: set[HtmlElement] = set()
+    for element in _select(scope, css) + list(scope.xpath(CAPTION_XPATH)):
+        if element in seen or not isinstance(element.tag, str):
+            continue
+        seen.add(element)
+        if element.tag in ("script", "style", "img", "body", "html", "article", "main"):
+            continue
+        if _has_image(element):
+            continue
+        found.append(element)
+    keep = set(found)
+    return [e for e in found if not any(a in keep for a in e.iterancestors())]
+
+
+def _container(element: HtmlElement) -> HtmlElement | None:
+    """The figure or caption wrapper the caption belongs to, at most three levels up."""
+    for depth, ancestor in enumerate(element.iterancestors()):
+        if depth >= 3 or ancestor.tag in ("article", "main", "body"):
+            break
+        classes = (ancestor.get("class") or "").lower()
+        if ancestor.tag == "figure":
+            return ancestor
+        if any(c in classes for c in CONTAINER_CLASSES) and _has_image(ancestor):
+            return ancestor
+    return None
+
+
+def _image_url(element: HtmlElement, container: HtmlElement | None, base: str) -> str | None:
+    imgs: list[HtmlElement] = container.xpath(".//img") if container is not None else []
+    if not imgs:
+        previous = element.getprevious()
+        # An image just before a loose caption is its image, unless it has a caption of its own.
+        if previous is not None and previous.tag != "figure" and not previous.xpath(CAPTION_XPATH):
+            imgs = [previous] if previous.tag == "img" else previous.xpath(".//img")
+    for img in imgs[:1]:
+        for attr in ("data-src", "data-lazy-src", "data-original", "src"):
+            src = (img.get(attr) or "").strip()
+            if src and not src.startswith("data:"):
+                return urljoin(base, src)
+    return None
+
+
+def base_url(tree: HtmlElement, page_url: str) -> str:
+    """The page URL, or the ``<base href>`` it declares, for making image URLs absolute."""
+    for href in tree.xpath("//base/@href")[:1]:
+        return urljoin(page_url, str(href).strip())
+    return page_url
+
+
+def collect_captions(
+    scope: HtmlElement,
+    page_url: str,
+    selector: str | None = None,
+    credit_regex: str | None = None,
+) -> tuple[list[Caption], list[HtmlElement]]:
+    """The captions under ``scope`` and the elements to cut so they stay out of the body."""
+    base = base_url(scope.getroottree().getroot(), page_url)
+    captions: list[Caption] = []
+    to_cut: list[HtmlElement] = []
+    seen: set[tuple[str, str | None]] = set()
+    for element in _caption_elements(scope, selector):
+        container = _container(element)
+        to_cut.append(container if container is not None else element)
+        raw = clean(element.text_content())
+        if not raw or len(raw) > MAX_CAPTION_CHARS:
+            continue
+        text, credit = split_credit(raw, credit_regex)
+        if (text, credit) in seen:
+            continue
+        seen.add((text, credit))
+        captions.append(
+            Caption(text=text, credit=credit, image=_image_url(element, container, base))
+        )
+    return captions, to_cut
+
+
+def cut_figures(tree: HtmlElement, extra: list[HtmlElement]) -> None:
+    """Remove captions, figures and caption wrappers, keeping the text that follows them."""
+    targets = list(extra) + list(tree.xpath("//figure | //*[contains(@class,'wp-caption')]"))
+    for element in targets:
+        if element.getparent() is None:
+            continue
+        try:
+            element.drop_tree()
+        except (AssertionError, ValueError):  # already detached with an ancestor
+            continue

@@ -1,0 +1,41 @@
+"""Fixtures for the extraction tests: the seed page, its expected body and the niaga config."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from crawler.siteconfig import SiteConfig, load_site
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SEED_URL = (
+    "https://www.niaga.asia/"
+    "pemilu-2024-kian-dekat-tiga-pilar-di-kaltim-rapatkan-barisan-jaga-kondusifitas/"
+)
+
+
+@pytest.fixture(scope="session")
+def fixtures_dir() -> Path:
+    return FIXTURES
+
+
+@pytest.fixture(scope="session")
+def seed_url() -> str:
+    return SEED_URL
+
+
+@pytest.fixture(scope="session")
+def seed_html() -> bytes:
+    return (FIXTURES / "niaga-seed.html").read_bytes()
+
+
+@pytest.fixture(scope="session")
+def seed_body() -> str:
+    """The seed article's body paragraphs, dateline removed, as text should come out."""
+    return (FIXTURES / "niaga-seed-body.txt").read_text(encoding="utf-8").strip()
+
+
+@pytest.fixture(scope="session")
+def niaga() -> SiteConfig:
+    return load_site("niaga")

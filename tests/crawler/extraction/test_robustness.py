@@ -1,0 +1,153 @@
+"""Bad input: malformed, empty, non-UTF-8, huge and non-article pages never raise.
+
+Documented behaviour: a page with no article body, or one that declares itself something
+else (og:type "website", listing JSON-LD), gives None rather than a record without text.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.extraction.article import MAX_HTML_CHARS, decode_html, extract_article
+from crawler.siteconfig import SiteConfig
+
+URL = "https://www.niaga.asia/contoh/"
+MODES = ["niaga", "generic"]
+
+
+def _site(mode: str, niaga: SiteConfig) -> SiteConfig | None:
+    return niaga if mode == "niaga" else None
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize(
+    "html",
+    [b"", "", "   \n ", "<html></html>", "<html><body></body></html>", b"\x00\x00\x00", "<!-- -->"],
+)
+def test_empty_documents_give_none(html: str | bytes, mode: str, niaga: SiteConfig) -> None:
+    assert extract_article(html, URL, _site(mode, niaga)) is None
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_malformed_html_still_yields_the_article(mode: str, niaga: SiteConfig) -> None:
+    html = """<html><head><title>Harga Cabai Turun - Niaga.Asia</title>
+    <meta property="og:type" content="article">
+    <meta property="article:published_time" content="2023-02-27T09:00:00+08:00">
+    <body><div class="entry-content"><p><b>SAMARINDA.NIAGA.ASIA</b> — Harga cabai rawit di
+    Pasar Segiri Samarinda turun menjadi Rp40 ribu per kilogram <i>setelah pasokan dari
+    Sulawesi kembali lancar pekan ini, kata pedagang.
+    <p>Pedagang menyebut permintaan masih stabil menjelang bulan puasa, <span>sementara
+    harga bawang merah bertahan di kisaran Rp35 ribu per kilogram.</div></div>
+    <p>Editor : Saud Rosadi</td></tr></table>
+    <div class="wp-caption"><img src="/c.jpg"><p class="wp-caption-text">Cabai di pasar (Foto:
+    Saud Rosadi/Niaga.Asia)</div>"""
+    article = extract_article(html, URL, _site(mode, niaga))
+    assert article is not None
+    assert article.dateline == "SAMARINDA"
+    assert article.text.startswith("Harga cabai rawit di Pasar Segiri")
+    assert "Rp35 ribu" in article.text
+    assert article.editor == "Saud Rosadi"
+    assert article.published == "2023-02-27T09:00:00+08:00"
+    assert [(c.text, c.credit) for c in article.captions] == [
+        ("Cabai di pasar", "Saud Rosadi/Niaga.Asia")
+    ]
+    assert "Cabai di pasar" not in article.text
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_declared_windows_1252_page(
+    mode: str, niaga: SiteConfig, seed_html: bytes, seed_url: str, seed_body: str
+) -> None:
+    page = seed_html.decode("utf-8").replace(
+        '<meta charset="UTF-8">', '<meta charset="windows-1252">'
+    )
+    article = extract_article(page.encode("cp1252"), seed_url, _site(mode, niaga))
+    assert article is not None
+    assert article.text == seed_body  # curly quotes survive the round trip
+
+
+def test_undeclared_latin1_bytes_do_not_raise() -> None:
+    html = "<html><body><article><p>Café milik warga Sepaku dibuka kembali setelah " * 20
+    article = extract_article(html.encode("latin-1") + b"\xff\xfe\x81", URL)
+    assert article is not None
+    assert "Café" in article.text
+
+
+def test_decode_html_forms() -> None:
+    assert decode_html("“Ya”".encode()) == "“Ya”"
+    assert decode_html(b"\xef\xbb\xbfabc") == "abc"
+    assert decode_html("abc".encode("utf-16")) == "abc"
+    assert decode_html(b'<meta charset="iso-8859-1">\xe9') == '<meta charset="iso-8859-1">é'
+    assert (
+        decode_html(b'<meta charset="no-such-codec">\x93x\x94')
+        == '<meta charset="no-such-codec">“x”'
+    )
+
+
+@pytest.mark.parametrize(
+    "junk", [b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40, b"%PDF-1.4\n%\xe2\xe3"]
+)
+def test_binary_junk_does_not_raise(junk: bytes) -> None:
+    extract_article(junk, URL)  # None or a record; what matters is that nothing escapes
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_huge_page_with_inline_data(
+    mode: str, niaga: SiteConfig, seed_html: bytes, seed_url: str
+) -> None:
+    page = seed_html.decode("utf-8").replace(
+        "</head>", '<script>var blob="' + "A" * (MAX_HTML_CHARS + 10) + '";</script></head>'
+    )
+    article = extract_article(page, seed_url, _site(mode, niaga))
+    assert article is not None
+    assert article.text.endswith("serta Kades dan Lurah.")
+
+
+def test_huge_page_of_junk_after_the_article(seed_html: bytes, seed_url: str) -> None:
+    """Truncated to MAX_HTML_CHARS and narrowed for trafilatura; the article survives."""
+    junk = "<p>lorem ipsum dolor sit amet</p>" * (MAX_HTML_CHARS // 30)
+    page = seed_html.decode("utf-8").replace("</body>", f"<div>{junk}</div></body>")
+    article = extract_article(page, seed_url)
+    assert article is not None
+    assert article.text.startswith("Pemilihan Umum (Pemilu) digelar")
+
+
+def test_deeply_nested_markup_does_not_raise() -> None:
+    html = "<html><body>" + "<div>" * 5000 + "<p>Isi.</p>" + "</div>" * 5000 + "</body></html>"
+    extract_article(html, URL)
+
+
+def test_listing_page_gives_none(niaga: SiteConfig) -> None:
+    items = "".join(
+        f'<article class="post"><h2 class="entry-title"><a href="https://www.niaga.asia/berita-{i}/"'
+        f' rel="bookmark">Berita nomor {i} tentang Samarinda</a></h2><div class="entry-summary">'
+        f"<p>Ringkasan berita nomor {i} yang cukup panjang untuk dianggap paragraf oleh "
+        "pengekstrak teks, tentang pembangunan dan ekonomi di Kalimantan Timur.</p></div></article>"
+        for i in range(12)
+    )
+    html = f"""<html lang="id"><head><title>Niaga.Asia - Berita Bisnis</title>
+    <meta property="og:type" content="website"></head><body><main>{items}
+    <a class="next page-numbers" href="https://www.niaga.asia/page/2/">Berikutnya »</a>
+    </main></body></html>"""
+    assert extract_article(html, "https://www.niaga.asia/", niaga) is None
+    assert extract_article(html, "https://www.niaga.asia/") is None
+
+
+def test_page_without_body_gives_none() -> None:
+    html = """<html><head><title>Kontak - Niaga.Asia</title></head><body>
+    <nav><a href="/">Beranda</a> <a href="/redaksi/">Redaksi</a></nav>
+    <form><input name="s"></form><footer>© 2023</footer></body></html>"""
+    assert extract_article(html, "https://www.niaga.asia/kontak/") is None
+
+
+def test_broken_site_selectors_fall_back(
+    seed_html: bytes, seed_url: str, niaga: SiteConfig
+) -> None:
+    data = niaga.model_dump()
+    data["selectors"].update(body="div[[broken", title="h9.none", captions=":::", remove=["[x"])
+    broken = SiteConfig.model_validate(data)
+    article = extract_article(seed_html, seed_url, broken)
+    assert article is not None
+    assert article.title.startswith("Pemilu 2024 Kian Dekat")
+    assert article.text.startswith("Pemilihan Umum (Pemilu) digelar")
+    assert len(article.captions) == 2
