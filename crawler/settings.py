@@ -18,6 +18,7 @@ ROBOTSTXT_OBEY = True
 COOKIES_ENABLED = True
 REFERER_ENABLED = True
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False  # no listening ports beyond what the crawl needs
 
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
@@ -55,3 +56,6 @@ WARTA_EXTRACT_ENABLED = True
 WARTA_OUTPUT_DIR = ""  # default: <data_dir>/crawls/<site>/<crawl_id>
 WARTA_CRAWL_ID = ""  # default: UTC timestamp of the crawl's start
 WARTA_PROGRESS_INTERVAL = 30.0
+WARTA_WARC_PREFIX = "warta"  # the spider sets "<prefix>-<site>" from config/settings.yaml
+WARTA_WARC_MAX_BYTES = 1_000_000_000
+WARTA_WARCINFO: dict[str, str] = {}  # extra warcinfo fields; the spider fills operator etc.

@@ -57,6 +57,7 @@ class NewsSpider(scrapy.Spider):
         since: str | None = None,
         until: str | None = None,
         max_articles: str | int | None = None,
+        urls: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -68,6 +69,9 @@ class NewsSpider(scrapy.Spider):
         self.until = _parse_when(until, "until")
         self.max_articles = int(max_articles) if max_articles else None
         self.articles_seen = 0
+        self.extra_urls = [
+            self.site.absolute(u.strip()) for u in (urls or "").split(",") if u.strip()
+        ]
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -109,6 +113,8 @@ class NewsSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[Any]:
         discovery = self.site.discovery
+        for url in self.extra_urls:  # asked for by name: fetched even if no pattern fits
+            yield Request(url, callback=self.parse_article, cb_kwargs={"found_in": "argument"})
         for path in discovery.sitemaps:
             yield Request(self.site.absolute(path), callback=self.parse_sitemap, priority=30)
         for path in discovery.feeds:

@@ -1,0 +1,53 @@
+"""One real crawl of the replica over HTTP, shared by the assertions that inspect it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from crawler.replica.content import ReplicaSite, build_site
+from crawler.replica.server import ReplicaServer
+from crawler.runner import CrawlResult, run_crawl
+
+FAST = {  # politeness off: the replica is ours and on loopback
+    "DOWNLOAD_DELAY": 0,
+    "AUTOTHROTTLE_ENABLED": False,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
+    "WARTA_PROGRESS_INTERVAL": 0,
+}
+
+
+@dataclass
+class Crawled:
+    site: ReplicaSite
+    base_url: str
+    result: CrawlResult
+
+    @property
+    def records(self) -> list[dict[str, Any]]:
+        lines = self.result.articles_file.read_text(encoding="utf-8").splitlines()
+        return [json.loads(line) for line in lines]
+
+
+@pytest.fixture(scope="session")
+def niaga_crawl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
+    site = build_site(40)
+    seed = site.seed_article
+    extra = f"/?p={seed.post_id},{seed.path.rstrip('/')},/__fault__/500,/__fault__/malformed-html"
+    out = tmp_path_factory.mktemp("niaga-crawl")
+    with ReplicaServer(site, faults=True) as server:
+        result = run_crawl(
+            "niaga",
+            out,
+            "20230303T000000Z",
+            base_url=server.base_url,
+            settings=FAST,
+            spider_args={"urls": extra},
+            timeout=300,
+        )
+        yield Crawled(site, server.base_url, result)
