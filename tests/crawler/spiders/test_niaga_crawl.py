@@ -140,3 +140,14 @@ def test_broken_config_names_file_and_field(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert "niaga.yaml" in proc.stderr and "field 'timezone'" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_each_article_has_text_and_json_records_referring_to_its_response(niaga_crawl) -> None:
+    records = warc_records(niaga_crawl.result.warc_files)
+    ids = {h["WARC-Record-ID"]: kind for kind, _, _, h in records}
+    derived = [(kind, uri, h) for kind, uri, _, h in records if kind in ("conversion", "metadata")]
+    assert len(derived) == 2 * len(niaga_crawl.records)
+    for kind, uri, headers in derived:
+        assert uri.startswith("urn:warta:"), uri
+        assert ids[headers["WARC-Refers-To"]] == "response"
+        assert "WARC-Refers-To-Target-URI" not in headers  # revisit-only in WARC 1.1
