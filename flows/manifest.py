@@ -114,9 +114,12 @@ def parse_manifest_key(key: str) -> tuple[str, date, str] | None:
 
 def stored_name(crawl_id: str, name: str) -> str:
     """Object name for a crawl file. Day folders hold every crawl of that day, so generic
-    names such as ``articles.jsonl`` get the crawl id in front; names that already carry
-    it (WARCs, the WACZ) are kept as they are."""
-    return name if crawl_id in name else f"{crawl_id}-{name}"
+    names such as ``articles.jsonl`` get the crawl id in front. WARC names are kept exactly:
+    they are unique by construction (timestamp and serial), and CDXJ indexes and WACZ
+    packages refer to WARCs by file name, so a renamed WARC would orphan its index lines."""
+    if crawl_id in name or file_kind(name) == "warc":
+        return name
+    return f"{crawl_id}-{name}"
 
 
 def file_kind(name: str) -> FileKind:
