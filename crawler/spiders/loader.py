@@ -6,6 +6,7 @@ and a missing or broken file becomes a short usage error instead of a traceback.
 
 from __future__ import annotations
 
+import builtins
 from typing import Self
 
 from scrapy import Spider
@@ -37,5 +38,5 @@ class SiteSpiderLoader:
     def list(self) -> list[str]:
         return site_names()
 
-    def find_by_request(self, request: Request) -> list[str]:
+    def find_by_request(self, request: Request) -> builtins.list[str]:
         return []
