@@ -44,3 +44,16 @@ lock: install
 
 clean:
 	rm -rf $(VENV) $(DATA) .pytest_cache .mypy_cache .ruff_cache
+
+## pywb in a venv of its own (it pins redis 2.10, Prefect needs redis>=6): replay tests.
+PYWB_VENV ?= .venv-pywb
+PYWB_PINS := 'pywb==2.10.0' 'warcio==1.8.1'
+$(PYWB_VENV)/.installed:
+	rm -rf $(PYWB_VENV)
+	$(PYTHON) -m venv $(PYWB_VENV)
+	if [ -x $(UV) ]; then $(UV) pip install --quiet --python $(PYWB_VENV)/bin/python $(PYWB_PINS); \
+	else $(PYWB_VENV)/bin/pip install --quiet $(PYWB_PINS); fi
+	touch $@
+
+.PHONY: pywb
+pywb: $(PYWB_VENV)/.installed

@@ -1,0 +1,476 @@
+"""``warta verify PATH...``: check that WARC files and their CDXJ index can be trusted.
+
+Two independent reads of every ``.warc.gz``: warcio (record by record, block and payload
+digests, links between records) and the member scanner from :mod:`recovery` (each gzip
+member decompresses to its end and holds exactly one whole record). warcio alone passes
+some damage silently: a member cut inside its header or trailer is simply taken as the end
+of the file. Then the links are checked across all given files, and every ``.cdxj`` index
+found is checked against the records it claims to point at.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import os
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.recordloader import ArcWarcRecord
+
+from crawler.warc.indexing import (
+    CDXJ_SUFFIX,
+    INDEXED_RECORDS,
+    WARC_SUFFIXES,
+    line_mismatches,
+    read_cdxj,
+)
+from crawler.warc.recovery import CORRUPT_SUFFIX, scan_valid_prefix
+from crawler.warc.writer import OPEN_SUFFIX
+
+_CHUNK = 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong: where (file plus offset or index line), which record, what."""
+
+    file: str
+    kind: str
+    message: str
+    offset: int | None = None
+    line: int | None = None
+    record_id: str | None = None
+
+    def format(self) -> str:
+        where = self.file
+        if self.offset is not None:
+            where += f" @{self.offset}"
+        if self.line is not None:
+            where += f" line {self.line}"
+        rid = f" {self.record_id}" if self.record_id else ""
+        return f"{where}{rid}: [{self.kind}] {self.message}"
+
+
+@dataclass(slots=True)
+class RecordInfo:
+    """What the cross-file checks need to know about one record."""
+
+    file: Path
+    offset: int
+    length: int
+    rec_type: str
+    record_id: str
+    uri: str
+    date: str
+    concurrent_to: tuple[str, ...]
+    refers_to: str | None
+    warcinfo_id: str | None
+    payload_digest: str | None
+
+
+@dataclass(slots=True)
+class VerifyReport:
+    """Everything :func:`verify_paths` found; ``ok`` is False if there is any problem."""
+
+    warc_files: list[Path] = field(default_factory=list)
+    indexes: list[Path] = field(default_factory=list)
+    record_counts: Counter[str] = field(default_factory=Counter)
+    index_lines: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def records(self) -> int:
+        return sum(self.record_counts.values())
+
+    def summary(self) -> str:
+        kinds = ", ".join(f"{n} {t}" for t, n in sorted(self.record_counts.items()))
+        scope = (
+            f"{len(self.warc_files)} WARC file(s), {self.records} records"
+            + (f" ({kinds})" if kinds else "")
+            + f", {len(self.indexes)} index(es) with {self.index_lines} lines"
+        )
+        if self.ok:
+            extra = f", {len(self.warnings)} warning(s)" if self.warnings else ""
+            return f"OK: {scope}{extra}"
+        return f"FAILED: {len(self.problems)} problem(s) in {scope}"
+
+    def format(self, limit: int | None = None) -> str:
+        lines: list[str] = []
+        shown = self.problems if limit is None else self.problems[:limit]
+        lines.extend("PROBLEM " + p.format() for p in shown)
+        if len(shown) < len(self.problems):
+            lines.append(f"... and {len(self.problems) - len(shown)} more problem(s)")
+        lines.extend("warning " + w.format() for w in self.warnings[: limit or None])
+        lines.append(self.summary())
+        return "\n".join(lines)
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.report = VerifyReport()
+        self.records: list[RecordInfo] = []
+        self.unread_from: dict[Path, int] = {}  # where the warcio pass gave up, per file
+
+    def problem(
+        self,
+        file: Path | str,
+        kind: str,
+        message: str,
+        offset: int | None = None,
+        line: int | None = None,
+        record_id: str | None = None,
+    ) -> None:
+        self.report.problems.append(Problem(str(file), kind, message, offset, line, record_id))
+
+    def warn(self, file: Path | str, kind: str, message: str) -> None:
+        self.report.warnings.append(Problem(str(file), kind, message))
+
+
+# -- finding the files ----------------------------------------------------------------
+def _classify(path: Path, col: _Collector, warcs: list[Path], indexes: list[Path]) -> None:
+    name = path.name
+    if name.endswith(OPEN_SUFFIX):
+        col.problem(path, "open-file", "WARC file was never finished (run recovery or wait)")
+    elif name.endswith(CORRUPT_SUFFIX):
+        col.warn(path, "corrupt-file", "moved aside by recovery: it holds no whole record")
+    elif name.endswith(WARC_SUFFIXES):
+        warcs.append(path)
+    elif name.endswith(CDXJ_SUFFIX):
+        indexes.append(path)
+
+
+def _unique(paths: list[Path]) -> list[Path]:
+    """The same file named twice (via its folder, relative and absolute) is read once."""
+    seen: dict[Path, Path] = {}
+    for path in paths:
+        seen.setdefault(path.resolve(), path)
+    return list(seen.values())
+
+
+def _collect_paths(paths: Iterable[str | os.PathLike[str]], col: _Collector) -> None:
+    warcs: list[Path] = []
+    indexes: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for child in sorted(path.iterdir()):
+                if child.is_file():
+                    _classify(child, col, warcs, indexes)
+        elif path.is_file():
+            before = len(warcs) + len(indexes) + len(col.report.problems)
+            _classify(path, col, warcs, indexes)
+            known = len(warcs) + len(indexes) + len(col.report.problems)
+            if known == before and not path.name.endswith(CORRUPT_SUFFIX):
+                col.problem(path, "not-warc", "not a WARC (.warc.gz, .warc) or CDXJ file")
+        else:
+            col.problem(path, "missing", "no such file or folder")
+    col.report.warc_files = _unique(warcs)
+    col.report.indexes = _unique(indexes)
+    if not col.report.warc_files:
+        col.problem(", ".join(map(str, paths)) or "(none)", "no-warc", "no WARC files found")
+
+
+# -- one WARC file ----------------------------------------------------------------------
+def _drain(stream: BinaryIO) -> None:
+    while stream.read(_CHUNK):
+        pass
+
+
+def _record_info(path: Path, record: ArcWarcRecord, offset: int, length: int) -> RecordInfo:
+    headers = record.rec_headers
+    return RecordInfo(
+        file=path,
+        offset=offset,
+        length=length,
+        rec_type=record.rec_type,
+        record_id=headers.get_header("WARC-Record-ID") or "",
+        uri=headers.get_header("WARC-Target-URI") or "",
+        date=headers.get_header("WARC-Date") or "",
+        concurrent_to=tuple(v for k, v in headers.headers if k.lower() == "warc-concurrent-to"),
+        refers_to=headers.get_header("WARC-Refers-To"),
+        warcinfo_id=headers.get_header("WARC-Warcinfo-ID"),
+        payload_digest=headers.get_header("WARC-Payload-Digest"),
+    )
+
+
+def _record_problems(record: ArcWarcRecord, first: bool, end_error: bool) -> list[tuple[str, str]]:
+    """(kind, message) for one record read to its end."""
+    found: list[tuple[str, str]] = []
+    if first and record.rec_type != "warcinfo":
+        found.append(("no-warcinfo", "file does not start with a warcinfo record"))
+    if not record.rec_headers.get_header("WARC-Record-ID"):
+        found.append(("bad-header", "record has no WARC-Record-ID"))
+    declared = (record.rec_headers.get_header("Content-Length") or "").strip()
+    # The LimitReader counts down from Content-Length (HTTP headers included); warcio
+    # checks no digest when the block ends early, so a cut record must be caught here.
+    short = getattr(record.raw_stream, "limit", 0)
+    if not declared.isdigit():
+        found.append(("bad-header", "record header cut short or without a valid Content-Length"))
+    elif short:
+        found.append(("truncated", f"block ends {short} bytes short of its {declared}"))
+    found.extend(("digest", message) for message in record.digest_checker.problems)
+    if end_error:
+        found.append(("record-end", "record not followed by its end marker (bad Content-Length?)"))
+    return found
+
+
+def _scan_records(path: Path, col: _Collector) -> int:
+    """The warcio pass; returns where the last record it read ends, or -1 if it gave up."""
+    end = 0
+    first = True
+    with open(path, "rb") as stream:
+        it = ArchiveIterator(stream, check_digests=True)
+        errors = 0
+        try:
+            # warcio prints Content-Length mismatches to stderr; count them, keep output clean.
+            with contextlib.redirect_stderr(io.StringIO()):
+                for record in it:
+                    _drain(record.raw_stream)
+                    offset, length = it.get_record_offset(), it.get_record_length()
+                    end = offset + length
+                    info = _record_info(path, record, offset, length)
+                    for kind, message in _record_problems(record, first, it.err_count > errors):
+                        col.problem(path, kind, message, offset, None, info.record_id or None)
+                    errors = it.err_count
+                    first = False
+                    col.report.record_counts[record.rec_type] += 1
+                    col.records.append(info)
+        except Exception as exc:  # warcio raises many types for damaged input
+            text = "".join(
+                c if c.isascii() and c.isprintable() else "?" for c in " ".join(str(exc).split())
+            )
+            col.problem(
+                path,
+                "unreadable",
+                f"cannot read on from here: {text[:120] or type(exc).__name__}",
+                offset=it.offset,
+            )
+            col.unread_from[path] = it.offset
+            return -1
+    if first:
+        col.problem(path, "no-warcinfo", "file holds no WARC record", offset=0)
+    return end
+
+
+def _check_file(path: Path, col: _Collector) -> None:
+    before = len(col.report.problems)
+    end = _scan_records(path, col)
+    size = path.stat().st_size
+    if not path.name.endswith(".gz"):
+        if 0 <= end < size:
+            with open(path, "rb") as stream:
+                stream.seek(end)
+                rest = stream.read(_CHUNK)
+            if rest.strip():
+                col.problem(
+                    path, "trailing-bytes", f"{size - end} bytes after the last record", offset=end
+                )
+        return
+    with open(path, "rb") as stream:
+        good_end, _count = scan_valid_prefix(stream)
+    if good_end < size:
+        flagged = {p.offset for p in col.report.problems[before:]}
+        if good_end not in flagged:
+            col.problem(
+                path,
+                "bad-member",
+                f"gzip member is not one whole, intact record (truncated, damaged or failing "
+                f"its block digest); {size - good_end} bytes from here on are suspect",
+                offset=good_end,
+            )
+
+
+# -- links between records --------------------------------------------------------------
+def _check_links(col: _Collector) -> None:
+    by_id: dict[str, RecordInfo] = {}
+    for rec in col.records:
+        if rec.record_id in by_id:
+            first = by_id[rec.record_id]
+            col.problem(
+                rec.file,
+                "duplicate-id",
+                f"record ID also used at {first.file.name} @{first.offset}",
+                offset=rec.offset,
+                record_id=rec.record_id,
+            )
+        else:
+            by_id.setdefault(rec.record_id, rec)
+    requests_for: dict[str, list[RecordInfo]] = {}
+    for rec in col.records:
+        if rec.rec_type == "request":
+            for target in rec.concurrent_to:
+                requests_for.setdefault(target, []).append(rec)
+    for rec in col.records:
+        where = (rec.offset, None, rec.record_id)
+        if rec.rec_type == "response":
+            linked = [by_id[t] for t in rec.concurrent_to if t in by_id]
+            linked = [r for r in linked if r.rec_type == "request"]
+            linked += requests_for.get(rec.record_id, [])
+            if not linked:
+                col.problem(
+                    rec.file,
+                    "no-request",
+                    f"response for {rec.uri} has no request record linked by WARC-Concurrent-To",
+                    *where,
+                )
+            elif all(r.uri != rec.uri for r in linked):
+                col.problem(
+                    rec.file,
+                    "request-uri",
+                    f"linked request is for {linked[0].uri}, not {rec.uri}",
+                    *where,
+                )
+        if rec.refers_to and rec.refers_to not in by_id:
+            col.problem(
+                rec.file,
+                "dangling-refers-to",
+                f"{rec.rec_type} record's "
+                f"WARC-Refers-To {rec.refers_to} is in none of the given files",
+                *where,
+            )
+        if rec.warcinfo_id:
+            info = by_id.get(rec.warcinfo_id)
+            if info is None or info.rec_type != "warcinfo":
+                col.problem(
+                    rec.file,
+                    "dangling-warcinfo",
+                    f"WARC-Warcinfo-ID {rec.warcinfo_id} is not a warcinfo record "
+                    "in the given files",
+                    *where,
+                )
+
+
+# -- CDXJ indexes -----------------------------------------------------------------------
+def _resolve(filename: str, index: Path, files: Sequence[Path]) -> Path | None:
+    if "/" in filename:
+        target = (index.parent / filename).resolve()
+        return next((f for f in files if f.resolve() == target), None)
+    same_dir = [f for f in files if f.name == filename]
+    near = [f for f in same_dir if f.parent.resolve() == index.parent.resolve()]
+    candidates = near or same_dir
+    return candidates[0] if candidates else None
+
+
+def _check_index(
+    index: Path,
+    col: _Collector,
+    by_pos: dict[tuple[Path, int], RecordInfo],
+    covered: set[tuple[Path, int]],
+) -> None:
+    files = col.report.warc_files
+    previous: str | None = None
+    for number, raw, parsed in read_cdxj(index):
+        col.report.index_lines += 1
+        if parsed is None:
+            col.problem(index, "index-unparsable", "not a CDXJ line", line=number)
+            continue
+        if previous is not None and raw < previous:
+            col.problem(
+                index,
+                "index-unsorted",
+                "line sorts before the one above it (replay tools binary-search the index)",
+                line=number,
+            )
+        previous = raw
+        target = _resolve(parsed.filename, index, files)
+        if target is None:
+            if not (index.parent / parsed.filename).is_file():
+                col.problem(
+                    index,
+                    "index-missing-file",
+                    f"points at {parsed.filename!r}, which does not exist",
+                    line=number,
+                )
+            continue
+        rec = by_pos.get((target, parsed.offset))
+        if rec is None and parsed.offset >= col.unread_from.get(target, parsed.offset + 1):
+            continue  # in the part of the file already reported unreadable
+        if rec is None:
+            col.problem(
+                index,
+                "index-bad-offset",
+                f"no record starts at {target.name} @{parsed.offset}",
+                line=number,
+            )
+            continue
+        covered.add((target, parsed.offset))
+        wrong = line_mismatches(parsed, rec)
+        if wrong:
+            col.problem(
+                index,
+                "index-mismatch",
+                f"{target.name} @{parsed.offset}: " + "; ".join(wrong),
+                line=number,
+                record_id=rec.record_id,
+            )
+
+
+def _check_indexes(col: _Collector) -> None:
+    if not col.report.indexes:
+        return
+    by_pos = {(r.file, r.offset): r for r in col.records}
+    covered: set[tuple[Path, int]] = set()
+    for index in col.report.indexes:
+        try:
+            _check_index(index, col, by_pos, covered)
+        except (OSError, UnicodeDecodeError) as exc:
+            col.problem(index, "index-unreadable", str(exc))
+    for rec in col.records:
+        if rec.rec_type in INDEXED_RECORDS and (rec.file, rec.offset) not in covered:
+            col.problem(
+                rec.file,
+                "index-missing",
+                f"{rec.rec_type} for {rec.uri} is in no given index",
+                offset=rec.offset,
+                record_id=rec.record_id,
+            )
+
+
+def verify_paths(paths: Iterable[str | os.PathLike[str]]) -> VerifyReport:
+    """Check WARC files, folders of them, and CDXJ indexes; never raises for bad data."""
+    col = _Collector()
+    _collect_paths(list(paths), col)
+    for warc in col.report.warc_files:
+        try:
+            _check_file(warc, col)
+        except OSError as exc:
+            col.problem(warc, "unreadable", str(exc))
+    _check_links(col)
+    _check_indexes(col)
+    return col.report
+
+
+# -- CLI --------------------------------------------------------------------------------
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help="WARC files, CDXJ indexes, or crawl folders holding them",
+    )
+    parser.add_argument(
+        "--limit",
+        type=int,
+        default=200,
+        help="show at most this many problems (default 200; 0 = all)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    report = verify_paths(args.paths)
+    print(report.format(limit=args.limit or None))
+    return 0 if report.ok else 1
+
+
+__all__ = ["Problem", "RecordInfo", "VerifyReport", "add_arguments", "run", "verify_paths"]

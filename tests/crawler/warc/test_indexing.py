@@ -1,0 +1,181 @@
+"""build_cdxj: the index pywb reads, made by cdxj-indexer, written atomically."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+from warcio.recordbuilder import RecordBuilder
+
+from crawler.warc import records as R
+from crawler.warc.indexing import IndexingError, build_cdxj, parse_cdxj_line
+from crawler.warc.records import CapturedRequest, CapturedResponse
+from crawler.warc.writer import RotatingWarcWriter
+
+VENV_BIN = Path(sys.executable).parent
+
+
+def write_warcs(directory: Path, kit: SimpleNamespace) -> SimpleNamespace:
+    """GET, gzip and POST exchanges, derived records and a revisit, over two files."""
+    writer = RotatingWarcWriter(
+        directory, "warta", "test", max_bytes=1500, id_factory=kit.make_id_factory()
+    )
+    first = writer.write_exchange(*kit.plain_exchange("/a?b=1"))
+    page = writer.write_exchange(*kit.gzip_chunked_exchange("/page"))
+    url = "http://example.com/search"
+    post = writer.write_exchange(
+        CapturedRequest(
+            "POST",
+            url,
+            [("Content-Type", "application/x-www-form-urlencoded")],
+            kit.T0,
+            body=b"q=samarinda",
+        ),
+        CapturedResponse(
+            url, "HTTP/1.1", 200, "OK", [("Content-Type", "text/html")], b"hits", kit.T0
+        ),
+    )
+    writer.write_records(
+        [
+            R.metadata(
+                R.derived_uri("article", "http://example.com/page"),
+                b"{}",
+                "application/json",
+                writer.spec(),
+                refers_to=page.record_id,
+            ),
+            R.conversion(
+                R.derived_uri("text", "http://example.com/page"),
+                b"text",
+                "text/plain",
+                writer.spec(),
+                refers_to=page.record_id,
+            ),
+        ]
+    )
+    revisit = RecordBuilder(warc_version=R.WARC_VERSION).create_revisit_record(
+        "http://example.com/a?b=1",
+        digest="sha1:JEXJR23VJNMISKZO2PJJFAYRPVKZAOS5",
+        refers_to_uri="http://example.com/a?b=1",
+        refers_to_date=R.warc_date(kit.T0),
+        warc_headers_dict={
+            "WARC-Record-ID": writer.new_record_id(),
+            "WARC-Date": R.warc_date(kit.T0),
+            "WARC-Refers-To": first.record_id,
+        },
+    )
+    (revisit_loc,) = writer.write_records([revisit])
+    writer.close()
+    return SimpleNamespace(
+        warcs=writer.files_written, first=first, page=page, post=post, revisit=revisit_loc
+    )
+
+
+@pytest.fixture
+def warcs(tmp_path: Path, kit: SimpleNamespace) -> SimpleNamespace:
+    return write_warcs(tmp_path / "crawl", kit)
+
+
+def record_at(path: Path, offset: int, length: int) -> tuple[str, str]:
+    with open(path, "rb") as stream:
+        stream.seek(offset)
+        member = stream.read(length)
+    rec = next(iter(ArchiveIterator(io.BytesIO(member))))
+    return rec.rec_type, rec.rec_headers.get_header("WARC-Record-ID")
+
+
+def test_one_sorted_line_per_response_and_revisit(warcs: SimpleNamespace, tmp_path: Path) -> None:
+    assert len(warcs.warcs) >= 2
+    out = build_cdxj(warcs.warcs, tmp_path / "crawl" / "index.cdxj")
+    lines = out.read_text().splitlines()
+    assert lines == sorted(lines)
+    parsed = [parse_cdxj_line(line) for line in lines]
+    assert len(parsed) == 4  # three responses and one revisit; nothing else
+    assert not any(p.urlkey.startswith("urn:") for p in parsed)
+    pointed = set()
+    for p in parsed:
+        assert "/" not in p.filename  # base names: how pywb finds files in archive/
+        rec_type, rid = record_at(out.parent / p.filename, p.offset, p.length)
+        assert rec_type in ("response", "revisit")
+        pointed.add(rid)
+    expected = {warcs.first, warcs.page, warcs.post, warcs.revisit}
+    assert pointed == {loc.record_id for loc in expected}
+    by_url = {p.fields["url"]: p for p in parsed if p.fields.get("mime") != "warc/revisit"}
+    page = by_url["http://example.com/page"]
+    assert (page.urlkey, page.timestamp) == ("com,example)/page", "20261127010203")
+    assert page.fields["status"] == "200" and page.fields["mime"] == "text/html"
+    assert page.fields["digest"].startswith("sha1:")
+    assert (page.offset, page.length) == (warcs.page.offset, warcs.page.length)
+    # POST bodies go into the key, as pywb's own indexer does, so replay can tell them apart.
+    post = by_url["http://example.com/search"]
+    assert "__wb_method=post" in post.urlkey and "q=samarinda" in post.urlkey
+
+
+def test_same_as_the_cdxj_indexer_command(warcs: SimpleNamespace, tmp_path: Path) -> None:
+    ours = build_cdxj(warcs.warcs, tmp_path / "ours.cdxj")
+    theirs = tmp_path / "theirs.cdxj"
+    subprocess.run(
+        [str(VENV_BIN / "cdxj-indexer"), "--sort", "--post-append", "--records",
+         "response,revisit", "-o", str(theirs), *map(str, warcs.warcs)],
+        check=True,
+    )  # fmt: skip
+    assert ours.read_text() == theirs.read_text()
+
+
+def test_filenames_relative_to_dir_root(warcs: SimpleNamespace, tmp_path: Path) -> None:
+    out = build_cdxj(warcs.warcs, tmp_path / "idx" / "all.cdxj", dir_root=tmp_path)
+    names = {parse_cdxj_line(line).filename for line in out.read_text().splitlines()}
+    assert names == {f"crawl/{w.name}" for w in warcs.warcs}
+
+
+def test_failure_leaves_the_old_index_and_no_temp_file(
+    warcs: SimpleNamespace, tmp_path: Path
+) -> None:
+    out = tmp_path / "crawl" / "index.cdxj"
+    out.write_text("old index\n")
+    broken = tmp_path / "crawl" / "broken.warc.gz"
+    data = bytearray(warcs.warcs[0].read_bytes())
+    data[warcs.first.offset + 20] ^= 0xFF  # damage the compressed response member
+    broken.write_bytes(bytes(data))
+    with pytest.raises(IndexingError, match=r"cannot index .*broken\.warc\.gz"):
+        build_cdxj([*warcs.warcs, broken], out)
+    assert out.read_text() == "old index\n"
+    assert sorted(p.name for p in out.parent.iterdir() if p.suffix not in (".gz",)) == [
+        "index.cdxj"
+    ]
+
+
+def test_bad_inputs_are_refused(warcs: SimpleNamespace, tmp_path: Path) -> None:
+    out = tmp_path / "x.cdxj"
+    with pytest.raises(FileNotFoundError):
+        build_cdxj([tmp_path / "nope.warc.gz"], out)
+    open_file = tmp_path / "a.warc.gz.open"
+    open_file.write_bytes(b"")
+    with pytest.raises(IndexingError, match="still being written"):
+        build_cdxj([open_file], out)
+    with pytest.raises(IndexingError, match="not a WARC"):
+        build_cdxj([tmp_path / "notes.txt"], out)
+    twin = tmp_path / "twin"
+    twin.mkdir()
+    (twin / warcs.warcs[0].name).write_bytes(warcs.warcs[0].read_bytes())
+    with pytest.raises(IndexingError, match="share the name"):
+        build_cdxj([warcs.warcs[0], twin / warcs.warcs[0].name], out)
+    assert not out.exists()
+
+
+def test_no_files_gives_an_empty_index(tmp_path: Path) -> None:
+    assert build_cdxj([], tmp_path / "empty.cdxj").read_text() == ""
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["", "com,example)/ 2026 not-json", "com,example)/ notdigits {}", "k 1 [1]"],
+)
+def test_parse_rejects_non_cdxj(line: str) -> None:
+    with pytest.raises(ValueError):
+        parse_cdxj_line(line)

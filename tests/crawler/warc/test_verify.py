@@ -1,0 +1,304 @@
+"""``warta verify``: a clean crawl passes; each kind of damage is named with its location."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from datetime import timedelta
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+from warcio.recordbuilder import RecordBuilder
+from warcio.statusandheaders import StatusAndHeaders
+
+from crawler.cli import main as warta_main
+from crawler.warc import records as R
+from crawler.warc.indexing import build_cdxj
+from crawler.warc.verify import VerifyReport, verify_paths
+from crawler.warc.writer import RotatingWarcWriter
+
+
+def write_sample_crawl(directory: Path, kit: SimpleNamespace) -> SimpleNamespace:
+    """Three exchanges over two files, derived records, a revisit, and the CDXJ index."""
+    writer = RotatingWarcWriter(
+        directory,
+        prefix="warta",
+        host="test",
+        max_bytes=1500,  # rotates after the first exchange group
+        warcinfo={"operator": "tests"},
+        id_factory=kit.make_id_factory(),
+        clock=kit.make_clock(step=timedelta(seconds=1)),
+    )
+    locs = {}
+    for path, make in (("/a?b=1", kit.plain_exchange), ("/page", kit.gzip_chunked_exchange)):
+        req, resp = make(path)
+        locs[resp.url] = writer.write_exchange(req, resp)
+    page = locs["http://example.com/page"]
+    writer.write_records(
+        [
+            R.metadata(
+                R.derived_uri("article", "http://example.com/page"),
+                b'{"title": "Samarinda"}',
+                "application/json",
+                writer.spec(),
+                refers_to=page.record_id,
+            ),
+            R.conversion(
+                R.derived_uri("text", "http://example.com/page"),
+                b"Samarinda",
+                "text/plain; charset=utf-8",
+                writer.spec(),
+                refers_to=page.record_id,
+            ),
+        ]
+    )
+    first = locs["http://example.com/a?b=1"]
+    revisit = RecordBuilder(warc_version=R.WARC_VERSION).create_revisit_record(
+        "http://example.com/a?b=1",
+        digest="sha1:JEXJR23VJNMISKZO2PJJFAYRPVKZAOS5",
+        refers_to_uri="http://example.com/a?b=1",
+        refers_to_date=R.warc_date(kit.T0),
+        http_headers=StatusAndHeaders("200 OK", [("Content-Type", "text/html")], "HTTP/1.1"),
+        warc_headers_dict={
+            "WARC-Record-ID": writer.new_record_id(),
+            "WARC-Date": R.warc_date(writer.now()),
+            "WARC-Refers-To": first.record_id,
+        },
+    )
+    (revisit_loc,) = writer.write_records([revisit])
+    writer.close()
+    warcs = list(writer.files_written)
+    index = build_cdxj(warcs, directory / "index.cdxj")
+    return SimpleNamespace(dir=directory, warcs=warcs, index=index, locs=locs, revisit=revisit_loc)
+
+
+@pytest.fixture
+def crawl(tmp_path: Path, kit: SimpleNamespace) -> SimpleNamespace:
+    return write_sample_crawl(tmp_path / "crawl", kit)
+
+
+def members(path: Path) -> list[tuple[str, str, int, int]]:
+    """(type, record id, offset, length) of every record."""
+    out = []
+    with open(path, "rb") as stream:
+        it = ArchiveIterator(stream)
+        for rec in it:
+            rec.raw_stream.read()
+            rid = rec.rec_headers.get_header("WARC-Record-ID")
+            out.append((rec.rec_type, rid, it.get_record_offset(), it.get_record_length()))
+    return out
+
+
+def splice(path: Path, offset: int, length: int, new: bytes) -> None:
+    data = path.read_bytes()
+    path.write_bytes(data[:offset] + new + data[offset + length :])
+
+
+def kinds(report: VerifyReport) -> set[str]:
+    return {p.kind for p in report.problems}
+
+
+def file_of(crawl: SimpleNamespace, url: str) -> Path:
+    return crawl.dir / crawl.locs[url].file
+
+
+def test_clean_crawl_verifies(crawl: SimpleNamespace) -> None:
+    report = verify_paths([crawl.dir])
+    assert report.ok, report.format()
+    assert len(report.warc_files) == 2 and report.indexes == [crawl.index]
+    assert report.record_counts == {
+        "warcinfo": 2,
+        "response": 2,
+        "request": 2,
+        "metadata": 1,
+        "conversion": 1,
+        "revisit": 1,
+    }
+    assert report.index_lines == 3
+    assert report.summary().startswith("OK: 2 WARC file(s), 9 records")
+
+
+def test_files_can_be_named_one_by_one(crawl: SimpleNamespace) -> None:
+    assert verify_paths([*crawl.warcs, crawl.index]).ok
+    # Named twice (folder and file, relative and absolute) is still read once.
+    twice = verify_paths([crawl.dir, crawl.warcs[0].resolve()])
+    assert twice.ok and len(twice.warc_files) == 2
+
+
+def test_payload_byte_flip_fails_both_digests(crawl: SimpleNamespace) -> None:
+    crawl.index.unlink()
+    loc = crawl.locs["http://example.com/a?b=1"]
+    warc = crawl.dir / loc.file
+    raw = warc.read_bytes()[loc.offset : loc.offset + loc.length]
+    record = bytearray(gzip.decompress(raw))
+    at = record.index(b"Samarinda")
+    record[at] ^= 0x20  # "Samarinda" -> "samarinda", then a valid gzip member again
+    splice(warc, loc.offset, loc.length, gzip.compress(bytes(record), mtime=0))
+
+    report = verify_paths([crawl.dir])
+    assert kinds(report) == {"digest"}
+    messages = sorted(p.message for p in report.problems)
+    assert messages[0].startswith("block digest failed")
+    assert messages[1].startswith("payload digest failed")
+    assert {(p.file, p.offset, p.record_id) for p in report.problems} == {
+        (str(warc), loc.offset, loc.record_id)
+    }
+
+
+def test_damaged_compressed_byte_is_reported_where_it_is(crawl: SimpleNamespace) -> None:
+    loc = crawl.locs["http://example.com/page"]
+    warc = crawl.dir / loc.file
+    data = bytearray(warc.read_bytes())
+    data[loc.offset + loc.length // 2] ^= 0xFF
+    warc.write_bytes(bytes(data))
+
+    report = verify_paths([crawl.dir])
+    assert not report.ok
+    first = report.problems[0]
+    assert first.file == str(warc) and first.offset == loc.offset
+    assert first.kind in {"unreadable", "digest", "bad-member", "truncated"}
+
+
+def test_response_without_request(crawl: SimpleNamespace) -> None:
+    crawl.index.unlink()
+    loc = crawl.locs["http://example.com/page"]
+    warc = crawl.dir / loc.file
+    # The writer puts each request record right after its response.
+    (request,) = [m for m in members(warc) if m[2] == loc.offset + loc.length]
+    assert request[0] == "request"
+    splice(warc, request[2], request[3], b"")
+
+    report = verify_paths([crawl.dir])
+    assert kinds(report) == {"no-request"}
+    (problem,) = report.problems
+    assert (problem.file, problem.offset, problem.record_id) == (
+        str(warc),
+        loc.offset,
+        loc.record_id,
+    )
+    assert "http://example.com/page" in problem.message
+
+
+def test_dangling_refers_to_when_a_file_is_left_out(crawl: SimpleNamespace) -> None:
+    # The derived records and the revisit sit in the second file; their pages in the first.
+    second = crawl.dir / crawl.revisit.file
+    first = next(w for w in crawl.warcs if w != second)
+    report = verify_paths([second])
+    dangling = [p for p in report.problems if p.kind == "dangling-refers-to"]
+    assert {p.message.split()[0] for p in dangling} >= {"revisit"}
+    refs = {crawl.locs[u].record_id for u in crawl.locs if crawl.locs[u].file == first.name}
+    assert all(any(r in p.message for r in refs) for p in dangling)
+    assert verify_paths([first, second]).ok
+
+
+def test_dangling_refers_to_in_a_metadata_record(tmp_path: Path, kit: SimpleNamespace) -> None:
+    writer = RotatingWarcWriter(tmp_path, "warta", "test", id_factory=kit.make_id_factory())
+    ghost = "<urn:uuid:11111111-1111-4111-8111-111111111111>"
+    uri = R.derived_uri("article", "http://example.com/gone")
+    (loc,) = writer.write_records(
+        [R.metadata(uri, b"{}", "application/json", writer.spec(), refers_to=ghost)]
+    )
+    writer.close()
+    report = verify_paths([tmp_path])
+    (problem,) = report.problems
+    assert problem.kind == "dangling-refers-to" and ghost in problem.message
+    assert (problem.offset, problem.record_id) == (loc.offset, loc.record_id)
+
+
+def test_index_missing_a_line(crawl: SimpleNamespace) -> None:
+    lines = crawl.index.read_text().splitlines(keepends=True)
+    dropped = next(ln for ln in lines if "/page" in ln)
+    crawl.index.write_text("".join(ln for ln in lines if ln is not dropped))
+    loc = crawl.locs["http://example.com/page"]
+
+    report = verify_paths([crawl.dir])
+    (problem,) = report.problems
+    assert problem.kind == "index-missing"
+    assert (problem.file, problem.offset, problem.record_id) == (
+        str(crawl.dir / loc.file),
+        loc.offset,
+        loc.record_id,
+    )
+
+
+def test_index_pointing_at_a_wrong_offset(crawl: SimpleNamespace) -> None:
+    lines = crawl.index.read_text().splitlines(keepends=True)
+    key, ts, block = lines[0].split(" ", 2)
+    fields = json.loads(block)
+    fields["offset"] = str(int(fields["offset"]) + 1)
+    lines[0] = f"{key} {ts} {json.dumps(fields)}\n"
+    crawl.index.write_text("".join(lines))
+
+    report = verify_paths([crawl.dir])
+    assert kinds(report) == {"index-bad-offset", "index-missing"}
+    bad = next(p for p in report.problems if p.kind == "index-bad-offset")
+    assert bad.file == str(crawl.index) and bad.line == 1
+
+
+def test_index_out_of_order_and_garbage(crawl: SimpleNamespace) -> None:
+    lines = crawl.index.read_text().splitlines(keepends=True)
+    crawl.index.write_text("".join(reversed(lines)) + "not a cdxj line\n")
+    report = verify_paths([crawl.dir])
+    assert kinds(report) == {"index-unsorted", "index-unparsable"}
+
+
+def test_truncated_last_member(crawl: SimpleNamespace) -> None:
+    crawl.index.unlink()
+    warc = crawl.dir / crawl.revisit.file
+    size = warc.stat().st_size
+    with open(warc, "r+b") as handle:
+        handle.truncate(size - crawl.revisit.length // 2)
+
+    report = verify_paths([crawl.dir])
+    assert not report.ok
+    assert {p.offset for p in report.problems} == {crawl.revisit.offset}
+    assert all(p.file == str(warc) for p in report.problems)
+
+
+def test_member_cut_in_its_gzip_trailer(crawl: SimpleNamespace) -> None:
+    # warcio reads such a record without complaint; the member scan must not.
+    crawl.index.unlink()
+    warc = crawl.dir / crawl.revisit.file
+    with open(warc, "r+b") as handle:
+        handle.truncate(warc.stat().st_size - 4)
+    report = verify_paths([crawl.dir])
+    (problem,) = report.problems
+    assert problem.kind == "bad-member" and problem.offset == crawl.revisit.offset
+
+
+def test_file_without_warcinfo(crawl: SimpleNamespace) -> None:
+    crawl.index.unlink()
+    warc = crawl.warcs[0]
+    info = members(warc)[0]
+    splice(warc, 0, info[3], b"")
+    report = verify_paths([crawl.dir])
+    assert "no-warcinfo" in kinds(report)
+    assert "dangling-warcinfo" in kinds(report)  # the records still name the lost warcinfo
+    assert next(p for p in report.problems if p.kind == "no-warcinfo").offset == 0
+
+
+def test_open_and_corrupt_files_in_the_folder(crawl: SimpleNamespace) -> None:
+    (crawl.dir / "warta-20261127000000000-00009-test.warc.gz.open").write_bytes(b"")
+    (crawl.dir / "warta-20261127000000000-00008-test.warc.gz.corrupt").write_bytes(b"")
+    report = verify_paths([crawl.dir])
+    assert kinds(report) == {"open-file"}
+    assert [w.kind for w in report.warnings] == ["corrupt-file"]
+
+
+def test_nothing_to_verify(tmp_path: Path) -> None:
+    report = verify_paths([tmp_path / "missing", tmp_path])
+    assert kinds(report) == {"missing", "no-warc"}
+
+
+def test_cli_reports_and_exits(crawl: SimpleNamespace, capsys: pytest.CaptureFixture[str]) -> None:
+    assert warta_main(["verify", str(crawl.dir)]) == 0
+    out = capsys.readouterr().out
+    assert out.strip().splitlines()[-1].startswith("OK: 2 WARC file(s)")
+
+    crawl.index.write_text("".join(crawl.index.read_text().splitlines(keepends=True)[1:]))
+    assert warta_main(["verify", str(crawl.dir)]) == 1
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0].startswith(f"PROBLEM {crawl.dir}/warta-") and "[index-missing]" in lines[0]
+    assert lines[-1].startswith("FAILED: 1 problem(s) in 2 WARC file(s)")
