@@ -147,7 +147,7 @@ def test_each_article_has_text_and_json_records_referring_to_its_response(niaga_
     ids = {h["WARC-Record-ID"]: kind for kind, _, _, h in records}
     derived = [(kind, uri, h) for kind, uri, _, h in records if kind in ("conversion", "metadata")]
     assert len(derived) == 2 * len(niaga_crawl.records)
-    for kind, uri, headers in derived:
+    for _kind, uri, headers in derived:
         assert uri.startswith("urn:warta:"), uri
         assert ids[headers["WARC-Refers-To"]] == "response"
         assert "WARC-Refers-To-Target-URI" not in headers  # revisit-only in WARC 1.1
