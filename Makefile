@@ -57,3 +57,8 @@ $(PYWB_VENV)/.installed:
 
 .PHONY: pywb
 pywb: $(PYWB_VENV)/.installed
+
+.PHONY: eval
+## Score extraction field by field: trafilatura alone vs warta generic vs warta with site rules.
+eval: install
+	$(BIN)/python -m bench.eval.run

@@ -13,6 +13,7 @@ from __future__ import annotations
 import codecs
 import logging
 import re
+from datetime import tzinfo
 from urllib.parse import urlsplit
 
 from lxml import etree
@@ -22,7 +23,15 @@ from lxml.html import HtmlElement, HTMLParser, document_fromstring
 from crawler.extraction import body as bodymod
 from crawler.extraction import metadata as meta_mod
 from crawler.extraction.captions import collect_captions, cut_figures
-from crawler.extraction.dates import find_dates, htmldate_published, zone
+from crawler.extraction.dates import (
+    find_dates,
+    htmldate_published,
+    page_zone,
+    parse_indonesian,
+    parse_iso,
+    to_iso,
+    zone,
+)
 from crawler.extraction.record import Article
 from crawler.siteconfig import SiteConfig
 
@@ -117,13 +126,23 @@ def _caption_scope(tree: HtmlElement, site: SiteConfig | None) -> HtmlElement:
     return tree
 
 
+def _selected_date(tree: HtmlElement, css: str | None, tz: tzinfo) -> str | None:
+    """The site's ``selectors.published`` element read as a date, when it has a time of day."""
+    for text in meta_mod.select_texts(tree, css)[:3]:
+        found = parse_iso(text, tz) or parse_indonesian(text, tz)
+        if found is not None and found[1]:
+            return to_iso(found[0])
+    return None
+
+
 def _extract(html: str | bytes, url: str, site: SiteConfig | None) -> Article | None:
     tree = parse_html(html)
     if tree is None:
         return None
     rules = site.text if site else None
     selectors = site.selectors if site else None
-    tz = zone(site.timezone if site else None)
+    # Without a site file, the zone the page prints ("14:05 WITA") beats the Jakarta default.
+    tz = zone(site.timezone) if site else (page_zone(tree) or zone(None))
 
     # 1. Metadata from the untouched page.
     meta = meta_mod.read_page_meta(tree)
@@ -140,6 +159,8 @@ def _extract(html: str | bytes, url: str, site: SiteConfig | None) -> Article | 
     published, modified = find_dates(
         tree, meta.article, meta.pages, meta.metas, tz, use_htmldate=False
     )
+    site_published = _selected_date(tree, selectors.published if selectors else None, tz)
+    published = site_published or published
     editor_sel = meta_mod.select_texts(tree, selectors.editor if selectors else None)
     source_sel = meta_mod.select_texts(tree, selectors.source if selectors else None)
 
@@ -161,12 +182,12 @@ def _extract(html: str | bytes, url: str, site: SiteConfig | None) -> Article | 
     if selectors and selectors.body:
         paragraphs = bodymod.site_paragraphs(tree, selectors.body)
     if not paragraphs:
-        paragraphs = bodymod.trafilatura_paragraphs(tree, url)
-    body = bodymod.refine(paragraphs, rules, captions)
+        paragraphs = bodymod.generic_paragraphs(tree, url)
+    body = bodymod.refine(paragraphs, rules, captions, title)
     if len(body.text) < MIN_TEXT_CHARS:
         LOG.debug("no article body: %s", url)
         return None
-    if not (body.credits.editor or body.credits.source):
+    if not (body.credits.editor and body.credits.source):  # merge only fills what is missing
         body.credits.merge(bodymod.scan_credits(scope, rules))
     if published is None:  # htmldate only for pages that proved to be articles
         published = htmldate_published(tree, tz, url)

@@ -19,6 +19,7 @@ from lxml.cssselect import CSSSelector, SelectorError
 from lxml.html import HtmlElement, document_fromstring
 
 from crawler.extraction.captions import split_credit
+from crawler.extraction.dates import is_date_line
 from crawler.extraction.lines import (
     Credits,
     clean,
@@ -38,7 +39,7 @@ BOILERPLATE_CSS = [
     "form", "button", "select", "textarea", "ins", ".adsbygoogle", ".code-block",
     ".sharedaddy", ".share-buttons", ".social-share", ".jp-relatedposts", ".related-posts",
     ".yarpp-related", "#comments", ".comments-area", ".comment-respond", ".post-navigation",
-    ".author-box", "#secondary", ".widget-area",
+    ".author-box", "#secondary", ".widget-area", ".komentar", "#komentar", ".detail__komentar",
 ]  # fmt: skip
 BLOCK_TAGS = {
     "p", "div", "section", "article", "header", "footer", "main", "aside", "nav", "h1", "h2",
@@ -54,6 +55,16 @@ CONTAINER_XPATHS = (
     "//article",
     "//main",
 )
+# Body containers of common Indonesian CMSs (WordPress, detik, tribun, kompas and alike).
+BODY_XPATH = (
+    "//*[@itemprop='articleBody'] | //*[contains(concat(' ', normalize-space(@class), ' '),"
+    " ' entry-content ') or contains(@class,'post-content') or contains(@class,'article-content')"
+    " or contains(@class,'article-body') or contains(@class,'detail-text')"
+    " or contains(@class,'detail__body-text') or contains(@class,'txt-article')"
+    " or contains(@class,'read__content')]"
+)
+SWALLOWED = 2.0  # trafilatura text this many times the container's: it took the whole page
+MIN_CONTAINER_WORDS = 15
 
 
 @dataclass
@@ -180,6 +191,33 @@ def trafilatura_paragraphs(tree: HtmlElement, url: str) -> list[str]:
     return [line for line in (clean(x) for x in text.split("\n")) if line]
 
 
+def container_paragraphs(tree: HtmlElement) -> list[str] | None:
+    """Paragraphs of the page's one recognisable body container, or None if not exactly one."""
+    found = list(tree.xpath(BODY_XPATH))
+    outer = [e for e in found if not any(a in found for a in e.iterancestors())]
+    if len(outer) != 1:
+        return None
+    paragraphs = block_paragraphs(outer[0])
+    words = sum(len(p.split()) for p in paragraphs)
+    return paragraphs if words >= MIN_CONTAINER_WORDS else None
+
+
+def generic_paragraphs(tree: HtmlElement, url: str) -> list[str]:
+    """trafilatura's paragraphs, unless they swallowed the page around a short body.
+
+    On a short page (the last page of a multi-page article, a brief) trafilatura may fall
+    back to the whole page; a recognisable body container is then the better reading.
+    """
+    paragraphs = trafilatura_paragraphs(tree, url)
+    container = container_paragraphs(tree)
+    if container:
+        got = sum(len(p.split()) for p in paragraphs)
+        inside = sum(len(p.split()) for p in container)
+        if not paragraphs or got > SWALLOWED * inside:
+            return container
+    return paragraphs
+
+
 def _caption_keys(captions: list[Caption]) -> set[str]:
     keys: set[str] = set()
     for caption in captions:
@@ -189,13 +227,25 @@ def _caption_keys(captions: list[Caption]) -> set[str]:
     return keys
 
 
-def refine(paragraphs: list[str], rules: TextRules | None, captions: list[Caption]) -> Body:
-    """Keep body paragraphs only; collect dateline, credits and tag line on the way."""
+def refine(
+    paragraphs: list[str],
+    rules: TextRules | None,
+    captions: list[Caption],
+    title: str | None = None,
+) -> Body:
+    """Keep body paragraphs only; collect dateline, credits and tag line on the way.
+
+    A leading paragraph that repeats the title (trafilatura keeps some headlines) is
+    dropped, so the dateline is still looked for in the first real paragraph.
+    """
     body = Body()
     caption_keys = _caption_keys(captions)
+    title_key = clean(title or "").casefold()
     for raw in paragraphs:
         para = clean(raw)
         if not para:
+            continue
+        if not body.paragraphs and title_key and para.casefold() == title_key:
             continue
         if para.casefold() in caption_keys or split_credit(para)[0].casefold() in caption_keys:
             continue
@@ -207,7 +257,7 @@ def refine(paragraphs: list[str], rules: TextRules | None, captions: list[Captio
         if tags is not None:
             body.tags = body.tags or tags
             continue
-        if is_dropped_line(para, rules):
+        if is_dropped_line(para, rules) or is_date_line(para):
             continue
         if not body.paragraphs:
             place, rest = split_dateline(para, rules)

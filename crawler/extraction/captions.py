@@ -15,13 +15,15 @@ from urllib.parse import urljoin
 from lxml.cssselect import SelectorError
 from lxml.html import HtmlElement
 
-from crawler.extraction.lines import clean
+from crawler.extraction.lines import clean, is_dropped_line
 from crawler.extraction.record import Caption
 
 LOG = logging.getLogger(__name__)
 
 CAPTION_XPATH = ".//figcaption | .//*[contains(@class,'caption')] | .//*[@itemprop='caption']"
-CONTAINER_CLASSES = ("caption", "wp-block-image", "wp-caption", "image", "photo", "media")
+CONTAINER_CLASSES = (
+    "caption", "wp-block-image", "wp-caption", "image", "photo", "foto", "media",
+)  # fmt: skip
 MAX_CAPTION_CHARS = 1000
 
 BRACKET_CREDIT = re.compile(r"^(?P<text>.*?)\s*\((?P<credit>[^()]{2,120})\)\s*\.?\s*$", re.S)
@@ -32,6 +34,16 @@ TRAILING_CREDIT = re.compile(
 )
 CREDIT_PREFIX = re.compile(r"^(?:Foto|Photo|Fotografer|Sumber\s+foto|Kredit)\s*:\s*", re.I)
 # "(kiri)", "(tengah)", "(kedua dari kanan)" say who is where in the photo; they are no credit.
+# A caption without a caption class is recognised by its credit: "Foto: X", "Dok. X",
+# "(ANTARA/Foto: X)", "(TRIBUNKALTIM.CO/NAMA)" or "(Istimewa)" next to an image.
+CREDIT_HINT = re.compile(
+    r"\b(?:Foto|Photo|Fotografer|Dok(?:umentasi)?)\s*[:.]\s*\S"
+    r"|\((?=[^()]*[A-Za-z][^()]*/\s*[A-Za-z])[^()]{3,120}\)\s*\.?\s*$"
+    r"|\((?:Istimewa|Ist|Dok(?:umentasi)?|Handout)[^()]{0,60}\)\s*\.?\s*$",
+    re.IGNORECASE,
+)
+MAX_LOOSE_CAPTION_CHARS = 400
+LOOSE_TAGS = {"p", "div", "span", "small", "em", "i", "figcaption", "td", "strong", "b", "font"}
 POSITION = re.compile(
     r"^(?:ke-?\w+\s+|kedua\s+|ketiga\s+|paling\s+)?(?:dari\s+)?"
     r"(?:kiri|kanan|tengah|depan|belakang|atas|bawah|left|right|center|centre)\b",
@@ -77,11 +89,52 @@ def _has_image(element: HtmlElement) -> bool:
     return element.tag == "img" or bool(element.xpath(".//img"))
 
 
+def _textless_wrapper(img: HtmlElement, scope: HtmlElement) -> HtmlElement:
+    """The outermost ancestor of the image that holds no text of its own (a, picture, p)."""
+    holder = img
+    while True:
+        parent = holder.getparent()
+        if parent is None or parent is scope or parent.tag in ("article", "main", "body"):
+            return holder
+        if clean(parent.text_content()):
+            return holder
+        holder = parent
+
+
+def credited_captions(scope: HtmlElement) -> list[HtmlElement]:
+    """Captions that have no caption markup: short credited text right after an image.
+
+    The element must follow the image's wrapper and carry a credit ("Foto: X", "(X/Y)"),
+    so a body paragraph that merely follows a photo is never taken for its caption.
+    """
+    found: list[HtmlElement] = []
+    for img in scope.iter("img"):
+        holder = _textless_wrapper(img, scope)
+        sibling = holder.getnext()
+        hops = 0
+        while sibling is not None and hops < 2:
+            if not isinstance(sibling.tag, str) or sibling.tag in ("br", "script", "style"):
+                sibling, hops = sibling.getnext(), hops + (0 if sibling.tag == "br" else 1)
+                continue
+            if sibling.tag == "img" or sibling.xpath(".//img"):
+                break
+            text = clean(sibling.text_content())
+            if (
+                sibling.tag in LOOSE_TAGS
+                and 8 <= len(text) <= MAX_LOOSE_CAPTION_CHARS
+                and CREDIT_HINT.search(text)
+            ):
+                found.append(sibling)
+            break
+    return found
+
+
 def _caption_elements(scope: HtmlElement, css: str | None) -> list[HtmlElement]:
     """Caption elements, outermost first-found; containers holding the image are skipped."""
     found: list[HtmlElement] = []
     seen: set[HtmlElement] = set()
-    for element in _select(scope, css) + list(scope.xpath(CAPTION_XPATH)):
+    candidates = _select(scope, css) + list(scope.xpath(CAPTION_XPATH))
+    for element in candidates + credited_captions(scope):
         if element in seen or not isinstance(element.tag, str):
             continue
         seen.add(element)
@@ -144,8 +197,8 @@ def collect_captions(
         container = _container(element)
         to_cut.append(container if container is not None else element)
         raw = clean(element.text_content())
-        if not raw or len(raw) > MAX_CAPTION_CHARS:
-            continue
+        if not raw or len(raw) > MAX_CAPTION_CHARS or is_dropped_line(raw):
+            continue  # cut all the same: "SCROLL TO CONTINUE" labels wear caption classes too
         text, credit = split_credit(raw, credit_regex)
         if (text, credit) in seen:
             continue

@@ -60,6 +60,12 @@ NUMERIC_DATE = re.compile(
     r"\b(?P<day>[0-3]?\d)[/.-](?P<month>[01]?\d)[/.-](?P<year>(?:19|20)\d\d)\b" + _TIME,
     re.IGNORECASE,
 )
+# "2023/03/03 14:05:00" as CMS metas (publishdate, content_PublishedDate) write it.
+YMD_DATE = re.compile(
+    r"\b(?P<year>(?:19|20)\d\d)[/.-](?P<month>[01]?\d)[/.-](?P<day>[0-3]?\d)\b" + _TIME,
+    re.IGNORECASE,
+)
+ZONE_NAME = re.compile(r"\b\d{1,2}[:.]\d{2}(?:[:.]\d{2})?\s*(?P<zone>WITA|WIB|WIT)\b")
 _HAS_TIME = re.compile(r"\d[T ]\d{1,2}:\d{2}|T\d{4}")
 
 _NOT_CONTENT = (
@@ -86,7 +92,8 @@ DATE_TEXT_XPATH = (
 PUBLISHED_METAS = (
     "article:published_time", "og:article:published_time", "datepublished", "pubdate",
     "publishdate", "date", "dc.date", "dc.date.issued", "dcterms.created", "sailthru.date",
-    "parsely-pub-date", "content_publishedtime",
+    "parsely-pub-date", "content_publishedtime", "content_publisheddate", "publish-date",
+    "published_date", "publication_date", "dtk:publishdate", "article:published",
 )  # fmt: skip
 MODIFIED_METAS = (
     "article:modified_time", "og:updated_time", "datemodified", "dcterms.modified",
@@ -101,6 +108,24 @@ def zone(name: str | None) -> tzinfo:
     except (ZoneInfoNotFoundError, ValueError):
         LOG.warning("unknown time zone %r, using %s", name, DEFAULT_TIMEZONE)
         return ZoneInfo(DEFAULT_TIMEZONE)
+
+
+def is_date_line(line: str) -> bool:
+    """True for a line that is only a date ("Jumat, 3 Maret 2023 14:05 WITA"): page chrome."""
+    text = line.strip(" |·-–—")
+    return any(p.fullmatch(text) for p in (INDONESIAN_DATE, NUMERIC_DATE, YMD_DATE))
+
+
+def page_zone(tree: HtmlElement) -> tzinfo | None:
+    """The zone the page prints its own times in ("14:05 WITA"), for naive metas.
+
+    Only date-like elements are read, so "pukul 10.00 WIB" in the body text cannot decide.
+    """
+    for element in tree.xpath(DATE_TEXT_XPATH)[:40]:
+        match = ZONE_NAME.search(element.text_content()[:300])
+        if match:
+            return ZONES[match["zone"].upper()]
+    return None
 
 
 def to_iso(value: datetime) -> str:
@@ -134,7 +159,7 @@ def parse_iso(value: Any, tz: tzinfo) -> tuple[datetime, bool] | None:
 
 def parse_indonesian(text: str, tz: tzinfo) -> tuple[datetime, bool] | None:
     """The first Indonesian date in ``text`` ("Jumat, 3 Maret 2023 14:05 WITA", "3/3/2023")."""
-    for pattern, numeric in ((INDONESIAN_DATE, False), (NUMERIC_DATE, True)):
+    for pattern, numeric in ((INDONESIAN_DATE, False), (NUMERIC_DATE, True), (YMD_DATE, True)):
         for match in pattern.finditer(text):
             found = _from_match(match, numeric, tz)
             if found is not None:

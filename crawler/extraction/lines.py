@@ -24,10 +24,16 @@ _PLACE_ANY = r"[A-Z][A-Za-z'.]*(?:[ -][A-Z][A-Za-z'.]*){0,3}"
 DATELINES = [
     # SAMARINDA.NIAGA.ASIA —
     re.compile(rf"^(?P<place>{_PLACE_CAPS}?)\.(?P<site>[A-Z0-9-]+(?:\.[A-Z]{{2,}})+)\s*{_DASH}\s*"),
+    # TRIBUNKALTIM.CO, SAMARINDA -   (the site first, as tribun-style portals write it)
+    re.compile(
+        rf"^(?P<site>[A-Z0-9-]+(?:\.[A-Z]{{2,}})+),\s*(?P<place>{_PLACE_CAPS})\s*{_DASH}\s*"
+    ),
     # SAMARINDA, KOMPAS.com -   /   TENGGARONG, NIAGA -
     re.compile(rf"^(?P<place>{_PLACE_CAPS}),\s*(?P<site>[A-Za-z0-9.]{{2,40}})\s*{_DASH}\s*"),
     # Samarinda (ANTARA) -
     re.compile(rf"^(?P<place>{_PLACE_ANY})\s*\((?P<site>[A-Za-z0-9 .]{{2,30}})\)\s*{_DASH}\s*"),
+    # <strong>Jakarta</strong> -   (detik style: one to three capitalised words, spaced hyphen)
+    re.compile(r"^(?P<place>[A-Z][a-z]{2,}(?: [A-Z][a-z]+){0,2}) [-–—] (?=[A-Z\"“])"),
     # BALIKPAPAN –   (capitals only, so an ordinary sentence is never taken for a place)
     re.compile(rf"^(?P<place>[A-Z][A-Z'.]{{2,}}(?:[ -][A-Z][A-Z'.]*){{0,3}})\s*{_DASH}\s+"),
 ]
@@ -62,6 +68,25 @@ DROP_LINES = [
     re.compile(r"^\s*(?:Terkait|Berita\s+Terkait|Artikel\s+Terkait)\s*:?\s*$", re.IGNORECASE),
     re.compile(r"^\s*(?:Ikuti|Follow)\s+.{0,60}(?:Google News|WhatsApp|Telegram)", re.IGNORECASE),
     re.compile(r"^\s*(?:Foto|Video)\s*:\s*\S.{0,120}$", re.IGNORECASE),
+    # Desk initials closing detik/kompas-style articles: "(nvr/ams)", "(ant/mdk)".
+    re.compile(r"^\s*\(\s*[a-z]{2,5}(?:\s*/\s*[a-z][a-z0-9]{1,4}){1,3}\s*\)\s*$"),
+    # Closing credit "(Tribunkaltim.co/Nama Wartawan)", "(kompas.com/Nama)".
+    re.compile(r"^\s*\(\s*[A-Za-z0-9-]+(?:\.[A-Za-z]{2,})+\s*/\s*[^()]{2,60}\)\s*$"),
+    # Pagers of multi-page articles: "Halaman 1 2 3 Selanjutnya", "Halaman selanjutnya".
+    re.compile(
+        r"^\s*(?:Halaman|Hal\.?|Page)\s*:?\s*(?:\d+\s*)*(?:Selanjutnya|Berikutnya|Next)?\s*[»>]*\s*$",
+        re.I,
+    ),
+    re.compile(r"^\s*(?:Halaman\s+)?(?:Selanjutnya|Berikutnya|Sebelumnya)\s*[»>]*\s*$", re.I),
+    re.compile(
+        r"^\s*(?:Artikel|Berita)\s+ini\s+(?:telah\s+)?(?:tayang|terbit|dimuat)\s+di\b", re.I
+    ),
+    re.compile(
+        r"^\s*(?:Simak|Dapatkan|Pilihan)\s+(?:update\s+)?(?:berita|artikel)\b.{0,160}$", re.I
+    ),
+    re.compile(
+        r"^\s*(?:Kunjungi|Download|Unduh)\s+.{0,80}(?:aplikasi|Google Play|App Store)", re.I
+    ),
 ]
 
 

@@ -1,4 +1,4 @@
-"""``warta replica``: serve the local replica of niaga.asia until SIGTERM or SIGINT.
+"""``warta replica``: serve a local replica (niaga.asia, or ``--site portal``) until a signal.
 
 Prints exactly one line, ``serving http://HOST:PORT``, once the socket listens, so scripts
 (the demo, benchmarks, tests) can start it with ``--port 0`` and read the address back.
@@ -11,12 +11,19 @@ import signal
 import sys
 import threading
 from types import FrameType
+from typing import Any
 
 from crawler.replica.content import DEFAULT_SEED, build_site
 from crawler.replica.server import ReplicaServer, is_loopback
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--site",
+        choices=("niaga", "portal"),
+        default="niaga",
+        help="which replica: niaga (WordPress) or portal (custom CMS, multi-page articles)",
+    )
     parser.add_argument("--port", type=int, default=8000, help="TCP port; 0 picks a free one")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (loopback only)")
     parser.add_argument("--articles", type=int, default=60, help="number of articles")
@@ -56,10 +63,18 @@ def run(args: argparse.Namespace) -> int:
             "warta replica: --articles must be >= 1, --port 0-65535, --delay >= 0", file=sys.stderr
         )
         return 2
-    site = build_site(args.articles, seed=args.seed)
+    server_class: type[ReplicaServer] = ReplicaServer
+    if getattr(args, "site", "niaga") == "portal":
+        from crawler.replica.portal.content import build_portal
+        from crawler.replica.portal.server import PortalServer
+
+        site: Any = build_portal(args.articles, seed=args.seed)
+        server_class = PortalServer
+    else:
+        site = build_site(args.articles, seed=args.seed)
     log_file = open(args.log_file, "a", encoding="utf-8") if args.log_file else None  # noqa: SIM115
     try:
-        server = ReplicaServer(
+        server = server_class(
             site,
             args.host,
             args.port,

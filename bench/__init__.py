@@ -1,0 +1,1 @@
+"""Benchmarks and evaluations of warta; run from the repository root."""

@@ -1,0 +1,1 @@
+"""Field-by-field extraction evaluation: trafilatura vs warta generic vs warta site rules."""
