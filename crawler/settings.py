@@ -37,8 +37,16 @@ DOWNLOAD_MAXSIZE_SITEMAP = 50 * 1024 * 1024  # the sitemap protocol's own limit
 REDIRECT_MAX_TIMES = 10
 
 # Only the configured site's hosts are fetched (see OffsiteDownloaderMiddleware).
+# Politeness sits between RobotsTxt (100) and Retry (550 on the way back); WARC capture is
+# last out and first back, so it archives what went over the wire.
 DOWNLOADER_MIDDLEWARES = {
+    "crawler.politeness.PolitenessMiddleware": 700,
     "crawler.warc.middleware.WarcCaptureMiddleware": 950,
+}
+# Scrapy's HTTP/1.1 handler plus a send-time stamp, for exact request-record dates.
+DOWNLOAD_HANDLERS = {
+    "http": "crawler.warc.middleware.TimestampingHTTP11DownloadHandler",
+    "https": "crawler.warc.middleware.TimestampingHTTP11DownloadHandler",
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.ArticleJsonLinesPipeline": 800,
@@ -59,3 +67,12 @@ WARTA_PROGRESS_INTERVAL = 30.0
 WARTA_WARC_PREFIX = "warta"  # the spider sets "<prefix>-<site>" from config/settings.yaml
 WARTA_WARC_MAX_BYTES = 1_000_000_000
 WARTA_WARCINFO: dict[str, str] = {}  # extra warcinfo fields; the spider fills operator etc.
+
+# Incremental crawling (docs/incremental.md).
+WARTA_STATE_ENABLED = True
+WARTA_STATE_PATH = ""  # default: <data_dir>/state/<site>.sqlite (the spider fills it in)
+WARTA_STATE_COMMIT_INTERVAL = 2.0  # seconds; a kill loses at most this much state
+# Politeness (crawler/politeness.py).
+WARTA_OBEY_CRAWL_DELAY = True  # apply robots.txt Crawl-delay as the host's minimum delay
+WARTA_CRAWL_DELAY_MAX = 60.0  # cap on a robots.txt Crawl-delay, in seconds
+WARTA_RETRY_AFTER_MAX = 120.0  # cap on a 429/503 Retry-After pause, in seconds

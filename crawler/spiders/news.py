@@ -9,15 +9,19 @@ middleware, so every exchange is archived whether or not the spider keeps the pa
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.crawler import Crawler
 from scrapy.http import Request, Response, TextResponse
 
 from crawler import __version__
+from crawler.canonical import CanonicalError, canonical_url, dedup_key, rel_canonical
 from crawler.discovery import (
     DiscoveryError,
     UrlRules,
@@ -30,6 +34,14 @@ from crawler.discovery import (
 from crawler.extraction.article import extract_article
 from crawler.globalconfig import load_settings
 from crawler.siteconfig import SiteConfig
+from crawler.state import CrawlState
+from crawler.warc.middleware import (
+    FROM_ARCHIVE_KEY,
+    KIND_KEY,
+    META_KEY,
+    UNCHANGED_FLAG,
+    get_crawl_state,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +53,27 @@ def _parse_when(value: str | None, name: str) -> datetime | None:
         when = datetime.fromisoformat(value)
     except ValueError:
         raise ValueError(f"spider argument {name}={value!r} is not an ISO date") from None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+_LOOKBACK_PART = re.compile(r"(\d+(?:\.\d+)?)\s*([wdhms])", re.IGNORECASE)
+_UNITS = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}
+
+
+def parse_lookback(value: str | None) -> timedelta | None:
+    """``2d``, ``36h``, ``1d12h``, ``90m``, ``1w``: how far back from now to look."""
+    if not value or not value.strip():
+        return None
+    text = value.strip().replace(" ", "")
+    parts = _LOOKBACK_PART.findall(text)
+    if not parts or "".join(n + u for n, u in parts).lower() != text.lower():
+        raise ValueError(
+            f"spider argument lookback={value!r} is not a duration like 2d, 36h or 1d12h"
+        )
+    return timedelta(seconds=sum(float(n) * _UNITS[u.lower()] for n, u in parts))
+
+
+def _aware(when: datetime) -> datetime:
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
@@ -58,6 +91,8 @@ class NewsSpider(scrapy.Spider):
         until: str | None = None,
         max_articles: str | int | None = None,
         urls: str | None = None,
+        lookback: str | None = None,
+        recheck_hours: str | float | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -67,6 +102,18 @@ class NewsSpider(scrapy.Spider):
         self.allowed_domains = self.site.domains
         self.since = _parse_when(since, "since")
         self.until = _parse_when(until, "until")
+        self.started = datetime.now(UTC)
+        window = parse_lookback(lookback)
+        if window is not None:  # the later of since and now - lookback
+            start = self.started - window
+            self.since = max(self.since, start) if self.since else start
+        self.recheck_hours = (
+            float(recheck_hours) if recheck_hours not in (None, "") else self.site.recheck_hours
+        )
+        self._requested_keys: set[str] = set()
+        self._claimed_keys: set[str] = set()
+        self._state: CrawlState | None = None
+        self._state_looked_up = False
         self.max_articles = int(max_articles) if max_articles else None
         self.articles_seen = 0
         self.extra_urls = [
@@ -78,6 +125,15 @@ class NewsSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider._apply_site_settings(crawler)
         return spider
+
+    def state_name(self) -> str:
+        """``niaga`` for the configured host; ``niaga@127.0.0.1_8765`` for a replica or mirror,
+        so that crawling another host never marks the real site's articles as archived."""
+        configured = type(self).site_config.base_url
+        if self.site.base_url == configured:
+            return self.site.name
+        parts = urlsplit(self.site.base_url)
+        return f"{self.site.name}@{parts.hostname}_{parts.port or parts.scheme}"
 
     def _apply_site_settings(self, crawler: Crawler) -> None:
         """Per-site politeness and archive metadata, at spider priority."""
@@ -102,6 +158,9 @@ class NewsSpider(scrapy.Spider):
         if not settings.get("WARTA_OUTPUT_DIR"):
             out = app.data_dir / "crawls" / self.site.name / crawl_id
             settings.set("WARTA_OUTPUT_DIR", str(out), priority="spider")
+        if not settings.get("WARTA_STATE_PATH"):
+            state_path = Path(app.data_dir) / "state" / f"{self.state_name()}.sqlite"
+            settings.set("WARTA_STATE_PATH", str(state_path), priority="spider")
         warcinfo = {
             "operator": f"{app.operator} ({contact})",
             "isPartOf": f"{self.site.name}-{crawl_id}",
@@ -116,29 +175,91 @@ class NewsSpider(scrapy.Spider):
         for url in self.extra_urls:  # asked for by name: fetched even if no pattern fits
             yield Request(url, callback=self.parse_article, cb_kwargs={"found_in": "argument"})
         for path in discovery.sitemaps:
-            yield Request(self.site.absolute(path), callback=self.parse_sitemap, priority=30)
+            yield self._discovery(self.site.absolute(path), self.parse_sitemap, priority=30)
         for path in discovery.feeds:
-            yield Request(self.site.absolute(path), callback=self.parse_feed, priority=20)
+            yield self._discovery(self.site.absolute(path), self.parse_feed, priority=20)
         for path in discovery.listings:
-            yield Request(
-                self.site.absolute(path), callback=self.parse_listing, cb_kwargs={"depth": 0}
-            )
+            yield self._discovery(self.site.absolute(path), self.parse_listing, depth=0)
+
+    @property
+    def state(self) -> CrawlState | None:
+        """The crawl state (None when it is switched off); looked up once the engine runs."""
+        if not self._state_looked_up:
+            self._state = get_crawl_state(self.crawler)
+            self._state_looked_up = True
+        return self._state
+
+    def _discovery(self, url: str, callback: Any, priority: int = 0, **cb: Any) -> Request:
+        return Request(
+            url, callback=callback, priority=priority, cb_kwargs=cb, meta={KIND_KEY: "discovery"}
+        )
 
     # Discovery -----------------------------------------------------------------------------
 
     def _in_window(self, when: datetime | None) -> bool:
         if when is None:
             return True
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
+        when = _aware(when)
         if self.since and when < self.since:
             return False
         return not (self.until and when > self.until)
 
+    def _recheck_due(self, published: str | None) -> bool:
+        if self.recheck_hours <= 0 or not published:
+            return False
+        try:
+            when = datetime.fromisoformat(published)
+        except ValueError:
+            return False
+        when = when if when.tzinfo else when.replace(tzinfo=UTC)
+        return self.started - when < timedelta(hours=self.recheck_hours)
+
     def _article_request(self, url: str, source: str) -> Request | None:
+        """A request for an article link, or None if it is not one or is archived already.
+
+        Links are canonicalised first (trackers, fragments, AMP), so every spelling of one
+        article leads to one request. Archived articles are fetched again only inside the
+        recheck window, and then conditionally (the WARC middleware adds the validators).
+        """
         if not self.rules.is_article_candidate(url):
             return None
-        return Request(url, callback=self.parse_article, cb_kwargs={"found_in": source})
+        try:
+            url = canonical_url(url)
+            key = dedup_key(url)
+        except CanonicalError:
+            return None
+        if not self.rules.is_article_candidate(url) or key in self._requested_keys:
+            return None
+        self._requested_keys.add(key)
+        meta: dict[str, Any] = {KIND_KEY: "article"}
+        state = self.state
+        if state is not None:
+            entry = state.article(key)
+            if entry is not None and self._recheck_due(entry.published):
+                meta["warta_recheck"] = True
+                self.crawler.stats.inc_value("warta/article_rechecks")
+            elif entry is not None:
+                self.crawler.stats.inc_value("warta/already_archived")
+                return None
+            elif (capture := state.archived_capture(key)) is not None:
+                if capture.kind not in ("article", "page") or capture.local_warc() is None:
+                    self.crawler.stats.inc_value("warta/already_archived")
+                    return None
+                # Archived by a run that stopped before making its article record:
+                # read it back from the WARC instead of fetching it again.
+                meta[FROM_ARCHIVE_KEY] = True
+                url = capture.url
+                self.crawler.stats.inc_value("warta/reread_from_archive")
+        return Request(url, callback=self.parse_article, cb_kwargs={"found_in": source}, meta=meta)
+
+    def _archived_before(self, url: str) -> bool:
+        state = self.state
+        if state is None:
+            return False
+        try:
+            return state.archived_before_run(dedup_key(url))
+        except CanonicalError:
+            return False
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
         max_size = self.crawler.settings.getint("DOWNLOAD_MAXSIZE_SITEMAP")
@@ -151,8 +272,10 @@ class NewsSpider(scrapy.Spider):
             return
         for entry in entries:
             if entry.is_sitemap:
-                if self.rules.on_site(entry.url):
-                    yield Request(entry.url, callback=self.parse_sitemap, priority=30)
+                # A sitemap last changed before the window cannot list anything in it.
+                too_old = bool(self.since and entry.lastmod and _aware(entry.lastmod) < self.since)
+                if self.rules.on_site(entry.url) and not too_old:
+                    yield self._discovery(entry.url, self.parse_sitemap, priority=30)
             elif self._in_window(entry.lastmod):
                 request = self._article_request(entry.url, "sitemap")
                 if request:
@@ -170,26 +293,67 @@ class NewsSpider(scrapy.Spider):
                 yield request
 
     def parse_listing(self, response: Response, depth: int) -> Iterator[Request]:
+        """Article links of a listing page, and its next pages while they can hold news.
+
+        Paging stops at a page whose article links were all archived by earlier runs: a
+        listing is newest first, so nothing new lies further back.
+        """
         if not isinstance(response, TextResponse):
             return
         limit = self.site.discovery.max_listing_pages
+        next_pages: list[str] = []
+        candidates = 0
+        old = 0
         for link in page_links(response.text, response.url):
             if self.rules.is_pagination(link):
                 if depth + 1 < limit:
-                    yield Request(link, callback=self.parse_listing, cb_kwargs={"depth": depth + 1})
+                    next_pages.append(link)
                 continue
+            if self.rules.is_article_candidate(link):
+                candidates += 1
+                old += self._archived_before(link)
             request = self._article_request(link, "listing")
             if request:
                 yield request
+        if candidates and old == candidates:
+            self.crawler.stats.inc_value("warta/listing_paging_stopped")
+            logger.info("Listing %s holds only archived articles; not paging on", response.url)
+            return
+        for link in next_pages:
+            yield self._discovery(link, self.parse_listing, depth=depth + 1)
 
     # Articles ------------------------------------------------------------------------------
+
+    def _canonical_of(self, html: str, url: str) -> str:
+        """The page's rel=canonical if it stays on the site, else the canonical form of ``url``."""
+        named = rel_canonical(html, url)
+        chosen = named if named and self.rules.on_site(named) else url
+        try:
+            return canonical_url(chosen)
+        except CanonicalError:
+            return url
 
     def parse_article(self, response: Response, found_in: str) -> Iterator[Any]:
         if response.status != 200 or not isinstance(response, TextResponse):
             return
+        if UNCHANGED_FLAG in response.flags:  # archived before and the same now: no new record
+            self.crawler.stats.inc_value("warta/article_unchanged")
+            return
         html = response.text
+        state = self.state
         if not looks_like_article(html, self.site):
             self.crawler.stats.inc_value("warta/not_article")
+            if state is not None:
+                state.set_kind(response.url, "not-article")
+            return
+        canonical = self._canonical_of(html, response.url)
+        key = dedup_key(canonical)
+        if key in self._claimed_keys or (
+            state is not None
+            and not response.meta.get("warta_recheck")
+            and state.article(key) is not None
+        ):
+            self.crawler.stats.inc_value("warta/duplicate_article")
             return
         if self.max_articles and self.articles_seen >= self.max_articles:
             return
@@ -197,10 +361,27 @@ class NewsSpider(scrapy.Spider):
         if article is None:
             logger.warning("No article text could be extracted from %s", response.url)
             self.crawler.stats.inc_value("warta/extraction_failed")
+            if state is not None:
+                state.set_kind(response.url, "not-article")
             return
         self.articles_seen += 1
+        self._claimed_keys.add(key)
         record = article.model_dump(mode="json")
-        record["warc"] = response.meta.get("warc_record")
+        record["url"] = canonical
+        if canonical != response.url:
+            record["fetched_url"] = response.url
+        location = response.meta.get(META_KEY)
+        record["warc"] = location
+        if state is not None:
+            state.record_article(
+                key,
+                canonical,
+                response.url,
+                record.get("published"),
+                location.get("record_id") if location else None,
+                location.get("file") if location else None,
+                location.get("offset") if location else None,
+            )
         yield record
         if self.site.archive_images:
             for caption in article.captions:

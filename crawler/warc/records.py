@@ -7,6 +7,7 @@ See docs/warc-format.md for the decisions behind each record.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import re
 import uuid
@@ -309,4 +310,80 @@ def conversion(
         refers_to,
         refers_to_target_uri,
         refers_to_date,
+    )
+
+
+# Revisits ------------------------------------------------------------------------------------
+
+PROFILE_IDENTICAL = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
+PROFILE_NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
+# RFC 9111 4.3.4: a 304 freshens the stored headers, except those describing the stored body.
+_NOT_FRESHENED = frozenset(
+    {"content-length", "content-encoding", "transfer-encoding", "content-range", "content-type"}
+)
+
+
+def payload_digest(body: bytes) -> str:
+    """``sha1:<base32>`` of a body as stored, the form warcio writes as WARC-Payload-Digest."""
+    return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
+
+
+def freshened_headers(
+    stored: Iterable[tuple[str, str]], not_modified: Iterable[tuple[str, str]]
+) -> list[tuple[str, str]]:
+    """The stored response's headers updated by a 304's (RFC 9111 4.3.4).
+
+    This is what the server asserted with its 304: "the stored 200, with these fields now".
+    """
+    fresh = [(n, v) for n, v in not_modified if n.lower() not in _NOT_FRESHENED]
+    replaced = {n.lower() for n, _ in fresh}
+    kept = [(n, v) for n, v in stored if n.lower() not in replaced]
+    return kept + fresh
+
+
+@dataclass(frozen=True, slots=True)
+class RevisitOf:
+    """The archived response a revisit stands for."""
+
+    record_id: str
+    target_uri: str
+    date: datetime
+    payload_digest: str
+
+
+def revisit(
+    resp: CapturedResponse,
+    spec: RecordSpec,
+    original: RevisitOf,
+    profile: str,
+    *,
+    concurrent_to: str | None = None,
+) -> ArcWarcRecord:
+    """Revisit record: HTTP status line and headers, no body, pointing at the original.
+
+    WARC-Refers-To-Target-URI and -Date let pywb find the original through its index;
+    WARC-Payload-Digest is the original's, which pywb uses to pick that capture.
+    ``resp.body`` is ignored. For server-not-modified, pass the freshened headers and the
+    original's status line (see docs/incremental.md for why not the bare 304).
+    """
+    if profile not in (PROFILE_IDENTICAL, PROFILE_NOT_MODIFIED):
+        raise ValueError(f"unknown revisit profile {profile!r}")
+    http_lines = archival_response_headers(resp.headers)
+    _check_fields(http_lines, "HTTP response")
+    statusline = f"{resp.status} {resp.reason}".rstrip()
+    http_headers = StatusAndHeaders(statusline, http_lines, protocol=http_version(resp.protocol))
+    extra: list[tuple[str, str]] = [
+        ("WARC-Profile", profile),
+        ("WARC-Refers-To", original.record_id),
+        ("WARC-Refers-To-Target-URI", original.target_uri),
+        ("WARC-Refers-To-Date", warc_date(original.date)),
+        ("WARC-Payload-Digest", original.payload_digest),
+    ]
+    if resp.ip_address:
+        extra.append(("WARC-IP-Address", resp.ip_address))
+    if concurrent_to:
+        extra.append(("WARC-Concurrent-To", concurrent_to))
+    warc_headers = _warc_headers("revisit", resp.url, spec, extra)
+    return _finish(
+        resp.url, "revisit", warc_headers, b"", "application/http; msgtype=response", http_headers
     )

@@ -39,13 +39,15 @@ def niaga_crawl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
     seed = site.seed_article
     extra = f"/?p={seed.post_id},{seed.path.rstrip('/')},/__fault__/500,/__fault__/malformed-html"
     out = tmp_path_factory.mktemp("niaga-crawl")
+    # A state of its own: a port reused from an earlier crawl must not look "already archived".
+    state = tmp_path_factory.mktemp("state") / "niaga.sqlite"
     with ReplicaServer(site, faults=True) as server:
         result = run_crawl(
             "niaga",
             out,
             "20230303T000000Z",
             base_url=server.base_url,
-            settings=FAST,
+            settings={**FAST, "WARTA_STATE_PATH": str(state)},
             spider_args={"urls": extra},
             timeout=300,
         )

@@ -1,0 +1,113 @@
+"""One article, one URL: canonical forms and dedup keys for the URLs a crawl meets.
+
+Links reach the crawler decorated: tracking parameters (``utm_*``, ``fbclid``, ``gclid``),
+fragments, AMP variants (``/amp/``, ``?amp=1``, an ``amp.`` host), a missing or extra
+trailing slash, ``www.`` or not. courlan does the generic normalisation (case, default ports,
+punycode, ``..`` segments, sorted query, tracker removal); this module adds the AMP and
+dedup rules a news archive needs. Pure functions: no Scrapy, no I/O.
+
+Two forms, on purpose:
+
+* :func:`canonical_url` is still a URL that can be fetched and recorded. It keeps the
+  scheme, the host as given and the trailing slash, because sites differ on whether
+  ``/slug`` or ``/slug/`` is the real page, and guessing wrong costs a redirect or a 404.
+* :func:`dedup_key` is only for comparing: scheme, ``www.`` and the trailing slash are
+  dropped, so every spelling of one article maps to one key.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+from courlan import normalize_url
+from parsel import Selector
+
+# courlan's tracker pattern covers utm_*, fbclid, gclid, mc_*, ... ; these are extra
+# parameters that never select different content on a news site.
+EXTRA_DROPPED_PARAMS = frozenset(
+    {"amp", "outputtype", "noamp", "share", "s_cid", "_ga", "_gl", "mibextid", "igshid"}
+)
+_AMP_SUFFIX = re.compile(r"/amp/?$")
+_AMP_HOST = re.compile(r"^amp\.")
+_AMP_PATH_PREFIX = re.compile(r"^/amp(/.*)$")
+
+
+class CanonicalError(ValueError):
+    """The string is not an absolute http(s) URL."""
+
+
+def _check(url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise CanonicalError(f"not an absolute http(s) URL: {url!r}")
+
+
+def strip_amp(url: str) -> str:
+    """The non-AMP URL of an AMP variant (``/slug/amp/``, ``?amp=1``, ``amp.host``)."""
+    parts = urlsplit(url)
+    host = parts.netloc
+    if _AMP_HOST.match(parts.hostname or ""):
+        host = _AMP_HOST.sub("", host)
+    path = parts.path
+    if _AMP_SUFFIX.search(path):
+        path = _AMP_SUFFIX.sub("/", path)
+    elif (match := _AMP_PATH_PREFIX.match(path)) and match.group(1) not in ("", "/"):
+        path = match.group(1)
+    query = [
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if not (k.lower() == "amp" or (k.lower() == "outputtype" and v.lower() == "amp"))
+    ]
+    return urlunsplit((parts.scheme, host, path, urlencode(query), parts.fragment))
+
+
+def canonical_url(url: str) -> str:
+    """A fetchable canonical form: no trackers, no fragment, no AMP, sorted query."""
+    _check(url)
+    url = strip_amp(url)
+    normal = normalize_url(url, strict=False, trailing_slash=True)
+    parts = urlsplit(normal)
+    query = [
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if k.lower() not in EXTRA_DROPPED_PARAMS
+    ]
+    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", urlencode(query), ""))
+
+
+def dedup_key(url: str) -> str:
+    """``host/path?query`` with scheme, ``www.`` and trailing slash dropped: one per article."""
+    parts = urlsplit(canonical_url(url))
+    host = parts.netloc.removeprefix("www.")
+    path = parts.path.rstrip("/") or "/"
+    return host + path + (f"?{parts.query}" if parts.query else "")
+
+
+def is_amp(url: str) -> bool:
+    return strip_amp(url) != url
+
+
+def rel_canonical(html: str, page_url: str) -> str | None:
+    """The page's ``<link rel="canonical">`` as an absolute URL, if it has a usable one."""
+    selector = Selector(text=html)
+    for link in selector.xpath("//head/link[@href]"):
+        rels = (link.attrib.get("rel") or "").lower().split()
+        if "canonical" in rels:
+            href = link.attrib["href"].strip()
+            if not href:
+                continue
+            absolute = urljoin(page_url, href)
+            try:
+                _check(absolute)
+            except CanonicalError:
+                return None
+            return absolute
+    return None
+
+
+def same_site(url: str, hosts: set[str]) -> bool:
+    """True if ``url``'s host (with or without ``www.``/``amp.``) is one of ``hosts``."""
+    host = (urlsplit(url).hostname or "").lower()
+    bare = {h.lower().removeprefix("www.") for h in hosts}
+    return host.removeprefix("www.").removeprefix("amp.") in bare or host in hosts

@@ -1,0 +1,124 @@
+"""Helpers for crawls of the replica that share a crawl state between runs."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+
+from crawler.replica.content import ReplicaSite
+from crawler.replica.server import ReplicaServer
+from crawler.runner import CrawlResult, run_crawl
+
+FAST = {  # politeness off: the replica is ours and on loopback
+    "DOWNLOAD_DELAY": 0,
+    "AUTOTHROTTLE_ENABLED": False,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
+    "WARTA_PROGRESS_INTERVAL": 0,
+}
+
+
+def warc_records(folder: Path) -> list[dict[str, Any]]:
+    """Every record of every WARC in ``folder`` (final or ``.open``, torn tails skipped)."""
+    out: list[dict[str, Any]] = []
+    paths = sorted([*folder.glob("*.warc.gz"), *folder.glob("*.warc.gz.open")])
+    for path in paths:
+        with path.open("rb") as stream:
+            try:
+                for record in ArchiveIterator(stream):
+                    headers = dict(record.rec_headers.headers)
+                    status = record.http_headers.get_statuscode() if record.http_headers else ""
+                    out.append(
+                        {
+                            "type": record.rec_type,
+                            "uri": headers.get("WARC-Target-URI", ""),
+                            "status": status,
+                            "date": headers.get("WARC-Date", ""),
+                            "headers": headers,
+                            "file": path.name,
+                        }
+                    )
+            except (ArchiveLoadFailed, EOFError, OSError, ValueError):
+                pass  # the torn member a SIGKILL can leave
+    return out
+
+
+def article_records(result_dir: Path) -> list[dict[str, Any]]:
+    path = result_dir / "articles.jsonl"
+    if not path.exists():
+        return []
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+class Replica:
+    """A replica on one fixed port that can be restarted with more articles."""
+
+    def __init__(self, site: ReplicaSite, **options: Any) -> None:
+        self.options = options
+        self.server = ReplicaServer(site, **options).start()
+        self.port = self.server.port
+
+    @property
+    def base_url(self) -> str:
+        return self.server.base_url
+
+    def grow(self, site: ReplicaSite) -> None:
+        self.server.stop()
+        self.server = ReplicaServer(site, port=self.port, **self.options).start()
+
+    def stop(self) -> None:
+        self.server.stop()
+
+
+@contextmanager
+def replica(site: ReplicaSite, **options: Any) -> Iterator[Replica]:
+    served = Replica(site, **options)
+    try:
+        yield served
+    finally:
+        served.stop()
+
+
+def crawl(
+    base_url: str,
+    out: Path,
+    state: Path,
+    settings: dict[str, Any] | None = None,
+    spider_args: dict[str, str] | None = None,
+    crawl_id: str = "run",
+) -> CrawlResult:
+    merged = {**FAST, "WARTA_STATE_PATH": str(state), **(settings or {})}
+    return run_crawl(
+        "niaga",
+        out,
+        crawl_id,
+        base_url=base_url,
+        settings=merged,
+        spider_args=spider_args,
+        timeout=120,
+    )
+
+
+@pytest.fixture
+def state_path(tmp_path: Path) -> Path:
+    return tmp_path / "state" / "niaga.sqlite"
+
+
+@pytest.fixture(scope="session")
+def inc() -> SimpleNamespace:
+    """The helpers above, for test modules (conftest cannot be imported under importlib)."""
+    return SimpleNamespace(
+        FAST=FAST,
+        warc_records=warc_records,
+        article_records=article_records,
+        replica=replica,
+        crawl=crawl,
+    )

@@ -1,0 +1,78 @@
+"""URL canonicalisation: one article, one URL and one dedup key."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.canonical import (
+    CanonicalError,
+    canonical_url,
+    dedup_key,
+    is_amp,
+    rel_canonical,
+    strip_amp,
+)
+
+ARTICLE = "https://www.niaga.asia/pemilu-2024-kian-dekat/"
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        ARTICLE,
+        ARTICLE + "?utm_source=facebook&utm_medium=social&utm_campaign=x",
+        ARTICLE + "?fbclid=IwAR0abc",
+        ARTICLE + "?gclid=EAIaIQ&utm_term=pemilu",
+        ARTICLE + "#comments",
+        ARTICLE + "amp/",
+        ARTICLE + "?amp=1",
+        ARTICLE + "?amp",
+        "https://amp.niaga.asia/pemilu-2024-kian-dekat/",
+        "HTTPS://WWW.NIAGA.ASIA/pemilu-2024-kian-dekat/",
+        "https://www.niaga.asia:443/pemilu-2024-kian-dekat/",
+    ],
+)
+def test_variants_share_canonical_url_and_key(variant: str) -> None:
+    expected_url = (
+        ARTICLE if "amp.niaga" not in variant else "https://niaga.asia/pemilu-2024-kian-dekat/"
+    )
+    assert canonical_url(variant) == expected_url
+    assert dedup_key(variant) == "niaga.asia/pemilu-2024-kian-dekat"
+
+
+def test_key_ignores_scheme_www_and_trailing_slash_but_url_keeps_them() -> None:
+    plain = "http://niaga.asia/pemilu-2024-kian-dekat"
+    assert canonical_url(plain) == plain  # never guess the site's slash convention
+    assert dedup_key(plain) == dedup_key(ARTICLE)
+
+
+def test_meaningful_query_is_kept_and_sorted() -> None:
+    assert canonical_url("https://niaga.asia/?utm_source=x&p=123") == "https://niaga.asia/?p=123"
+    assert canonical_url("https://x.id/s?b=2&a=1") == "https://x.id/s?a=1&b=2"
+    assert dedup_key("https://niaga.asia/?p=123") != dedup_key("https://niaga.asia/?p=124")
+
+
+def test_different_articles_stay_different() -> None:
+    assert dedup_key(ARTICLE) != dedup_key("https://www.niaga.asia/pemilu-2024-lain/")
+    assert dedup_key("https://niaga.asia/a/") != dedup_key("https://kaltimpost.id/a/")
+
+
+def test_amp_detection() -> None:
+    assert is_amp(ARTICLE + "amp/") and is_amp("https://amp.niaga.asia/x/")
+    assert not is_amp(ARTICLE)
+    assert strip_amp("https://x.id/amp/berita-satu/") == "https://x.id/berita-satu/"
+    assert strip_amp("https://x.id/amp/") == "https://x.id/"  # the AMP home page
+
+
+def test_rel_canonical_is_read_and_made_absolute() -> None:
+    html = '<html><head><link rel="canonical" href="/pemilu/"></head><body></body></html>'
+    assert rel_canonical(html, "https://niaga.asia/pemilu/amp/") == "https://niaga.asia/pemilu/"
+    assert rel_canonical("<html><head></head></html>", ARTICLE) is None
+    bad = '<html><head><link rel="canonical" href="javascript:x"></head></html>'
+    assert rel_canonical(bad, ARTICLE) is None
+
+
+@pytest.mark.parametrize("bad", ["/relative/path", "mailto:redaksi@niaga.asia", "ftp://x.id/a"])
+def test_non_http_urls_are_refused(bad: str) -> None:
+    with pytest.raises(CanonicalError):
+        canonical_url(bad)

@@ -1,0 +1,129 @@
+"""The crawl state DB: rows, durability, reconciliation from WARCs, export and import."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from crawler.state import CrawlState, StateError, export_state, import_state, read_archived
+from crawler.warc.records import CapturedRequest, CapturedResponse
+from crawler.warc.writer import RotatingWarcWriter
+
+T0 = datetime(2026, 11, 27, 1, 2, 3, tzinfo=UTC)
+URL = "http://127.0.0.1:8000/pemilu-2024/"
+
+
+def archive(folder: Path, url: str = URL, body: bytes = b"<html>berita</html>") -> tuple:
+    """One exchange written the way the middleware writes it; the writer is left open."""
+    writer = RotatingWarcWriter(folder, prefix="t", host="h")
+    req = CapturedRequest("GET", url, [("User-Agent", "warta")], T0)
+    resp = CapturedResponse(
+        url, "HTTP/1.1", 200, "OK", [("Content-Type", "text/html"), ("ETag", '"abc"')], body, T0
+    )
+    return writer, writer.write_exchange(req, resp)
+
+
+def record(state: CrawlState, folder: Path, location, body: bytes = b"<html>berita</html>") -> None:
+    from crawler.warc.records import payload_digest
+
+    state.record_response(
+        URL,
+        kind="article",
+        status=200,
+        etag='"abc"',
+        last_modified=None,
+        payload_digest=payload_digest(body),
+        warc_path=folder / location.file,
+        offset=location.offset,
+        length=location.length,
+        record_id=location.record_id,
+        warc_date=T0,
+    )
+
+
+def test_rows_round_trip_and_archived_copy_reads_back(tmp_path: Path) -> None:
+    writer, location = archive(tmp_path / "out")
+    with CrawlState(tmp_path / "s.sqlite") as state:
+        state.start_run("c1", tmp_path / "out")
+        record(state, tmp_path / "out", location)
+        capture = state.capture(URL)
+        assert capture is not None and capture.archived and capture.etag == '"abc"'
+        assert state.is_archived("127.0.0.1:8000/pemilu-2024")
+        # the record is still in the .open file: it is found there
+        archived = read_archived(capture)
+        assert archived is not None and archived.body == b"<html>berita</html>"
+        writer.close()
+        assert read_archived(capture) is not None  # and under its final name
+        state.record_response(
+            URL,
+            kind="page",
+            status=500,
+            etag=None,
+            last_modified=None,
+            payload_digest=None,
+            warc_path=tmp_path / "x.warc.gz",
+            offset=0,
+            length=1,
+            record_id="<x>",
+            warc_date=T0,
+        )
+        after = state.capture(URL)
+        assert after is not None and after.archived and after.last_status == 500
+        assert after.kind == "article" and after.record_id == location.record_id
+
+
+def test_uncommitted_rows_are_recovered_from_the_warcs_of_an_unfinished_run(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "out"
+    _, location = archive(out)  # never closed: a killed crawl's .open file
+    state = CrawlState(tmp_path / "s.sqlite", commit_interval=3600)
+    state.start_run("killed", out)
+    record(state, out, location)  # pending in a transaction that is never committed
+    state.db.close()  # the process dies: nothing after start_run was committed
+    with CrawlState(tmp_path / "s.sqlite") as again:
+        assert again.capture(URL) is None
+        assert again.reconcile() == 1
+        capture = again.capture(URL)
+        assert capture is not None and capture.record_id == location.record_id
+        assert capture.etag == '"abc"' and capture.warc_file == location.file
+        assert again.reconcile() == 0  # the run is now marked interrupted
+
+
+def test_export_while_open_and_import(tmp_path: Path) -> None:
+    _, location = archive(tmp_path / "out")
+    with CrawlState(tmp_path / "live.sqlite") as state:
+        state.start_run("c1", tmp_path / "out")
+        record(state, tmp_path / "out", location)
+        state.flush()
+        snapshot = export_state(tmp_path / "live.sqlite", tmp_path / "up" / "niaga.sqlite")
+    assert not Path(str(snapshot) + "-wal").exists()
+    target = import_state(snapshot, tmp_path / "worker2" / "state" / "niaga.sqlite")
+    with CrawlState(target) as moved:
+        assert moved.capture(URL) is not None and moved.counts()["runs"] == 1
+
+
+def test_import_refuses_what_is_not_a_state_and_keeps_the_old_one(tmp_path: Path) -> None:
+    good = tmp_path / "state.sqlite"
+    CrawlState(good).close()
+    junk = tmp_path / "junk.sqlite"
+    junk.write_bytes(b"not a database at all" * 100)
+    with pytest.raises(StateError):
+        import_state(junk, good)
+    other = tmp_path / "other.sqlite"
+    sqlite3.connect(other).execute("CREATE TABLE t (x)").connection.close()
+    with pytest.raises(StateError):
+        import_state(other, good)
+    with pytest.raises(StateError):
+        import_state(good, good, replace=False)
+    CrawlState(good).close()  # still a good state
+
+
+def test_opening_a_file_that_is_not_sqlite_is_a_clear_error(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.sqlite"
+    bad.write_text("hello")
+    with pytest.raises(StateError, match="not a usable crawl state"):
+        CrawlState(bad)
