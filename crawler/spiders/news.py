@@ -33,6 +33,7 @@ from crawler.discovery import (
 )
 from crawler.extraction.article import extract_article
 from crawler.globalconfig import load_settings
+from crawler.multipage import MAX_PAGES, merge_records, next_page_url
 from crawler.siteconfig import SiteConfig
 from crawler.state import CrawlState
 from crawler.warc.middleware import (
@@ -370,19 +371,65 @@ class NewsSpider(scrapy.Spider):
         record["url"] = canonical
         if canonical != response.url:
             record["fetched_url"] = response.url
-        location = response.meta.get(META_KEY)
-        record["warc"] = location
-        if state is not None:
-            state.record_article(
+        record["warc"] = response.meta.get(META_KEY)
+        yield from self._images(article)
+        yield from self._next_page_or_emit(html, response.url, [record], key)
+
+    # Multi-page articles: follow "halaman 2" links, then emit one merged record -----------
+
+    def parse_next_page(
+        self, response: Response, pages: list[dict[str, Any]], key: str
+    ) -> Iterator[Any]:
+        if response.status == 200 and isinstance(response, TextResponse):
+            article = extract_article(response.text, response.url, self.site)
+            if article is not None:
+                record = article.model_dump(mode="json")
+                record["warc"] = response.meta.get(META_KEY)
+                yield from self._images(article)
+                yield from self._next_page_or_emit(
+                    response.text, response.url, [*pages, record], key
+                )
+                return
+        logger.warning("Next page unreadable, keeping earlier pages: %s", response.url)
+        yield from self._emit(merge_records(pages), key)
+
+    def _next_page_failed(self, failure: Any) -> Iterator[Any]:
+        kwargs = failure.request.cb_kwargs
+        logger.warning("Next page failed, keeping earlier pages: %s", failure.request.url)
+        yield from self._emit(merge_records(kwargs["pages"]), kwargs["key"])
+
+    def _next_page_or_emit(
+        self, html: str, url: str, pages: list[dict[str, Any]], key: str
+    ) -> Iterator[Any]:
+        first = pages[0].get("fetched_url") or pages[0]["url"]
+        following = next_page_url(html, url, self.site.selectors.next_page, first_url=first)
+        if following and len(pages) < MAX_PAGES and self.rules.on_site(following):
+            self.crawler.stats.inc_value("warta/next_page")
+            yield Request(
+                following,
+                callback=self.parse_next_page,
+                errback=self._next_page_failed,
+                cb_kwargs={"pages": pages, "key": key},
+                priority=10,
+            )
+            return
+        yield from self._emit(merge_records(pages), key)
+
+    def _emit(self, record: dict[str, Any], key: str) -> Iterator[Any]:
+        location = record.get("warc")
+        if self.state is not None:
+            self.state.record_article(
                 key,
-                canonical,
-                response.url,
+                record["url"],
+                record.get("fetched_url") or record["url"],
                 record.get("published"),
                 location.get("record_id") if location else None,
                 location.get("file") if location else None,
                 location.get("offset") if location else None,
             )
         yield record
+
+    def _images(self, article: Any) -> Iterator[Request]:
         if self.site.archive_images:
             for caption in article.captions:
                 if caption.image and self.rules.on_site(caption.image):

@@ -296,3 +296,123 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         on_s3 = callspec is not None and callspec.params.get("archive_uri") == "s3"
         if names & server_fixtures or on_s3:
             item.add_marker(pytest.mark.slow)
+
+
+# ---- Prefect and the replica, for the archive flow and deployment tests ------------------
+
+FAST_CRAWL = {  # politeness off: the replica is ours and on loopback
+    "DOWNLOAD_DELAY": 0,
+    "AUTOTHROTTLE_ENABLED": False,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
+    "WARTA_PROGRESS_INTERVAL": 0,
+}
+REPLICA_ARTICLES = 15
+
+
+@dataclass(frozen=True)
+class Replica:
+    base_url: str
+    articles: int
+
+
+@pytest.fixture(scope="session")
+def niaga_replica() -> Iterator[Replica]:
+    """The niaga.asia replica with REPLICA_ARTICLES articles, for the whole session."""
+    from crawler.replica.content import build_site
+    from crawler.replica.server import ReplicaServer
+
+    with ReplicaServer(build_site(REPLICA_ARTICLES)) as server:
+        yield Replica(server.base_url, REPLICA_ARTICLES)
+
+
+@pytest.fixture
+def fast_crawl() -> dict[str, object]:
+    """Scrapy settings for crawling the replica: politeness off (it is ours, on loopback)."""
+    return dict(FAST_CRAWL)
+
+
+@pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[None]:
+    """Prefect's test harness (a temporary server and database) for the whole session."""
+    from prefect.settings import temporary_settings
+    from prefect.testing.utilities import prefect_test_harness
+
+    with (
+        temporary_settings(updates={"server.analytics_enabled": False}),
+        prefect_test_harness(server_startup_timeout=180),  # 2 busy cores can be slow
+    ):
+        yield
+
+
+class PrefectServer:
+    """``prefect server start`` on 127.0.0.1 with its own PREFECT_HOME and SQLite database,
+    managed by its PID like SeaweedServer."""
+
+    def __init__(self, home: Path) -> None:
+        self.home = home
+        self.port = free_ports(1)[0]
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api"
+
+    def env(self) -> dict[str, str]:
+        """Variables a client or runner process needs to use this server (and no other)."""
+        return {
+            "PREFECT_HOME": str(self.home),
+            "PREFECT_API_URL": self.api_url,
+            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        }
+
+    def start(self, timeout: float = 120) -> None:
+        env = {
+            **os.environ,
+            **self.env(),
+            "PREFECT_UI_ENABLED": "false",  # SQLite in PREFECT_HOME, the default
+        }
+        env.pop("PREFECT_API_URL")
+        log = (self.home / "server.log").open("ab")
+        self.process = subprocess.Popen(
+            [str(Path(sys.executable).parent / "prefect"), "server", "start",
+             "--host", "127.0.0.1", "--port", str(self.port)],
+            stdout=log, stderr=subprocess.STDOUT, env=env, cwd=self.home,
+        )  # fmt: skip
+        log.close()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"prefect server exited: {self.log_tail()}")
+            try:
+                with urllib.request.urlopen(f"{self.api_url}/health", timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except (urllib.error.URLError, OSError):
+                pass
+            time.sleep(0.3)
+        self.stop()
+        raise RuntimeError(f"prefect server not healthy in {timeout}s: {self.log_tail()}")
+
+    def stop(self, timeout: float = 20) -> None:
+        process, self.process = self.process, None
+        if process is None or process.poll() is not None:
+            return
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(10)
+
+    def log_tail(self, lines: int = 20) -> str:
+        path = self.home / "server.log"
+        text = path.read_text(errors="replace") if path.exists() else ""
+        return "\n".join(text.splitlines()[-lines:])
+
+
+@pytest.fixture
+def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrefectServer]:
+    server = PrefectServer(tmp_path_factory.mktemp("prefect-home"))
+    server.start()
+    yield server
+    server.stop()

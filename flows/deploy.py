@@ -1,0 +1,216 @@
+"""``warta deploy``: one scheduled Prefect deployment of ``archive-site`` per configured site.
+
+Two ways to run them, both against the server named by PREFECT_API_URL:
+
+- ``warta deploy`` registers the deployments and then serves them: a long-running process
+  (``prefect.serve``) that starts each scheduled or triggered run in a child process.
+- ``warta deploy --work-pool NAME`` registers them on a process work pool (created if it
+  does not exist) and exits; ``prefect worker start --pool NAME`` then runs them.
+
+Each deployment carries its site's cron ``schedule`` (read in the site's time zone), its
+parameters, the tags ``warta`` and ``site:<name>`` (inherited by every run), and a
+concurrency limit of 1, which the Prefect server enforces: two runs of one site never
+overlap. A later run waits for the slot (``--on-overlap enqueue``) or is cancelled
+(``cancel``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+from crawler.globalconfig import load_settings
+from crawler.siteconfig import ConfigError, SiteConfig, load_site, site_names
+from flows.archive import archive_site, parse_assignments
+from flows.steps import resolve_storage
+
+if TYPE_CHECKING:
+    from prefect.deployments.runner import RunnerDeployment
+
+OVERLAP = {"enqueue": "ENQUEUE", "cancel": "CANCEL_NEW"}
+
+
+def site_tags(site: str) -> list[str]:
+    return ["warta", f"site:{site}"]
+
+
+def deployment_parameters(
+    site: str,
+    *,
+    storage: str | None = None,
+    data_dir: str | None = None,
+    base_url: str | None = None,
+    crawl_settings: dict[str, Any] | None = None,
+    spider_args: dict[str, Any] | None = None,
+    delete_local: bool | None = None,
+) -> dict[str, Any]:
+    """The flow parameters a deployment fixes. Paths are made absolute here, because a
+    worker runs flows in a working directory of its own."""
+    settings = load_settings()
+    if delete_local is None:
+        delete_local = settings.delete_local_after_upload
+    params: dict[str, Any] = {
+        "site": site,
+        "storage": resolve_storage(storage or settings.storage),
+        "data_dir": str(Path(data_dir or settings.data_dir).expanduser().resolve()),
+        "delete_local": delete_local,
+    }
+    if base_url:
+        params["base_url"] = base_url
+    if crawl_settings:
+        params["crawl_settings"] = dict(crawl_settings)
+    if spider_args:
+        params["spider_args"] = dict(spider_args)
+    return params
+
+
+def site_deployment(
+    config: SiteConfig,
+    parameters: dict[str, Any],
+    *,
+    work_pool: str | None = None,
+    on_overlap: str = "enqueue",
+) -> RunnerDeployment:
+    from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
+    from prefect.deployments.runner import EntrypointType
+    from prefect.schedules import Cron
+
+    schedules = [Cron(config.schedule, timezone=config.timezone)] if config.schedule else None
+    deployment = archive_site.to_deployment(
+        name=config.name,
+        schedules=schedules,
+        parameters=parameters,
+        tags=site_tags(config.name),
+        description=f"Crawl and archive {config.title or config.name} ({config.base_url})",
+        concurrency_limit=ConcurrencyLimitConfig(
+            limit=1, collision_strategy=ConcurrencyLimitStrategy(OVERLAP[on_overlap])
+        ),
+        work_pool_name=work_pool,
+        # Load the flow as flows.archive.archive_site: works from any working directory.
+        entrypoint_type=EntrypointType.MODULE_PATH,
+    )
+    return cast("RunnerDeployment", deployment)  # sync call: not the coroutine variant
+
+
+def build_deployments(
+    sites: list[str] | None = None,
+    *,
+    work_pool: str | None = None,
+    on_overlap: str = "enqueue",
+    **overrides: Any,
+) -> list[RunnerDeployment]:
+    """Deployments for ``sites`` (default: every file in config/sites/)."""
+    names = sites or site_names()
+    if not names:
+        raise ConfigError("no sites configured (config/sites/*.yaml)")
+    if overrides.get("base_url") and len(names) != 1:
+        raise ValueError("--base-url applies to one site; pick it with --sites")
+    return [
+        site_deployment(
+            load_site(name),
+            deployment_parameters(name, **overrides),
+            work_pool=work_pool,
+            on_overlap=on_overlap,
+        )
+        for name in names
+    ]
+
+
+def ensure_process_pool(name: str) -> None:
+    """Create a process work pool called ``name`` unless one exists."""
+    from prefect import get_client
+    from prefect.client.schemas.actions import WorkPoolCreate
+    from prefect.exceptions import ObjectNotFound
+    from prefect.workers.process import ProcessWorker
+
+    with get_client(sync_client=True) as client:
+        try:
+            client.read_work_pool(name)
+        except ObjectNotFound:
+            client.create_work_pool(
+                WorkPoolCreate(
+                    name=name,
+                    type="process",
+                    base_job_template=ProcessWorker.get_default_base_job_template(),
+                )
+            )
+
+
+def api_url() -> str | None:
+    from prefect.settings import get_current_settings
+
+    return get_current_settings().api.url
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--work-pool",
+        metavar="NAME",
+        help="register on this process work pool and exit (default: register and serve)",
+    )
+    parser.add_argument("--sites", metavar="A,B", help="only these sites (default: all)")
+    parser.add_argument("--storage", metavar="URI", help="archive target (default: settings)")
+    parser.add_argument("--data-dir", metavar="DIR", help="local crawl folders (default: settings)")
+    parser.add_argument("--base-url", metavar="URL", help="crawl this address (one site only)")
+    parser.add_argument(
+        "--set",
+        dest="settings",
+        action="append",
+        metavar="NAME=VALUE",
+        help="a Scrapy setting for every run (repeatable)",
+    )
+    keep = parser.add_mutually_exclusive_group()
+    keep.add_argument("--delete-local", dest="delete_local", action="store_true", default=None)
+    keep.add_argument("--keep-local", dest="delete_local", action="store_false")
+    parser.add_argument(
+        "--on-overlap",
+        choices=sorted(OVERLAP),
+        default="enqueue",
+        help="a run due while the site's previous run is going: wait for it, or cancel",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    url = api_url()
+    if not url:
+        print(
+            "warta deploy: PREFECT_API_URL is not set; start a server (prefect server start) "
+            "and export PREFECT_API_URL=http://127.0.0.1:4200/api",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        sites = [s.strip() for s in args.sites.split(",") if s.strip()] if args.sites else None
+        deployments = build_deployments(
+            sites,
+            work_pool=args.work_pool,
+            on_overlap=args.on_overlap,
+            storage=args.storage,
+            data_dir=args.data_dir,
+            base_url=args.base_url,
+            crawl_settings=parse_assignments(args.settings, "--set") or None,
+            delete_local=args.delete_local,
+        )
+    except (ValueError, argparse.ArgumentTypeError) as exc:
+        print(f"warta deploy: {exc}", file=sys.stderr)
+        return 2
+    for deployment in deployments:
+        schedules = deployment.schedules or []
+        when = ", ".join(str(getattr(s.schedule, "cron", s.schedule)) for s in schedules)
+        print(f"{deployment.flow_name}/{deployment.name}: {when or 'no schedule (manual runs)'}")
+    if args.work_pool:
+        ensure_process_pool(args.work_pool)
+        for deployment in deployments:
+            deployment.apply(work_pool_name=args.work_pool)
+        print(
+            f"registered {len(deployments)} deployment(s) on work pool {args.work_pool!r} at "
+            f"{url}; run them with: prefect worker start --pool {args.work_pool}"
+        )
+        return 0
+    from prefect import serve
+
+    print(f"serving {len(deployments)} deployment(s) from {url}; stop with Ctrl-C")
+    serve(*deployments, print_starting_message=False)
+    return 0
