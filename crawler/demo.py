@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -73,36 +72,26 @@ def run(args: argparse.Namespace) -> int:
 
 
 def archive_demo(site: str, base_url: str, storage: str) -> dict[str, Any]:
-    """Crawl the replica and store the archive; returns what the summary prints."""
-    from crawler.runner import run_crawl
-    from flows.crawlstore import store_crawl
-    from flows.storage import open_storage
+    """Run the real ``archive-site`` Prefect flow against the replica; return its summary."""
+    from prefect.settings import temporary_settings
 
-    settings = load_settings()
-    crawl_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    out = settings.data_dir / "crawls" / site / crawl_id
-    print(f"crawling into {out} ...", flush=True)
-    result = run_crawl(site, out, crawl_id, base_url=base_url, settings=DEMO_CRAWL_SETTINGS)
-    target = open_storage(storage)
-    manifest = store_crawl(out, target, site, crawl_id, datetime.now(UTC))
-    return {
-        "summary": result.summary,
-        "folder": str(out),
-        "storage": target.uri,
-        "manifest": manifest.key,
-        "files": [f.name for f in manifest.files],
-    }
+    from flows.archive import archive_site, ephemeral_defaults
+
+    print("running the archive-site flow (crawl, check, index, package, store) ...", flush=True)
+    with temporary_settings(updates=ephemeral_defaults()):
+        return archive_site(
+            site, storage=storage, base_url=base_url, crawl_settings=DEMO_CRAWL_SETTINGS
+        )
 
 
 def print_summary(result: dict[str, Any]) -> None:
-    summary = result["summary"]
-    errors = sum(summary.get("statuses_other_than_200", {}).values())
     print()
-    print(f"pages fetched   {summary.get('pages', 0)}")
-    print(f"articles        {summary.get('articles', 0)}")
-    print(f"WARC bytes      {_human(summary.get('warc_bytes', 0))}")
-    print(f"non-200 answers {errors}")
+    print(f"pages fetched   {result.get('pages', 0)}")
+    print(f"articles        {result.get('articles', 0)} ({result.get('new_articles', 0)} new)")
+    print(f"WARC bytes      {_human(result.get('warc_bytes') or 0)}")
+    print(f"non-200 answers {result.get('errors', 0)}")
     print(f"crawl folder    {result['folder']}")
     print(f"archive         {result['storage']}  (manifest {result['manifest']})")
-    for name in result["files"]:
-        print(f"                - {name}")
+    for entry in result.get("files") or []:
+        print(f"                - {entry['name']}")
+    print("check it:       warta verify " + str(result["folder"]))
