@@ -202,6 +202,17 @@ class SiteConfig(_Strict):
         data["allowed_domains"] = []
         return SiteConfig.model_validate(data)
 
+    def state_name(self, base_url: str | None = None) -> str:
+        """Name of the crawl state for this site as served at ``base_url``.
+
+        ``niaga`` for the configured host; ``niaga@127.0.0.1_8765`` for a replica or a
+        mirror, so that crawling another host never marks the real site's articles archived.
+        """
+        if not base_url or base_url.rstrip("/") == self.base_url:
+            return self.name
+        parts = urlsplit(base_url)
+        return f"{self.name}@{parts.hostname}_{parts.port or parts.scheme}"
+
     def absolute(self, path: str) -> str:
         if path.startswith(("http://", "https://")):
             return path

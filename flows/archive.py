@@ -86,6 +86,8 @@ def storage_task(fn: Callable[P, R], name: str) -> Task[P, R]:
 new_articles_task = storage_task(steps.new_articles, "count-new-articles")
 store_task = storage_task(steps.store, "store")
 remove_local_task = storage_task(steps.remove_local, "delete-local-copies")
+restore_state_task = storage_task(steps.restore_state, "restore-crawl-state")
+save_state_task = storage_task(steps.save_state, "save-crawl-state")
 
 
 def _short(exc: BaseException) -> str:
@@ -137,12 +139,14 @@ def archive_site(
             logger.info("resuming crawl %s of %s from %s", plan.crawl_id, site, plan.folder)
             crawl_summary = steps.read_summary(plan.folder)
         else:
+            restore_state_task.with_options(**retrying)(plan)
             crawl_summary = crawl_task(plan, crawl_timeout)
         check = check_task(plan.folder)
         package_task(plan)
         fresh = new_articles_task.with_options(**retrying)(plan, crawl_summary)
         counts = steps.manifest_counts(crawl_summary, fresh)
         manifest = store_task.with_options(**retrying)(plan, crawl_summary, counts, deep_verify)
+        save_state_task.with_options(**retrying)(plan)
         deleted = None
         if plan.delete_local:
             removed = remove_local_task.with_options(**retrying)(plan, manifest, deep_verify)

@@ -59,6 +59,7 @@ class ArchivePlan:
     file_prefix: str = "warta"
     title: str = ""
     resume: bool = False
+    state_path: Path | None = None  # the crawl state, synced with storage (flows.statesync)
 
     @property
     def index_path(self) -> Path:
@@ -117,6 +118,7 @@ def plan_archive(
         raise ValueError(f"cannot resume crawl {crawl_id}: no crawl folder at {folder}")
     if not resume_crawl_id and folder.exists():
         raise ValueError(f"crawl folder {folder} already exists; resume it with its crawl id")
+    state_path = root / "state" / f"{config.state_name(base_url)}.sqlite"
     return ArchivePlan(
         site=site,
         crawl_id=crawl_id,
@@ -124,15 +126,13 @@ def plan_archive(
         storage_uri=resolve_storage(storage or settings.storage),
         base_url=base_url,
         # The crawl state (what earlier crawls fetched) lives beside the crawl folders.
-        crawl_settings={
-            "WARTA_STATE_PATH": str(root / "state" / f"{site}.sqlite"),
-            **(crawl_settings or {}),
-        },
+        crawl_settings={"WARTA_STATE_PATH": str(state_path), **(crawl_settings or {})},
         spider_args={str(k): str(v) for k, v in (spider_args or {}).items()},
         delete_local=settings.delete_local_after_upload if delete_local is None else delete_local,
         file_prefix=settings.warc_prefix,
         title=config.title or config.name,
         resume=bool(resume_crawl_id),
+        state_path=state_path,
     )
 
 
@@ -312,3 +312,21 @@ def store(
 def remove_local(plan: ArchivePlan, manifest: Manifest, deep_verify: bool = False) -> list[Path]:
     """Delete local copies, but only what the stored manifest proves is safely stored."""
     return delete_local_copies(plan.folder, manifest, open_target(plan), deep_verify=deep_verify)
+
+
+def restore_state(plan: ArchivePlan) -> bool:
+    """A worker with no crawl state takes the one stored with the archive, if any."""
+    from flows.statesync import pull_state
+
+    if plan.state_path is None:
+        return False
+    return pull_state(open_target(plan), plan.site, plan.state_path)
+
+
+def save_state(plan: ArchivePlan) -> str | None:
+    """Store a snapshot of the crawl state beside the archive, for the next worker."""
+    from flows.statesync import push_state
+
+    if plan.state_path is None:
+        return None
+    return push_state(open_target(plan), plan.site, plan.state_path)

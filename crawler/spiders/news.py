@@ -14,7 +14,6 @@ from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
-from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.crawler import Crawler
@@ -127,15 +126,6 @@ class NewsSpider(scrapy.Spider):
         spider._apply_site_settings(crawler)
         return spider
 
-    def state_name(self) -> str:
-        """``niaga`` for the configured host; ``niaga@127.0.0.1_8765`` for a replica or mirror,
-        so that crawling another host never marks the real site's articles as archived."""
-        configured = type(self).site_config.base_url
-        if self.site.base_url == configured:
-            return self.site.name
-        parts = urlsplit(self.site.base_url)
-        return f"{self.site.name}@{parts.hostname}_{parts.port or parts.scheme}"
-
     def _apply_site_settings(self, crawler: Crawler) -> None:
         """Per-site politeness and archive metadata, at spider priority."""
         settings = crawler.settings
@@ -160,7 +150,11 @@ class NewsSpider(scrapy.Spider):
             out = app.data_dir / "crawls" / self.site.name / crawl_id
             settings.set("WARTA_OUTPUT_DIR", str(out), priority="spider")
         if not settings.get("WARTA_STATE_PATH"):
-            state_path = Path(app.data_dir) / "state" / f"{self.state_name()}.sqlite"
+            state_path = (
+                Path(app.data_dir)
+                / "state"
+                / f"{type(self).site_config.state_name(self.site.base_url)}.sqlite"
+            )
             settings.set("WARTA_STATE_PATH", str(state_path), priority="spider")
         warcinfo = {
             "operator": f"{app.operator} ({contact})",

@@ -222,3 +222,32 @@ def test_outage_mid_upload_fails_keeps_everything_and_resume_completes(
     assert summary["deleted_local"] == len(local)
     assert not folder.exists()
     assert "resumed" in artifact_markdown(flow_run)
+
+
+def test_crawl_state_travels_with_the_archive_to_a_new_worker(
+    niaga_replica, fast_crawl, tmp_path: Path
+) -> None:
+    archive = tmp_path / "archive"
+    first, _ = run_flow(
+        site="niaga",
+        storage=str(archive),
+        base_url=niaga_replica.base_url,
+        crawl_settings=fast_crawl,
+        data_dir=str(tmp_path / "worker-a"),
+    )
+    assert first["articles"] == niaga_replica.articles
+    stored_states = list((archive / "niaga" / "state").glob("niaga@*.sqlite"))
+    assert len(stored_states) == 1
+
+    # A second worker with an empty data folder: it carries on from the stored state, so
+    # nothing already archived is fetched again.
+    second, _ = run_flow(
+        site="niaga",
+        storage=str(archive),
+        base_url=niaga_replica.base_url,
+        crawl_settings=fast_crawl,
+        data_dir=str(tmp_path / "worker-b"),
+    )
+    assert second["status"] == "stored"
+    assert second["articles"] == 0 and second["new_articles"] == 0
+    assert (tmp_path / "worker-b" / "state" / stored_states[0].name).is_file()
