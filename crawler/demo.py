@@ -45,8 +45,7 @@ def _human(size: float) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from crawler.replica.content import build_site
-    from crawler.replica.server import ReplicaServer
+    from crawler.replica.kinds import build_replica
 
     if args.data:
         os.environ["WARTA_DATA_DIR"] = str(args.data)
@@ -54,9 +53,12 @@ def run(args: argparse.Namespace) -> int:
         os.environ["WARTA_STORAGE"] = args.storage
     settings = load_settings()
     site = load_site(args.site)
-    replica_site = build_site(args.articles)
+    if not site.replica:
+        print(f"warta demo: site {site.name!r} has no bundled replica (field 'replica')",
+              file=sys.stderr)  # fmt: skip
+        return 2
     try:
-        server = ReplicaServer(replica_site, port=args.port)
+        server = build_replica(site.replica, args.articles, port=args.port)
     except OSError as exc:
         print(
             f"warta demo: cannot serve the replica on 127.0.0.1:{args.port}: {exc.strerror}; "

@@ -162,6 +162,10 @@ class SiteConfig(_Strict):
     schedule: str | None = Field(
         default=None, description="Cron expression for the scheduled Prefect deployment"
     )
+    replica: str | None = Field(
+        default=None,
+        description="Bundled replica that imitates this site (niaga, portal), for the demo",
+    )
     recheck_hours: float = Field(
         default=0, ge=0, description="Re-fetch articles younger than this, to catch updates"
     )

@@ -11,16 +11,16 @@ import signal
 import sys
 import threading
 from types import FrameType
-from typing import Any
 
-from crawler.replica.content import DEFAULT_SEED, build_site
-from crawler.replica.server import ReplicaServer, is_loopback
+from crawler.replica.content import DEFAULT_SEED
+from crawler.replica.kinds import KINDS, build_replica
+from crawler.replica.server import is_loopback
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--site",
-        choices=("niaga", "portal"),
+        choices=KINDS,
         default="niaga",
         help="which replica: niaga (WordPress) or portal (custom CMS, multi-page articles)",
     )
@@ -63,21 +63,14 @@ def run(args: argparse.Namespace) -> int:
             "warta replica: --articles must be >= 1, --port 0-65535, --delay >= 0", file=sys.stderr
         )
         return 2
-    server_class: type[ReplicaServer] = ReplicaServer
-    if getattr(args, "site", "niaga") == "portal":
-        from crawler.replica.portal.content import build_portal
-        from crawler.replica.portal.server import PortalServer
-
-        site: Any = build_portal(args.articles, seed=args.seed)
-        server_class = PortalServer
-    else:
-        site = build_site(args.articles, seed=args.seed)
     log_file = open(args.log_file, "a", encoding="utf-8") if args.log_file else None  # noqa: SIM115
     try:
-        server = server_class(
-            site,
-            args.host,
-            args.port,
+        server = build_replica(
+            getattr(args, "site", "niaga"),
+            args.articles,
+            seed=args.seed,
+            host=args.host,
+            port=args.port,
             delay=args.delay,
             crawl_delay=args.crawl_delay,
             faults=args.faults,
