@@ -40,3 +40,19 @@ def test_demo_archives_the_replica_locally(tmp_path: Path) -> None:
     assert any(
         f["name"].endswith(".warc.gz") and f["key"].endswith(f["name"]) for f in manifest["files"]
     )
+
+    # The ecosystem's own tools accept what the demo produced.
+    bin_dir = Path(sys.executable).parent
+    folder = next((data / "crawls" / "niaga").iterdir())
+    warcs = sorted(folder.glob("*.warc.gz"))
+    [wacz] = folder.glob("*.wacz")
+    for cmd in (
+        [bin_dir / "warcio", "check", *warcs],
+        [bin_dir / "wacz", "validate", "-f", wacz],
+        [bin_dir / "warta", "verify", folder],
+    ):
+        proc = subprocess.run([str(c) for c in cmd], capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0, (cmd, proc.stdout[-2000:], proc.stderr[-2000:])
+    index_lines = (next(folder.glob("*.cdxj"))).read_text().splitlines()
+    summary = json.loads((folder / "crawl-summary.json").read_text())
+    assert len(index_lines) == summary["pages"]  # one line per response (no revisits yet)
