@@ -62,3 +62,9 @@ pywb: $(PYWB_VENV)/.installed
 ## Score extraction field by field: trafilatura alone vs warta generic vs warta with site rules.
 eval: install
 	$(BIN)/python -m bench.eval.run
+
+.PHONY: bench
+## Throughput and memory against fetch and extraction ceilings and wget (docs/performance.md).
+BENCH_SIZES ?= 1000,10000
+bench: install
+	$(BIN)/python -m bench.crawl_bench --sizes $(BENCH_SIZES)

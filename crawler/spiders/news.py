@@ -20,19 +20,18 @@ from scrapy.crawler import Crawler
 from scrapy.http import Request, Response, TextResponse
 
 from crawler import __version__
-from crawler.canonical import CanonicalError, canonical_url, dedup_key, rel_canonical
+from crawler.canonical import CanonicalError, canonical_url, dedup_key
 from crawler.discovery import (
     DiscoveryError,
     UrlRules,
     decompress_if_gzip_file,
-    looks_like_article,
     page_links,
     parse_feed,
     parse_sitemap,
 )
-from crawler.extraction.article import extract_article
+from crawler.extraction.pool import ExtractionPool
 from crawler.globalconfig import load_settings
-from crawler.multipage import MAX_PAGES, merge_records, next_page_url
+from crawler.multipage import MAX_PAGES, merge_records
 from crawler.siteconfig import SiteConfig
 from crawler.state import CrawlState
 from crawler.warc.middleware import (
@@ -82,6 +81,7 @@ class NewsSpider(scrapy.Spider):
 
     name = "news"
     site_config: ClassVar[SiteConfig]
+    pool: ExtractionPool | None = None
 
     def __init__(
         self,
@@ -124,7 +124,15 @@ class NewsSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider._apply_site_settings(crawler)
+        if crawler.settings.getbool("WARTA_EXTRACT_ENABLED", True):
+            raw = crawler.settings.get("WARTA_EXTRACT_WORKERS")
+            workers = None if raw in (None, "") else int(raw)
+            spider.pool = ExtractionPool(spider.site, workers=workers)
         return spider
+
+    def closed(self, reason: str) -> None:
+        if self.pool is not None:
+            self.pool.close()
 
     def _apply_site_settings(self, crawler: Crawler) -> None:
         """Per-site politeness and archive metadata, at spider priority."""
@@ -319,43 +327,49 @@ class NewsSpider(scrapy.Spider):
 
     # Articles ------------------------------------------------------------------------------
 
-    def _canonical_of(self, html: str, url: str) -> str:
+    def _canonical_of(self, named: str | None, url: str) -> str:
         """The page's rel=canonical if it stays on the site, else the canonical form of ``url``."""
-        named = rel_canonical(html, url)
         chosen = named if named and self.rules.on_site(named) else url
         try:
             return canonical_url(chosen)
         except CanonicalError:
             return url
 
-    def parse_article(self, response: Response, found_in: str) -> Iterator[Any]:
+    async def parse_article(self, response: Response, found_in: str) -> AsyncIterator[Any]:
+        """Extraction runs in worker processes (crawler.extraction.pool), never on the
+        reactor thread, so fetching and WARC writing go on while pages are parsed."""
         if response.status != 200 or not isinstance(response, TextResponse):
             return
+        stats = self.crawler.stats
+        assert stats is not None
         if UNCHANGED_FLAG in response.flags:  # archived before and the same now: no new record
-            self.crawler.stats.inc_value("warta/article_unchanged")
+            stats.inc_value("warta/article_unchanged")
             return
-        html = response.text
+        if self.pool is None:  # WARTA_EXTRACT_ENABLED=False: archive only
+            stats.inc_value("warta/article_pages")
+            return
+        result = await self.pool.classify(response.text, response.url)
         state = self.state
-        if not looks_like_article(html, self.site):
-            self.crawler.stats.inc_value("warta/not_article")
+        if not result.is_article:
+            stats.inc_value("warta/not_article")
             if state is not None:
                 state.set_kind(response.url, "not-article")
             return
-        canonical = self._canonical_of(html, response.url)
+        canonical = self._canonical_of(result.canonical, response.url)
         key = dedup_key(canonical)
         if key in self._claimed_keys or (
             state is not None
             and not response.meta.get("warta_recheck")
             and state.article(key) is not None
         ):
-            self.crawler.stats.inc_value("warta/duplicate_article")
+            stats.inc_value("warta/duplicate_article")
             return
         if self.max_articles and self.articles_seen >= self.max_articles:
             return
-        article = extract_article(html, response.url, self.site)
+        article = result.article
         if article is None:
             logger.warning("No article text could be extracted from %s", response.url)
-            self.crawler.stats.inc_value("warta/extraction_failed")
+            stats.inc_value("warta/extraction_failed")
             if state is not None:
                 state.set_kind(response.url, "not-article")
             return
@@ -366,26 +380,30 @@ class NewsSpider(scrapy.Spider):
         if canonical != response.url:
             record["fetched_url"] = response.url
         record["warc"] = response.meta.get(META_KEY)
-        yield from self._images(article)
-        yield from self._next_page_or_emit(html, response.url, [record], key)
+        for output in self._images(article):
+            yield output
+        for output in self._next_page_or_emit(result.next_page, [record], key):
+            yield output
 
     # Multi-page articles: follow "halaman 2" links, then emit one merged record -----------
 
-    def parse_next_page(
+    async def parse_next_page(
         self, response: Response, pages: list[dict[str, Any]], key: str
-    ) -> Iterator[Any]:
-        if response.status == 200 and isinstance(response, TextResponse):
-            article = extract_article(response.text, response.url, self.site)
-            if article is not None:
-                record = article.model_dump(mode="json")
+    ) -> AsyncIterator[Any]:
+        if response.status == 200 and isinstance(response, TextResponse) and self.pool:
+            first = pages[0].get("fetched_url") or pages[0]["url"]
+            result = await self.pool.classify(response.text, response.url, first_url=first)
+            if result.article is not None:
+                record = result.article.model_dump(mode="json")
                 record["warc"] = response.meta.get(META_KEY)
-                yield from self._images(article)
-                yield from self._next_page_or_emit(
-                    response.text, response.url, [*pages, record], key
-                )
+                for output in self._images(result.article):
+                    yield output
+                for output in self._next_page_or_emit(result.next_page, [*pages, record], key):
+                    yield output
                 return
         logger.warning("Next page unreadable, keeping earlier pages: %s", response.url)
-        yield from self._emit(merge_records(pages), key)
+        for output in self._emit(merge_records(pages), key):
+            yield output
 
     def _next_page_failed(self, failure: Any) -> Iterator[Any]:
         kwargs = failure.request.cb_kwargs
@@ -393,10 +411,8 @@ class NewsSpider(scrapy.Spider):
         yield from self._emit(merge_records(kwargs["pages"]), kwargs["key"])
 
     def _next_page_or_emit(
-        self, html: str, url: str, pages: list[dict[str, Any]], key: str
+        self, following: str | None, pages: list[dict[str, Any]], key: str
     ) -> Iterator[Any]:
-        first = pages[0].get("fetched_url") or pages[0]["url"]
-        following = next_page_url(html, url, self.site.selectors.next_page, first_url=first)
         if following and len(pages) < MAX_PAGES and self.rules.on_site(following):
             self.crawler.stats.inc_value("warta/next_page")
             yield Request(

@@ -1,0 +1,207 @@
+"""Article extraction in worker processes, so parsing never stalls fetching.
+
+Extraction is CPU work (lxml, trafilatura: several ms a page); on Scrapy's reactor thread it
+blocks every download and WARC write while it runs, and one process uses one core. The pool
+moves it to ``workers`` processes (default: every core) and gives two ways in:
+
+- ``await pool.classify(html, url)`` from an ``async def`` Scrapy callback (the asyncio
+  reactor runs the asyncio loop, so ``asyncio.wrap_future`` works there), and
+- ``pool.map(pages)`` for batch work such as ``warta reextract``.
+
+Both keep at most ``max_in_flight`` pages queued, so memory stays flat however large the crawl.
+Workers start with ``forkserver`` (``spawn`` where that is missing): forking a process that
+runs Twisted, asyncio and Scrapy's DNS threads copies locks in unknown states, and the fork
+server, which imports the extraction modules once, makes each new worker cheap anyway.
+``workers=0`` extracts inline in the calling thread (the old behaviour, for comparisons).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import logging
+import multiprocessing
+import os
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import NamedTuple
+
+from crawler.extraction.record import Article
+from crawler.siteconfig import SiteConfig
+
+LOG = logging.getLogger(__name__)
+
+# Workers live for the whole crawl by default: Python 3.11's ProcessPoolExecutor can hang when
+# ``max_tasks_per_child`` retires a worker while work is queued (CPython gh-115634), and the
+# benchmark shows worker memory flat without it. Pass a number to recycle workers anyway.
+MAX_TASKS_PER_CHILD: int | None = None
+WORKER_NICE = 10  # see _init_worker
+_PRELOAD = ["crawler.extraction.article", "crawler.discovery"]
+
+_site: SiteConfig | None = None
+
+
+class PageResult(NamedTuple):
+    """What a worker found: whether the page carries the site's article marker, the article
+    (None when it is not an article or no text could be extracted), and the two links the
+    crawl needs from the page, so the reactor never parses the HTML itself."""
+
+    is_article: bool
+    article: Article | None
+    canonical: str | None = None  # the page's rel=canonical, absolute
+    next_page: str | None = None  # the same article's next page ("halaman 2")
+
+
+def default_workers() -> int:
+    return os.cpu_count() or 1
+
+
+def start_method() -> str:
+    """``forkserver`` where the platform has it, else ``spawn``; never plain ``fork``."""
+    methods = multiprocessing.get_all_start_methods()
+    return "forkserver" if "forkserver" in methods else "spawn"
+
+
+def _init_worker(site_json: str | None, nice: int = 0) -> None:
+    """Runs once per worker: the site config is parsed here, not sent with every page.
+
+    ``nice`` lowers the worker's CPU priority. The reactor is the one serial stage of a crawl
+    (fetching, WARC writing, records); when it and the workers want the same core, it should
+    win, and the workers take whatever cycles are left. Queued pages wait a little longer,
+    which the bounded queue absorbs.
+    """
+    global _site
+    _site = SiteConfig.model_validate_json(site_json) if site_json else None
+    if nice > 0:
+        try:
+            os.nice(nice)
+        except OSError:
+            LOG.debug("could not lower extraction worker priority")
+
+
+def _extract_page(
+    html: str, url: str, check_marker: bool, first_url: str | None = None
+) -> PageResult:
+    from crawler.canonical import rel_canonical
+    from crawler.extraction.article import extract_article
+    from crawler.multipage import next_page_url
+
+    if check_marker and _site is not None:
+        from crawler.discovery import looks_like_article
+
+        if not looks_like_article(html, _site):
+            return PageResult(False, None)
+    article = extract_article(html, url, _site)
+    if article is None:
+        return PageResult(True, None)
+    selector = _site.selectors.next_page if _site is not None else None
+    return PageResult(
+        True,
+        article,
+        rel_canonical(html, url),
+        next_page_url(html, url, selector, first_url=first_url),
+    )
+
+
+class ExtractionPool:
+    """A process pool for ``extract_article`` bound to one site config.
+
+    Create it when the crawl starts and :meth:`close` it when the spider closes. Not meant to
+    be shared between event loops.
+    """
+
+    def __init__(
+        self,
+        site: SiteConfig | None,
+        workers: int | None = None,
+        max_in_flight: int | None = None,
+        max_tasks_per_child: int | None = MAX_TASKS_PER_CHILD,
+        nice: int = WORKER_NICE,
+    ) -> None:
+        self.site = site
+        self.workers = default_workers() if workers is None else workers
+        if self.workers < 0:
+            raise ValueError(f"workers must be >= 0, got {self.workers}")
+        self.max_in_flight = max_in_flight or max(4, 4 * self.workers)
+        self._executor: ProcessPoolExecutor | None = None
+        self._semaphore: asyncio.Semaphore | None = None
+        self._closed = False
+        if self.workers > 0:
+            method = start_method()
+            context = multiprocessing.get_context(method)
+            if method == "forkserver":
+                context.set_forkserver_preload(_PRELOAD)
+            self._executor = ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=context,
+                initializer=_init_worker,
+                initargs=(site.model_dump_json() if site else None, nice),
+                max_tasks_per_child=max_tasks_per_child,
+            )
+        else:
+            _init_worker(site.model_dump_json() if site else None)
+
+    # -- single pages -----------------------------------------------------------------------
+    def submit(
+        self, html: str, url: str, check_marker: bool = False, first_url: str | None = None
+    ) -> Future[PageResult]:
+        """Queue one page (unbounded: callers bound it, as :meth:`classify` and :meth:`map` do)."""
+        if self._closed:
+            raise RuntimeError("ExtractionPool is closed")
+        if self._executor is None:
+            done: Future[PageResult] = Future()
+            done.set_result(_extract_page(html, url, check_marker, first_url))
+            return done
+        return self._executor.submit(_extract_page, html, url, check_marker, first_url)
+
+    async def classify(self, html: str, url: str, first_url: str | None = None) -> PageResult:
+        """Marker check and extraction, awaited from a coroutine on the running loop.
+
+        ``first_url`` is the article's first page when ``url`` is one of its later pages.
+        """
+        if self._semaphore is None:
+            self._semaphore = asyncio.Semaphore(self.max_in_flight)
+        async with self._semaphore:
+            future = self.submit(html, url, check_marker=True, first_url=first_url)
+            return await asyncio.wrap_future(future)
+
+    async def extract(self, html: str, url: str) -> Article | None:
+        """The article on a page already known to be one (no marker check)."""
+        if self._semaphore is None:
+            self._semaphore = asyncio.Semaphore(self.max_in_flight)
+        async with self._semaphore:
+            result = await asyncio.wrap_future(self.submit(html, url, check_marker=False))
+        return result.article
+
+    # -- batches ----------------------------------------------------------------------------
+    def map(
+        self, pages: Iterable[tuple[str, str]], check_marker: bool = False
+    ) -> Iterator[PageResult]:
+        """Results in input order for ``(html, url)`` pairs; at most ``max_in_flight`` pages
+        are read ahead, so a 10 GB archive is processed in constant memory."""
+        pending: collections.deque[Future[PageResult]] = collections.deque()
+        for html, url in pages:
+            pending.append(self.submit(html, url, check_marker))
+            if len(pending) >= self.max_in_flight:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+    # -- lifetime ---------------------------------------------------------------------------
+    def close(self, cancel: bool = False) -> None:
+        """Stop the workers; waits for queued pages unless ``cancel``. Idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=cancel)
+            self._executor = None
+
+    def __enter__(self) -> ExtractionPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close(cancel=exc[0] is not None)
+
+
+__all__ = ["ExtractionPool", "PageResult", "default_workers", "start_method"]
