@@ -157,6 +157,12 @@ class NewsSpider(scrapy.Spider):
         if not settings.get("WARTA_OUTPUT_DIR"):
             out = app.data_dir / "crawls" / self.site.name / crawl_id
             settings.set("WARTA_OUTPUT_DIR", str(out), priority="spider")
+        if not settings.get("JOBDIR") and settings.getbool("WARTA_DISK_QUEUE", True):
+            # Pending requests wait on disk, not in memory: a 10,000-article sitemap then
+            # costs no more RAM than a 1,000-article one, and a crawl restarted into the same
+            # folder picks up its queue. The dot keeps it out of uploads.
+            job = Path(settings["WARTA_OUTPUT_DIR"]) / ".scrapy-job"
+            settings.set("JOBDIR", str(job), priority="spider")
         if not settings.get("WARTA_STATE_PATH"):
             state_path = (
                 Path(app.data_dir)
