@@ -26,9 +26,10 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 demo: install
 	$(BIN)/warta demo --site $(SITE) --articles $(ARTICLES) --data $(DATA) --storage $(STORAGE)
 
-## Run every test, including the end-to-end ones that start servers.
+## Lint, type-check and run every test, including the end-to-end ones that start servers.
 test: install
 	$(BIN)/ruff check crawler flows tests bench
+	$(BIN)/mypy
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
