@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Self
@@ -69,6 +70,16 @@ class CrawlProgress:
             "robots_forbidden": get("robotstxt/forbidden", 0),
         }
 
+    def _drop_finished_job(self, reason: str) -> None:
+        """A finished crawl has nothing to resume: its JOBDIR (written by the scheduler,
+        which closes before this signal) only kept the pending-request queue."""
+        job = self.crawler.settings.get("JOBDIR")
+        if reason != "finished" or not job:
+            return
+        job_path = Path(job)
+        if job_path.parent == self.output_dir and job_path.is_dir():
+            shutil.rmtree(job_path, ignore_errors=True)
+
     def log_progress(self) -> None:
         counts = self.counts()
         elapsed = (datetime.now(UTC) - self.started).total_seconds()
@@ -83,6 +94,7 @@ class CrawlProgress:
     def spider_closed(self, reason: str) -> None:
         if self._loop and self._loop.running:
             self._loop.stop()
+        self._drop_finished_job(reason)
         spider = self.crawler.spider
         summary = {
             "site": getattr(spider, "name", None),
