@@ -18,6 +18,7 @@ Two forms, on purpose:
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from courlan import normalize_url
@@ -104,6 +105,16 @@ def rel_canonical(html: str, page_url: str) -> str | None:
                 return None
             return absolute
     return None
+
+
+def choose_canonical(named: str | None, fetched: str, hosts: Collection[str]) -> str:
+    """The URL an article is recorded under: its rel=canonical (``named``) if that stays on
+    one of ``hosts``, else the URL it was fetched at; either way in canonical form."""
+    on_site = named and (urlsplit(named).hostname or "").lower() in hosts
+    try:
+        return canonical_url(named if on_site and named else fetched)
+    except CanonicalError:
+        return fetched
 
 
 def same_site(url: str, hosts: set[str]) -> bool:

@@ -29,8 +29,8 @@ from urllib.parse import urlsplit
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
-from crawler.canonical import CanonicalError, canonical_url, dedup_key, rel_canonical
-from crawler.extraction.record import Article
+from crawler.canonical import choose_canonical, dedup_key
+from crawler.extraction.record import crawl_record
 from crawler.siteconfig import SITE_NAME, SiteConfig, load_site
 
 ARTICLE_URI_PREFIX = "urn:warta:article:"
@@ -201,7 +201,9 @@ def reextract(
                 if result.is_article:
                     stats.failed += 1
                 continue
-            record = crawl_record(result.article, page, hosts)
+            on_site = {*hosts, (urlsplit(page.url).hostname or "").lower()}
+            canonical = choose_canonical(result.canonical, page.url, on_site)
+            record = crawl_record(result.article, canonical, page.url, page.location)
             if stats.mode == "marker":
                 key = dedup_key(record["url"])
                 if key in keys:
@@ -210,25 +212,6 @@ def reextract(
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
             stats.records += 1
     return stats
-
-
-def crawl_record(article: Article, page: ArchivedPage, hosts: set[str]) -> dict[str, Any]:
-    """The JSON object the spider wrote for this page: canonical ``url``, ``fetched_url`` when
-    it differs, ``warc`` location. Keep in step with ``NewsSpider.parse_article``."""
-    fetched = page.url
-    named = rel_canonical(page.html, fetched)
-    on_site = {*hosts, (urlsplit(fetched).hostname or "").lower()}
-    chosen = named if named and (urlsplit(named).hostname or "").lower() in on_site else fetched
-    try:
-        canonical = canonical_url(chosen)
-    except CanonicalError:
-        canonical = fetched
-    record = article.model_dump(mode="json")
-    record["url"] = canonical
-    if canonical != fetched:
-        record["fetched_url"] = fetched
-    record["warc"] = page.location
-    return record
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -8,6 +8,7 @@ moment it meant.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -72,3 +73,16 @@ class Article(_Record):
     @classmethod
     def from_json(cls, line: str | bytes) -> Article:
         return cls.model_validate_json(line)
+
+
+def crawl_record(
+    article: Article, canonical: str, fetched: str, warc: dict[str, Any] | None
+) -> dict[str, Any]:
+    """The JSON object a crawl writes for an article, and ``warta reextract`` rebuilds:
+    the canonical ``url``, ``fetched_url`` when it differs, and the response's ``warc`` place."""
+    record = article.model_dump(mode="json")
+    record["url"] = canonical
+    if canonical != fetched:
+        record["fetched_url"] = fetched
+    record["warc"] = warc
+    return record

@@ -20,7 +20,7 @@ from scrapy.crawler import Crawler
 from scrapy.http import Request, Response, TextResponse
 
 from crawler import __version__
-from crawler.canonical import CanonicalError, canonical_url, dedup_key
+from crawler.canonical import CanonicalError, canonical_url, choose_canonical, dedup_key
 from crawler.discovery import (
     DiscoveryError,
     UrlRules,
@@ -30,6 +30,7 @@ from crawler.discovery import (
     parse_sitemap,
 )
 from crawler.extraction.pool import ExtractionPool
+from crawler.extraction.record import crawl_record
 from crawler.globalconfig import load_settings
 from crawler.multipage import MAX_PAGES, merge_records
 from crawler.siteconfig import SiteConfig
@@ -333,14 +334,6 @@ class NewsSpider(scrapy.Spider):
 
     # Articles ------------------------------------------------------------------------------
 
-    def _canonical_of(self, named: str | None, url: str) -> str:
-        """The page's rel=canonical if it stays on the site, else the canonical form of ``url``."""
-        chosen = named if named and self.rules.on_site(named) else url
-        try:
-            return canonical_url(chosen)
-        except CanonicalError:
-            return url
-
     async def parse_article(self, response: Response, found_in: str) -> AsyncIterator[Any]:
         """Extraction runs in worker processes (crawler.extraction.pool), never on the
         reactor thread, so fetching and WARC writing go on while pages are parsed."""
@@ -361,7 +354,7 @@ class NewsSpider(scrapy.Spider):
             if state is not None:
                 state.set_kind(response.url, "not-article")
             return
-        canonical = self._canonical_of(result.canonical, response.url)
+        canonical = choose_canonical(result.canonical, response.url, self.rules.hosts)
         key = dedup_key(canonical)
         if key in self._claimed_keys or (
             state is not None
@@ -381,11 +374,7 @@ class NewsSpider(scrapy.Spider):
             return
         self.articles_seen += 1
         self._claimed_keys.add(key)
-        record = article.model_dump(mode="json")
-        record["url"] = canonical
-        if canonical != response.url:
-            record["fetched_url"] = response.url
-        record["warc"] = response.meta.get(META_KEY)
+        record = crawl_record(article, canonical, response.url, response.meta.get(META_KEY))
         for output in self._images(article):
             yield output
         for output in self._next_page_or_emit(result.next_page, [record], key):

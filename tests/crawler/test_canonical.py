@@ -76,3 +76,16 @@ def test_rel_canonical_is_read_and_made_absolute() -> None:
 def test_non_http_urls_are_refused(bad: str) -> None:
     with pytest.raises(CanonicalError):
         canonical_url(bad)
+
+
+def test_choose_canonical_keeps_rel_canonical_only_on_site() -> None:
+    from crawler.canonical import choose_canonical
+
+    hosts = {"www.niaga.asia"}
+    fetched = "https://www.niaga.asia/berita/amp/?utm_source=x"
+    assert choose_canonical("https://www.niaga.asia/berita/", fetched, hosts) == (
+        "https://www.niaga.asia/berita/"
+    )
+    offsite = choose_canonical("https://elsewhere.example/berita/", fetched, hosts)
+    assert offsite.startswith("https://www.niaga.asia/berita") and "utm_" not in offsite
+    assert "utm_" not in choose_canonical(None, fetched, hosts)
