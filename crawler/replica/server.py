@@ -274,6 +274,9 @@ class ReplicaServer:
     ``with ReplicaServer(build_site(60)) as server: fetch(server.base_url + "/")``
     """
 
+    # Another replica (a different CMS) swaps in its own HTTP server and keeps the rest.
+    http_server_class: type[ReplicaHTTPServer] = ReplicaHTTPServer
+
     def __init__(
         self,
         site: ReplicaSite,
@@ -292,7 +295,7 @@ class ReplicaServer:
         if delay < 0 or (crawl_delay is not None and crawl_delay < 0):
             raise ValueError("delay and crawl_delay must not be negative")
         self.site = site
-        self.httpd = ReplicaHTTPServer(
+        self.httpd = self.http_server_class(
             (host, port),
             site,
             delay=delay,

@@ -17,11 +17,9 @@ from crawler.replica.portal import routes
 from crawler.replica.portal.content import PortalSite
 from crawler.replica.routes import FAULT_PREFIX, Options
 from crawler.replica.server import (
-    DEFAULT_CACHE_BYTES,
     ReplicaHandler,
     ReplicaHTTPServer,
     ReplicaServer,
-    is_loopback,
 )
 
 
@@ -84,33 +82,8 @@ class PortalHTTPServer(ReplicaHTTPServer):
 class PortalServer(ReplicaServer):
     """``with PortalServer(build_portal(30)) as server: fetch(server.base_url + "/")``"""
 
-    def __init__(
-        self,
-        portal: PortalSite,
-        host: str = "127.0.0.1",
-        port: int = 0,
-        *,
-        delay: float = 0.0,
-        crawl_delay: float | None = None,
-        faults: bool = False,
-        cache_bytes: int = DEFAULT_CACHE_BYTES,
-        log_file: IO[str] | None = None,
-        allow_public: bool = False,
-    ) -> None:
-        if not (allow_public or is_loopback(host)):
-            raise ValueError(f"refusing to serve the replica on non-loopback host {host!r}")
-        if delay < 0 or (crawl_delay is not None and crawl_delay < 0):
-            raise ValueError("delay and crawl_delay must not be negative")
-        self.site = cast(Any, portal)
+    http_server_class = PortalHTTPServer
+
+    def __init__(self, portal: PortalSite, *args: Any, **kwargs: Any) -> None:
+        super().__init__(cast(Any, portal), *args, **kwargs)
         self.portal = portal
-        self.httpd = PortalHTTPServer(
-            (host, port),
-            portal,
-            delay=delay,
-            options=Options(crawl_delay=crawl_delay, faults=faults),
-            cache_bytes=cache_bytes,
-            log_file=log_file,
-        )
-        self.host = host
-        self.port = self.httpd.server_address[1]
-        self._thread = None
