@@ -39,11 +39,16 @@ DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
 DOWNLOAD_MAXSIZE_SITEMAP = 50 * 1024 * 1024  # the sitemap protocol's own limit
 REDIRECT_MAX_TIMES = 10
+# Connections go only to public addresses, plus networks the operator names here
+# (crawler/host_guard.py); a literal address in the site's base_url is allowed too.
+TWISTED_DNS_RESOLVER = "crawler.host_guard.GuardedHostnameResolver"
+WARTA_ALLOWED_NETWORKS: list[str] = []
 
 # Only the configured site's hosts are fetched (see OffsiteDownloaderMiddleware).
 # Politeness sits between RobotsTxt (100) and Retry (550 on the way back); WARC capture is
 # last out and first back, so it archives what went over the wire.
 DOWNLOADER_MIDDLEWARES = {
+    "crawler.host_guard.AllowedHostsMiddleware": 1,  # first: no flag can skip it
     "crawler.politeness.PolitenessMiddleware": 700,
     "crawler.warc.middleware.WarcCaptureMiddleware": 950,
 }

@@ -1,0 +1,159 @@
+"""A crawl never leaves its allowed hosts nor reaches private addresses it was not given.
+
+The end-to-end cases run ``scrapy crawl niaga`` against small servers that behave as the
+attacks did: a 503 whose retry is redirected to a metadata address on another loopback IP,
+and a host *name* that resolves to loopback. The second server counts every connection.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+
+from crawler.host_guard import AddressPolicy, host_allowed, is_public, parse_networks
+from crawler.runner import run_crawl
+
+FAST = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "WARTA_PROGRESS_INTERVAL": 0,
+        "RETRY_TIMES": 1, "WARTA_EXTRACT_WORKERS": 0}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["10.1.2.3", "172.16.0.1", "192.168.1.1", "127.0.0.2", "169.254.169.254", "0.0.0.0",
+     "224.0.0.1", "240.0.0.1", "100.64.0.1", "::1", "fe80::1", "::ffff:10.0.0.1", "fc00::1"],
+)  # fmt: skip
+def test_special_addresses_are_refused(address: str) -> None:
+    assert not is_public(ipaddress.ip_address(address))
+    assert not AddressPolicy().permits(address)
+
+
+def test_public_addresses_and_named_networks_are_permitted() -> None:
+    assert AddressPolicy().permits("93.184.216.34")
+    assert AddressPolicy().permits("2606:4700::6810:84e5")
+    policy = AddressPolicy(parse_networks(["127.0.0.1/32", "10.0.0.0/8"]))
+    assert policy.permits("127.0.0.1") and policy.permits("10.9.9.9")
+    assert not policy.permits("127.0.0.2")
+    assert not policy.permits("not-an-address")
+    with pytest.raises(ValueError, match="WARTA_ALLOWED_NETWORKS"):
+        parse_networks(["10.0.0.0/33"])
+
+
+def test_host_rule_allows_subdomains_only() -> None:
+    assert host_allowed("www.niaga.asia", ["niaga.asia"])
+    assert host_allowed("WWW.NIAGA.ASIA.", ["www.niaga.asia"])
+    assert not host_allowed("niaga.asia.evil.example", ["niaga.asia"])
+    assert not host_allowed("evilniaga.asia", ["niaga.asia"])
+
+
+class _Hits:
+    def __init__(self) -> None:
+        self.paths: list[str] = []
+        self.lock = threading.Lock()
+
+
+def _serve(
+    host: str, routes: dict[str, tuple[int, dict[str, str], bytes]]
+) -> tuple[ThreadingHTTPServer, _Hits]:
+    hits = _Hits()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            with hits.lock:
+                hits.paths.append(self.path)
+                seen = hits.paths.count(self.path)
+            status, headers, body = routes.get(
+                f"{self.path}#{seen}", routes.get(self.path, (404, {}, b"not here"))
+            )
+            self.send_response(status)
+            for name, value in {"Content-Length": str(len(body)), **headers}.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer((host, 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, hits
+
+
+@pytest.fixture
+def metadata_server() -> Iterator[tuple[str, _Hits]]:
+    """A stand-in for a cloud metadata service, on another loopback address."""
+    server, hits = _serve("127.0.0.2", {"/latest/meta-data/": (200, {}, b"SECRET-TOKEN")})
+    yield f"http://127.0.0.2:{server.server_address[1]}", hits
+    server.shutdown()
+    server.server_close()
+
+
+def _responses(folder: Path) -> list[str]:
+    uris = []
+    for path in folder.glob("*.warc.gz"):
+        with path.open("rb") as stream:
+            for record in ArchiveIterator(stream):
+                if record.rec_type == "response":
+                    uris.append(record.rec_headers.get_header("WARC-Target-URI"))
+    return uris
+
+
+@pytest.mark.slow
+def test_retry_then_redirect_to_a_private_address_is_refused(
+    tmp_path: Path, metadata_server: tuple[str, _Hits]
+) -> None:
+    target, metadata_hits = metadata_server
+    loot = f"{target}/latest/meta-data/"
+    site, _hits = _serve("127.0.0.1", {
+        "/robots.txt": (200, {}, b"User-agent: *\nAllow: /\n"),
+        "/berita/satu/#1": (503, {"Retry-After": "0"}, b"busy"),
+        "/berita/satu/#2": (302, {"Location": loot}, b""),
+        "/berita/satu/": (302, {"Location": loot}, b""),
+        "/loot": (302, {"Location": loot}, b""),
+    })  # fmt: skip
+    base = f"http://127.0.0.1:{site.server_address[1]}"
+    try:
+        result = run_crawl(
+            "niaga", tmp_path / "crawl", "20260101T000000Z", base_url=base,
+            settings={**FAST, "WARTA_STATE_ENABLED": False},
+            spider_args={"urls": "/berita/satu/,/loot," + loot}, timeout=120,
+        )  # fmt: skip
+    finally:
+        site.shutdown()
+        site.server_close()
+    assert metadata_hits.paths == []
+    assert not [u for u in _responses(result.output_dir) if "127.0.0.2" in u]
+    log = result.log_file.read_text() if result.log_file else ""
+    assert "Refused a request outside the allowed hosts" in log
+
+
+@pytest.mark.slow
+def test_a_name_that_resolves_to_loopback_is_not_connected_unless_allowed(
+    tmp_path: Path,
+) -> None:
+    site, hits = _serve("127.0.0.1", {"/robots.txt": (200, {}, b"User-agent: *\n")})
+    port = site.server_address[1]
+    base = f"http://localhost:{port}"
+    try:
+        refused = run_crawl(
+            "niaga", tmp_path / "refused", "20260101T000000Z", base_url=base,
+            settings={**FAST, "WARTA_STATE_ENABLED": False}, timeout=120,
+        )  # fmt: skip
+        assert hits.paths == []
+        log = refused.log_file.read_text() if refused.log_file else ""
+        assert "not a public address" in log
+        run_crawl(
+            "niaga", tmp_path / "allowed", "20260101T000001Z", base_url=base,
+            settings={**FAST, "WARTA_STATE_ENABLED": False,
+                      "WARTA_ALLOWED_NETWORKS": ["127.0.0.1/32", "::1/128"]},
+            timeout=120,
+        )  # fmt: skip
+        assert "/robots.txt" in hits.paths
+    finally:
+        site.shutdown()
+        site.server_close()
