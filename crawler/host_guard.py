@@ -44,6 +44,11 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
+# Host names whose every address was refused in this process, so a failure report can say
+# "refused-address" rather than the DNS error Twisted raises when no address is left.
+refused_hosts: set[str] = set()
+
+
 class HostRefused(IgnoreRequest):
     """A request for a host or address outside what the crawl may reach."""
 
@@ -182,6 +187,7 @@ class _FilteringReceiver:
 
     def resolutionComplete(self) -> None:
         if self.refused:
+            refused_hosts.add(self.host)
             LOG.warning(
                 "Refused to connect to %s at %s: not a public address "
                 "(allow it with WARTA_ALLOWED_NETWORKS)", self.host, ", ".join(self.refused)

@@ -19,6 +19,9 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
+from crawler.failures import failure_counts
+from crawler.secrets import install_log_redaction, redact_url
+
 logger = logging.getLogger(__name__)
 
 
@@ -45,6 +48,7 @@ class CrawlProgress:
         return ext
 
     def spider_opened(self) -> None:
+        install_log_redaction()
         if self.interval > 0:
             self._loop = task.LoopingCall(self.log_progress)
             self._loop.start(self.interval, now=False)
@@ -68,6 +72,7 @@ class CrawlProgress:
             "not_articles": get("warta/not_article", 0),
             "extraction_failed": get("warta/extraction_failed", 0),
             "robots_forbidden": get("robotstxt/forbidden", 0),
+            "failures": failure_counts(stats.get_stats()),
         }
 
     def _drop_finished_job(self, reason: str) -> None:
@@ -98,7 +103,7 @@ class CrawlProgress:
         spider = self.crawler.spider
         summary = {
             "site": getattr(spider, "name", None),
-            "base_url": getattr(getattr(spider, "site", None), "base_url", None),
+            "base_url": redact_url(str(getattr(getattr(spider, "site", None), "base_url", ""))),
             "crawl_id": self.crawler.settings.get("WARTA_CRAWL_ID"),
             "started": self.started.isoformat(),
             "finished": datetime.now(UTC).isoformat(),

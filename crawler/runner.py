@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -60,6 +61,22 @@ def crawl_command(
     return cmd
 
 
+# What a crawl process may see of its parent's environment: enough to run Python, find its
+# config and data, and nothing else. Storage credentials (AWS_*), Prefect's API key and any
+# other secret of the worker stay behind: a crawl talks only to the site.
+ENV_KEEP = frozenset({"PATH", "HOME", "LANG", "LANGUAGE", "TZ", "TMPDIR", "USER", "LOGNAME",
+                      "VIRTUAL_ENV", "SSL_CERT_FILE", "SSL_CERT_DIR", "REQUESTS_CA_BUNDLE",
+                      "CURL_CA_BUNDLE", "SYSTEMROOT", "COVERAGE_PROCESS_START"})  # fmt: skip
+ENV_KEEP_PREFIXES = ("LC_", "PYTHON", "WARTA_", "SCRAPY_")
+
+
+def crawl_environment(environ: Mapping[str, str]) -> dict[str, str]:
+    """The child's environment: :data:`ENV_KEEP` and warta's, Scrapy's and Python's own."""
+    env = {k: v for k, v in environ.items() if k in ENV_KEEP or k.startswith(ENV_KEEP_PREFIXES)}
+    env["SCRAPY_SETTINGS_MODULE"] = "crawler.settings"
+    return env
+
+
 def run_crawl(
     site: str,
     output_dir: Path,
@@ -74,7 +91,7 @@ def run_crawl(
     output_dir.mkdir(parents=True, exist_ok=True)
     log_file = log_file or output_dir / "crawl.log"
     cmd = crawl_command(site, output_dir, crawl_id, base_url, settings, spider_args)
-    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
+    env = crawl_environment(os.environ)
     with log_file.open("ab") as log:
         proc = subprocess.run(
             cmd, cwd=PACKAGE_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, timeout=timeout

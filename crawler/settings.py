@@ -49,6 +49,7 @@ WARTA_ALLOWED_NETWORKS: list[str] = []
 # last out and first back, so it archives what went over the wire.
 DOWNLOADER_MIDDLEWARES = {
     "crawler.host_guard.AllowedHostsMiddleware": 1,  # first: no flag can skip it
+    "crawler.failures.FailureLog": 10,  # near the engine: sees only final failures
     "crawler.politeness.PolitenessMiddleware": 700,
     "crawler.warc.middleware.WarcCaptureMiddleware": 950,
 }

@@ -8,6 +8,7 @@ and a host *name* that resolves to loopback. The second server counts every conn
 from __future__ import annotations
 
 import ipaddress
+import json
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -103,6 +104,11 @@ def _responses(folder: Path) -> list[str]:
     return uris
 
 
+def _failures(folder: Path) -> list[dict[str, object]]:
+    lines = (folder / "failures.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines]
+
+
 @pytest.mark.slow
 def test_retry_then_redirect_to_a_private_address_is_refused(
     tmp_path: Path, metadata_server: tuple[str, _Hits]
@@ -130,6 +136,11 @@ def test_retry_then_redirect_to_a_private_address_is_refused(
     assert not [u for u in _responses(result.output_dir) if "127.0.0.2" in u]
     log = result.log_file.read_text() if result.log_file else ""
     assert "Refused a request outside the allowed hosts" in log
+    failures = _failures(result.output_dir)
+    assert {"url": loot, "reason": "offsite"} in [
+        {"url": f["url"], "reason": f["reason"]} for f in failures
+    ]
+    assert result.summary["failures"]["offsite"] >= 1
 
 
 @pytest.mark.slow
@@ -147,6 +158,8 @@ def test_a_name_that_resolves_to_loopback_is_not_connected_unless_allowed(
         assert hits.paths == []
         log = refused.log_file.read_text() if refused.log_file else ""
         assert "not a public address" in log
+        reasons = {f["reason"] for f in _failures(refused.output_dir)}
+        assert reasons == {"refused-address"}, reasons
         run_crawl(
             "niaga", tmp_path / "allowed", "20260101T000001Z", base_url=base,
             settings={**FAST, "WARTA_STATE_ENABLED": False,

@@ -1,0 +1,158 @@
+"""Every fetch that failed, said plainly: one JSON line per URL in the crawl folder.
+
+Counts in a summary tell an operator *that* something went wrong; a researcher checking an
+archive for gaps needs *which* URLs are missing and why. :class:`FailureLog` sits near the
+engine end of the downloader chain, so it sees only what is final: a response that is
+still an error after retries, an exception that retrying gave up on, a request that a
+guard refused. Each becomes one line of ``failures.jsonl``::
+
+    {"url": "...", "stage": "parse_article", "reason": "timeout", "status": null,
+     "bytes": null, "time": "2026-12-02T05:30:00+00:00", "detail": "..."}
+
+Lines are written as they happen and flushed, so a killed crawl keeps what it had.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any, Self
+
+from scrapy import Request, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    NotConfigured,
+    ResponseDataLossError,
+)
+from scrapy.http import Response
+
+from crawler.host_guard import HostRefused, refused_hosts
+from crawler.secrets import redact_url
+
+LOG = logging.getLogger(__name__)
+
+FAILURES_FILE = "failures.jsonl"
+STAT_PREFIX = "warta/failures/"
+
+# Scrapy's own exception types first, then Twisted's and the stdlib's by name, so an
+# exception from a handler this module never heard of still gets a sensible reason.
+_BY_TYPE: list[tuple[type[BaseException], str]] = [
+    (HostRefused, "offsite"),
+    (DownloadTimeoutError, "timeout"),
+    (DownloadConnectionRefusedError, "connection-refused"),
+    (CannotResolveHostError, "dns"),
+    (DownloadCancelledError, "too-large"),
+    (ResponseDataLossError, "data-loss"),
+    (DownloadFailedError, "disconnect"),
+]
+_BY_NAME = {
+    "TimeoutError": "timeout",
+    "TCPTimedOutError": "timeout",
+    "ConnectionRefusedError": "connection-refused",
+    "DNSLookupError": "dns",
+    "ResponseNeverReceived": "disconnect",
+    "ResponseFailed": "disconnect",
+    "ConnectionLost": "disconnect",
+    "ConnectionDone": "disconnect",
+    "ConnectionResetError": "disconnect",
+    "PotentialDataLoss": "data-loss",
+}
+
+
+def failure_reason(exception: BaseException, host: str = "") -> str:
+    """A short, stable reason for an exception, as grep and a summary table want it."""
+    for kind, reason in _BY_TYPE:
+        if isinstance(exception, kind):
+            if reason == "dns" and host in refused_hosts:
+                return "refused-address"
+            return reason
+    if isinstance(exception, IgnoreRequest):
+        text = str(exception).lower()
+        return "robots-disallowed" if "robots" in text else "ignored"
+    name = type(exception).__name__
+    named = _BY_NAME.get(name)
+    if named == "dns" and host in refused_hosts:
+        return "refused-address"
+    return named or name
+
+
+def stage_of(request: Request) -> str:
+    """Which part of the crawl wanted the URL: the callback's name, or robots.txt."""
+    if request.url.endswith("/robots.txt"):
+        return "robots.txt"
+    callback = request.callback
+    return getattr(callback, "__name__", None) or "parse"
+
+
+class FailureLog:
+    """Downloader middleware that writes ``failures.jsonl`` and counts reasons in stats."""
+
+    def __init__(self, crawler: Crawler, path: Path) -> None:
+        self.crawler = crawler
+        self.path = path
+        self._file: IO[str] | None = None
+        self.reasons: Counter[str] = Counter()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        out = crawler.settings.get("WARTA_OUTPUT_DIR")
+        if not out:
+            raise NotConfigured("no WARTA_OUTPUT_DIR")
+        log = cls(crawler, Path(out) / FAILURES_FILE)
+        crawler.signals.connect(log.spider_closed, signal=signals.spider_closed)
+        return log
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if response.status >= 400:
+            self.record(request, f"http-{response.status}", response.status, len(response.body))
+        return response
+
+    def process_exception(self, request: Request, exception: BaseException) -> None:
+        host = (request.url.split("//", 1)[-1].split("/", 1)[0].rsplit("@", 1)[-1]).split(":")[0]
+        reason = failure_reason(exception, host)
+        received = getattr(exception, "bytes_received", None)
+        self.record(request, reason, None, received, detail=str(exception)[:300])
+        return None
+
+    def record(
+        self, request: Request, reason: str, status: int | None, size: int | None,
+        detail: str = "",
+    ) -> None:  # fmt: skip
+        entry: dict[str, Any] = {
+            "url": redact_url(request.url),
+            "stage": stage_of(request),
+            "reason": reason,
+            "status": status,
+            "bytes": size,
+            "time": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+        if detail:
+            entry["detail"] = detail
+        if self._file is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._file = self.path.open("a", encoding="utf-8")
+        self._file.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        self._file.flush()
+        self.reasons[reason] += 1
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value(STAT_PREFIX + reason)
+
+    def spider_closed(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
+def failure_counts(stats: dict[str, Any]) -> dict[str, int]:
+    """``{reason: count}`` from a crawl's stats, most frequent first."""
+    counts = {k[len(STAT_PREFIX) :]: int(v) for k, v in stats.items() if k.startswith(STAT_PREFIX)}
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
