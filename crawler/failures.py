@@ -34,6 +34,7 @@ from scrapy.exceptions import (
     ResponseDataLossError,
 )
 from scrapy.http import Response
+from scrapy.utils.httpobj import urlparse_cached
 
 from crawler.host_guard import HostRefused, refused_hosts
 from crawler.secrets import redact_url
@@ -42,6 +43,7 @@ LOG = logging.getLogger(__name__)
 
 FAILURES_FILE = "failures.jsonl"
 STAT_PREFIX = "warta/failures/"
+REASON_KEY = "warta_failure_reason"  # request meta: a component's own word for the failure
 
 # Scrapy's own exception types first, then Twisted's and the stdlib's by name, so an
 # exception from a handler this module never heard of still gets a sensible reason.
@@ -113,12 +115,13 @@ class FailureLog:
 
     def process_response(self, request: Request, response: Response) -> Response:
         if response.status >= 400:
-            self.record(request, f"http-{response.status}", response.status, len(response.body))
+            reason = request.meta.get(REASON_KEY) or f"http-{response.status}"
+            self.record(request, reason, response.status, len(response.body))
         return response
 
     def process_exception(self, request: Request, exception: BaseException) -> None:
-        host = (request.url.split("//", 1)[-1].split("/", 1)[0].rsplit("@", 1)[-1]).split(":")[0]
-        reason = failure_reason(exception, host)
+        host = urlparse_cached(request).hostname or ""
+        reason = request.meta.get(REASON_KEY) or failure_reason(exception, host)
         received = getattr(exception, "bytes_received", None)
         self.record(request, reason, None, received, detail=str(exception)[:300])
         return None

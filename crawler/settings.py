@@ -51,6 +51,7 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.host_guard.AllowedHostsMiddleware": 1,  # first: no flag can skip it
     "crawler.failures.FailureLog": 10,  # near the engine: sees only final failures
     "crawler.politeness.PolitenessMiddleware": 700,
+    "crawler.limits.RequestHeaderLimit": 760,  # after CookiesMiddleware (700) adds cookies
     "crawler.warc.middleware.WarcCaptureMiddleware": 950,
 }
 # Scrapy's HTTP/1.1 handler plus a send-time stamp, for exact request-record dates.
@@ -63,6 +64,7 @@ ITEM_PIPELINES = {
 }
 EXTENSIONS = {
     "crawler.progress.CrawlProgress": 500,
+    "crawler.limits.CrawlBytesBudget": 510,
 }
 
 LOG_LEVEL = "INFO"
@@ -87,4 +89,15 @@ WARTA_STATE_COMMIT_INTERVAL = 2.0  # seconds; a kill loses at most this much sta
 # Politeness (crawler/politeness.py).
 WARTA_OBEY_CRAWL_DELAY = True  # apply robots.txt Crawl-delay as the host's minimum delay
 WARTA_CRAWL_DELAY_MAX = 60.0  # cap on a robots.txt Crawl-delay, in seconds
-WARTA_RETRY_AFTER_MAX = 120.0  # cap on a 429/503 Retry-After pause, in seconds
+WARTA_RETRY_AFTER_MAX = 120.0  # a longer Retry-After gives up the URL for this crawl
+WARTA_BACKOFF_BASE = 1.0  # first pause after a 5xx/429/network error, doubling each time
+WARTA_BACKOFF_MAX = 60.0  # cap on one backoff pause, in seconds
+WARTA_HOST_ERROR_BUDGET = 20  # consecutive failures after which a host is given up
+WARTA_SITEMAP_MAX_DEPTH = 3  # sitemap index -> sitemap -> ...: deeper nesting is refused
+# Budgets for one crawl (0 switches one off): Scrapy's CloseSpider for pages and time,
+# crawler.limits for bytes. A crawl that hits one ends with that reason in its summary.
+CLOSESPIDER_PAGECOUNT = 250_000
+CLOSESPIDER_TIMEOUT = 12 * 3600
+WARTA_MAX_CRAWL_BYTES = 20_000_000_000
+WARTA_MAX_COOKIE_BYTES = 8192  # Cookie header above this is dropped from the request
+WARTA_MAX_REQUEST_HEADER_BYTES = 16384  # and a request still above this is refused

@@ -77,6 +77,9 @@ def _aware(when: datetime) -> datetime:
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
+SITEMAP_DEPTH_KEY = "warta_sitemap_depth"  # 0 for a configured sitemap, +1 per index level
+
+
 class NewsSpider(scrapy.Spider):
     """Config-driven news spider; ``SiteSpiderLoader`` makes one subclass per site file."""
 
@@ -280,12 +283,24 @@ class NewsSpider(scrapy.Spider):
             logger.warning("Skipping sitemap %s: %s", response.url, exc)
             self.crawler.stats.inc_value("warta/sitemap_rejected")
             return
+        depth = response.meta.get(SITEMAP_DEPTH_KEY, 0)
+        max_depth = self.crawler.settings.getint("WARTA_SITEMAP_MAX_DEPTH", 3)
         for entry in entries:
             if entry.is_sitemap:
                 # A sitemap last changed before the window cannot list anything in it.
                 too_old = bool(self.since and entry.lastmod and _aware(entry.lastmod) < self.since)
-                if self.rules.on_site(entry.url) and not too_old:
-                    yield self._discovery(entry.url, self.parse_sitemap, priority=30)
+                if not self.rules.on_site(entry.url) or too_old:
+                    continue
+                if depth >= max_depth:
+                    logger.warning(
+                        "Not following %s: sitemaps nested deeper than %d "
+                        "(WARTA_SITEMAP_MAX_DEPTH)", entry.url, max_depth,
+                    )  # fmt: skip
+                    self.crawler.stats.inc_value("warta/sitemap_too_deep")
+                    continue
+                nested = self._discovery(entry.url, self.parse_sitemap, priority=30)
+                nested.meta[SITEMAP_DEPTH_KEY] = depth + 1
+                yield nested
             elif self._in_window(entry.lastmod):
                 request = self._article_request(entry.url, "sitemap")
                 if request:

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -19,6 +17,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from crawler.host_guard import AddressPolicy, host_allowed, is_public, parse_networks
 from crawler.runner import run_crawl
+from tests.scripted_server import Route, ScriptedServer
 
 FAST = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "WARTA_PROGRESS_INTERVAL": 0,
         "RETRY_TIMES": 1, "WARTA_EXTRACT_WORKERS": 0}  # fmt: skip
@@ -52,46 +51,12 @@ def test_host_rule_allows_subdomains_only() -> None:
     assert not host_allowed("evilniaga.asia", ["niaga.asia"])
 
 
-class _Hits:
-    def __init__(self) -> None:
-        self.paths: list[str] = []
-        self.lock = threading.Lock()
-
-
-def _serve(
-    host: str, routes: dict[str, tuple[int, dict[str, str], bytes]]
-) -> tuple[ThreadingHTTPServer, _Hits]:
-    hits = _Hits()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            with hits.lock:
-                hits.paths.append(self.path)
-                seen = hits.paths.count(self.path)
-            status, headers, body = routes.get(
-                f"{self.path}#{seen}", routes.get(self.path, (404, {}, b"not here"))
-            )
-            self.send_response(status)
-            for name, value in {"Content-Length": str(len(body)), **headers}.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer((host, 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, hits
-
-
 @pytest.fixture
-def metadata_server() -> Iterator[tuple[str, _Hits]]:
+def metadata_server() -> Iterator[ScriptedServer]:
     """A stand-in for a cloud metadata service, on another loopback address."""
-    server, hits = _serve("127.0.0.2", {"/latest/meta-data/": (200, {}, b"SECRET-TOKEN")})
-    yield f"http://127.0.0.2:{server.server_address[1]}", hits
-    server.shutdown()
-    server.server_close()
+    routes: dict[str, Route] = {"/latest/meta-data/": (200, {}, b"SECRET-TOKEN")}
+    with ScriptedServer(routes, host="127.0.0.2") as server:
+        yield server
 
 
 def _responses(folder: Path) -> list[str]:
@@ -111,28 +76,22 @@ def _failures(folder: Path) -> list[dict[str, object]]:
 
 @pytest.mark.slow
 def test_retry_then_redirect_to_a_private_address_is_refused(
-    tmp_path: Path, metadata_server: tuple[str, _Hits]
+    tmp_path: Path, metadata_server: ScriptedServer
 ) -> None:
-    target, metadata_hits = metadata_server
-    loot = f"{target}/latest/meta-data/"
-    site, _hits = _serve("127.0.0.1", {
+    loot = f"{metadata_server.base_url}/latest/meta-data/"
+    with ScriptedServer({
         "/robots.txt": (200, {}, b"User-agent: *\nAllow: /\n"),
         "/berita/satu/#1": (503, {"Retry-After": "0"}, b"busy"),
         "/berita/satu/#2": (302, {"Location": loot}, b""),
         "/berita/satu/": (302, {"Location": loot}, b""),
         "/loot": (302, {"Location": loot}, b""),
-    })  # fmt: skip
-    base = f"http://127.0.0.1:{site.server_address[1]}"
-    try:
+    }) as site:  # fmt: skip
         result = run_crawl(
-            "niaga", tmp_path / "crawl", "20260101T000000Z", base_url=base,
+            "niaga", tmp_path / "crawl", "20260101T000000Z", base_url=site.base_url,
             settings={**FAST, "WARTA_STATE_ENABLED": False},
             spider_args={"urls": "/berita/satu/,/loot," + loot}, timeout=120,
         )  # fmt: skip
-    finally:
-        site.shutdown()
-        site.server_close()
-    assert metadata_hits.paths == []
+    assert metadata_server.paths == []
     assert not [u for u in _responses(result.output_dir) if "127.0.0.2" in u]
     log = result.log_file.read_text() if result.log_file else ""
     assert "Refused a request outside the allowed hosts" in log
@@ -147,10 +106,8 @@ def test_retry_then_redirect_to_a_private_address_is_refused(
 def test_a_name_that_resolves_to_loopback_is_not_connected_unless_allowed(
     tmp_path: Path,
 ) -> None:
-    site, hits = _serve("127.0.0.1", {"/robots.txt": (200, {}, b"User-agent: *\n")})
-    port = site.server_address[1]
-    base = f"http://localhost:{port}"
-    try:
+    with ScriptedServer({"/robots.txt": (200, {}, b"User-agent: *\n")}) as hits:
+        base = hits.base_url.replace("127.0.0.1", "localhost")
         refused = run_crawl(
             "niaga", tmp_path / "refused", "20260101T000000Z", base_url=base,
             settings={**FAST, "WARTA_STATE_ENABLED": False}, timeout=120,
@@ -167,6 +124,3 @@ def test_a_name_that_resolves_to_loopback_is_not_connected_unless_allowed(
             timeout=120,
         )  # fmt: skip
         assert "/robots.txt" in hits.paths
-    finally:
-        site.shutdown()
-        site.server_close()
