@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from crawler.replica.content import ReplicaSite, build_site
 from crawler.runner import CrawlResult
+from replica.content import ReplicaSite, build_site
 
 pytestmark = pytest.mark.slow
 N, K = 20, 3

@@ -22,9 +22,9 @@ from types import TracebackType
 from typing import IO, Any
 from urllib.parse import parse_qs, urlsplit
 
-from crawler.replica import faults, routes
-from crawler.replica.cache import ByteLRU, Prepared
-from crawler.replica.content import ReplicaSite
+from replica import faults, routes
+from replica.cache import ByteLRU, Prepared
+from replica.content import ReplicaSite
 
 log = logging.getLogger("warta.replica")
 DEFAULT_CACHE_BYTES = 256 * 1024 * 1024

@@ -12,8 +12,8 @@ import random
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from crawler.replica import vocab
-from crawler.replica.content import SITE_NAME, Article
+from replica import vocab
+from replica.content import SITE_NAME, Article
 
 HARI = vocab.DAYS
 

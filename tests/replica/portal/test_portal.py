@@ -6,8 +6,8 @@ import gzip
 import re
 
 from crawler.discovery import parse_feed, parse_sitemap
-from crawler.replica.portal.content import LISTING_SIZE, PortalSite, build_portal
-from crawler.replica.portal.render import render_article
+from replica.portal.content import LISTING_SIZE, PortalSite, build_portal
+from replica.portal.render import render_article
 
 
 def test_content_is_deterministic_and_grows_by_appending(portal: PortalSite) -> None:

@@ -7,9 +7,9 @@ from datetime import timedelta
 
 import pytest
 
-from crawler.replica.content import ReplicaSite, build_site
-from crawler.replica.routes import resolve
-from crawler.replica.seedarticle import seed_text
+from replica.content import ReplicaSite, build_site
+from replica.routes import resolve
+from replica.seedarticle import seed_text
 
 BASE = "http://127.0.0.1:8000"
 

@@ -8,10 +8,10 @@ from datetime import timedelta
 
 import lxml.html
 
-from crawler.replica.content import ReplicaSite, build_site
-from crawler.replica.images import jpeg_for
-from crawler.replica.render_xml import robots_txt
-from crawler.replica.routes import Options, resolve
+from replica.content import ReplicaSite, build_site
+from replica.images import jpeg_for
+from replica.render_xml import robots_txt
+from replica.routes import Options, resolve
 
 BASE = "http://127.0.0.1:8000"
 NS = {

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from crawler.replica.portal.content import PortalArticle, PortalSite, build_portal
-from crawler.replica.portal.server import PortalServer
+from replica.portal.content import PortalArticle, PortalSite, build_portal
+from replica.portal.server import PortalServer
 
 PORTAL_ARTICLES = 30
 

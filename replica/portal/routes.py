@@ -10,10 +10,10 @@ import re
 from datetime import datetime
 from urllib.parse import parse_qs, urlsplit
 
-from crawler.replica import images
-from crawler.replica.portal import feeds
-from crawler.replica.portal.content import LISTING_SIZE, SECTIONS, PortalArticle, PortalSite
-from crawler.replica.portal.render import (
+from replica import images
+from replica.portal import feeds
+from replica.portal.content import LISTING_SIZE, SECTIONS, PortalArticle, PortalSite
+from replica.portal.render import (
     EDITORIAL,
     render_404,
     render_article,
@@ -21,7 +21,7 @@ from crawler.replica.portal.render import (
     render_home,
     render_listing,
 )
-from crawler.replica.routes import HTML, JPEG, RSS, TEXT, XML, Options, Resource
+from replica.routes import HTML, JPEG, RSS, TEXT, XML, Options, Resource
 
 _ARTICLE = re.compile(r"^/read/(?P<id>\d+)(?:/(?P<slug>[a-z0-9-]*))?(?P<slash>/?)$")
 _LISTING = re.compile(r"^/(?P<prefix>indeks|kanal/[a-z0-9-]+|tag/[a-z0-9-]+)(?:/(?P<n>\d+))?$")
@@ -54,7 +54,7 @@ def resolve(site: PortalSite, base: str, target: str, options: Options | None = 
 def _resolve(
     site: PortalSite, base: str, path: str, query: dict[str, list[str]], options: Options
 ) -> Resource | None:
-    from crawler.replica.faults import FAULT_SITEMAPS, fault_links_html, fault_paths
+    from replica.faults import FAULT_SITEMAPS, fault_links_html, fault_paths
 
     newest = site.newest.modified
     if path == "/robots.txt":

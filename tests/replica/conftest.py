@@ -10,8 +10,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from crawler.replica.content import ReplicaSite, build_site
-from crawler.replica.server import ReplicaServer
+from replica.content import ReplicaSite, build_site
+from replica.server import ReplicaServer
 
 SITE_ARTICLES = 45
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from crawler.replica.content import DEFAULT_SEED, build_site
-from crawler.replica.server import ReplicaServer
+from replica.content import DEFAULT_SEED, build_site
+from replica.server import ReplicaServer
 
 KINDS = ("niaga", "portal")
 
@@ -23,8 +23,8 @@ def build_replica(
     binding happens here, so an OSError means the port is taken.
     """
     if kind == "portal":
-        from crawler.replica.portal.content import build_portal
-        from crawler.replica.portal.server import PortalServer
+        from replica.portal.content import build_portal
+        from replica.portal.server import PortalServer
 
         return PortalServer(build_portal(articles, seed=seed), **server_options)
     if kind == "niaga":

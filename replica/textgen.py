@@ -12,8 +12,8 @@ import re
 import unicodedata
 from datetime import datetime, timedelta
 
-from crawler.replica import vocab
-from crawler.replica.content import (
+from replica import vocab
+from replica.content import (
     Article,
     Author,
     Caption,
@@ -22,7 +22,7 @@ from crawler.replica.content import (
     EditorialPage,
     Tag,
 )
-from crawler.replica.seedarticle import SEED_POST_ID, WITA
+from replica.seedarticle import SEED_POST_ID, WITA
 
 SLOT_HOURS = (7, 9, 10, 12, 14, 16, 18, 20)
 SEED_SLOT = 4  # the seed article sits in the 14:00 slot of 3 March 2023

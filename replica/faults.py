@@ -13,7 +13,7 @@ import zlib
 from functools import lru_cache
 from typing import Protocol
 
-from crawler.replica.routes import FAULT_PREFIX, HTML, XML, Resource
+from replica.routes import FAULT_PREFIX, HTML, XML, Resource
 
 MAX_SLOW_SECONDS = 120.0
 HUGE_BYTES = 64 * 1024 * 1024

@@ -11,12 +11,12 @@ import time
 from typing import IO, Any, cast
 from urllib.parse import parse_qs, urlsplit
 
-from crawler.replica import faults
-from crawler.replica.cache import Prepared
-from crawler.replica.portal import routes
-from crawler.replica.portal.content import PortalSite
-from crawler.replica.routes import FAULT_PREFIX, Options
-from crawler.replica.server import (
+from replica import faults
+from replica.cache import Prepared
+from replica.portal import routes
+from replica.portal.content import PortalSite
+from replica.routes import FAULT_PREFIX, Options
+from replica.server import (
     ReplicaHandler,
     ReplicaHTTPServer,
     ReplicaServer,

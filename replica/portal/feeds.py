@@ -7,7 +7,7 @@ from datetime import timedelta
 from email.utils import format_datetime
 from xml.sax.saxutils import escape
 
-from crawler.replica.portal.content import SITE_NAME, PortalArticle, PortalSite
+from replica.portal.content import SITE_NAME, PortalArticle, PortalSite
 
 SITEMAP_SIZE = 500
 FEED_SIZE = 20

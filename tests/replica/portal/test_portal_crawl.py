@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
-from crawler.replica.portal.content import PortalSite, build_portal
-from crawler.replica.portal.server import PortalServer
 from crawler.runner import CrawlResult, run_crawl
 from crawler.siteconfig import PACKAGE_ROOT
+from replica.portal.content import PortalSite, build_portal
+from replica.portal.server import PortalServer
 
 pytestmark = pytest.mark.slow
 FAST = {

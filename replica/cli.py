@@ -12,9 +12,9 @@ import sys
 import threading
 from types import FrameType
 
-from crawler.replica.content import DEFAULT_SEED
-from crawler.replica.kinds import KINDS, build_replica
-from crawler.replica.server import is_loopback
+from replica.content import DEFAULT_SEED
+from replica.kinds import KINDS, build_replica
+from replica.server import is_loopback
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import parse_qs, urlsplit
 
-from crawler.replica import images, render_xml
-from crawler.replica.content import PER_PAGE, Article, ReplicaSite
-from crawler.replica.render_article import render_amp, render_article
-from crawler.replica.render_listing import (
+from replica import images, render_xml
+from replica.content import PER_PAGE, Article, ReplicaSite
+from replica.render_article import render_amp, render_article
+from replica.render_listing import (
     page_count,
     render_404,
     render_editorial,
@@ -178,7 +178,7 @@ def _listing(
         return None
     extra = ""
     if options.faults and kind == "home" and page == 1:
-        from crawler.replica.faults import fault_links_html
+        from replica.faults import fault_links_html
 
         extra = fault_links_html(base)
     body_class = "home blog" if kind == "home" else f"archive {kind} {kind}-{slug}"
@@ -200,7 +200,7 @@ def _listing(
 
 
 def _sitemaps(site: ReplicaSite, base: str, path: str, options: Options) -> Resource | None:
-    from crawler.replica.faults import FAULT_SITEMAPS, fault_paths
+    from replica.faults import FAULT_SITEMAPS, fault_paths
 
     newest = site.newest.modified
     text: str | None = None

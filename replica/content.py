@@ -15,7 +15,7 @@ from datetime import datetime
 from functools import cached_property
 from typing import Any, Literal
 
-from crawler.replica import vocab
+from replica import vocab
 
 DEFAULT_SEED = 2023
 SITE_NAME = "Niaga.Asia"
@@ -274,7 +274,7 @@ class ReplicaSite:
 
 def build_site(articles: int, seed: int = DEFAULT_SEED) -> ReplicaSite:
     """Build ``articles`` articles (at least 1: the seed article is always article 0)."""
-    from crawler.replica import seedarticle, textgen
+    from replica import seedarticle, textgen
 
     if articles < 1:
         raise ValueError(f"a replica needs at least 1 article, got {articles}")

@@ -10,9 +10,9 @@ import json
 import re
 from datetime import datetime, timedelta
 
-from crawler.replica import layout
-from crawler.replica.content import SITE_NAME, Article, Caption, ReplicaSite
-from crawler.replica.layout import esc
+from replica import layout
+from replica.content import SITE_NAME, Article, Caption, ReplicaSite
+from replica.layout import esc
 
 SHARE = ("facebook", "x", "whatsapp")
 _IMG = re.compile(r"<img ([^>]*?)/?>")

@@ -14,8 +14,8 @@ import json
 from collections.abc import Sequence
 from datetime import datetime
 
-from crawler.replica import vocab
-from crawler.replica.portal.content import (
+from replica import vocab
+from replica.portal.content import (
     BRAND,
     LISTING_SIZE,
     SECTIONS,
@@ -24,7 +24,7 @@ from crawler.replica.portal.content import (
     PortalArticle,
     PortalSite,
 )
-from crawler.replica.textgen import slugify
+from replica.textgen import slugify
 
 
 def esc(text: str) -> str:

@@ -15,8 +15,8 @@ from datetime import datetime, timedelta, timezone
 from functools import cached_property
 from typing import Any, Literal
 
-from crawler.replica import vocab
-from crawler.replica.textgen import _Filler, slugify
+from replica import vocab
+from replica.textgen import _Filler, slugify
 
 DEFAULT_SEED = 2023
 SITE_NAME = "Kabar Benua Kaltim"

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from crawler.replica.faults import BOMB_MIB, FAULTS, HUGE_BYTES
-from crawler.replica.server import ReplicaServer
+from replica.faults import BOMB_MIB, FAULTS, HUGE_BYTES
+from replica.server import ReplicaServer
 
 pytestmark = pytest.mark.slow
 

@@ -10,9 +10,9 @@ import json
 from collections.abc import Sequence
 from urllib.parse import quote_plus
 
-from crawler.replica import layout
-from crawler.replica.content import PER_PAGE, SITE_NAME, Article, EditorialPage, ReplicaSite
-from crawler.replica.layout import esc
+from replica import layout
+from replica.content import PER_PAGE, SITE_NAME, Article, EditorialPage, ReplicaSite
+from replica.layout import esc
 
 
 def page_count(total: int) -> int:

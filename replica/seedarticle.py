@@ -10,7 +10,7 @@ import re
 from datetime import datetime, timedelta, timezone
 from importlib import resources
 
-from crawler.replica.content import Article, Author, Caption, Category, Tag
+from replica.content import Article, Author, Caption, Category, Tag
 
 WITA = timezone(timedelta(hours=8), "WITA")
 SEED_SLUG = "pemilu-2024-kian-dekat-tiga-pilar-di-kaltim-rapatkan-barisan-jaga-kondusifitas"
@@ -33,7 +33,7 @@ _CREDIT = re.compile(r"^(?:Sumber\s*:\s*(?P<source>[^|]+?)\s*\|\s*)?Editor\s*:\s
 
 def seed_text() -> str:
     """The packaged seed article exactly as shared (title, captions, body, credit, tags)."""
-    return (resources.files("crawler.replica") / "assets" / "seed-article.txt").read_text("utf-8")
+    return (resources.files("replica") / "assets" / "seed-article.txt").read_text("utf-8")
 
 
 def load_seed_article(categories: tuple[Category, ...], authors: tuple[Author, ...]) -> Article:
