@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC
 from email.utils import format_datetime
 
-from replica.routes import Resource
+from replica.responses import Resource
 
 GZIP_LEVEL = 1  # speed over ratio: on-the-fly compression, as a CDN does for dynamic pages
 

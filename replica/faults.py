@@ -13,40 +13,13 @@ import zlib
 from functools import lru_cache
 from typing import Protocol
 
-from replica.routes import FAULT_PREFIX, HTML, XML, Resource
+from replica.fault_modes import FAULT_PREFIX
+from replica.responses import HTML, XML, Resource
 
 MAX_SLOW_SECONDS = 120.0
 HUGE_BYTES = 64 * 1024 * 1024
 BOMB_MIB = 1100  # inflated size of the gzip bomb, in MiB (> 1 GB)
 TRUNCATED_DECLARED, TRUNCATED_SENT = 100_000, 20_000
-
-FAULTS: tuple[str, ...] = (
-    "500",
-    "503",
-    "429",
-    "slow",
-    "truncated",
-    "reset",
-    "gzip-bomb",
-    "huge",
-    "malformed-html",
-    "hostile-sitemap",
-    "redirect-loop",
-    "offsite-redirect",
-)
-FAULT_SITEMAPS: tuple[str, ...] = (f"{FAULT_PREFIX}hostile-sitemap",)
-
-
-def fault_paths() -> tuple[str, ...]:
-    """Every fault as a path a crawl can meet (``slow`` with a short pause)."""
-    return tuple(
-        f"{FAULT_PREFIX}{name}" + ("?seconds=2" if name == "slow" else "") for name in FAULTS
-    )
-
-
-def fault_links_html(base: str) -> str:
-    links = "".join(f'<li><a href="{base}{p}">{p}</a></li>' for p in fault_paths())
-    return f'<ul class="replica-faults">{links}</ul>'
 
 
 class Raw(Protocol):

@@ -7,12 +7,12 @@ crawler sees in a body is decided here from the site, the base URL and the optio
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import parse_qs, urlsplit
 
 from replica import images, render_xml
 from replica.content import PER_PAGE, Article, ReplicaSite
+from replica.fault_modes import FAULT_SITEMAPS, fault_links_html, fault_paths
 from replica.render_article import render_amp, render_article
 from replica.render_listing import (
     page_count,
@@ -21,13 +21,7 @@ from replica.render_listing import (
     render_listing,
     render_search,
 )
-
-HTML = "text/html; charset=UTF-8"
-XML = "application/xml; charset=UTF-8"
-RSS = "application/rss+xml; charset=UTF-8"
-TEXT = "text/plain; charset=UTF-8"
-JPEG = "image/jpeg"
-FAULT_PREFIX = "/__fault__/"
+from replica.responses import HTML, JPEG, RSS, TEXT, XML, Options, Resource
 
 _PAGED = re.compile(
     r"^(?P<prefix>/(?:(?:category|tag|author)/[a-z0-9-]+/)?)"
@@ -35,26 +29,6 @@ _PAGED = re.compile(
 )
 _POST_SITEMAP = re.compile(r"^/post-sitemap(?P<n>\d*)\.xml$")
 _UPLOAD = re.compile(r"^/wp-content/uploads/\d{4}/\d{2}/[A-Za-z0-9_.-]+\.jpg$")
-
-
-@dataclass(frozen=True)
-class Resource:
-    status: int
-    body: bytes
-    content_type: str = HTML
-    last_modified: datetime | None = None
-    headers: tuple[tuple[str, str], ...] = ()
-    compressible: bool = True  # images are always sent as they are
-
-    @classmethod
-    def redirect(cls, location: str, status: int = 301) -> Resource:
-        return cls(status, b"", headers=(("Location", location), ("X-Redirect-By", "WordPress")))
-
-
-@dataclass(frozen=True)
-class Options:
-    crawl_delay: float | None = None
-    faults: bool = False
 
 
 def _html(
@@ -70,8 +44,9 @@ def not_found(site: ReplicaSite, base: str) -> Resource:
     return _html(render_404(site, base), None, status=404)
 
 
-def resolve(site: ReplicaSite, base: str, target: str, options: Options = Options()) -> Resource:
+def resolve(site: ReplicaSite, base: str, target: str, options: Options | None = None) -> Resource:
     """The resource at request ``target`` (path and query) for a client reaching ``base``."""
+    options = options or Options()
     parts = urlsplit(target)
     path, query = parts.path or "/", parse_qs(parts.query)
     found = _resolve(site, base, path, query, options)
@@ -178,8 +153,6 @@ def _listing(
         return None
     extra = ""
     if options.faults and kind == "home" and page == 1:
-        from replica.faults import fault_links_html
-
         extra = fault_links_html(base)
     body_class = "home blog" if kind == "home" else f"archive {kind} {kind}-{slug}"
     if page > 1:
@@ -200,8 +173,6 @@ def _listing(
 
 
 def _sitemaps(site: ReplicaSite, base: str, path: str, options: Options) -> Resource | None:
-    from replica.faults import FAULT_SITEMAPS, fault_paths
-
     newest = site.newest.modified
     text: str | None = None
     if path == "/sitemap_index.xml":

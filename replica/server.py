@@ -25,6 +25,8 @@ from urllib.parse import parse_qs, urlsplit
 from replica import faults, routes
 from replica.cache import ByteLRU, Prepared
 from replica.content import ReplicaSite
+from replica.fault_modes import FAULT_PREFIX
+from replica.responses import TEXT, Options, Resource
 
 log = logging.getLogger("warta.replica")
 DEFAULT_CACHE_BYTES = 256 * 1024 * 1024
@@ -71,7 +73,7 @@ class ReplicaHTTPServer(ThreadingHTTPServer):
         site: ReplicaSite,
         *,
         delay: float,
-        options: routes.Options,
+        options: Options,
         cache_bytes: int,
         log_file: IO[str] | None,
     ) -> None:
@@ -149,16 +151,14 @@ class ReplicaHandler(BaseHTTPRequestHandler):
         except Exception:
             log.exception("replica failed to serve %s", self.path)
             self.close_connection = True
-            self._send(Prepared.of(routes.Resource(500, b"replica error\n", routes.TEXT)), head)
+            self._send(Prepared.of(Resource(500, b"replica error\n", TEXT)), head)
 
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         self.rfile.read(min(length, 1 << 20))
         self._send(
             Prepared.of(
-                routes.Resource(
-                    405, b"Method Not Allowed\n", routes.TEXT, headers=(("Allow", "GET, HEAD"),)
-                )
+                Resource(405, b"Method Not Allowed\n", TEXT, headers=(("Allow", "GET, HEAD"),))
             ),
             head=False,
         )
@@ -197,8 +197,8 @@ class ReplicaHandler(BaseHTTPRequestHandler):
             parts = urlsplit(target)
             target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         path, _, query = target.partition("?")
-        if path.startswith(routes.FAULT_PREFIX):
-            name = path[len(routes.FAULT_PREFIX) :]
+        if path.startswith(FAULT_PREFIX):
+            name = path[len(FAULT_PREFIX) :]
             if faults.handle_raw(name, self):
                 return
             found = faults.resource(name, parse_qs(query), base)
@@ -299,7 +299,7 @@ class ReplicaServer:
             (host, port),
             site,
             delay=delay,
-            options=routes.Options(crawl_delay=crawl_delay, faults=faults),
+            options=Options(crawl_delay=crawl_delay, faults=faults),
             cache_bytes=cache_bytes,
             log_file=log_file,
         )

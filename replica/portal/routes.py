@@ -1,7 +1,8 @@
 """URL routing of the portal replica: request target in, ``Resource`` out, purely.
 
-The ``Resource`` type, content types and fault paths are the niaga replica's, so the same
-transport (compression, validators, faults) serves both sites.
+The ``Resource`` type, content types and fault paths are shared with the niaga replica
+(``responses``, ``fault_modes``), so the same transport (compression, validators, faults)
+serves both sites.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from datetime import datetime
 from urllib.parse import parse_qs, urlsplit
 
 from replica import images
+from replica.fault_modes import FAULT_SITEMAPS, fault_links_html, fault_paths
 from replica.portal import feeds
 from replica.portal.content import LISTING_SIZE, SECTIONS, PortalArticle, PortalSite
 from replica.portal.render import (
@@ -21,7 +23,7 @@ from replica.portal.render import (
     render_home,
     render_listing,
 )
-from replica.routes import HTML, JPEG, RSS, TEXT, XML, Options, Resource
+from replica.responses import HTML, JPEG, RSS, TEXT, XML, Options, Resource
 
 _ARTICLE = re.compile(r"^/read/(?P<id>\d+)(?:/(?P<slug>[a-z0-9-]*))?(?P<slash>/?)$")
 _LISTING = re.compile(r"^/(?P<prefix>indeks|kanal/[a-z0-9-]+|tag/[a-z0-9-]+)(?:/(?P<n>\d+))?$")
@@ -54,8 +56,6 @@ def resolve(site: PortalSite, base: str, target: str, options: Options | None = 
 def _resolve(
     site: PortalSite, base: str, path: str, query: dict[str, list[str]], options: Options
 ) -> Resource | None:
-    from replica.faults import FAULT_SITEMAPS, fault_links_html, fault_paths
-
     newest = site.newest.modified
     if path == "/robots.txt":
         return Resource(200, feeds.robots_txt(base, options.crawl_delay).encode(), TEXT, newest)

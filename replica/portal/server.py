@@ -13,9 +13,10 @@ from urllib.parse import parse_qs, urlsplit
 
 from replica import faults
 from replica.cache import Prepared
+from replica.fault_modes import FAULT_PREFIX
 from replica.portal import routes
 from replica.portal.content import PortalSite
-from replica.routes import FAULT_PREFIX, Options
+from replica.responses import Options
 from replica.server import (
     ReplicaHandler,
     ReplicaHTTPServer,

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from replica.faults import BOMB_MIB, FAULTS, HUGE_BYTES
+from replica.fault_modes import FAULTS
+from replica.faults import BOMB_MIB, HUGE_BYTES
 from replica.server import ReplicaServer
 
 pytestmark = pytest.mark.slow

@@ -11,7 +11,8 @@ import lxml.html
 from replica.content import ReplicaSite, build_site
 from replica.images import jpeg_for
 from replica.render_xml import robots_txt
-from replica.routes import Options, resolve
+from replica.responses import Options
+from replica.routes import resolve
 
 BASE = "http://127.0.0.1:8000"
 NS = {
