@@ -7,25 +7,13 @@ and WARC sizes behave as they would on the real site.
 
 from __future__ import annotations
 
-import html
 import random
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from html import escape
 
-from replica import vocab
-from replica.content import SITE_NAME, Article
-
-HARI = vocab.DAYS
-
-
-def esc(text: str) -> str:
-    return html.escape(text, quote=True)
-
-
-def tanggal(moment: datetime, with_time: bool = True) -> str:
-    """Indonesian date as the theme prints it: ``Jumat, 3 Maret 2023 14:05 WITA``."""
-    day = f"{HARI[moment.weekday()]}, {moment.day} {vocab.MONTHS[moment.month - 1]} {moment.year}"
-    return f"{day} {moment:%H:%M} WITA" if with_time else day
+from replica.dates import indonesian_date
+from replica.site_model import SITE_NAME, Article
 
 
 def _global_styles() -> str:
@@ -182,14 +170,14 @@ def head(
         '<!DOCTYPE html>\n<html lang="id-ID" prefix="og: https://ogp.me/ns#">\n<head>\n',
         '<meta charset="UTF-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n',
-        f'<link rel="profile" href="https://gmpg.org/xfn/11">\n<title>{esc(title)}</title>\n',
+        f'<link rel="profile" href="https://gmpg.org/xfn/11">\n<title>{escape(title)}</title>\n',
         f'<meta name="robots" content="{robots}">\n',
     ]
     if canonical:
         out.append(f'<link rel="canonical" href="{canonical}">\n')
     out.append(extra_links)
     out.append('<meta property="og:locale" content="id_ID">\n')
-    out.extend(f'<meta {attr}="{key}" content="{esc(value)}">\n' for attr, key, value in meta)
+    out.extend(f'<meta {attr}="{key}" content="{escape(value)}">\n' for attr, key, value in meta)
     out.append(f'<meta property="og:site_name" content="{SITE_NAME}">\n')
     out.append('<meta name="twitter:card" content="summary_large_image">\n')
     if jsonld:
@@ -229,11 +217,13 @@ def site_header(
 ) -> str:
     menu = "".join(
         f'<li class="menu-item menu-item-type-taxonomy menu-item-object-category">'
-        f'<a href="{base}/category/{slug}/">{esc(name)}</a></li>'
+        f'<a href="{base}/category/{slug}/">{escape(name)}</a></li>'
         for name, slug in categories
     )
-    items = "".join(f'<li><a href="{base}/{a.slug}/">{esc(a.title)}</a></li>' for a in ticker)
-    when = f'<span class="header-date">{tanggal(day, with_time=False)}</span>' if day else ""
+    items = "".join(f'<li><a href="{base}/{a.slug}/">{escape(a.title)}</a></li>' for a in ticker)
+    when = (
+        f'<span class="header-date">{indonesian_date(day, with_time=False)}</span>' if day else ""
+    )
     return (
         '<header id="masthead" class="site-header" role="banner">\n<div class="top-bar">'
         f'{when}<ul class="social"><li><a href="https://www.facebook.com/niagaasia">Facebook</a>'
@@ -267,8 +257,12 @@ def _widget(title: str, base: str, articles: Sequence[Article], with_date: bool)
         return ""
     rows = []
     for a in articles:
-        date = f'<span class="post-date">{tanggal(a.published, False)}</span>' if with_date else ""
-        rows.append(f'<li><a href="{base}/{a.slug}/">{esc(a.title)}</a>{date}</li>')
+        date = (
+            f'<span class="post-date">{indonesian_date(a.published, with_time=False)}</span>'
+            if with_date
+            else ""
+        )
+        rows.append(f'<li><a href="{base}/{a.slug}/">{escape(a.title)}</a>{date}</li>')
     return (
         f'<section class="widget widget_recent_entries"><h2 class="widget-title">{title}</h2>'
         f"<ul>{''.join(rows)}</ul></section>\n"

@@ -9,10 +9,11 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime, timedelta
+from html import escape
 
 from replica import layout
-from replica.content import SITE_NAME, Article, Caption, ReplicaSite
-from replica.layout import esc
+from replica.dates import indonesian_date
+from replica.site_model import SITE_NAME, Article, Caption, ReplicaSite
 
 SHARE = ("facebook", "x", "whatsapp")
 _IMG = re.compile(r"<img ([^>]*?)/?>")
@@ -35,14 +36,15 @@ def _caption_html(c: Caption) -> str:
         n = c.attachment_id
         return (
             f'<div id="attachment_{n}" class="wp-caption aligncenter" style="width: 810px">'
-            f'<img class="size-full wp-image-{n}" src="{c.image_path}" alt="{esc(c.alt)}" '
+            f'<img class="size-full wp-image-{n}" src="{c.image_path}" alt="{escape(c.alt)}" '
             f'width="800" height="533">'
-            f'<p id="caption-attachment-{n}" class="wp-caption-text">{esc(c.full_text)}</p></div>\n'
+            f'<p id="caption-attachment-{n}" class="wp-caption-text">'
+            f"{escape(c.full_text)}</p></div>\n"
         )
     return (
         f'<figure class="wp-block-image size-large"><img decoding="async" src="{c.image_path}" '
-        f'alt="{esc(c.alt)}" class="wp-image-{c.attachment_id}"/>\n'
-        f'<figcaption class="wp-element-caption">{esc(c.full_text)}</figcaption></figure>\n'
+        f'alt="{escape(c.alt)}" class="wp-image-{c.attachment_id}"/>\n'
+        f'<figcaption class="wp-element-caption">{escape(c.full_text)}</figcaption></figure>\n'
     )
 
 
@@ -65,15 +67,15 @@ def entry_content(site: ReplicaSite, article: Article, base: str = "") -> str:
         if related is not None and article.related_position == p:
             out.append(
                 f'<p><strong>Baca Juga:</strong> <a href="{base}/{related.slug}/">'
-                f"{esc(related.title)}</a></p>\n"
+                f"{escape(related.title)}</a></p>\n"
             )
         if p == ad_at:
             out.append(AD_BLOCK)
         if p == 0 and article.dateline:
-            out.append(f"<p><strong>{article.dateline}.NIAGA.ASIA</strong> — {esc(text)}</p>\n")
+            out.append(f"<p><strong>{article.dateline}.NIAGA.ASIA</strong> — {escape(text)}</p>\n")
         else:
-            out.append(f"<p>{esc(text)}</p>\n")
-    out.append(f"<p>{esc(article.credit_line)}</p>\n")
+            out.append(f"<p>{escape(text)}</p>\n")
+    out.append(f"<p>{escape(article.credit_line)}</p>\n")
     return "".join(out)
 
 
@@ -206,8 +208,9 @@ def _related(site: ReplicaSite, article: Article, base: str) -> str:
         return ""
     items = "".join(
         f'<div class="jp-relatedposts-post"><h4 class="jp-relatedposts-post-title">'
-        f'<a href="{base}/{r.slug}/">{esc(r.title)}</a></h4><p class="jp-relatedposts-post-date">'
-        f"{layout.tanggal(r.published, False)}</p></div>"
+        f'<a href="{base}/{r.slug}/">{escape(r.title)}</a></h4>'
+        '<p class="jp-relatedposts-post-date">'
+        f"{indonesian_date(r.published, with_time=False)}</p></div>"
         for r in (site.articles[j] for j in article.see_also)
     )
     return (
@@ -220,9 +223,9 @@ def _comments(article: Article, base: str) -> str:
     rows = "".join(
         f'<li id="comment-{article.post_id * 10 + k}" class="comment">'
         '<article class="comment-body">'
-        f'<footer class="comment-meta"><b class="fn">{esc(c.author)}</b> '
-        f"<time>{layout.tanggal(article.published + timedelta(minutes=c.minutes_after))}</time>"
-        f'</footer><div class="comment-content"><p>{esc(c.text)}</p></div></article></li>'
+        f'<footer class="comment-meta"><b class="fn">{escape(c.author)}</b> '
+        f"<time>{indonesian_date(article.published + timedelta(minutes=c.minutes_after))}</time>"
+        f'</footer><div class="comment-content"><p>{escape(c.text)}</p></div></article></li>'
         for k, c in enumerate(article.comments)
     )
     title = f'<h2 class="comments-title">{len(article.comments)} tanggapan</h2>' if rows else ""
@@ -245,12 +248,12 @@ def _comments(article: Article, base: str) -> str:
 def render_article(site: ReplicaSite, article: Article, base: str) -> str:
     url = f"{base}/{article.slug}/"
     a = article
-    tags = ", ".join(f'<a href="{base}{t.path}" rel="tag">{esc(t.name)}</a>' for t in a.tags)
+    tags = ", ".join(f'<a href="{base}{t.path}" rel="tag">{escape(t.name)}</a>' for t in a.tags)
     prev = site.articles[a.index - 1] if a.index else None
     nav = (
         '<nav class="navigation post-navigation" aria-label="Pos"><div class="nav-links">'
         f'<div class="nav-previous"><a href="{base}/{prev.slug}/" rel="prev">'
-        f'<span class="meta-nav">Sebelumnya</span> {esc(prev.title)}</a></div></div></nav>\n'
+        f'<span class="meta-nav">Sebelumnya</span> {escape(prev.title)}</a></div></div></nav>\n'
         if prev
         else ""
     )
@@ -274,14 +277,14 @@ def render_article(site: ReplicaSite, article: Article, base: str) -> str:
             f'format-standard has-post-thumbnail hentry category-{a.category.slug}">\n',
             '<header class="entry-header">',
             f'<div class="cat-links"><a href="{base}{a.category.path}" rel="category tag">'
-            f"{esc(a.category.name)}</a></div>",
-            f'<h1 class="entry-title">{esc(a.title)}</h1>\n<div class="entry-meta">'
+            f"{escape(a.category.name)}</a></div>",
+            f'<h1 class="entry-title">{escape(a.title)}</h1>\n<div class="entry-meta">'
             f'<span class="byline">Oleh <span class="author vcard"><a class="url fn n" '
-            f'href="{base}{a.author.path}">{esc(a.author.name)}</a></span></span> '
+            f'href="{base}{a.author.path}">{escape(a.author.name)}</a></span></span> '
             f'<span class="posted-on"><time class="entry-date published" '
-            f'datetime="{_iso(a.published)}">{layout.tanggal(a.published)}</time>'
+            f'datetime="{_iso(a.published)}">{indonesian_date(a.published)}</time>'
             f'<time class="updated" datetime="{_iso(a.modified)}">'
-            f"{layout.tanggal(a.modified)}</time>"
+            f"{indonesian_date(a.modified)}</time>"
             "</span></div></header>\n",
             '<div class="entry-content">\n',
             entry_content(site, a),
@@ -292,7 +295,8 @@ def render_article(site: ReplicaSite, article: Article, base: str) -> str:
             "</article>\n",
             nav,
             f'<div class="author-box"><h4 class="author-name"><a href="{base}{a.author.path}">'
-            f'{esc(a.author.name)}</a></h4><p class="author-description">Jurnalis {SITE_NAME}.</p>'
+            f"{escape(a.author.name)}</a></h4>"
+            f'<p class="author-description">Jurnalis {SITE_NAME}.</p>'
             "</div>\n",
             _comments(a, base),
             "</main></div>\n",
@@ -310,16 +314,16 @@ def render_amp(site: ReplicaSite, article: Article, base: str) -> str:
     return (
         '<!DOCTYPE html>\n<html amp lang="id-ID">\n<head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width">'
-        f"<title>{esc(a.title)} - {SITE_NAME}</title>"
+        f"<title>{escape(a.title)} - {SITE_NAME}</title>"
         f'<link rel="canonical" href="{url}">'
         '<meta property="og:type" content="article">'
-        f'<meta property="og:title" content="{esc(a.title)}">'
+        f'<meta property="og:title" content="{escape(a.title)}">'
         f'<meta property="article:published_time" content="{_iso(a.published)}">'
         f'<script type="application/ld+json">{jsonld(a, base)}</script>'
         '<script async src="https://cdn.ampproject.org/v0.js"></script>'
         "<style amp-boilerplate>body{visibility:hidden}</style></head>\n"
         f'<body class="amp-wp-body"><header class="amp-wp-header"><a href="{base}/">{SITE_NAME}</a>'
-        f'</header><article class="amp-wp-article"><h1 class="amp-wp-title">{esc(a.title)}</h1>'
-        f'<div class="amp-wp-meta">{esc(a.author.name)} · {layout.tanggal(a.published)}</div>'
+        f'</header><article class="amp-wp-article"><h1 class="amp-wp-title">{escape(a.title)}</h1>'
+        f'<div class="amp-wp-meta">{escape(a.author.name)} · {indonesian_date(a.published)}</div>'
         f'<div class="amp-wp-article-content">{body}</div></article></body></html>\n'
     )

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from html import escape
 from urllib.parse import quote_plus
 
 from replica import layout
-from replica.content import PER_PAGE, SITE_NAME, Article, EditorialPage, ReplicaSite
-from replica.layout import esc
+from replica.dates import indonesian_date
+from replica.site_model import PER_PAGE, SITE_NAME, Article, EditorialPage, ReplicaSite
 
 
 def page_count(total: int) -> int:
@@ -68,12 +69,14 @@ def _card(a: Article, base: str) -> str:
     return (
         f'<article id="post-{a.post_id}" class="post-{a.post_id} post type-post status-publish '
         f'category-{a.category.slug}">{thumb}<header class="entry-header">'
-        f'<div class="cat-links"><a href="{base}{a.category.path}">{esc(a.category.name)}</a></div>'
-        f'<h2 class="entry-title"><a href="{base}/{a.slug}/" rel="bookmark">{esc(a.title)}</a></h2>'
-        f'<div class="entry-meta"><a href="{base}{a.author.path}">{esc(a.author.name)}</a> '
+        f'<div class="cat-links"><a href="{base}{a.category.path}">'
+        f"{escape(a.category.name)}</a></div>"
+        f'<h2 class="entry-title"><a href="{base}/{a.slug}/" rel="bookmark">'
+        f"{escape(a.title)}</a></h2>"
+        f'<div class="entry-meta"><a href="{base}{a.author.path}">{escape(a.author.name)}</a> '
         f'<time class="entry-date published" datetime="{a.published.isoformat()}">'
-        f"{layout.tanggal(a.published)}</time></div></header>"
-        f'<div class="entry-summary"><p>{esc(a.excerpt).replace("[&amp;hellip;]", "[&hellip;]")}'
+        f"{indonesian_date(a.published)}</time></div></header>"
+        f'<div class="entry-summary"><p>{escape(a.excerpt).replace("[&amp;hellip;]", "[&hellip;]")}'
         "</p></div></article>\n"
     )
 
@@ -172,7 +175,7 @@ def render_listing(
     pages = page_count(len(articles))
     chunk = articles[(page - 1) * PER_PAGE : page * PER_PAGE]
     head = (
-        f'<header class="page-header"><h1 class="page-title">{esc(heading)}</h1></header>\n'
+        f'<header class="page-header"><h1 class="page-title">{escape(heading)}</h1></header>\n'
         if heading
         else ""
     )
@@ -226,10 +229,10 @@ def render_search(site: ReplicaSite, base: str, term: str, page: int) -> str:
 
 
 def render_editorial(site: ReplicaSite, page: EditorialPage, base: str) -> str:
-    body = "".join(f"<p>{esc(p)}</p>\n" for p in page.paragraphs)
+    body = "".join(f"<p>{escape(p)}</p>\n" for p in page.paragraphs)
     main = (
         f'<article class="page type-page status-publish hentry"><header class="entry-header">'
-        f'<h1 class="entry-title">{esc(page.title)}</h1></header>'
+        f'<h1 class="entry-title">{escape(page.title)}</h1></header>'
         f'<div class="entry-content">\n{body}</div></article>\n'
     )
     return _page(

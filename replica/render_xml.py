@@ -11,8 +11,8 @@ from datetime import timedelta
 from email.utils import format_datetime
 from xml.sax.saxutils import escape
 
-from replica.content import SITE_NAME, Article, ReplicaSite
 from replica.render_article import entry_content
+from replica.site_model import SITE_NAME, Article, ReplicaSite
 
 SITEMAP_SIZE = 1000
 FEED_SIZE = 20

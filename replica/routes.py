@@ -11,7 +11,6 @@ from datetime import datetime
 from urllib.parse import parse_qs, urlsplit
 
 from replica import images, render_xml
-from replica.content import PER_PAGE, Article, ReplicaSite
 from replica.fault_modes import FAULT_SITEMAPS, fault_links_html, fault_paths
 from replica.render_article import render_amp, render_article
 from replica.render_listing import (
@@ -22,6 +21,7 @@ from replica.render_listing import (
     render_search,
 )
 from replica.responses import HTML, JPEG, RSS, TEXT, XML, Options, Resource
+from replica.site_model import PER_PAGE, Article, ReplicaSite
 
 _PAGED = re.compile(
     r"^(?P<prefix>/(?:(?:category|tag|author)/[a-z0-9-]+/)?)"

@@ -7,12 +7,12 @@ contract (docs of the replica), since the plain-text copy carries none of it.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from importlib import resources
 
-from replica.content import Article, Author, Caption, Category, Tag
+from replica.dates import WITA
+from replica.site_model import Article, Author, Caption, Category, Tag
 
-WITA = timezone(timedelta(hours=8), "WITA")
 SEED_SLUG = "pemilu-2024-kian-dekat-tiga-pilar-di-kaltim-rapatkan-barisan-jaga-kondusifitas"
 SEED_POST_ID = 71200
 SEED_PUBLISHED = datetime(2023, 3, 3, 14, 5, tzinfo=WITA)

@@ -24,9 +24,9 @@ from urllib.parse import parse_qs, urlsplit
 
 from replica import faults, routes
 from replica.cache import ByteLRU, Prepared
-from replica.content import ReplicaSite
 from replica.fault_modes import FAULT_PREFIX
 from replica.responses import TEXT, Options, Resource
+from replica.site_model import ReplicaSite
 
 log = logging.getLogger("warta.replica")
 DEFAULT_CACHE_BYTES = 256 * 1024 * 1024

@@ -13,16 +13,9 @@ import unicodedata
 from datetime import datetime, timedelta
 
 from replica import vocab
-from replica.content import (
-    Article,
-    Author,
-    Caption,
-    Category,
-    Comment,
-    EditorialPage,
-    Tag,
-)
-from replica.seedarticle import SEED_POST_ID, WITA
+from replica.dates import WITA, indonesian_date
+from replica.seedarticle import SEED_POST_ID
+from replica.site_model import Article, Author, Caption, Category, Comment, EditorialPage, Tag
 
 SLOT_HOURS = (7, 9, 10, 12, 14, 16, 18, 20)
 SEED_SLOT = 4  # the seed article sits in the 14:00 slot of 3 March 2023
@@ -43,11 +36,6 @@ def published_at(i: int, rng: random.Random) -> datetime:
     return DAY_ZERO + timedelta(days=day, hours=SLOT_HOURS[hour], minutes=rng.randrange(60))
 
 
-def date_id(moment: datetime) -> str:
-    """Indonesian date as captions write it, e.g. ``3 Maret 2023``."""
-    return f"{moment.day} {vocab.MONTHS[moment.month - 1]} {moment.year}"
-
-
 def title_case(text: str) -> str:
     """Headline casing: capitalise each word, keep acronyms such as IKN and DPRD."""
     small = {"di", "ke", "dan", "dari", "untuk", "yang"}
@@ -57,7 +45,7 @@ def title_case(text: str) -> str:
 class _Values(dict[str, str]):
     """Template values drawn only when a template names them, to keep generation cheap."""
 
-    def __init__(self, filler: _Filler, moment: datetime | None) -> None:
+    def __init__(self, filler: Filler, moment: datetime | None) -> None:
         super().__init__()
         self.filler, self.moment = filler, moment
 
@@ -84,11 +72,11 @@ class _Values(dict[str, str]):
         if key == "day":
             return vocab.DAYS[moment.weekday()] if moment else ""
         if key == "date":
-            return date_id(moment) if moment else ""
+            return indonesian_date(moment, weekday=False, with_time=False) if moment else ""
         raise KeyError(key)
 
 
-class _Filler:
+class Filler:
     """Fills templates for one article, keeping its place and topic consistent."""
 
     def __init__(self, rng: random.Random, topic: str, place: str) -> None:
@@ -120,7 +108,7 @@ def make_article(
     category = rng.choice(categories)
     topic = rng.choice(vocab.TOPICS[category.slug])
     place = rng.choice(vocab.PLACES)
-    filler = _Filler(rng, topic, place)
+    filler = Filler(rng, topic, place)
     published = published_at(i, rng)
     modified = published + timedelta(minutes=rng.choice((0, 0, 0, 12, 45, 90, 180)))
     title = filler.fill(rng.choice(vocab.TITLE_TEMPLATES), published)
@@ -180,7 +168,7 @@ def make_article(
 
 
 def _captions(
-    rng: random.Random, filler: _Filler, published: datetime, slug: str, post_id: int, n: int
+    rng: random.Random, filler: Filler, published: datetime, slug: str, post_id: int, n: int
 ) -> tuple[Caption, ...]:
     captions = []
     for k in range(rng.choice((1, 1, 2))):

@@ -11,17 +11,17 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Any, Literal
 
 from replica import vocab
-from replica.textgen import _Filler, slugify
+from replica.dates import WITA
+from replica.textgen import Filler, slugify
 
 DEFAULT_SEED = 2023
 SITE_NAME = "Kabar Benua Kaltim"
 BRAND = "KABARBENUA.TEST"  # as the dateline prints it: "KABARBENUA.TEST, SAMARINDA - "
-WITA = timezone(timedelta(hours=8), "WITA")
 FIRST_ID = 5_123_401
 ID_STEP = 7
 PARAS_PER_PAGE = 5
@@ -215,7 +215,7 @@ def _published(i: int, rng: random.Random) -> datetime:
 
 
 def _photos(
-    rng: random.Random, filler: _Filler, when: datetime, article_id: int, n: int
+    rng: random.Random, filler: Filler, when: datetime, article_id: int, n: int
 ) -> tuple[Photo, ...]:
     photos = []
     for k in range(rng.choice((1, 1, 2))):
@@ -240,7 +240,7 @@ def make_article(seed: int, i: int, used: set[str]) -> PortalArticle:
     section = rng.choice(SECTIONS)
     topic = rng.choice(vocab.TOPICS[SECTION_TOPICS[section[1]]])
     place = section[0] if section[1] in ("samarinda", "balikpapan") else rng.choice(vocab.PLACES)
-    filler = _Filler(rng, topic, place)
+    filler = Filler(rng, topic, place)
     published = _published(i, rng)
     modified = published + timedelta(minutes=rng.choice((0, 0, 7, 30)))
     title = filler.fill(rng.choice(vocab.TITLE_TEMPLATES), published)

@@ -9,12 +9,11 @@ article ends with the desk's initials, e.g. "(nvr/ams)".
 
 from __future__ import annotations
 
-import html
 import json
 from collections.abc import Sequence
-from datetime import datetime
+from html import escape
 
-from replica import vocab
+from replica.dates import indonesian_date
 from replica.portal.content import (
     BRAND,
     LISTING_SIZE,
@@ -25,18 +24,6 @@ from replica.portal.content import (
     PortalSite,
 )
 from replica.textgen import slugify
-
-
-def esc(text: str) -> str:
-    return html.escape(text, quote=True)
-
-
-def tanggal(moment: datetime, with_time: bool = True) -> str:
-    """ "Jumat, 3 Maret 2023 14:05 WITA" """
-    day = vocab.DAYS[moment.weekday()]
-    text = f"{day}, {moment.day} {vocab.MONTHS[moment.month - 1]} {moment.year}"
-    return f"{text} {moment:%H:%M} WITA" if with_time else text
-
 
 STYLE = (
     "body{margin:0;font-family:Helvetica,Arial,sans-serif;color:#222}"
@@ -53,11 +40,11 @@ TRACKING = (
 
 
 def _head(base: str, title: str, canonical: str, metas: Sequence[tuple[str, str, str]]) -> str:
-    meta = "".join(f'<meta {a}="{k}" content="{esc(v)}">\n' for a, k, v in metas)
+    meta = "".join(f'<meta {a}="{k}" content="{escape(v)}">\n' for a, k, v in metas)
     return (
         '<!DOCTYPE html>\n<html lang="id">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{esc(title)}</title>\n{meta}"
+        f"<title>{escape(title)}</title>\n{meta}"
         f'<meta property="og:site_name" content="{SITE_NAME}">\n'
         f'<link rel="canonical" href="{canonical}">\n'
         f'<link rel="alternate" type="application/rss+xml" href="{base}/rss">\n'
@@ -66,8 +53,8 @@ def _head(base: str, title: str, canonical: str, metas: Sequence[tuple[str, str,
 
 
 def _header(base: str, ticker: Sequence[PortalArticle]) -> str:
-    nav = "".join(f'<a href="{base}/kanal/{slug}">{esc(name)}</a>' for name, slug in SECTIONS)
-    hot = "".join(f'<li><a href="{base}{a.path}">{esc(a.title)}</a></li>' for a in ticker)
+    nav = "".join(f'<a href="{base}/kanal/{slug}">{escape(name)}</a>' for name, slug in SECTIONS)
+    hot = "".join(f'<li><a href="{base}{a.path}">{escape(a.title)}</a></li>' for a in ticker)
     return (
         f'<div class="header"><div class="logo"><a href="{base}/">{SITE_NAME}</a></div>\n'
         f'<nav class="nav"><a href="{base}/">Home</a>{nav}<a href="{base}/indeks">Indeks</a>'
@@ -88,8 +75,8 @@ def _footer(base: str, extra: str = "") -> str:
 
 def _sidebar(base: str, articles: Sequence[PortalArticle]) -> str:
     rows = "".join(
-        f'<li><a href="{base}{a.path}">{esc(a.title)}</a>'
-        f'<span class="date">{tanggal(a.published, False)}</span></li>'
+        f'<li><a href="{base}{a.path}">{escape(a.title)}</a>'
+        f'<span class="date">{indonesian_date(a.published, with_time=False)}</span></li>'
         for a in articles
     )
     return f'<aside class="sidebar"><h3>Berita Terkini</h3><ol>{rows}</ol></aside>\n'
@@ -99,12 +86,12 @@ def _photo(photo: Photo, base: str) -> str:
     src = f"{base}{photo.image_path}"
     if photo.style == "lead":
         return (
-            f'<div class="photo-lead"><img src="{src}" alt="{esc(photo.text)}" width="700" '
-            f'height="393">\n<p class="photo-lead__ket">{esc(photo.shown)}</p></div>\n'
+            f'<div class="photo-lead"><img src="{src}" alt="{escape(photo.text)}" width="700" '
+            f'height="393">\n<p class="photo-lead__ket">{escape(photo.shown)}</p></div>\n'
         )
     return (
         f'<div class="sisip-foto"><img src="{src}" alt="" width="640" height="360">'
-        f'<span class="sisip-foto__ket">{esc(photo.shown)}</span></div>\n'
+        f'<span class="sisip-foto__ket">{escape(photo.shown)}</span></div>\n'
     )
 
 
@@ -141,9 +128,11 @@ def article_body(site: PortalSite, a: PortalArticle, page: int, base: str) -> st
             if photo.position == i and photo.style == "inline":
                 out.append(_photo(photo, base))
         if i == 0:
-            out.append(f"<p><strong>{BRAND}, {a.dateline}</strong> - {esc(a.paragraphs[0])}</p>\n")
+            out.append(
+                f"<p><strong>{BRAND}, {a.dateline}</strong> - {escape(a.paragraphs[0])}</p>\n"
+            )
         else:
-            out.append(f"<p>{esc(a.paragraphs[i])}</p>\n")
+            out.append(f"<p>{escape(a.paragraphs[i])}</p>\n")
         if i == start + 1:
             out.append(
                 '<div class="ads-inline"><span>ADVERTISEMENT</span>'
@@ -152,11 +141,11 @@ def article_body(site: PortalSite, a: PortalArticle, page: int, base: str) -> st
         if related is not None and i == start + 2 and page == 1:
             out.append(
                 f'<p class="baca-juga">Baca juga: <a href="{base}{related.path}">'
-                f"{esc(related.title)}</a></p>\n"
+                f"{escape(related.title)}</a></p>\n"
             )
     if page == len(a.pages):
         if a.source:
-            out.append(f"<p>Sumber: {esc(a.source)}</p>\n")
+            out.append(f"<p>Sumber: {escape(a.source)}</p>\n")
         out.append(f"<p>({a.initials})</p>\n")
     out.append(_pager(base, a, page))
     return "".join(out)
@@ -197,11 +186,12 @@ def render_article(site: PortalSite, a: PortalArticle, page: int, base: str) -> 
         links += f'<link rel="next" href="{base}{a.page_path(page + 1)}">\n'
     head = head.replace("</head>", links + "</head>")
     tags = " ".join(
-        f'<a href="{base}/tag/{slugify(t)}" class="detail-tags__item">{esc(t)}</a>' for t in a.tags
+        f'<a href="{base}/tag/{slugify(t)}" class="detail-tags__item">{escape(t)}</a>'
+        for t in a.tags
     )
     lead = "".join(_photo(p, base) for p in a.photos_on(page) if p.style == "lead")
     terkait = "".join(
-        f'<li><a href="{base}{o.path}">{esc(o.title)}</a></li>' for o in _older(site, a, 4)
+        f'<li><a href="{base}{o.path}">{escape(o.title)}</a></li>' for o in _older(site, a, 4)
     )
     return "".join(
         (
@@ -210,11 +200,11 @@ def render_article(site: PortalSite, a: PortalArticle, page: int, base: str) -> 
             _header(base, _older(site, a, 5)),
             '<div class="container">\n<article class="detail">\n',
             f'<div class="breadcrumb"><a href="{base}/">Home</a> &raquo; '
-            f'<a href="{base}/kanal/{a.section[1]}">{esc(a.section[0])}</a></div>\n',
-            f'<h1 class="detail-title">{esc(a.title)}</h1>\n',
-            f'<div class="detail-byline">Penulis: {esc(a.author)} | '
-            f"Editor: {esc(a.editor)}</div>\n",
-            f'<div class="detail-date">{tanggal(a.published)}</div>\n',
+            f'<a href="{base}/kanal/{a.section[1]}">{escape(a.section[0])}</a></div>\n',
+            f'<h1 class="detail-title">{escape(a.title)}</h1>\n',
+            f'<div class="detail-byline">Penulis: {escape(a.author)} | '
+            f"Editor: {escape(a.editor)}</div>\n",
+            f'<div class="detail-date">{indonesian_date(a.published)}</div>\n',
             lead,
             f'<div class="detail-text">\n{article_body(site, a, page, base)}</div>\n',
             f'<div class="detail-tags"><span>Tag:</span> {tags}</div>\n',
@@ -246,9 +236,9 @@ def render_listing(
     chunk = articles[(page - 1) * LISTING_SIZE : page * LISTING_SIZE]
     pages = max(1, -(-len(articles) // LISTING_SIZE))
     rows = "".join(
-        f'<div class="list-item"><a href="{base}{a.path}"><h3>{esc(a.title)}</h3></a>'
-        f'<span class="date">{tanggal(a.published)}</span>'
-        f"<p>{esc(a.paragraphs[0][:140])}…</p></div>\n"
+        f'<div class="list-item"><a href="{base}{a.path}"><h3>{escape(a.title)}</h3></a>'
+        f'<span class="date">{indonesian_date(a.published)}</span>'
+        f"<p>{escape(a.paragraphs[0][:140])}…</p></div>\n"
         for a in chunk
     )
     nav = []
@@ -263,7 +253,7 @@ def render_listing(
             _head(base, f"{heading} - {SITE_NAME}", url, [("name", "pagetype", "indeks")]),
             '<body class="page-index">\n',
             _header(base, site.newest_first[:5]),
-            f'<div class="container"><div class="list-berita"><h1>{esc(heading)}</h1>\n{rows}',
+            f'<div class="container"><div class="list-berita"><h1>{escape(heading)}</h1>\n{rows}',
             f'<div class="pagination">{" ".join(nav)}</div></div>\n',
             _sidebar(base, site.newest_first[:6]),
             "</div>\n",
@@ -309,7 +299,7 @@ def render_editorial(site: PortalSite, slug: str, base: str) -> str:
             ),
             '<body class="page-static">\n',
             _header(base, ()),
-            f'<div class="container"><div class="static"><h1>{title}</h1><p>{esc(text)}</p>'
+            f'<div class="container"><div class="static"><h1>{title}</h1><p>{escape(text)}</p>'
             "</div></div>\n",
             _footer(base),
         )

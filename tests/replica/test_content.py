@@ -7,9 +7,10 @@ from datetime import timedelta
 
 import pytest
 
-from replica.content import ReplicaSite, build_site
+from replica.content import build_site
 from replica.routes import resolve
 from replica.seedarticle import seed_text
+from replica.site_model import ReplicaSite
 
 BASE = "http://127.0.0.1:8000"
 

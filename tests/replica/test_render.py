@@ -8,11 +8,12 @@ from datetime import timedelta
 
 import lxml.html
 
-from replica.content import ReplicaSite, build_site
+from replica.content import build_site
 from replica.images import jpeg_for
 from replica.render_xml import robots_txt
 from replica.responses import Options
 from replica.routes import resolve
+from replica.site_model import ReplicaSite
 
 BASE = "http://127.0.0.1:8000"
 NS = {

@@ -10,8 +10,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from replica.content import ReplicaSite, build_site
+from replica.content import build_site
 from replica.server import ReplicaServer
+from replica.site_model import ReplicaSite
 
 pytestmark = pytest.mark.slow
 

@@ -14,8 +14,8 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from crawler.runner import CrawlResult, run_crawl
-from replica.content import ReplicaSite
 from replica.server import ReplicaServer
+from replica.site_model import ReplicaSite
 
 FAST = {  # politeness off: the replica is ours and on loopback
     "DOWNLOAD_DELAY": 0,
