@@ -1,7 +1,9 @@
-"""``warta replica``: serve a local replica (niaga.asia, or ``--site portal``) until a signal.
+"""Serve a local replica (niaga.asia, or ``--site portal``) until a signal.
 
-Prints exactly one line, ``serving http://HOST:PORT``, once the socket listens, so scripts
-(the demo, benchmarks, tests) can start it with ``--port 0`` and read the address back.
+Runs on its own as ``python -m replica`` and inside warta as ``warta replica`` (which calls
+``add_arguments`` and ``run`` here). Prints exactly one line, ``serving http://HOST:PORT``,
+once the socket listens, so scripts (the demo, benchmarks, tests) can start it with
+``--port 0`` and read the address back.
 """
 
 from __future__ import annotations
@@ -10,10 +12,11 @@ import argparse
 import signal
 import sys
 import threading
+from collections.abc import Sequence
 from types import FrameType
 
+from replica.catalog import KINDS, build_replica
 from replica.content import DEFAULT_SEED
-from replica.kinds import KINDS, build_replica
 from replica.server import is_loopback
 
 
@@ -51,17 +54,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m replica [options]``: the same options and behaviour as ``warta replica``."""
+    parser = argparse.ArgumentParser(
+        prog="python -m replica", description="serve the local replica of a news site"
+    )
+    add_arguments(parser)
+    parser.set_defaults(program=parser.prog)
+    return run(parser.parse_args(argv))
+
+
 def run(args: argparse.Namespace) -> int:
+    program = getattr(args, "program", "warta replica")  # names the command in error messages
     if not (args.public or is_loopback(args.host)):
         print(
-            f"warta replica: refusing to bind to {args.host}; pass --public to allow it",
+            f"{program}: refusing to bind to {args.host}; pass --public to allow it",
             file=sys.stderr,
         )
         return 2
     if args.articles < 1 or not 0 <= args.port <= 65535 or args.delay < 0:
-        print(
-            "warta replica: --articles must be >= 1, --port 0-65535, --delay >= 0", file=sys.stderr
-        )
+        print(f"{program}: --articles must be >= 1, --port 0-65535, --delay >= 0", file=sys.stderr)
         return 2
     log_file = open(args.log_file, "a", encoding="utf-8") if args.log_file else None  # noqa: SIM115
     try:
@@ -79,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
             cache_bytes=args.cache_mb << 20,
         )
     except OSError as exc:
-        print(f"warta replica: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        print(f"{program}: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 1
     stop = threading.Event()
 

@@ -11,7 +11,7 @@ import re
 from datetime import datetime, timedelta
 from html import escape
 
-from replica import layout
+from replica import page_chrome
 from replica.dates import indonesian_date
 from replica.site_model import SITE_NAME, Article, Caption, ReplicaSite
 
@@ -259,7 +259,7 @@ def render_article(site: ReplicaSite, article: Article, base: str) -> str:
     )
     return "".join(
         (
-            layout.head(
+            page_chrome.head(
                 base,
                 title=f"{a.title} - {SITE_NAME}",
                 canonical=url,
@@ -269,7 +269,7 @@ def render_article(site: ReplicaSite, article: Article, base: str) -> str:
                 f"postid-{a.post_id} single-format-standard",
                 extra_links=f'<link rel="amphtml" href="{url}amp/">\n',
             ),
-            layout.site_header(
+            page_chrome.site_header(
                 base, ((c.name, c.slug) for c in site.categories), older(site, a, 5), a.published
             ),
             '<div id="primary" class="content-area"><main id="main" class="site-main">\n',
@@ -300,8 +300,8 @@ def render_article(site: ReplicaSite, article: Article, base: str) -> str:
             "</div>\n",
             _comments(a, base),
             "</main></div>\n",
-            layout.sidebar(base, popular(site, a), older(site, a, 6)),
-            layout.site_footer(base),
+            page_chrome.sidebar(base, popular(site, a), older(site, a, 6)),
+            page_chrome.site_footer(base),
         )
     )
 

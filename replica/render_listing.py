@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from html import escape
 from urllib.parse import quote_plus
 
-from replica import layout
+from replica import page_chrome
 from replica.dates import indonesian_date
 from replica.site_model import PER_PAGE, SITE_NAME, Article, EditorialPage, ReplicaSite
 
@@ -139,7 +139,7 @@ def _page(
     kwargs = {"robots": robots} if robots else {}
     return "".join(
         (
-            layout.head(
+            page_chrome.head(
                 base,
                 title=title,
                 canonical=canonical,
@@ -148,13 +148,13 @@ def _page(
                 jsonld=_website_jsonld(base, canonical, title) if og and canonical else None,
                 **kwargs,
             ),
-            layout.site_header(
+            page_chrome.site_header(
                 base, ((c.name, c.slug) for c in site.categories), newest[:5], site.newest.published
             ),
             f'<div id="primary" class="content-area"><main id="main" class="site-main">\n{main}'
             "</main></div>\n",
-            layout.sidebar(base, site.newest_first[10:15], newest),
-            layout.site_footer(base, footer_extra),
+            page_chrome.sidebar(base, site.newest_first[10:15], newest),
+            page_chrome.site_footer(base, footer_extra),
         )
     )
 
