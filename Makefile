@@ -28,13 +28,13 @@ demo: install
 
 ## Lint, type-check and run every test, including the end-to-end ones that start servers.
 test: install
-	$(BIN)/ruff check crawler flows tests bench
+	$(BIN)/ruff check crawler flows replica tests bench
 	$(BIN)/mypy
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
-	$(BIN)/ruff check crawler flows tests bench
-	$(BIN)/ruff format --check crawler flows tests bench
+	$(BIN)/ruff check crawler flows replica tests bench
+	$(BIN)/ruff format --check crawler flows replica tests bench
 
 typecheck: install
 	$(BIN)/mypy

@@ -16,7 +16,7 @@ from crawler.siteconfig import ConfigError
 
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("crawler.demo", "crawl the bundled replica and archive it locally"),
-    "replica": ("crawler.replica.cli", "serve the local replica of a news site"),
+    "replica": ("replica.cli", "serve the local replica of a news site"),
     "extract": ("crawler.extraction.cli", "extract one article record from an HTML file"),
     "reextract": ("crawler.reextract", "rebuild article records from existing WARCs"),
     "verify": ("crawler.warc.verify", "check WARC digests, pairing, references and indexes"),

@@ -45,7 +45,7 @@ def _human(size: float) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from crawler.replica.kinds import build_replica
+    from replica.catalog import build_replica
 
     if args.data:
         os.environ["WARTA_DATA_DIR"] = str(args.data)

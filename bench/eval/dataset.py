@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from crawler.replica.content import build_site
-from crawler.replica.portal.content import build_portal
-from crawler.replica.portal.render import render_article as render_portal_article
-from crawler.replica.render_article import render_article as render_niaga_article
 from crawler.siteconfig import load_site
+from replica.content import build_site
+from replica.portal.content import build_portal
+from replica.portal.render import render_article as render_portal_article
+from replica.render_article import render_article as render_niaga_article
 
 PAGES_DIR = Path(__file__).resolve().parent / "pages"
 NIAGA_SITE = "niaga"

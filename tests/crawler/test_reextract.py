@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from crawler.cli import main
-from crawler.replica.content import build_site
-from crawler.replica.server import ReplicaServer
 from crawler.runner import CrawlResult, run_crawl
+from replica.content import build_site
+from replica.server import ReplicaServer
 
 FAST = {
     "DOWNLOAD_DELAY": 0,

@@ -337,8 +337,8 @@ class Replica:
 @pytest.fixture(scope="session")
 def niaga_replica() -> Iterator[Replica]:
     """The niaga.asia replica with REPLICA_ARTICLES articles, for the whole session."""
-    from crawler.replica.content import build_site
-    from crawler.replica.server import ReplicaServer
+    from replica.content import build_site
+    from replica.server import ReplicaServer
 
     with ReplicaServer(build_site(REPLICA_ARTICLES)) as server:
         yield Replica(server.base_url, REPLICA_ARTICLES)

@@ -15,11 +15,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from crawler.replica.content import build_site
-from crawler.replica.server import ReplicaServer
 from crawler.runner import run_crawl
 from crawler.warc.indexing import build_cdxj
 from crawler.warc.verify import verify_paths
+from replica.content import build_site
+from replica.server import ReplicaServer
 
 pytestmark = pytest.mark.slow
 FAST = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS_PER_DOMAIN": 8}

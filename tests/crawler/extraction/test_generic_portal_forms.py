@@ -11,8 +11,8 @@ import pytest
 from crawler.extraction.article import extract_article
 from crawler.extraction.dates import is_date_line
 from crawler.extraction.lines import is_dropped_line, split_dateline
-from crawler.replica.portal.content import build_portal
-from crawler.replica.portal.render import render_article
+from replica.portal.content import build_portal
+from replica.portal.render import render_article
 
 BASE = "https://regional.example"
 

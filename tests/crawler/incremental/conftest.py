@@ -13,9 +13,9 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
-from crawler.replica.content import ReplicaSite
-from crawler.replica.server import ReplicaServer
 from crawler.runner import CrawlResult, run_crawl
+from replica.server import ReplicaServer
+from replica.site_model import ReplicaSite
 
 FAST = {  # politeness off: the replica is ours and on loopback
     "DOWNLOAD_DELAY": 0,

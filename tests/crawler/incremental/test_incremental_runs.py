@@ -12,8 +12,9 @@ from typing import Any
 
 import pytest
 
-from crawler.replica.content import ReplicaSite, build_site
 from crawler.runner import CrawlResult
+from replica.content import build_site
+from replica.site_model import ReplicaSite
 
 pytestmark = pytest.mark.slow
 N, K = 20, 3

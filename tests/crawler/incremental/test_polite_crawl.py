@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from crawler.replica.content import build_site
+from replica.content import build_site
 
 pytestmark = pytest.mark.slow
 

@@ -12,9 +12,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from crawler.replica.content import build_site
 from crawler.runner import crawl_command
 from crawler.siteconfig import PACKAGE_ROOT
+from replica.content import build_site
 
 pytestmark = pytest.mark.slow
 ARTICLES = 30

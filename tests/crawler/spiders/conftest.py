@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 
-from crawler.replica.content import ReplicaSite, build_site
-from crawler.replica.server import ReplicaServer
 from crawler.runner import CrawlResult, run_crawl
+from replica.content import build_site
+from replica.server import ReplicaServer
+from replica.site_model import ReplicaSite
 
 FAST = {  # politeness off: the replica is ours and on loopback
     "DOWNLOAD_DELAY": 0,
