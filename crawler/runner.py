@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from crawler.lifetime import DIE_WITH_PARENT_ENV
 from crawler.siteconfig import PACKAGE_ROOT
 
 
@@ -74,6 +75,7 @@ def crawl_environment(environ: Mapping[str, str]) -> dict[str, str]:
     """The child's environment: :data:`ENV_KEEP` and warta's, Scrapy's and Python's own."""
     env = {k: v for k, v in environ.items() if k in ENV_KEEP or k.startswith(ENV_KEEP_PREFIXES)}
     env["SCRAPY_SETTINGS_MODULE"] = "crawler.settings"
+    env[DIE_WITH_PARENT_ENV] = "1"
     return env
 
 

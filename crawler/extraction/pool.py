@@ -22,11 +22,13 @@ import collections
 import logging
 import multiprocessing
 import os
+import signal
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import NamedTuple
 
 from crawler.extraction.record import Article
+from crawler.lifetime import die_with_parent
 from crawler.siteconfig import SiteConfig
 
 LOG = logging.getLogger(__name__)
@@ -71,6 +73,8 @@ def _init_worker(site_json: str | None, nice: int = 0) -> None:
     which the bounded queue absorbs.
     """
     global _site
+    die_with_parent()  # its parent is the fork server, which exits with the crawl
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the crawl, which stops us
     _site = SiteConfig.model_validate_json(site_json) if site_json else None
     if nice > 0:
         try:

@@ -9,6 +9,7 @@ middleware, so every exchange is archived whether or not the spider keeps the pa
 from __future__ import annotations
 
 import logging
+import os
 import re
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
@@ -21,6 +22,7 @@ from scrapy.http import Request, Response, TextResponse
 
 from crawler import __version__
 from crawler.canonical import CanonicalError, canonical_url, choose_canonical, dedup_key
+from crawler.crawl_lock import CrawlLock, lock_path_for
 from crawler.discovery import (
     DiscoveryError,
     UrlRules,
@@ -32,6 +34,7 @@ from crawler.discovery import (
 from crawler.extraction.pool import ExtractionPool
 from crawler.extraction.record import crawl_record
 from crawler.globalconfig import load_settings
+from crawler.lifetime import DIE_WITH_PARENT_ENV, die_with_parent
 from crawler.multipage import MAX_PAGES, merge_records
 from crawler.siteconfig import SiteConfig
 from crawler.state import CrawlState
@@ -86,6 +89,7 @@ class NewsSpider(scrapy.Spider):
     name = "news"
     site_config: ClassVar[SiteConfig]
     pool: ExtractionPool | None = None
+    _lock: CrawlLock | None = None
 
     def __init__(
         self,
@@ -127,7 +131,10 @@ class NewsSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
+        if os.environ.get(DIE_WITH_PARENT_ENV) == "1":  # started by crawler.runner
+            die_with_parent()
         spider._apply_site_settings(crawler)
+        spider._take_crawl_lock(crawler.settings)
         if crawler.settings.getbool("WARTA_EXTRACT_ENABLED", True):
             raw = crawler.settings.get("WARTA_EXTRACT_WORKERS")
             workers = None if raw in (None, "") else int(raw)
@@ -137,6 +144,16 @@ class NewsSpider(scrapy.Spider):
     def closed(self, reason: str) -> None:
         if self.pool is not None:
             self.pool.close()
+        if self._lock is not None:
+            self._lock.release()
+
+    def _take_crawl_lock(self, settings: Any) -> None:
+        """Fail at once if another crawl of this site (same state) is running."""
+        state = settings.get("WARTA_STATE_PATH") if settings.getbool("WARTA_STATE_ENABLED") else ""
+        out = settings.get("WARTA_OUTPUT_DIR")
+        self._lock = CrawlLock(lock_path_for(state, out)).acquire(
+            site=self.site.name, crawl_id=settings.get("WARTA_CRAWL_ID"), output_dir=out
+        )
 
     def _apply_site_settings(self, crawler: Crawler) -> None:
         """Per-site politeness and archive metadata, at spider priority."""
