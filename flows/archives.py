@@ -8,26 +8,17 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from crawler.layout import check_id, manifest_name, parse_manifest_key
+from crawler.units import parse_duration
 from flows.crawlstore import content_problem, object_problem
-from flows.manifest import (
-    Manifest,
-    ManifestError,
-    ManifestFile,
-    check_id,
-    parse_manifest,
-    parse_manifest_key,
-)
+from flows.manifest import Manifest, ManifestError, ManifestFile, parse_manifest
 from flows.storage import Storage, check_expiry, sha256_file
-
-_DURATION = re.compile(r"^\s*(\d+)\s*([smhdw]?)\s*$")
-_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 
 
 @dataclass(frozen=True)
@@ -55,12 +46,9 @@ class Report:
         return not self.problems
 
 
-def parse_duration(text: str) -> int:
+def parse_expiry(text: str) -> int:
     """Seconds in '7d', '12h', '30m', '90s' or '3600'; at most 7 days (the SigV4 limit)."""
-    match = _DURATION.match(text)
-    if not match:
-        raise ValueError(f"cannot read duration {text!r}; use e.g. 7d, 12h, 30m or 3600")
-    return check_expiry(int(match[1]) * _UNITS[match[2]])
+    return check_expiry(int(parse_duration(text).total_seconds()))
 
 
 def find_crawls(
@@ -219,7 +207,7 @@ def download_crawls(
                 else:
                     report.done.append(entry.name)
                     report.bytes += entry.size
-            manifest_path = folder / f"{manifest.crawl_id}.manifest.json"
+            manifest_path = folder / manifest_name(manifest.crawl_id)
             temp = manifest_path.with_name(manifest_path.name + ".part")
             temp.write_bytes(manifest.to_json())
             os.replace(temp, manifest_path)

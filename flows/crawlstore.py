@@ -17,16 +17,13 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Literal
 
+from crawler.layout import MANIFEST_SUFFIX, SUMMARY_FILE, check_id, file_key
 from flows.manifest import (
-    MANIFEST_SUFFIX,
     Manifest,
     ManifestError,
     ManifestFile,
-    check_id,
-    day_prefix,
     file_kind,
     parse_manifest,
-    stored_name,
     utc_day,
 )
 from flows.storage import ObjectInfo, Storage, StorageError, sha256_file, sha256_stream
@@ -74,8 +71,8 @@ def _timestamp(value: object, path: Path) -> datetime | None:
 
 
 def summary_metadata(folder: Path) -> dict[str, object]:
-    """started, finished and integer counts from crawl-summary.json, if it has them."""
-    path = folder / "crawl-summary.json"
+    """started, finished and integer counts from the crawl's summary file, if it has them."""
+    path = folder / SUMMARY_FILE
     if not path.is_file():
         return {}
     try:
@@ -161,7 +158,7 @@ def store_crawl(
 
     Raises ValueError for bad input (folder, ids, naive dates) and StorageError when the
     target fails; in both cases nothing local is touched. ``started``, ``finished`` and
-    ``counts`` default to the values in ``crawl-summary.json``. ``deep_verify`` re-reads
+    ``counts`` default to the values in the crawl's summary file. ``deep_verify`` re-reads
     every object and hashes it instead of trusting size and recorded digest.
     """
     check_id(site, "site")
@@ -175,7 +172,7 @@ def store_crawl(
     entries: list[ManifestFile] = []
     seen: dict[str, str] = {}
     for name in names:
-        key = f"{day_prefix(site, day)}/{stored_name(crawl_id, name)}"
+        key = file_key(site, day, crawl_id, name)
         if key in seen:
             raise ValueError(f"{name} and {seen[key]} would be stored under the same key {key}")
         seen[key] = name

@@ -1,11 +1,12 @@
 """Which articles of a crawl the archive has never held before.
 
-Every stored crawl carries ``seen-urls.txt.gz``: the sorted article URLs of that crawl and
-of every crawl stored before it. A new crawl therefore reads one small file, the one in
-the latest earlier crawl's manifest, instead of every earlier ``articles.jsonl``. If that
-crawl has no such file (it predates the list), all earlier crawls are read once and the
-chain starts again from there. The file is gzip with a fixed timestamp, so the same input
-gives the same bytes and a rerun of ``store_crawl`` skips it instead of refusing it.
+Every stored crawl carries a seen list (``layout.SEEN_URLS_FILE``): the sorted article URLs
+of that crawl and of every crawl stored before it. A new crawl therefore reads one small
+file, the one in the latest earlier crawl's manifest, instead of every earlier crawl's
+articles file. If that crawl has no such file (it predates the list), all earlier crawls
+are read once and the chain starts again from there. The file is gzip with a fixed
+timestamp, so the same input gives the same bytes and a rerun of ``store_crawl`` skips it
+instead of refusing it.
 
 Limitation: a crawl stored late (resumed after a later crawl was already stored) is not
 in that later crawl's list; its articles can be counted as new once more.
@@ -22,12 +23,12 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from crawler.layout import ARTICLES_FILE as ARTICLES_NAME
+from crawler.layout import SEEN_URLS_FILE as SEEN_NAME
 from flows.archives import find_crawls
 from flows.manifest import Manifest, ManifestError, parse_manifest
 from flows.storage import Storage
 
-SEEN_NAME = "seen-urls.txt.gz"
-ARTICLES_NAME = "articles.jsonl"
 log = logging.getLogger("warta.flow")
 
 

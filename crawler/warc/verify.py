@@ -23,13 +23,8 @@ from typing import BinaryIO
 from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecord
 
-from crawler.warc.indexing import (
-    CDXJ_SUFFIX,
-    INDEXED_RECORDS,
-    WARC_SUFFIXES,
-    line_mismatches,
-    read_cdxj,
-)
+from crawler.layout import CDXJ_SUFFIX, WARC_SUFFIXES
+from crawler.warc.indexing import INDEXED_RECORDS, line_mismatches, read_cdxj
 from crawler.warc.recovery import CORRUPT_SUFFIX, scan_valid_prefix
 from crawler.warc.writer import OPEN_SUFFIX
 
