@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from crawler.cli import main
 from crawler.replica.content import build_site
 from crawler.replica.server import ReplicaServer
 from crawler.runner import CrawlResult, run_crawl
+from flows.cli import main
 
 FAST = {
     "DOWNLOAD_DELAY": 0,

@@ -1,4 +1,5 @@
-"""The crawl manifest: which files a stored crawl has, with their keys, sizes and digests.
+"""The crawl manifest (which files a stored crawl has, with keys, sizes and digests), and
+the checks of a stored object against its manifest entry.
 
 Where it and the files are stored is :mod:`crawler.layout`'s business. The manifest is
 written after every file is stored and verified, so its presence means the crawl is
@@ -21,6 +22,7 @@ from crawler.layout import (
     is_warc,
     manifest_key,
 )
+from flows.storage.base import ObjectInfo, Storage, sha256_stream
 
 MANIFEST_FORMAT: Literal["warta-manifest/1"] = "warta-manifest/1"
 
@@ -101,3 +103,26 @@ def parse_manifest(data: bytes, key: str) -> Manifest:
     except (ValueError, ValidationError) as exc:
         first = str(exc).splitlines()[0:3]
         raise ManifestError(f"manifest {key} is not valid: {' '.join(first)}") from None
+
+
+def object_problem(info: ObjectInfo | None, entry: ManifestFile) -> str | None:
+    """Why a stored object does not match its manifest entry, or None if it does."""
+    if info is None:
+        return "missing"
+    if info.size != entry.size:
+        return f"size {info.size}, expected {entry.size}"
+    if info.sha256 is None:
+        return "no sha256 recorded with the object"
+    if info.sha256 != entry.sha256:
+        return f"recorded sha256 {info.sha256[:16]}..., expected {entry.sha256[:16]}..."
+    if info.content_sha256 is not None and info.content_sha256 != entry.sha256:
+        return f"server checksum {info.content_sha256[:16]}..., expected {entry.sha256[:16]}..."
+    return None
+
+
+def content_problem(storage: Storage, entry: ManifestFile) -> str | None:
+    """Re-read the object and hash it: the only check that catches silent corruption."""
+    digest, size = sha256_stream(storage.read_chunks(entry.key))
+    if size != entry.size or digest != entry.sha256:
+        return f"content sha256 {digest[:16]}... ({size} bytes) does not match the manifest"
+    return None

@@ -1,4 +1,4 @@
-"""The steps of archiving one crawl, as plain functions (Prefect wraps them in flows.archive).
+"""The steps of archiving one crawl, as plain functions (Prefect wraps them in flows.archive_flow).
 
 Each step works on the crawl folder ``<data_dir>/crawls/<site>/<crawl_id>/`` and can run
 again on the same folder: the crawl itself runs in a child process (a Twisted reactor
@@ -35,10 +35,10 @@ from crawler.layout import (
 )
 from crawler.runner import run_crawl
 from crawler.siteconfig import load_site
-from flows.crawlstore import delete_local_copies, store_crawl
-from flows.manifest import Manifest
-from flows.newarticles import NewArticles, count_new_articles
+from flows.new_articles import NewArticles, count_new_articles
 from flows.storage import Storage, open_storage
+from flows.storage.crawl_upload import delete_local_copies, store_crawl
+from flows.storage.manifest import Manifest
 
 log = logging.getLogger("warta.flow")
 COUNT_FIELDS = (
@@ -71,7 +71,7 @@ class ArchivePlan:
     file_prefix: str = "warta"
     title: str = ""
     resume: bool = False
-    state_path: Path | None = None  # the crawl state, synced with storage (flows.statesync)
+    state_path: Path | None = None  # the crawl state, synced with storage (flows.state_sync)
 
     @property
     def index_path(self) -> Path:
@@ -324,7 +324,7 @@ def remove_local(plan: ArchivePlan, manifest: Manifest, deep_verify: bool = Fals
 
 def restore_state(plan: ArchivePlan) -> bool:
     """A worker with no crawl state takes the one stored with the archive, if any."""
-    from flows.statesync import pull_state
+    from flows.state_sync import pull_state
 
     if plan.state_path is None:
         return False
@@ -333,7 +333,7 @@ def restore_state(plan: ArchivePlan) -> bool:
 
 def save_state(plan: ArchivePlan) -> str | None:
     """Store a snapshot of the crawl state beside the archive, for the next worker."""
-    from flows.statesync import push_state
+    from flows.state_sync import push_state
 
     if plan.state_path is None:
         return None

@@ -70,7 +70,7 @@ def archive_demo(site: str, base_url: str, storage: str) -> dict[str, Any]:
     """Run the real ``archive-site`` Prefect flow against the replica; return its summary."""
     from prefect.settings import temporary_settings
 
-    from flows.archive import archive_site, ephemeral_defaults
+    from flows.archive_flow import archive_site, ephemeral_defaults
 
     print("running the archive-site flow (crawl, check, index, package, store) ...", flush=True)
     with temporary_settings(updates=ephemeral_defaults()):

@@ -11,8 +11,8 @@ import pytest
 
 from crawler.layout import manifest_key, parse_manifest_key, stored_name
 from flows.archives import parse_expiry
-from flows.manifest import file_kind, parse_manifest, utc_day
 from flows.storage import LocalStorage, StorageError, check_key, open_storage
+from flows.storage.manifest import file_kind, parse_manifest, utc_day
 
 
 def test_uris_pick_the_backend(tmp_path: Path) -> None:
@@ -29,8 +29,8 @@ def test_uris_pick_the_backend(tmp_path: Path) -> None:
 
 def test_local_use_does_not_import_boto3(tmp_path: Path) -> None:
     code = (
-        "import sys; from flows.storage import open_storage; import flows.crawlstore, "
-        "flows.archives_cli; open_storage(sys.argv[1]).check(write=True); "
+        "import sys; from flows.storage import open_storage; import flows.storage.crawl_upload, "
+        "flows.cli.archives; open_storage(sys.argv[1]).check(write=True); "
         "assert 'boto3' not in sys.modules, 'boto3 imported'"
     )
     subprocess.run([sys.executable, "-c", code, str(tmp_path / "x")], check=True)

@@ -18,15 +18,17 @@ from pathlib import Path
 from typing import Literal
 
 from crawler.layout import MANIFEST_SUFFIX, SUMMARY_FILE, check_id, file_key
-from flows.manifest import (
+from flows.storage.base import Storage, StorageError, sha256_file
+from flows.storage.manifest import (
     Manifest,
     ManifestError,
     ManifestFile,
+    content_problem,
     file_kind,
+    object_problem,
     parse_manifest,
     utc_day,
 )
-from flows.storage import ObjectInfo, Storage, StorageError, sha256_file, sha256_stream
 
 log = logging.getLogger("warta.storage")
 
@@ -92,29 +94,6 @@ def summary_metadata(folder: Path) -> dict[str, object]:
             if isinstance(v, int) and not isinstance(v, bool)
         },
     }
-
-
-def object_problem(info: ObjectInfo | None, entry: ManifestFile) -> str | None:
-    """Why a stored object does not match its manifest entry, or None if it does."""
-    if info is None:
-        return "missing"
-    if info.size != entry.size:
-        return f"size {info.size}, expected {entry.size}"
-    if info.sha256 is None:
-        return "no sha256 recorded with the object"
-    if info.sha256 != entry.sha256:
-        return f"recorded sha256 {info.sha256[:16]}..., expected {entry.sha256[:16]}..."
-    if info.content_sha256 is not None and info.content_sha256 != entry.sha256:
-        return f"server checksum {info.content_sha256[:16]}..., expected {entry.sha256[:16]}..."
-    return None
-
-
-def content_problem(storage: Storage, entry: ManifestFile) -> str | None:
-    """Re-read the object and hash it: the only check that catches silent corruption."""
-    digest, size = sha256_stream(storage.read_chunks(entry.key))
-    if size != entry.size or digest != entry.sha256:
-        return f"content sha256 {digest[:16]}... ({size} bytes) does not match the manifest"
-    return None
 
 
 def _settle(
