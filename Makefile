@@ -30,6 +30,7 @@ demo: install
 test: install
 	$(BIN)/ruff check crawler flows replica tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install

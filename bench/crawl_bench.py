@@ -64,7 +64,7 @@ def crawl_settings(
 def replica(articles: int, delay: float, workdir: Path) -> Iterator[str]:
     """``warta replica`` in a process (and session) of its own; yields its base URL."""
     cache_mb = max(256, articles // 10)
-    cmd = [sys.executable, "-m", "crawler.cli", "replica", "--port", "0"]
+    cmd = [sys.executable, "-m", "flows.cli", "replica", "--port", "0"]
     cmd += ["--articles", str(articles), "--delay", str(delay), "--cache-mb", str(cache_mb)]
     log = (workdir / f"replica-{articles}-{delay}.log").open("wb")
     proc = subprocess.Popen(

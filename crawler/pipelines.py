@@ -16,6 +16,7 @@ from typing import IO, Any, Self
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 
+from crawler.layout import ARTICLES_FILE
 from crawler.warc import records
 from crawler.warc.middleware import get_warc_writer
 from crawler.warc.writer import RotatingWarcWriter
@@ -57,7 +58,7 @@ class ArticleJsonLinesPipeline:
         out = crawler.settings.get("WARTA_OUTPUT_DIR")
         if not out or not crawler.settings.getbool("WARTA_EXTRACT_ENABLED"):
             raise NotConfigured("article output is off (no WARTA_OUTPUT_DIR or extraction off)")
-        return cls(crawler, Path(out) / "articles.jsonl")
+        return cls(crawler, Path(out) / ARTICLES_FILE)
 
     def open_spider(self) -> None:
         self._writer = get_warc_writer(self.crawler)

@@ -1,4 +1,4 @@
-"""Progress while a crawl runs, and a ``crawl-summary.json`` when it ends.
+"""Progress while a crawl runs, and a summary file (``layout.SUMMARY_FILE``) when it ends.
 
 The summary is what ``make demo``, the Prefect flow and its artifact report: pages,
 articles, WARC bytes, errors by kind. Written atomically, so readers never see half of it.
@@ -20,7 +20,9 @@ from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
 from crawler.failures import failure_counts
+from crawler.layout import SUMMARY_FILE
 from crawler.secrets import install_log_redaction, redact_url
+from crawler.units import format_bytes
 
 logger = logging.getLogger(__name__)
 
@@ -89,10 +91,10 @@ class CrawlProgress:
         counts = self.counts()
         elapsed = (datetime.now(UTC) - self.started).total_seconds()
         logger.info(
-            "progress: %d pages, %d articles, %.1f MB of WARC in %.0f s",
+            "progress: %d pages, %d articles, %s of WARC in %.0f s",
             counts["pages"],
             counts["articles"],
-            counts["warc_bytes"] / 1e6,
+            format_bytes(counts["warc_bytes"]),
             elapsed,
         )
 
@@ -111,7 +113,7 @@ class CrawlProgress:
             **self.counts(),
         }
         self.output_dir.mkdir(parents=True, exist_ok=True)
-        tmp = self.output_dir / ".crawl-summary.json.tmp"
+        tmp = self.output_dir / f".{SUMMARY_FILE}.tmp"
         tmp.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
-        os.replace(tmp, self.output_dir / "crawl-summary.json")
+        os.replace(tmp, self.output_dir / SUMMARY_FILE)
         self.log_progress()

@@ -1,4 +1,4 @@
-"""``warta reextract``: rebuild article records from WARC files alone, on every core.
+"""Rebuild article records from WARC files alone, on every core (``warta reextract``).
 
 Years later the extractor will be better than the one that ran during the crawl; the archive
 keeps the raw responses, so the records can be made again. Which responses were articles is
@@ -13,11 +13,9 @@ response classes), so the same extractor gives the same text byte for byte.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import re
-import sys
 import zlib
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
@@ -31,7 +29,7 @@ from warcio.exceptions import ArchiveLoadFailed
 
 from crawler.canonical import choose_canonical, dedup_key
 from crawler.extraction.record import crawl_record
-from crawler.siteconfig import SITE_NAME, SiteConfig, load_site
+from crawler.siteconfig import SITE_NAME, SiteConfig
 
 ARTICLE_URI_PREFIX = "urn:warta:article:"
 
@@ -214,53 +212,7 @@ def reextract(
     return stats
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("warcs", nargs="+", metavar="WARC", type=Path, help="WARC files to read")
-    parser.add_argument(
-        "--site", default=None, help="site config name (default: the one named in warcinfo)"
-    )
-    parser.add_argument(
-        "--out", default="-", help="JSON Lines file to write (default: standard output)"
-    )
-    parser.add_argument(
-        "--workers",
-        type=int,
-        default=None,
-        help="extraction processes (default: one per core; 0 extracts in this process)",
-    )
-
-
-def run(args: argparse.Namespace) -> int:
-    paths: list[Path] = list(args.warcs)
-    if args.workers is not None and args.workers < 0:
-        print("warta reextract: --workers must be >= 0", file=sys.stderr)
-        return 2
-    missing = [str(p) for p in paths if not p.is_file()]
-    if missing:
-        print(f"warta reextract: no such file: {', '.join(missing)}", file=sys.stderr)
-        return 2
-    try:
-        wanted, named = scan(paths)
-        site_name = args.site or named
-        if site_name is None:
-            raise ReextractError("no site named in the WARC's warcinfo; pass --site")
-        site = load_site(site_name)
-        if args.out == "-":
-            stats = reextract(paths, site, sys.stdout, args.workers, wanted)
-        else:
-            stats = _to_file(paths, site, Path(args.out), args.workers, wanted)
-    except ReextractError as exc:
-        print(f"warta reextract: {exc}", file=sys.stderr)
-        return 2
-    print(
-        f"warta reextract: {stats.records} records from {stats.candidates} article pages "
-        f"({stats.responses} responses, {stats.failed} without text, pages by {stats.mode})",
-        file=sys.stderr,
-    )
-    return 0
-
-
-def _to_file(
+def reextract_to_file(
     paths: Sequence[Path],
     site: SiteConfig,
     target: Path,

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from crawler.layout import ARTICLES_FILE, LOG_FILE, SUMMARY_FILE
 from crawler.lifetime import DIE_WITH_PARENT_ENV
 from crawler.siteconfig import PACKAGE_ROOT
 
@@ -37,7 +38,7 @@ class CrawlResult:
 
     @property
     def articles_file(self) -> Path:
-        return self.output_dir / "articles.jsonl"
+        return self.output_dir / ARTICLES_FILE
 
 
 def crawl_command(
@@ -91,14 +92,14 @@ def run_crawl(
 ) -> CrawlResult:
     """Crawl ``site`` into ``output_dir``; raise :class:`CrawlFailed` if it did not finish."""
     output_dir.mkdir(parents=True, exist_ok=True)
-    log_file = log_file or output_dir / "crawl.log"
+    log_file = log_file or output_dir / LOG_FILE
     cmd = crawl_command(site, output_dir, crawl_id, base_url, settings, spider_args)
     env = crawl_environment(os.environ)
     with log_file.open("ab") as log:
         proc = subprocess.run(
             cmd, cwd=PACKAGE_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, timeout=timeout
         )
-    summary_path = output_dir / "crawl-summary.json"
+    summary_path = output_dir / SUMMARY_FILE
     summary = json.loads(summary_path.read_text()) if summary_path.exists() else {}
     result = CrawlResult(site, output_dir, proc.returncode, summary, log_file)
     if proc.returncode != 0 or not summary:

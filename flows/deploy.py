@@ -1,6 +1,7 @@
-"""``warta deploy``: one scheduled Prefect deployment of ``archive-site`` per configured site.
+"""One scheduled Prefect deployment of ``archive-site`` per configured site.
 
-Two ways to run them, both against the server named by PREFECT_API_URL:
+``warta deploy`` (:mod:`flows.cli.deploy`) offers two ways to run them, both against the
+server named by PREFECT_API_URL:
 
 - ``warta deploy`` registers the deployments and then serves them: a long-running process
   (``prefect.serve``) that starts each scheduled or triggered run in a child process.
@@ -16,15 +17,13 @@ overlap. A later run waits for the slot (``--on-overlap enqueue``) or is cancell
 
 from __future__ import annotations
 
-import argparse
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from crawler.globalconfig import load_settings
 from crawler.siteconfig import ConfigError, SiteConfig, load_site, site_names
-from flows.archive import archive_site, parse_assignments
-from flows.steps import resolve_storage
+from flows.archive_flow import archive_site
+from flows.crawl_steps import resolve_storage
 
 if TYPE_CHECKING:
     from prefect.deployments.runner import RunnerDeployment
@@ -88,7 +87,7 @@ def site_deployment(
             limit=1, collision_strategy=ConcurrencyLimitStrategy(OVERLAP[on_overlap])
         ),
         work_pool_name=work_pool,
-        # Load the flow as flows.archive.archive_site: works from any working directory.
+        # Load the flow as flows.archive_flow.archive_site: works from any working directory.
         entrypoint_type=EntrypointType.MODULE_PATH,
     )
     return cast("RunnerDeployment", deployment)  # sync call: not the coroutine variant
@@ -142,75 +141,3 @@ def api_url() -> str | None:
     from prefect.settings import get_current_settings
 
     return get_current_settings().api.url
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--work-pool",
-        metavar="NAME",
-        help="register on this process work pool and exit (default: register and serve)",
-    )
-    parser.add_argument("--sites", metavar="A,B", help="only these sites (default: all)")
-    parser.add_argument("--storage", metavar="URI", help="archive target (default: settings)")
-    parser.add_argument("--data-dir", metavar="DIR", help="local crawl folders (default: settings)")
-    parser.add_argument("--base-url", metavar="URL", help="crawl this address (one site only)")
-    parser.add_argument(
-        "--set",
-        dest="settings",
-        action="append",
-        metavar="NAME=VALUE",
-        help="a Scrapy setting for every run (repeatable)",
-    )
-    keep = parser.add_mutually_exclusive_group()
-    keep.add_argument("--delete-local", dest="delete_local", action="store_true", default=None)
-    keep.add_argument("--keep-local", dest="delete_local", action="store_false")
-    parser.add_argument(
-        "--on-overlap",
-        choices=sorted(OVERLAP),
-        default="enqueue",
-        help="a run due while the site's previous run is going: wait for it, or cancel",
-    )
-
-
-def run(args: argparse.Namespace) -> int:
-    url = api_url()
-    if not url:
-        print(
-            "warta deploy: PREFECT_API_URL is not set; start a server (prefect server start) "
-            "and export PREFECT_API_URL=http://127.0.0.1:4200/api",
-            file=sys.stderr,
-        )
-        return 2
-    try:
-        sites = [s.strip() for s in args.sites.split(",") if s.strip()] if args.sites else None
-        deployments = build_deployments(
-            sites,
-            work_pool=args.work_pool,
-            on_overlap=args.on_overlap,
-            storage=args.storage,
-            data_dir=args.data_dir,
-            base_url=args.base_url,
-            crawl_settings=parse_assignments(args.settings, "--set") or None,
-            delete_local=args.delete_local,
-        )
-    except (ValueError, argparse.ArgumentTypeError) as exc:
-        print(f"warta deploy: {exc}", file=sys.stderr)
-        return 2
-    for deployment in deployments:
-        schedules = deployment.schedules or []
-        when = ", ".join(str(getattr(s.schedule, "cron", s.schedule)) for s in schedules)
-        print(f"{deployment.flow_name}/{deployment.name}: {when or 'no schedule (manual runs)'}")
-    if args.work_pool:
-        ensure_process_pool(args.work_pool)
-        for deployment in deployments:
-            deployment.apply(work_pool_name=args.work_pool)
-        print(
-            f"registered {len(deployments)} deployment(s) on work pool {args.work_pool!r} at "
-            f"{url}; run them with: prefect worker start --pool {args.work_pool}"
-        )
-        return 0
-    from prefect import serve
-
-    print(f"serving {len(deployments)} deployment(s) from {url}; stop with Ctrl-C")
-    serve(*deployments, print_starting_message=False)
-    return 0

@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flows.manifest import Manifest
-from flows.newarticles import NewArticles
-from flows.steps import ArchivePlan, CheckResult, public_url
+from flows.crawl_steps import ArchivePlan, CheckResult, public_url
+from flows.new_articles import NewArticles
+from flows.storage.manifest import Manifest
 
 NEW_URLS_SHOWN = 20
 

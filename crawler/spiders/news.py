@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -34,10 +33,12 @@ from crawler.discovery import (
 from crawler.extraction.pool import ExtractionPool
 from crawler.extraction.record import crawl_record
 from crawler.globalconfig import load_settings
+from crawler.layout import JOB_DIR, crawl_folder, new_crawl_id, state_path
 from crawler.lifetime import DIE_WITH_PARENT_ENV, die_with_parent
 from crawler.multipage import MAX_PAGES, merge_records
 from crawler.siteconfig import SiteConfig
 from crawler.state import CrawlState
+from crawler.units import parse_duration
 from crawler.warc.middleware import (
     FROM_ARCHIVE_KEY,
     KIND_KEY,
@@ -59,21 +60,14 @@ def _parse_when(value: str | None, name: str) -> datetime | None:
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
-_LOOKBACK_PART = re.compile(r"(\d+(?:\.\d+)?)\s*([wdhms])", re.IGNORECASE)
-_UNITS = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}
-
-
 def parse_lookback(value: str | None) -> timedelta | None:
     """``2d``, ``36h``, ``1d12h``, ``90m``, ``1w``: how far back from now to look."""
     if not value or not value.strip():
         return None
-    text = value.strip().replace(" ", "")
-    parts = _LOOKBACK_PART.findall(text)
-    if not parts or "".join(n + u for n, u in parts).lower() != text.lower():
-        raise ValueError(
-            f"spider argument lookback={value!r} is not a duration like 2d, 36h or 1d12h"
-        )
-    return timedelta(seconds=sum(float(n) * _UNITS[u.lower()] for n, u in parts))
+    try:
+        return parse_duration(value)
+    except ValueError as exc:
+        raise ValueError(f"spider argument lookback: {exc}") from None
 
 
 def _aware(when: datetime) -> datetime:
@@ -173,24 +167,22 @@ class NewsSpider(scrapy.Spider):
         }
         for key, value in overrides.items():
             settings.set(key, value, priority="spider")
-        crawl_id = settings.get("WARTA_CRAWL_ID") or datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        crawl_id = settings.get("WARTA_CRAWL_ID") or new_crawl_id()
         settings.set("WARTA_CRAWL_ID", crawl_id, priority="spider")
         if not settings.get("WARTA_OUTPUT_DIR"):
-            out = app.data_dir / "crawls" / self.site.name / crawl_id
+            out = crawl_folder(app.data_dir, self.site.name, crawl_id)
             settings.set("WARTA_OUTPUT_DIR", str(out), priority="spider")
         if not settings.get("JOBDIR") and settings.getbool("WARTA_DISK_QUEUE", True):
             # Pending requests wait on disk, not in memory: a 10,000-article sitemap then
             # costs no more RAM than a 1,000-article one, and a crawl restarted into the same
             # folder picks up its queue. The dot keeps it out of uploads.
-            job = Path(settings["WARTA_OUTPUT_DIR"]) / ".scrapy-job"
+            job = Path(settings["WARTA_OUTPUT_DIR"]) / JOB_DIR
             settings.set("JOBDIR", str(job), priority="spider")
         if not settings.get("WARTA_STATE_PATH"):
-            state_path = (
-                Path(app.data_dir)
-                / "state"
-                / f"{type(self).site_config.state_name(self.site.base_url)}.sqlite"
+            state_name = type(self).site_config.state_name(self.site.base_url)
+            settings.set(
+                "WARTA_STATE_PATH", str(state_path(app.data_dir, state_name)), priority="spider"
             )
-            settings.set("WARTA_STATE_PATH", str(state_path), priority="spider")
         warcinfo = {
             "operator": f"{app.operator} ({contact})",
             "isPartOf": f"{self.site.name}-{crawl_id}",

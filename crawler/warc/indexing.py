@@ -23,11 +23,10 @@ import surt
 from cdxj_indexer.main import CDXJIndexer
 from warcio.timeutils import iso_date_to_timestamp
 
+from crawler.layout import CDXJ_SUFFIX, WARC_SUFFIXES
 from crawler.warc.writer import OPEN_SUFFIX
 
 INDEXED_RECORDS = ("response", "revisit")
-WARC_SUFFIXES = (".warc.gz", ".warc")
-CDXJ_SUFFIX = ".cdxj"
 
 
 class IndexingError(ValueError):

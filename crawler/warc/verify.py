@@ -1,4 +1,4 @@
-"""``warta verify PATH...``: check that WARC files and their CDXJ index can be trusted.
+"""Check that WARC files and their CDXJ index can be trusted (``warta verify PATH...``).
 
 Two independent reads of every ``.warc.gz``: warcio (record by record, block and payload
 digests, links between records) and the member scanner from :mod:`recovery` (each gzip
@@ -10,7 +10,6 @@ found is checked against the records it claims to point at.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import io
 import os
@@ -23,13 +22,8 @@ from typing import BinaryIO
 from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecord
 
-from crawler.warc.indexing import (
-    CDXJ_SUFFIX,
-    INDEXED_RECORDS,
-    WARC_SUFFIXES,
-    line_mismatches,
-    read_cdxj,
-)
+from crawler.layout import CDXJ_SUFFIX, WARC_SUFFIXES
+from crawler.warc.indexing import INDEXED_RECORDS, line_mismatches, read_cdxj
 from crawler.warc.recovery import CORRUPT_SUFFIX, scan_valid_prefix
 from crawler.warc.writer import OPEN_SUFFIX
 
@@ -451,26 +445,4 @@ def verify_paths(paths: Iterable[str | os.PathLike[str]]) -> VerifyReport:
     return col.report
 
 
-# -- CLI --------------------------------------------------------------------------------
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "paths",
-        nargs="+",
-        metavar="PATH",
-        help="WARC files, CDXJ indexes, or crawl folders holding them",
-    )
-    parser.add_argument(
-        "--limit",
-        type=int,
-        default=200,
-        help="show at most this many problems (default 200; 0 = all)",
-    )
-
-
-def run(args: argparse.Namespace) -> int:
-    report = verify_paths(args.paths)
-    print(report.format(limit=args.limit or None))
-    return 0 if report.ok else 1
-
-
-__all__ = ["Problem", "RecordInfo", "VerifyReport", "add_arguments", "run", "verify_paths"]
+__all__ = ["Problem", "RecordInfo", "VerifyReport", "verify_paths"]

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from crawler.cli import main
 from crawler.runner import CrawlResult, run_crawl
+from flows.cli import main
 from replica.content import build_site
 from replica.server import ReplicaServer
 

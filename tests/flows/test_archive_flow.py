@@ -12,11 +12,11 @@ from uuid import UUID
 
 import pytest
 
-from crawler.cli import main as warta
-from flows.archive import archive_site
+from flows.archive_flow import archive_site
 from flows.archives import find_crawls, verify_archive
-from flows.manifest import parse_manifest
+from flows.cli import main as warta
 from flows.storage import StorageError, open_storage
+from flows.storage.manifest import parse_manifest
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_harness")]
 KINDS = {"warc", "cdxj", "wacz", "jsonl", "summary"}

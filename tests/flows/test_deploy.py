@@ -30,7 +30,7 @@ def test_deployments_carry_schedule_tags_limit_and_parameters(
     )
     site = load_site("niaga")
     assert (deployment.flow_name, deployment.name) == ("archive-site", "niaga")
-    assert deployment.entrypoint == "flows.archive.archive_site"
+    assert deployment.entrypoint == "flows.archive_flow.archive_site"
     [schedule] = deployment.schedules
     assert schedule.schedule.cron == site.schedule
     assert schedule.schedule.timezone == "Asia/Makassar"
@@ -49,7 +49,7 @@ def test_deployments_carry_schedule_tags_limit_and_parameters(
 
 
 def test_bad_arguments_fail_before_prefect_starts(capsys) -> None:
-    from crawler.cli import main
+    from flows.cli import main
 
     assert main(["archive", "no_such_site"]) == 2
     assert "unknown site 'no_such_site'" in capsys.readouterr().err

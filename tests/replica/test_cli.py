@@ -16,7 +16,7 @@ pytestmark = pytest.mark.slow
 
 def start(*args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "crawler.cli", "replica", *args],
+        [sys.executable, "-m", "flows.cli", "replica", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

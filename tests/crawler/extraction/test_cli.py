@@ -1,4 +1,4 @@
-"""``warta extract``: through crawler.cli.main in-process, and once as a real subprocess."""
+"""``warta extract``: through flows.cli.main in-process, and once as a real subprocess."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from crawler.cli import main
+from flows.cli import main
 
 
 def test_extract_with_site(capsys, fixtures_dir: Path, seed_url: str, seed_body: str) -> None:
@@ -74,7 +74,7 @@ def test_page_without_article(capsys, tmp_path: Path) -> None:
 
 def test_stdin_in_a_real_process(seed_html: bytes, seed_url: str) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "crawler.cli", "extract", "--site", "niaga", "--url", seed_url, "-"],
+        [sys.executable, "-m", "flows.cli", "extract", "--site", "niaga", "--url", seed_url, "-"],
         input=seed_html,
         capture_output=True,
         timeout=120,

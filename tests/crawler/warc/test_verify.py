@@ -13,11 +13,11 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.recordbuilder import RecordBuilder
 from warcio.statusandheaders import StatusAndHeaders
 
-from crawler.cli import main as warta_main
 from crawler.warc import records as R
 from crawler.warc.indexing import build_cdxj
 from crawler.warc.verify import VerifyReport, verify_paths
 from crawler.warc.writer import RotatingWarcWriter
+from flows.cli import main as warta_main
 
 
 def write_sample_crawl(directory: Path, kit: SimpleNamespace) -> SimpleNamespace:

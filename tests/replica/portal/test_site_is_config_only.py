@@ -41,7 +41,7 @@ def test_the_site_is_one_config_file() -> None:
 @pytest.mark.slow
 def test_warta_replica_site_portal_serves_the_portal() -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "crawler.cli", "replica", "--site", "portal", "--port", "0",
+        [sys.executable, "-m", "flows.cli", "replica", "--site", "portal", "--port", "0",
          "--articles", "8"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -13,11 +13,12 @@ import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from crawler.units import format_bytes
 from flows.archives import (
     Report,
     download_crawls,
     find_crawls,
-    parse_duration,
+    parse_expiry,
     presign_crawls,
     read_manifests,
     verify_archive,
@@ -68,14 +69,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _human(size: float) -> str:
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if size < 1024 or unit == "TiB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{size} B"
-
-
 def _print_problems(report: Report) -> None:
     for note in report.notes:
         print(f"note: {note}", file=sys.stderr)
@@ -103,9 +96,9 @@ def _list(args: argparse.Namespace) -> int:
         width = max([len(r[2]) for r in rows] + [8])
         print(f"{'DATE':<10}  {'SITE':<12}  {'CRAWL':<{width}}  {'FILES':>5}  {'SIZE':>10}")
         for day, site, crawl, files, size in rows:
-            print(f"{day:<10}  {site:<12}  {crawl:<{width}}  {files:>5}  {_human(size):>10}")
+            print(f"{day:<10}  {site:<12}  {crawl:<{width}}  {files:>5}  {format_bytes(size):>10}")
         total = sum(r[4] for r in rows)
-        print(f"{len(rows)} crawl(s), {_human(total)} ({total} bytes)", file=sys.stderr)
+        print(f"{len(rows)} crawl(s), {format_bytes(total)} ({total} bytes)", file=sys.stderr)
     _print_problems(report)
     return 0 if report.ok else 1
 
@@ -145,14 +138,14 @@ def _verify(args: argparse.Namespace) -> int:
     _print_problems(report)
     status = "OK" if report.ok else "FAILED"
     print(
-        f"{status}: {report.crawls} crawl(s), {report.files} file(s), {_human(report.bytes)} "
+        f"{status}: {report.crawls} crawl(s), {report.files} file(s), {format_bytes(report.bytes)} "
         f"checked ({how}); {len(report.problems)} problem(s) in {storage.uri}"
     )
     return 0 if report.ok else 1
 
 
 def _presign(args: argparse.Namespace) -> int:
-    seconds = parse_duration(args.expires)
+    seconds = parse_expiry(args.expires)
     storage = open_storage(args.uri)
     storage.check()
     links, report = presign_crawls(

@@ -1,7 +1,7 @@
 """``warta extract``: one HTML file in, one JSON record out, for checking a site's rules.
 
 Exit codes: 0 record printed, 1 no article found on the page, 2 bad input (unreadable file;
-an unknown site is reported by ``crawler.cli`` through ConfigError).
+an unknown site is reported by ``flows.cli`` through ConfigError).
 """
 
 from __future__ import annotations

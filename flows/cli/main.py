@@ -1,7 +1,8 @@
-"""The ``warta`` command. Each subcommand lives in the module that owns its job.
+"""The ``warta`` command: a dispatcher over one module per subcommand in :mod:`flows.cli`.
 
-A subcommand module provides ``add_arguments(parser)`` and ``run(args) -> int``; it is
-imported only when used, so ``warta extract`` does not pay for importing Prefect.
+A subcommand module provides ``add_arguments(parser)`` and ``run(args) -> int`` and leaves
+the work to plain functions in ``crawler`` or ``flows``. It is imported only when used, so
+``warta extract`` does not pay for importing Prefect.
 """
 
 from __future__ import annotations
@@ -15,15 +16,15 @@ from crawler import __version__
 from crawler.siteconfig import ConfigError
 
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
-    "demo": ("crawler.demo", "crawl the bundled replica and archive it locally"),
+    "demo": ("flows.cli.demo", "crawl the bundled replica and archive it locally"),
     "replica": ("replica.cli", "serve the local replica of a news site"),
-    "extract": ("crawler.extraction.cli", "extract one article record from an HTML file"),
-    "reextract": ("crawler.reextract", "rebuild article records from existing WARCs"),
-    "verify": ("crawler.warc.verify", "check WARC digests, pairing, references and indexes"),
-    "sites": ("crawler.sitescli", "list configured sites and validate their files"),
-    "archive": ("flows.archive", "crawl a site and store its archive (the Prefect flow)"),
-    "deploy": ("flows.deploy", "register scheduled Prefect deployments for every site"),
-    "archives": ("flows.archives_cli", "list, download, verify and share stored archives"),
+    "extract": ("flows.cli.extract", "extract one article record from an HTML file"),
+    "reextract": ("flows.cli.reextract", "rebuild article records from existing WARCs"),
+    "verify": ("flows.cli.verify", "check WARC digests, pairing, references and indexes"),
+    "sites": ("flows.cli.sites", "list configured sites and validate their files"),
+    "archive": ("flows.cli.archive", "crawl a site and store its archive (the Prefect flow)"),
+    "deploy": ("flows.cli.deploy", "register scheduled Prefect deployments for every site"),
+    "archives": ("flows.cli.archives", "list, download, verify and share stored archives"),
 }
 
 
@@ -57,7 +58,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"warta {args.command}: interrupted", file=sys.stderr)
         return 130
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from crawler.cli import main
-from flows.crawlstore import store_crawl
-from flows.manifest import Manifest
+from flows.cli import main
 from flows.storage import open_storage
+from flows.storage.crawl_upload import store_crawl
+from flows.storage.manifest import Manifest
 
 CRAWL_ID = "20261127T101500Z"
 THRESHOLD = 5 * 1024 * 1024

@@ -31,7 +31,7 @@ from botocore.exceptions import (
     ConnectionError as BotoConnectionError,
 )
 
-from flows.storage import CHUNK, ObjectInfo, StorageError, check_expiry, check_key
+from flows.storage.base import CHUNK, ObjectInfo, StorageError, check_expiry, check_key
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client

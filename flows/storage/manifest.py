@@ -1,32 +1,30 @@
-"""The crawl manifest and the key layout of an archive.
+"""The crawl manifest (which files a stored crawl has, with keys, sizes and digests), and
+the checks of a stored object against its manifest entry.
 
-Layout, relative to the storage URI (for S3 the object key is ``<prefix>/`` + key)::
-
-    <site>/<YYYY>/<MM>/<DD>/<file>
-    <site>/<YYYY>/<MM>/<DD>/<crawl_id>.manifest.json
-
-The date is the crawl's UTC date. The manifest is written after every file is stored and
-verified, so its presence means the crawl is complete. Keys inside a manifest are relative
-to the storage URI, so a copied or mirrored archive (``aws s3 sync``) stays valid.
+Where it and the files are stored is :mod:`crawler.layout`'s business. The manifest is
+written after every file is stored and verified, so its presence means the crawl is
+complete. Keys inside a manifest are relative to the storage URI, so a copied or mirrored
+archive (``aws s3 sync``) stays valid.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from datetime import UTC, date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-MANIFEST_FORMAT: Literal["warta-manifest/1"] = "warta-manifest/1"
-MANIFEST_SUFFIX = ".manifest.json"
-SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
-_MANIFEST_KEY = re.compile(
-    r"^(?P<site>[^/]+)/(?P<y>\d{4})/(?P<m>\d{2})/(?P<d>\d{2})/(?P<crawl>[^/]+)"
-    + re.escape(MANIFEST_SUFFIX)
-    + "$"
+from crawler.layout import (
+    CDXJ_SUFFIX,
+    SUMMARY_FILE,
+    WACZ_SUFFIX,
+    is_warc,
+    manifest_key,
 )
+from flows.storage.base import ObjectInfo, Storage, sha256_stream
+
+MANIFEST_FORMAT: Literal["warta-manifest/1"] = "warta-manifest/1"
 
 FileKind = Literal["warc", "cdxj", "wacz", "jsonl", "summary", "other"]
 
@@ -75,14 +73,6 @@ class Manifest(BaseModel):
         return (self.model_dump_json(indent=2) + "\n").encode()
 
 
-def check_id(value: str, what: str) -> str:
-    if not SAFE_ID.match(value):
-        raise ValueError(
-            f"invalid {what} {value!r}: use letters, digits, '.', '_' or '-' (max 128)"
-        )
-    return value
-
-
 def utc_day(value: date | datetime) -> date:
     """The UTC calendar day of a crawl. Naive datetimes are refused: their day is a guess."""
     if isinstance(value, datetime):
@@ -92,47 +82,17 @@ def utc_day(value: date | datetime) -> date:
     return value
 
 
-def day_prefix(site: str, day: date) -> str:
-    return f"{site}/{day:%Y}/{day:%m}/{day:%d}"
-
-
-def manifest_key(site: str, crawl_id: str, day: date) -> str:
-    return f"{day_prefix(site, day)}/{crawl_id}{MANIFEST_SUFFIX}"
-
-
-def parse_manifest_key(key: str) -> tuple[str, date, str] | None:
-    """(site, day, crawl_id) of a manifest key, or None if the key is not one."""
-    match = _MANIFEST_KEY.match(key)
-    if not match:
-        return None
-    try:
-        day = date(int(match["y"]), int(match["m"]), int(match["d"]))
-    except ValueError:
-        return None
-    return match["site"], day, match["crawl"]
-
-
-def stored_name(crawl_id: str, name: str) -> str:
-    """Object name for a crawl file. Day folders hold every crawl of that day, so generic
-    names such as ``articles.jsonl`` get the crawl id in front. WARC names are kept exactly:
-    they are unique by construction (timestamp and serial), and CDXJ indexes and WACZ
-    packages refer to WARCs by file name, so a renamed WARC would orphan its index lines."""
-    if crawl_id in name or file_kind(name) == "warc":
-        return name
-    return f"{crawl_id}-{name}"
-
-
 def file_kind(name: str) -> FileKind:
     lower = name.lower()
-    if lower.endswith((".warc.gz", ".warc")):
+    if is_warc(lower):
         return "warc"
-    if lower.endswith((".cdxj", ".cdxj.gz")):
+    if lower.endswith((CDXJ_SUFFIX, CDXJ_SUFFIX + ".gz")):
         return "cdxj"
-    if lower.endswith(".wacz"):
+    if lower.endswith(WACZ_SUFFIX):
         return "wacz"
     if lower.endswith(".jsonl"):
         return "jsonl"
-    if lower.rsplit("/", 1)[-1] == "crawl-summary.json":
+    if lower.rsplit("/", 1)[-1] == SUMMARY_FILE:
         return "summary"
     return "other"
 
@@ -143,3 +103,26 @@ def parse_manifest(data: bytes, key: str) -> Manifest:
     except (ValueError, ValidationError) as exc:
         first = str(exc).splitlines()[0:3]
         raise ManifestError(f"manifest {key} is not valid: {' '.join(first)}") from None
+
+
+def object_problem(info: ObjectInfo | None, entry: ManifestFile) -> str | None:
+    """Why a stored object does not match its manifest entry, or None if it does."""
+    if info is None:
+        return "missing"
+    if info.size != entry.size:
+        return f"size {info.size}, expected {entry.size}"
+    if info.sha256 is None:
+        return "no sha256 recorded with the object"
+    if info.sha256 != entry.sha256:
+        return f"recorded sha256 {info.sha256[:16]}..., expected {entry.sha256[:16]}..."
+    if info.content_sha256 is not None and info.content_sha256 != entry.sha256:
+        return f"server checksum {info.content_sha256[:16]}..., expected {entry.sha256[:16]}..."
+    return None
+
+
+def content_problem(storage: Storage, entry: ManifestFile) -> str | None:
+    """Re-read the object and hash it: the only check that catches silent corruption."""
+    digest, size = sha256_stream(storage.read_chunks(entry.key))
+    if size != entry.size or digest != entry.sha256:
+        return f"content sha256 {digest[:16]}... ({size} bytes) does not match the manifest"
+    return None

@@ -1,4 +1,4 @@
-"""The steps of archiving one crawl, as plain functions (Prefect wraps them in flows.archive).
+"""The steps of archiving one crawl, as plain functions (Prefect wraps them in flows.archive_flow).
 
 Each step works on the crawl folder ``<data_dir>/crawls/<site>/<crawl_id>/`` and can run
 again on the same folder: the crawl itself runs in a child process (a Twisted reactor
@@ -20,15 +20,27 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from crawler.globalconfig import load_settings
+from crawler.layout import (
+    ARTICLES_FILE,
+    CRAWL_ID_FORMAT,
+    SUMMARY_FILE,
+    check_id,
+    crawl_folder,
+    index_name,
+    is_warc,
+    new_crawl_id,
+    parse_crawl_id,
+    state_path,
+    wacz_name,
+)
 from crawler.runner import run_crawl
 from crawler.siteconfig import load_site
-from flows.crawlstore import delete_local_copies, store_crawl
-from flows.manifest import Manifest, check_id
-from flows.newarticles import NewArticles, count_new_articles
+from flows.new_articles import NewArticles, count_new_articles
 from flows.storage import Storage, open_storage
+from flows.storage.crawl_upload import delete_local_copies, store_crawl
+from flows.storage.manifest import Manifest
 
 log = logging.getLogger("warta.flow")
-CRAWL_ID_FORMAT = "%Y%m%dT%H%M%SZ"
 COUNT_FIELDS = (
     "pages",
     "articles",
@@ -59,22 +71,18 @@ class ArchivePlan:
     file_prefix: str = "warta"
     title: str = ""
     resume: bool = False
-    state_path: Path | None = None  # the crawl state, synced with storage (flows.statesync)
+    state_path: Path | None = None  # the crawl state, synced with storage (flows.state_sync)
 
     @property
     def index_path(self) -> Path:
-        return self.folder / f"{self.file_prefix}-{self.site}-{self.crawl_id}.cdxj"
+        return self.folder / index_name(self.file_prefix, self.site, self.crawl_id)
 
     @property
     def wacz_path(self) -> Path:
-        return self.folder / f"{self.file_prefix}-{self.site}-{self.crawl_id}.wacz"
+        return self.folder / wacz_name(self.file_prefix, self.site, self.crawl_id)
 
     def warc_files(self) -> list[Path]:
-        return sorted(p for p in self.folder.iterdir() if p.name.endswith((".warc.gz", ".warc")))
-
-
-def new_crawl_id(now: datetime | None = None) -> str:
-    return (now or datetime.now(UTC)).astimezone(UTC).strftime(CRAWL_ID_FORMAT)
+        return sorted(p for p in self.folder.iterdir() if is_warc(p.name))
 
 
 def resolve_storage(uri: str) -> str:
@@ -113,12 +121,12 @@ def plan_archive(
     settings = load_settings()
     crawl_id = check_id(resume_crawl_id, "crawl id") if resume_crawl_id else new_crawl_id(now)
     root = (Path(data_dir) if data_dir else settings.data_dir).expanduser().resolve()
-    folder = root / "crawls" / site / crawl_id
+    folder = crawl_folder(root, site, crawl_id)
     if resume_crawl_id and not folder.is_dir():
         raise ValueError(f"cannot resume crawl {crawl_id}: no crawl folder at {folder}")
     if not resume_crawl_id and folder.exists():
         raise ValueError(f"crawl folder {folder} already exists; resume it with its crawl id")
-    state_path = root / "state" / f"{config.state_name(base_url)}.sqlite"
+    state = state_path(root, config.state_name(base_url))
     return ArchivePlan(
         site=site,
         crawl_id=crawl_id,
@@ -126,18 +134,18 @@ def plan_archive(
         storage_uri=resolve_storage(storage or settings.storage),
         base_url=base_url,
         # The crawl state (what earlier crawls fetched) lives beside the crawl folders.
-        crawl_settings={"WARTA_STATE_PATH": str(state_path), **(crawl_settings or {})},
+        crawl_settings={"WARTA_STATE_PATH": str(state), **(crawl_settings or {})},
         spider_args={str(k): str(v) for k, v in (spider_args or {}).items()},
         delete_local=settings.delete_local_after_upload if delete_local is None else delete_local,
         file_prefix=settings.warc_prefix,
         title=config.title or config.name,
         resume=bool(resume_crawl_id),
-        state_path=state_path,
+        state_path=state,
     )
 
 
 def read_summary(folder: Path) -> dict[str, Any]:
-    path = folder / "crawl-summary.json"
+    path = folder / SUMMARY_FILE
     if not path.is_file():
         return {}
     try:
@@ -205,7 +213,7 @@ def check_warcs(folder: Path) -> CheckResult:
 
 
 def _warcio_check(folder: Path) -> CheckResult:
-    warcs = sorted(p for p in folder.iterdir() if p.name.endswith((".warc.gz", ".warc")))
+    warcs = sorted(p for p in folder.iterdir() if is_warc(p.name))
     problems = []
     for path in warcs:
         proc = subprocess.run(
@@ -232,7 +240,7 @@ def package(plan: ArchivePlan) -> list[Path]:
     if not plan.index_path.is_file():  # both builders rename into place: present = complete
         build_cdxj(warcs, plan.index_path)
     if not plan.wacz_path.is_file():
-        articles = plan.folder / "articles.jsonl"
+        articles = plan.folder / ARTICLES_FILE
         if not articles.is_file():
             articles.touch()  # a crawl that found no article still gets a (page-less) WACZ
         build_wacz(
@@ -256,13 +264,13 @@ def crawl_started(plan: ArchivePlan, summary: dict[str, Any]) -> datetime:
                 return value
         except ValueError:
             pass
-    try:
-        return datetime.strptime(plan.crawl_id, CRAWL_ID_FORMAT).replace(tzinfo=UTC)
-    except ValueError:
+    from_id = parse_crawl_id(plan.crawl_id)
+    if from_id is None:
         raise ValueError(
-            f"crawl {plan.crawl_id}: no start time in crawl-summary.json and the id is not "
+            f"crawl {plan.crawl_id}: no start time in {SUMMARY_FILE} and the id is not "
             f"a {CRAWL_ID_FORMAT} timestamp"
-        ) from None
+        )
+    return from_id
 
 
 def open_target(plan: ArchivePlan) -> Storage:
@@ -272,7 +280,7 @@ def open_target(plan: ArchivePlan) -> Storage:
 
 
 def new_articles(plan: ArchivePlan, summary: dict[str, Any]) -> NewArticles:
-    """Count new articles and write the crawl's cumulative ``seen-urls.txt.gz``."""
+    """Count new articles and write the crawl's cumulative seen list (``SEEN_URLS_FILE``)."""
     storage = open_target(plan)
     day = crawl_started(plan, summary).astimezone(UTC).date()
     return count_new_articles(plan.folder, storage, plan.site, plan.crawl_id, day)
@@ -316,7 +324,7 @@ def remove_local(plan: ArchivePlan, manifest: Manifest, deep_verify: bool = Fals
 
 def restore_state(plan: ArchivePlan) -> bool:
     """A worker with no crawl state takes the one stored with the archive, if any."""
-    from flows.statesync import pull_state
+    from flows.state_sync import pull_state
 
     if plan.state_path is None:
         return False
@@ -325,7 +333,7 @@ def restore_state(plan: ArchivePlan) -> bool:
 
 def save_state(plan: ArchivePlan) -> str | None:
     """Store a snapshot of the crawl state beside the archive, for the next worker."""
-    from flows.statesync import push_state
+    from flows.state_sync import push_state
 
     if plan.state_path is None:
         return None

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from flows.crawlstore import FileEvent, delete_local_copies, load_manifest, store_crawl
-from flows.manifest import Manifest
 from flows.storage import LocalStorage, Storage, StorageError, open_storage, sha256_stream
+from flows.storage.crawl_upload import FileEvent, delete_local_copies, load_manifest, store_crawl
+from flows.storage.manifest import Manifest
 
 CRAWL_ID = "20261127T101500Z"
 DAY = date(2026, 11, 27)

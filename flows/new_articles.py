@@ -1,11 +1,12 @@
 """Which articles of a crawl the archive has never held before.
 
-Every stored crawl carries ``seen-urls.txt.gz``: the sorted article URLs of that crawl and
-of every crawl stored before it. A new crawl therefore reads one small file, the one in
-the latest earlier crawl's manifest, instead of every earlier ``articles.jsonl``. If that
-crawl has no such file (it predates the list), all earlier crawls are read once and the
-chain starts again from there. The file is gzip with a fixed timestamp, so the same input
-gives the same bytes and a rerun of ``store_crawl`` skips it instead of refusing it.
+Every stored crawl carries a seen list (``layout.SEEN_URLS_FILE``): the sorted article URLs
+of that crawl and of every crawl stored before it. A new crawl therefore reads one small
+file, the one in the latest earlier crawl's manifest, instead of every earlier crawl's
+articles file. If that crawl has no such file (it predates the list), all earlier crawls
+are read once and the chain starts again from there. The file is gzip with a fixed
+timestamp, so the same input gives the same bytes and a rerun of ``store_crawl`` skips it
+instead of refusing it.
 
 Limitation: a crawl stored late (resumed after a later crawl was already stored) is not
 in that later crawl's list; its articles can be counted as new once more.
@@ -22,12 +23,11 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from flows.archives import find_crawls
-from flows.manifest import Manifest, ManifestError, parse_manifest
+from crawler.layout import ARTICLES_FILE, SEEN_URLS_FILE
+from flows.archives.catalog import find_crawls
 from flows.storage import Storage
+from flows.storage.manifest import Manifest, ManifestError, parse_manifest
 
-SEEN_NAME = "seen-urls.txt.gz"
-ARTICLES_NAME = "articles.jsonl"
 log = logging.getLogger("warta.flow")
 
 
@@ -62,7 +62,7 @@ def urls_from_jsonl_lines(lines: Iterable[bytes | str]) -> set[str]:
 
 
 def crawl_article_urls(folder: Path) -> set[str]:
-    path = folder / ARTICLES_NAME
+    path = folder / ARTICLES_FILE
     if not path.is_file():
         return set()
     with path.open("rb") as handle:
@@ -83,11 +83,11 @@ def _lines(chunks: Iterator[bytes]) -> Iterator[bytes]:
 def _stored_urls(storage: Storage, manifest: Manifest) -> set[str] | None:
     """URLs a stored crawl knew: its seen list if it has one, else its articles."""
     by_name = {f.name: f for f in manifest.files}
-    if SEEN_NAME in by_name:
-        data = gzip.decompress(storage.get_bytes(by_name[SEEN_NAME].key))
+    if SEEN_URLS_FILE in by_name:
+        data = gzip.decompress(storage.get_bytes(by_name[SEEN_URLS_FILE].key))
         return {line for line in data.decode("utf-8").splitlines() if line}
-    if ARTICLES_NAME in by_name:
-        return urls_from_jsonl_lines(_lines(storage.read_chunks(by_name[ARTICLES_NAME].key)))
+    if ARTICLES_FILE in by_name:
+        return urls_from_jsonl_lines(_lines(storage.read_chunks(by_name[ARTICLES_FILE].key)))
     return None
 
 
@@ -107,7 +107,7 @@ def previous_urls(storage: Storage, site: str, crawl_id: str, day: date) -> tupl
     if not manifests:
         return set(), 0
     latest = manifests[-1]
-    if any(f.name == SEEN_NAME for f in latest.files):
+    if any(f.name == SEEN_URLS_FILE for f in latest.files):
         return _stored_urls(storage, latest) or set(), len(manifests)
     seen: set[str] = set()
     for manifest in manifests:  # the chain is broken (or never started): read them all
@@ -123,10 +123,10 @@ def encode_seen(urls: Iterable[str]) -> bytes:
 def write_seen(folder: Path, urls: Iterable[str]) -> Path:
     """Write the cumulative list atomically; an identical file is left untouched."""
     data = encode_seen(urls)
-    path = folder / SEEN_NAME
+    path = folder / SEEN_URLS_FILE
     if path.is_file() and path.read_bytes() == data:
         return path
-    temp = folder / f".{SEEN_NAME}.tmp"
+    temp = folder / f".{SEEN_URLS_FILE}.tmp"
     temp.write_bytes(data)
     os.replace(temp, path)
     return path

@@ -9,16 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from flows.archives import parse_duration
-from flows.manifest import (
-    file_kind,
-    manifest_key,
-    parse_manifest,
-    parse_manifest_key,
-    stored_name,
-    utc_day,
-)
+from crawler.layout import manifest_key, parse_manifest_key, stored_name
+from flows.archives import parse_expiry
 from flows.storage import LocalStorage, StorageError, check_key, open_storage
+from flows.storage.manifest import file_kind, parse_manifest, utc_day
 
 
 def test_uris_pick_the_backend(tmp_path: Path) -> None:
@@ -35,8 +29,8 @@ def test_uris_pick_the_backend(tmp_path: Path) -> None:
 
 def test_local_use_does_not_import_boto3(tmp_path: Path) -> None:
     code = (
-        "import sys; from flows.storage import open_storage; import flows.crawlstore, "
-        "flows.archives_cli; open_storage(sys.argv[1]).check(write=True); "
+        "import sys; from flows.storage import open_storage; import flows.storage.crawl_upload, "
+        "flows.cli.archives; open_storage(sys.argv[1]).check(write=True); "
         "assert 'boto3' not in sys.modules, 'boto3 imported'"
     )
     subprocess.run([sys.executable, "-c", code, str(tmp_path / "x")], check=True)
@@ -71,12 +65,12 @@ def test_crawl_day_is_utc_and_naive_datetimes_are_refused() -> None:
 
 
 def test_durations() -> None:
-    assert parse_duration("7d") == 7 * 86400
-    assert parse_duration("12h") == 43200
-    assert parse_duration("90") == 90
+    assert parse_expiry("7d") == 7 * 86400
+    assert parse_expiry("12h") == 43200
+    assert parse_expiry("90") == 90
     for bad in ("8d", "0s", "soon", "-1h"):
         with pytest.raises(ValueError):
-            parse_duration(bad)
+            parse_expiry(bad)
 
 
 def test_broken_manifest_is_a_clear_error() -> None:

@@ -17,19 +17,18 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Literal
 
-from flows.manifest import (
-    MANIFEST_SUFFIX,
+from crawler.layout import MANIFEST_SUFFIX, SUMMARY_FILE, check_id, file_key
+from flows.storage.base import Storage, StorageError, sha256_file
+from flows.storage.manifest import (
     Manifest,
     ManifestError,
     ManifestFile,
-    check_id,
-    day_prefix,
+    content_problem,
     file_kind,
+    object_problem,
     parse_manifest,
-    stored_name,
     utc_day,
 )
-from flows.storage import ObjectInfo, Storage, StorageError, sha256_file, sha256_stream
 
 log = logging.getLogger("warta.storage")
 
@@ -74,8 +73,8 @@ def _timestamp(value: object, path: Path) -> datetime | None:
 
 
 def summary_metadata(folder: Path) -> dict[str, object]:
-    """started, finished and integer counts from crawl-summary.json, if it has them."""
-    path = folder / "crawl-summary.json"
+    """started, finished and integer counts from the crawl's summary file, if it has them."""
+    path = folder / SUMMARY_FILE
     if not path.is_file():
         return {}
     try:
@@ -95,29 +94,6 @@ def summary_metadata(folder: Path) -> dict[str, object]:
             if isinstance(v, int) and not isinstance(v, bool)
         },
     }
-
-
-def object_problem(info: ObjectInfo | None, entry: ManifestFile) -> str | None:
-    """Why a stored object does not match its manifest entry, or None if it does."""
-    if info is None:
-        return "missing"
-    if info.size != entry.size:
-        return f"size {info.size}, expected {entry.size}"
-    if info.sha256 is None:
-        return "no sha256 recorded with the object"
-    if info.sha256 != entry.sha256:
-        return f"recorded sha256 {info.sha256[:16]}..., expected {entry.sha256[:16]}..."
-    if info.content_sha256 is not None and info.content_sha256 != entry.sha256:
-        return f"server checksum {info.content_sha256[:16]}..., expected {entry.sha256[:16]}..."
-    return None
-
-
-def content_problem(storage: Storage, entry: ManifestFile) -> str | None:
-    """Re-read the object and hash it: the only check that catches silent corruption."""
-    digest, size = sha256_stream(storage.read_chunks(entry.key))
-    if size != entry.size or digest != entry.sha256:
-        return f"content sha256 {digest[:16]}... ({size} bytes) does not match the manifest"
-    return None
 
 
 def _settle(
@@ -161,7 +137,7 @@ def store_crawl(
 
     Raises ValueError for bad input (folder, ids, naive dates) and StorageError when the
     target fails; in both cases nothing local is touched. ``started``, ``finished`` and
-    ``counts`` default to the values in ``crawl-summary.json``. ``deep_verify`` re-reads
+    ``counts`` default to the values in the crawl's summary file. ``deep_verify`` re-reads
     every object and hashes it instead of trusting size and recorded digest.
     """
     check_id(site, "site")
@@ -175,7 +151,7 @@ def store_crawl(
     entries: list[ManifestFile] = []
     seen: dict[str, str] = {}
     for name in names:
-        key = f"{day_prefix(site, day)}/{stored_name(crawl_id, name)}"
+        key = file_key(site, day, crawl_id, name)
         if key in seen:
             raise ValueError(f"{name} and {seen[key]} would be stored under the same key {key}")
         seen[key] = name

@@ -1,137 +1,23 @@
-"""Researcher access to a stored archive: find crawls, download, verify, share links.
+"""Getting a stored crawl out: download it (resumable, checked) or hand out time-limited links.
 
-Everything starts from the manifests, because a manifest is only written once its crawl is
-complete. These functions are plain and return reports; ``flows.archives_cli`` prints them.
+Both read the manifests first (:mod:`flows.archives.catalog`), so only complete crawls are
+offered, and every downloaded file is checked against its manifest's size and SHA-256.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import re
 import sys
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from flows.crawlstore import content_problem, object_problem
-from flows.manifest import (
-    Manifest,
-    ManifestError,
-    ManifestFile,
-    check_id,
-    parse_manifest,
-    parse_manifest_key,
-)
-from flows.storage import Storage, check_expiry, sha256_file
-
-_DURATION = re.compile(r"^\s*(\d+)\s*([smhdw]?)\s*$")
-_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
-
-
-@dataclass(frozen=True)
-class CrawlRef:
-    site: str
-    day: date
-    crawl_id: str
-    key: str
-
-
-@dataclass
-class Report:
-    """What an operation did and what went wrong; ``ok`` is False if anything did."""
-
-    crawls: int = 0
-    files: int = 0
-    bytes: int = 0
-    done: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-
-def parse_duration(text: str) -> int:
-    """Seconds in '7d', '12h', '30m', '90s' or '3600'; at most 7 days (the SigV4 limit)."""
-    match = _DURATION.match(text)
-    if not match:
-        raise ValueError(f"cannot read duration {text!r}; use e.g. 7d, 12h, 30m or 3600")
-    return check_expiry(int(match[1]) * _UNITS[match[2]])
-
-
-def find_crawls(
-    storage: Storage,
-    *,
-    site: str | None = None,
-    since: date | None = None,
-    until: date | None = None,
-) -> list[CrawlRef]:
-    """Crawls whose manifest is stored, oldest first, filtered by site and UTC day."""
-    if site is not None:
-        check_id(site, "site")
-    refs = []
-    for info in storage.list(f"{site}/" if site else ""):
-        parsed = parse_manifest_key(info.key)
-        if parsed is None:
-            continue
-        found_site, day, crawl_id = parsed
-        if (since and day < since) or (until and day > until):
-            continue
-        refs.append(CrawlRef(found_site, day, crawl_id, info.key))
-    return sorted(refs, key=lambda r: (r.day, r.site, r.crawl_id))
-
-
-def read_manifests(storage: Storage, refs: list[CrawlRef], report: Report) -> Iterator[Manifest]:
-    for ref in refs:
-        try:
-            manifest = parse_manifest(storage.get_bytes(ref.key), ref.key)
-        except ManifestError as exc:
-            report.problems.append(str(exc))
-            continue
-        report.crawls += 1
-        yield manifest
-
-
-def verify_archive(
-    storage: Storage,
-    *,
-    site: str | None = None,
-    since: date | None = None,
-    until: date | None = None,
-    deep: bool = False,
-) -> Report:
-    """Check that every manifest's files exist with the size and SHA-256 it lists.
-
-    Without ``deep`` the check trusts the digest recorded at upload (no download); with it
-    each object is read back and hashed, which also catches silent corruption.
-    """
-    report = Report()
-    refs = find_crawls(storage, site=site, since=since, until=until)
-    listed: set[str] = {r.key for r in refs}
-    for manifest in read_manifests(storage, refs, report):
-        for entry in manifest.files:
-            listed.add(entry.key)
-            report.files += 1
-            report.bytes += entry.size
-            problem = object_problem(storage.head(entry.key), entry)
-            if problem is None and deep:
-                problem = content_problem(storage, entry)
-            if problem:
-                report.problems.append(f"{entry.key}: {problem}")
-            else:
-                report.done.append(entry.key)
-    if since is None and until is None:
-        stray = [i.key for i in storage.list(f"{site}/" if site else "") if i.key not in listed]
-        if stray:
-            report.notes.append(
-                f"{len(stray)} object(s) belong to no manifest (an unfinished upload?), "
-                f"e.g. {stray[0]}"
-            )
-    return report
+from crawler.layout import manifest_name
+from crawler.units import parse_duration
+from flows.archives.catalog import Report, find_crawls, read_manifests
+from flows.storage.base import Storage, check_expiry, sha256_file
+from flows.storage.manifest import ManifestFile
 
 
 def _fetch(
@@ -219,11 +105,16 @@ def download_crawls(
                 else:
                     report.done.append(entry.name)
                     report.bytes += entry.size
-            manifest_path = folder / f"{manifest.crawl_id}.manifest.json"
+            manifest_path = folder / manifest_name(manifest.crawl_id)
             temp = manifest_path.with_name(manifest_path.name + ".part")
             temp.write_bytes(manifest.to_json())
             os.replace(temp, manifest_path)
     return report
+
+
+def parse_expiry(text: str) -> int:
+    """Seconds in '7d', '12h', '30m', '90s' or '3600'; at most 7 days (the SigV4 limit)."""
+    return check_expiry(int(parse_duration(text).total_seconds()))
 
 
 def presign_crawls(

@@ -11,14 +11,11 @@ import logging
 import tempfile
 from pathlib import Path
 
+from crawler.layout import state_key
 from crawler.state import StateError, export_state, import_state
 from flows.storage import Storage, sha256_file
 
 log = logging.getLogger("warta.flow")
-
-
-def state_key(site: str, state_name: str) -> str:
-    return f"{site}/state/{state_name}.sqlite"
 
 
 def pull_state(storage: Storage, site: str, local: Path) -> bool:

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.cli import main
+from flows.cli import main
 
 
 def test_sites_lists_niaga(capsys: pytest.CaptureFixture[str]) -> None:

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from crawler.cli import main
 from flows.archives import verify_archive
-from flows.crawlstore import FileEvent, store_crawl
+from flows.cli import main
 from flows.storage import StorageError, open_storage
+from flows.storage.crawl_upload import FileEvent, store_crawl
 
 CRAWL_ID = "20261127T101500Z"
 # 07:00 WITA on the 28th is still the 27th in UTC, so the keys go under 2026/11/27.

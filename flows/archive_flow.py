@@ -1,38 +1,31 @@
 """The Prefect flow ``archive-site``: crawl, check, index, package, store, clean up.
 
-The logic lives in :mod:`flows.steps` as plain functions; this module only wraps them in
+The logic lives in :mod:`flows.crawl_steps` as plain functions; this module only wraps them in
 tasks with retries and runs them in order. Storage steps retry on ``StorageError`` only
 (an outage, a throttled bucket), with exponential backoff and jitter so that several
 sites recovering together do not hit the store at the same instant. A bad WARC or a bad
 parameter fails at once: retrying cannot fix it.
 
-Also ``warta archive SITE``: runs the flow once, here (Prefect's ephemeral server unless
-PREFECT_API_URL points at one), and prints a short summary.
+``warta archive SITE`` (:mod:`flows.cli.archive`) runs it once, here.
 """
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
-import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import TaskRun
-from prefect.settings import temporary_settings
 from prefect.states import State
 from prefect.tasks import Task, exponential_backoff
 
 from crawler.runner import CrawlFailed
-from crawler.siteconfig import load_site
-from flows import steps
-from flows.newarticles import NewArticles
+from flows import crawl_steps
+from flows.new_articles import NewArticles
 from flows.storage import StorageError
-from flows.summary import build_summary, publish, render_text
+from flows.summary import build_summary, publish
 
 STORAGE_RETRIES = 3
 STORAGE_RETRY_DELAY = 30.0  # seconds before the first retry; then 60, 120, ...
@@ -66,9 +59,9 @@ crawl_task = task(
     retry_jitter_factor=JITTER,
     retry_condition_fn=retry_on_crawl_failure,
     cache_policy=NO_CACHE,
-)(steps.crawl)
-check_task = task(name="check-warcs", cache_policy=NO_CACHE)(steps.check_warcs)
-package_task = task(name="index-and-package", cache_policy=NO_CACHE)(steps.package)
+)(crawl_steps.crawl)
+check_task = task(name="check-warcs", cache_policy=NO_CACHE)(crawl_steps.check_warcs)
+package_task = task(name="index-and-package", cache_policy=NO_CACHE)(crawl_steps.package)
 
 
 def storage_task(fn: Callable[P, R], name: str) -> Task[P, R]:
@@ -83,14 +76,14 @@ def storage_task(fn: Callable[P, R], name: str) -> Task[P, R]:
     )(fn)
 
 
-new_articles_task = storage_task(steps.new_articles, "count-new-articles")
-store_task = storage_task(steps.store, "store")
-remove_local_task = storage_task(steps.remove_local, "delete-local-copies")
-restore_state_task = storage_task(steps.restore_state, "restore-crawl-state")
-save_state_task = storage_task(steps.save_state, "save-crawl-state")
+new_articles_task = storage_task(crawl_steps.new_articles, "count-new-articles")
+store_task = storage_task(crawl_steps.store, "store")
+remove_local_task = storage_task(crawl_steps.remove_local, "delete-local-copies")
+restore_state_task = storage_task(crawl_steps.restore_state, "restore-crawl-state")
+save_state_task = storage_task(crawl_steps.save_state, "save-crawl-state")
 
 
-def _short(exc: BaseException) -> str:
+def short_error(exc: BaseException) -> str:
     text = f"{type(exc).__name__}: {exc}"
     first = text.splitlines()[0] if text else type(exc).__name__
     return first[:500]
@@ -117,7 +110,7 @@ def archive_site(
     ``storage``, ``data_dir`` and ``delete_local`` default to config/settings.yaml.
     """
     logger = get_run_logger()
-    plan = steps.plan_archive(
+    plan = crawl_steps.plan_archive(
         site,
         storage=storage,
         base_url=base_url,
@@ -132,19 +125,19 @@ def archive_site(
         "retry_delay_seconds": exponential_backoff(storage_retry_delay)(storage_retries),
     }
     crawl_summary: dict[str, Any] = {}
-    check: steps.CheckResult | None = None
+    check: crawl_steps.CheckResult | None = None
     fresh: NewArticles | None = None
     try:
         if plan.resume:
             logger.info("resuming crawl %s of %s from %s", plan.crawl_id, site, plan.folder)
-            crawl_summary = steps.read_summary(plan.folder)
+            crawl_summary = crawl_steps.read_summary(plan.folder)
         else:
             restore_state_task.with_options(**retrying)(plan)
             crawl_summary = crawl_task(plan, crawl_timeout)
         check = check_task(plan.folder)
         package_task(plan)
         fresh = new_articles_task.with_options(**retrying)(plan, crawl_summary)
-        counts = steps.manifest_counts(crawl_summary, fresh)
+        counts = crawl_steps.manifest_counts(crawl_summary, fresh)
         manifest = store_task.with_options(**retrying)(plan, crawl_summary, counts, deep_verify)
         save_state_task.with_options(**retrying)(plan)
         deleted = None
@@ -152,8 +145,8 @@ def archive_site(
             removed = remove_local_task.with_options(**retrying)(plan, manifest, deep_verify)
             deleted = len(removed)
     except Exception as exc:
-        known = crawl_summary or steps.read_summary(plan.folder)
-        failed = build_summary(plan, known, check=check, fresh=fresh, error=_short(exc))
+        known = crawl_summary or crawl_steps.read_summary(plan.folder)
+        failed = build_summary(plan, known, check=check, fresh=fresh, error=short_error(exc))
         try:
             publish(failed)
         except Exception as publish_error:  # the original failure is what matters
@@ -176,54 +169,10 @@ def archive_site(
     return summary
 
 
-# ---- warta archive SITE -------------------------------------------------------------------
-
-
-def parse_assignments(items: list[str] | None, what: str) -> dict[str, str]:
-    """NAME=VALUE pairs from the command line; a malformed one is a clear error."""
-    out: dict[str, str] = {}
-    for item in items or []:
-        name, sep, value = item.partition("=")
-        if not sep or not name.strip():
-            raise argparse.ArgumentTypeError(f"{what} must be NAME=VALUE, got {item!r}")
-        out[name.strip()] = value
-    return out
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("site", metavar="SITE", help="a site in config/sites/")
-    parser.add_argument("--storage", metavar="URI", help="s3://bucket/prefix or a local path")
-    parser.add_argument("--base-url", metavar="URL", help="crawl this address instead")
-    parser.add_argument(
-        "--set",
-        dest="settings",
-        action="append",
-        metavar="NAME=VALUE",
-        help="a Scrapy setting for this crawl (repeatable), e.g. DOWNLOAD_DELAY=2",
-    )
-    parser.add_argument(
-        "--arg",
-        dest="spider_args",
-        action="append",
-        metavar="NAME=VALUE",
-        help="a spider argument (repeatable), e.g. max_articles=50",
-    )
-    parser.add_argument("--resume", metavar="CRAWL_ID", help="store an earlier crawl's folder")
-    parser.add_argument("--data-dir", metavar="DIR", help="root of local crawl folders")
-    keep = parser.add_mutually_exclusive_group()
-    keep.add_argument(
-        "--delete-local", dest="delete_local", action="store_true", default=None,
-        help="delete local files once their upload is verified",
-    )  # fmt: skip
-    keep.add_argument("--keep-local", dest="delete_local", action="store_false")
-    parser.add_argument("--deep-verify", action="store_true", help="read every upload back")
-    parser.add_argument("--json", action="store_true", help="print the whole summary as JSON")
-
-
 def ephemeral_defaults() -> dict[str, Any]:
     """Settings for Prefect's ephemeral server, unless the environment sets them.
 
-    Analytics off silences a harmless "database is locked" (see stack.md); a loaded
+    Analytics off silences a harmless "database is locked" on the first run; a loaded
     2-core machine can need more than the default 20 s to start the server.
     """
     defaults = {
@@ -234,33 +183,3 @@ def ephemeral_defaults() -> dict[str, Any]:
         ),
     }
     return {key: value for env, (key, value) in defaults.items() if env not in os.environ}
-
-
-def run(args: argparse.Namespace) -> int:
-    try:
-        settings = parse_assignments(args.settings, "--set")
-        spider_args = parse_assignments(args.spider_args, "--arg")
-    except argparse.ArgumentTypeError as exc:
-        print(f"warta archive: {exc}", file=sys.stderr)
-        return 2
-    load_site(args.site)  # a ConfigError here exits 2 before Prefect starts
-    try:
-        with temporary_settings(updates=ephemeral_defaults()):
-            summary = archive_site(
-                args.site,
-                storage=args.storage,
-                base_url=args.base_url,
-                crawl_settings=settings or None,
-                delete_local=args.delete_local,
-                spider_args=spider_args or None,
-                resume_crawl_id=args.resume,
-                data_dir=str(Path(args.data_dir).resolve()) if args.data_dir else None,
-                deep_verify=args.deep_verify,
-            )
-    except Exception as exc:
-        print(f"warta archive {args.site}: failed: {_short(exc)}", file=sys.stderr)
-        print("local files are kept; `warta archive SITE --resume CRAWL_ID` finishes the job",
-              file=sys.stderr)  # fmt: skip
-        return 1
-    print(json.dumps(summary, indent=2) if args.json else render_text(summary))
-    return 0

@@ -16,6 +16,7 @@ from typing import Any
 
 from crawler.globalconfig import load_settings
 from crawler.siteconfig import load_site
+from crawler.units import format_bytes
 
 DEMO_CRAWL_SETTINGS: dict[str, Any] = {
     # The replica is ours and on loopback: no need to be gentle with it.
@@ -34,14 +35,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--storage", default=None, help="archive target: a local path or s3://bucket/prefix"
     )
-
-
-def _human(size: float) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1000 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1000
-    return f"{size} B"
 
 
 def run(args: argparse.Namespace) -> int:
@@ -77,7 +70,7 @@ def archive_demo(site: str, base_url: str, storage: str) -> dict[str, Any]:
     """Run the real ``archive-site`` Prefect flow against the replica; return its summary."""
     from prefect.settings import temporary_settings
 
-    from flows.archive import archive_site, ephemeral_defaults
+    from flows.archive_flow import archive_site, ephemeral_defaults
 
     print("running the archive-site flow (crawl, check, index, package, store) ...", flush=True)
     with temporary_settings(updates=ephemeral_defaults()):
@@ -90,7 +83,7 @@ def print_summary(result: dict[str, Any]) -> None:
     print()
     print(f"pages fetched   {result.get('pages', 0)}")
     print(f"articles        {result.get('articles', 0)} ({result.get('new_articles', 0)} new)")
-    print(f"WARC bytes      {_human(result.get('warc_bytes') or 0)}")
+    print(f"WARC bytes      {format_bytes(result.get('warc_bytes') or 0)}")
     print(f"non-200 answers {result.get('errors', 0)}")
     print(f"crawl folder    {result['folder']}")
     print(f"archive         {result['storage']}  (manifest {result['manifest']})")

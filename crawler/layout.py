@@ -1,0 +1,133 @@
+"""Where warta puts things: the crawl folder, the local data folders and the storage keys.
+
+This is the only module that spells these names, so a reader finds the whole layout here
+and a change of name is a change of one line. Locally::
+
+    <data_dir>/crawls/<site>/<crawl_id>/     one crawl: WARCs, articles.jsonl, summary, log
+    <data_dir>/state/<state_name>.sqlite     what earlier crawls of a site fetched
+
+In storage, relative to the storage URI (for S3 the object key is ``<prefix>/`` + key)::
+
+    <site>/<YYYY>/<MM>/<DD>/<file>                      a crawl's files, by its UTC day
+    <site>/<YYYY>/<MM>/<DD>/<crawl_id>.manifest.json    written last: the crawl is complete
+    <site>/state/<state_name>.sqlite                    the latest crawl state snapshot
+
+A crawl id is the crawl's UTC start time, ``20260101T120000Z``; ids from elsewhere (a
+resumed folder, a test) need only be safe as one path segment.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+# ---- files inside one crawl folder ---------------------------------------------------------
+ARTICLES_FILE = "articles.jsonl"  # one JSON record per article (crawler.pipelines)
+SUMMARY_FILE = "crawl-summary.json"  # counts and times, written when the crawl ends
+LOG_FILE = "crawl.log"  # the crawl process's output (crawler.runner)
+SEEN_URLS_FILE = "seen-urls.txt.gz"  # every article URL the archive held after this crawl
+JOB_DIR = ".scrapy-job"  # Scrapy's JOBDIR: the pending-request queue; hidden, never uploaded
+WARC_SUFFIXES = (".warc.gz", ".warc")
+CDXJ_SUFFIX = ".cdxj"
+WACZ_SUFFIX = ".wacz"
+MANIFEST_SUFFIX = ".manifest.json"
+
+# ---- crawl ids -------------------------------------------------------------------------
+CRAWL_ID_FORMAT = "%Y%m%dT%H%M%SZ"
+SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+
+
+def new_crawl_id(now: datetime | None = None) -> str:
+    """The id of a crawl starting at ``now`` (default: this moment), in UTC."""
+    return (now or datetime.now(UTC)).astimezone(UTC).strftime(CRAWL_ID_FORMAT)
+
+
+def parse_crawl_id(crawl_id: str) -> datetime | None:
+    """The UTC start time a crawl id spells, or None if it is not a timestamp id."""
+    try:
+        return datetime.strptime(crawl_id, CRAWL_ID_FORMAT).replace(tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+def check_id(value: str, what: str) -> str:
+    """A site name or crawl id that is safe as one folder name and one key segment."""
+    if not SAFE_ID.match(value):
+        raise ValueError(
+            f"invalid {what} {value!r}: use letters, digits, '.', '_' or '-' (max 128)"
+        )
+    return value
+
+
+# ---- local folders ---------------------------------------------------------------------
+def crawl_folder(data_dir: Path, site: str, crawl_id: str) -> Path:
+    return Path(data_dir) / "crawls" / site / crawl_id
+
+
+def state_path(data_dir: Path, state_name: str) -> Path:
+    """The crawl state lives beside the crawl folders, one SQLite file per site and host."""
+    return Path(data_dir) / "state" / f"{state_name}.sqlite"
+
+
+def index_name(file_prefix: str, site: str, crawl_id: str) -> str:
+    return f"{file_prefix}-{site}-{crawl_id}{CDXJ_SUFFIX}"
+
+
+def wacz_name(file_prefix: str, site: str, crawl_id: str) -> str:
+    return f"{file_prefix}-{site}-{crawl_id}{WACZ_SUFFIX}"
+
+
+def is_warc(name: str) -> bool:
+    return name.lower().endswith(WARC_SUFFIXES)
+
+
+# ---- storage keys ----------------------------------------------------------------------
+_MANIFEST_KEY = re.compile(
+    r"^(?P<site>[^/]+)/(?P<y>\d{4})/(?P<m>\d{2})/(?P<d>\d{2})/(?P<crawl>[^/]+)"
+    + re.escape(MANIFEST_SUFFIX)
+    + "$"
+)
+
+
+def day_prefix(site: str, day: date) -> str:
+    return f"{site}/{day:%Y}/{day:%m}/{day:%d}"
+
+
+def manifest_name(crawl_id: str) -> str:
+    return f"{crawl_id}{MANIFEST_SUFFIX}"
+
+
+def manifest_key(site: str, crawl_id: str, day: date) -> str:
+    return f"{day_prefix(site, day)}/{manifest_name(crawl_id)}"
+
+
+def parse_manifest_key(key: str) -> tuple[str, date, str] | None:
+    """(site, day, crawl_id) of a manifest key, or None if the key is not one."""
+    match = _MANIFEST_KEY.match(key)
+    if not match:
+        return None
+    try:
+        day = date(int(match["y"]), int(match["m"]), int(match["d"]))
+    except ValueError:
+        return None
+    return match["site"], day, match["crawl"]
+
+
+def stored_name(crawl_id: str, name: str) -> str:
+    """Object name for a crawl file. Day folders hold every crawl of that day, so generic
+    names such as ``articles.jsonl`` get the crawl id in front. WARC names are kept exactly:
+    they are unique by construction (timestamp and serial), and CDXJ indexes and WACZ
+    packages refer to WARCs by file name, so a renamed WARC would orphan its index lines."""
+    if crawl_id in name or is_warc(name):
+        return name
+    return f"{crawl_id}-{name}"
+
+
+def file_key(site: str, day: date, crawl_id: str, name: str) -> str:
+    """The key of one file of a crawl folder (``name`` relative to the folder)."""
+    return f"{day_prefix(site, day)}/{stored_name(crawl_id, name)}"
+
+
+def state_key(site: str, state_name: str) -> str:
+    return f"{site}/state/{state_name}.sqlite"

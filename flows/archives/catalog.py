@@ -1,0 +1,117 @@
+"""Which crawls an archive holds, and whether their files are still what the manifests say.
+
+Everything starts from the manifests, because a manifest is only written once its crawl is
+complete. These functions are plain and return reports; ``flows.cli.archives`` prints them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+
+from crawler.layout import check_id, parse_manifest_key
+from flows.storage.base import Storage
+from flows.storage.manifest import (
+    Manifest,
+    ManifestError,
+    content_problem,
+    object_problem,
+    parse_manifest,
+)
+
+
+@dataclass(frozen=True)
+class CrawlRef:
+    site: str
+    day: date
+    crawl_id: str
+    key: str
+
+
+@dataclass
+class Report:
+    """What an operation did and what went wrong; ``ok`` is False if anything did."""
+
+    crawls: int = 0
+    files: int = 0
+    bytes: int = 0
+    done: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def find_crawls(
+    storage: Storage,
+    *,
+    site: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+) -> list[CrawlRef]:
+    """Crawls whose manifest is stored, oldest first, filtered by site and UTC day."""
+    if site is not None:
+        check_id(site, "site")
+    refs = []
+    for info in storage.list(f"{site}/" if site else ""):
+        parsed = parse_manifest_key(info.key)
+        if parsed is None:
+            continue
+        found_site, day, crawl_id = parsed
+        if (since and day < since) or (until and day > until):
+            continue
+        refs.append(CrawlRef(found_site, day, crawl_id, info.key))
+    return sorted(refs, key=lambda r: (r.day, r.site, r.crawl_id))
+
+
+def read_manifests(storage: Storage, refs: list[CrawlRef], report: Report) -> Iterator[Manifest]:
+    for ref in refs:
+        try:
+            manifest = parse_manifest(storage.get_bytes(ref.key), ref.key)
+        except ManifestError as exc:
+            report.problems.append(str(exc))
+            continue
+        report.crawls += 1
+        yield manifest
+
+
+def verify_archive(
+    storage: Storage,
+    *,
+    site: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    deep: bool = False,
+) -> Report:
+    """Check that every manifest's files exist with the size and SHA-256 it lists.
+
+    Without ``deep`` the check trusts the digest recorded at upload (no download); with it
+    each object is read back and hashed, which also catches silent corruption.
+    """
+    report = Report()
+    refs = find_crawls(storage, site=site, since=since, until=until)
+    listed: set[str] = {r.key for r in refs}
+    for manifest in read_manifests(storage, refs, report):
+        for entry in manifest.files:
+            listed.add(entry.key)
+            report.files += 1
+            report.bytes += entry.size
+            problem = object_problem(storage.head(entry.key), entry)
+            if problem is None and deep:
+                problem = content_problem(storage, entry)
+            if problem:
+                report.problems.append(f"{entry.key}: {problem}")
+            else:
+                report.done.append(entry.key)
+    if since is None and until is None:
+        stray = [i.key for i in storage.list(f"{site}/" if site else "") if i.key not in listed]
+        if stray:
+            report.notes.append(
+                f"{len(stray)} object(s) belong to no manifest (an unfinished upload?), "
+                f"e.g. {stray[0]}"
+            )
+    return report

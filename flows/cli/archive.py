@@ -1,0 +1,89 @@
+"""``warta archive SITE``: run the ``archive-site`` flow once, here, and print a summary.
+
+Prefect's ephemeral server is used unless PREFECT_API_URL points at one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from crawler.siteconfig import load_site
+
+
+def parse_assignments(items: list[str] | None, what: str) -> dict[str, str]:
+    """NAME=VALUE pairs from the command line; a malformed one is a clear error."""
+    out: dict[str, str] = {}
+    for item in items or []:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise argparse.ArgumentTypeError(f"{what} must be NAME=VALUE, got {item!r}")
+        out[name.strip()] = value
+    return out
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("site", metavar="SITE", help="a site in config/sites/")
+    parser.add_argument("--storage", metavar="URI", help="s3://bucket/prefix or a local path")
+    parser.add_argument("--base-url", metavar="URL", help="crawl this address instead")
+    parser.add_argument(
+        "--set",
+        dest="settings",
+        action="append",
+        metavar="NAME=VALUE",
+        help="a Scrapy setting for this crawl (repeatable), e.g. DOWNLOAD_DELAY=2",
+    )
+    parser.add_argument(
+        "--arg",
+        dest="spider_args",
+        action="append",
+        metavar="NAME=VALUE",
+        help="a spider argument (repeatable), e.g. max_articles=50",
+    )
+    parser.add_argument("--resume", metavar="CRAWL_ID", help="store an earlier crawl's folder")
+    parser.add_argument("--data-dir", metavar="DIR", help="root of local crawl folders")
+    keep = parser.add_mutually_exclusive_group()
+    keep.add_argument(
+        "--delete-local", dest="delete_local", action="store_true", default=None,
+        help="delete local files once their upload is verified",
+    )  # fmt: skip
+    keep.add_argument("--keep-local", dest="delete_local", action="store_false")
+    parser.add_argument("--deep-verify", action="store_true", help="read every upload back")
+    parser.add_argument("--json", action="store_true", help="print the whole summary as JSON")
+
+
+def run(args: argparse.Namespace) -> int:
+    from prefect.settings import temporary_settings
+
+    from flows.archive_flow import archive_site, ephemeral_defaults, short_error
+    from flows.summary import render_text
+
+    try:
+        settings = parse_assignments(args.settings, "--set")
+        spider_args = parse_assignments(args.spider_args, "--arg")
+    except argparse.ArgumentTypeError as exc:
+        print(f"warta archive: {exc}", file=sys.stderr)
+        return 2
+    load_site(args.site)  # a ConfigError here exits 2 before Prefect starts
+    try:
+        with temporary_settings(updates=ephemeral_defaults()):
+            summary = archive_site(
+                args.site,
+                storage=args.storage,
+                base_url=args.base_url,
+                crawl_settings=settings or None,
+                delete_local=args.delete_local,
+                spider_args=spider_args or None,
+                resume_crawl_id=args.resume,
+                data_dir=str(Path(args.data_dir).resolve()) if args.data_dir else None,
+                deep_verify=args.deep_verify,
+            )
+    except Exception as exc:
+        print(f"warta archive {args.site}: failed: {short_error(exc)}", file=sys.stderr)
+        print("local files are kept; `warta archive SITE --resume CRAWL_ID` finishes the job",
+              file=sys.stderr)  # fmt: skip
+        return 1
+    print(json.dumps(summary, indent=2) if args.json else render_text(summary))
+    return 0

@@ -1,0 +1,59 @@
+"""The crawl layout and the unit conventions: small rules every package relies on."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from crawler.layout import (
+    check_id,
+    crawl_folder,
+    file_key,
+    manifest_key,
+    new_crawl_id,
+    parse_crawl_id,
+    parse_manifest_key,
+    state_key,
+    state_path,
+)
+from crawler.units import format_bytes, parse_duration
+
+
+def test_crawl_ids_round_trip() -> None:
+    when = datetime(2026, 11, 27, 10, 15, tzinfo=UTC)
+    crawl_id = new_crawl_id(when)
+    assert crawl_id == "20261127T101500Z"
+    assert parse_crawl_id(crawl_id) == when
+    assert parse_crawl_id("resumed-1") is None
+    assert check_id("resumed-1", "crawl id") == "resumed-1"
+    with pytest.raises(ValueError, match="invalid crawl id"):
+        check_id("../x", "crawl id")
+
+
+def test_local_folders_and_keys() -> None:
+    assert crawl_folder(Path("d"), "niaga", "c1") == Path("d/crawls/niaga/c1")
+    assert state_path(Path("d"), "niaga") == Path("d/state/niaga.sqlite")
+    day = date(2026, 11, 27)
+    assert file_key("niaga", day, "c1", "articles.jsonl") == "niaga/2026/11/27/c1-articles.jsonl"
+    assert file_key("niaga", day, "c1", "w-1.warc.gz") == "niaga/2026/11/27/w-1.warc.gz"
+    assert parse_manifest_key(manifest_key("niaga", "c1", day)) == ("niaga", day, "c1")
+    assert state_key("niaga", "niaga") == "niaga/state/niaga.sqlite"
+
+
+def test_durations() -> None:
+    assert parse_duration("7d") == timedelta(days=7)
+    assert parse_duration("1d12h") == timedelta(hours=36)
+    assert parse_duration("1.5H") == timedelta(minutes=90)
+    assert parse_duration("3600") == timedelta(hours=1)
+    for bad in ("", "soon", "-1h", "1d2", "h"):
+        with pytest.raises(ValueError):
+            parse_duration(bad)
+
+
+def test_byte_sizes_are_binary() -> None:
+    assert format_bytes(512) == "512 B"
+    assert format_bytes(1536) == "1.5 KiB"
+    assert format_bytes(3 * 1024**3) == "3.0 GiB"
+    assert format_bytes(2 * 1024**5) == "2048.0 TiB"
