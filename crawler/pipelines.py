@@ -17,7 +17,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 
 from crawler.warc import records
-from crawler.warc.middleware import get_warc_writer
+from crawler.warc.capture import get_warc_writer
 from crawler.warc.writer import RotatingWarcWriter
 
 

@@ -32,16 +32,16 @@ from crawler.discovery import (
 from crawler.extraction.pool import ExtractionPool
 from crawler.extraction.record import crawl_record
 from crawler.globalconfig import load_settings
-from crawler.multipage import MAX_PAGES, merge_records
-from crawler.siteconfig import SiteConfig
-from crawler.state import CrawlState
-from crawler.warc.middleware import (
+from crawler.incremental.revisits import (
     FROM_ARCHIVE_KEY,
     KIND_KEY,
-    META_KEY,
     UNCHANGED_FLAG,
     get_crawl_state,
 )
+from crawler.incremental.store import CrawlState
+from crawler.multipage import MAX_PAGES, merge_records
+from crawler.siteconfig import SiteConfig
+from crawler.warc.capture import META_KEY
 
 logger = logging.getLogger(__name__)
 
