@@ -18,7 +18,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 
 from crawler.layout import ARTICLES_FILE
 from crawler.warc import records
-from crawler.warc.middleware import get_warc_writer
+from crawler.warc.capture import get_warc_writer
 from crawler.warc.writer import RotatingWarcWriter
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import zlib
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -24,12 +23,10 @@ from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlsplit
 
-from warcio.archiveiterator import ArchiveIterator
-from warcio.exceptions import ArchiveLoadFailed
-
 from crawler.canonical import choose_canonical, dedup_key
 from crawler.extraction.record import crawl_record
 from crawler.siteconfig import SITE_NAME, SiteConfig
+from crawler.warc.reader import WarcReadError, WarcRecord, read_records
 
 ARTICLE_URI_PREFIX = "urn:warta:article:"
 
@@ -56,29 +53,11 @@ class ReextractStats:
     mode: str = "recorded"
 
 
-def _check_warc(stream: IO[bytes], path: Path) -> None:
-    """warcio reads nearly anything leniently (as ARC); insist on a WARC record up front."""
-    head = stream.read(4096)
-    stream.seek(0)
-    if head[:2] == b"\x1f\x8b":
-        try:
-            head = zlib.decompressobj(zlib.MAX_WBITS | 16).decompress(head)
-        except zlib.error:
-            head = b""
-        stream.seek(0)
-    if not head.startswith(b"WARC/"):
-        raise ReextractError(f"{path}: not a readable WARC file (no WARC record at its start)")
-
-
-def _open_records(path: Path) -> Iterator[tuple[ArchiveIterator, Any]]:
+def _open_records(path: Path) -> Iterator[WarcRecord]:
     try:
-        with path.open("rb") as stream:
-            _check_warc(stream, path)
-            iterator = ArchiveIterator(stream)
-            for record in iterator:
-                yield iterator, record
-    except ArchiveLoadFailed as exc:
-        raise ReextractError(f"{path}: not a readable WARC file: {exc}") from None
+        yield from read_records(path)
+    except WarcReadError as exc:
+        raise ReextractError(str(exc)) from None
     except OSError as exc:
         raise ReextractError(f"{path}: cannot read: {exc.strerror or exc}") from None
 
@@ -88,15 +67,15 @@ def scan(paths: Sequence[Path]) -> tuple[set[str], str | None]:
     ids: set[str] = set()
     site: str | None = None
     for path in paths:
-        for _, record in _open_records(path):
+        for record in _open_records(path):
             kind = record.rec_type
             if kind == "metadata":
-                uri = record.rec_headers.get_header("WARC-Target-URI") or ""
-                refers = record.rec_headers.get_header("WARC-Refers-To")
+                uri = record.target_uri or ""
+                refers = record.header("WARC-Refers-To")
                 if uri.startswith(ARTICLE_URI_PREFIX) and refers:
                     ids.add(refers)
             elif kind == "warcinfo" and site is None:
-                site = _site_from_warcinfo(record.content_stream().read())
+                site = _site_from_warcinfo(record.content())
     return ids, site
 
 
@@ -130,23 +109,23 @@ def pages(
     include = [re.compile(p) for p in site.articles.url_patterns]
     exclude = [re.compile(p) for p in site.articles.exclude_patterns]
     for path in paths:
-        for iterator, record in _open_records(path):
+        for record in _open_records(path):
             if record.rec_type != "response":
                 continue
             stats.responses += 1
-            record_id = record.rec_headers.get_header("WARC-Record-ID")
-            url = record.rec_headers.get_header("WARC-Target-URI") or ""
+            record_id = record.record_id
+            url = record.target_uri or ""
             http = record.http_headers
             if wanted is not None:
                 if record_id not in wanted:
                     continue
             elif http is None or http.get_statuscode() != "200" or not _fits(url, include, exclude):
                 continue
-            body = record.content_stream().read()
+            body = record.content()
             location = {
                 "file": path.name,
-                "offset": iterator.get_record_offset(),
-                "length": iterator.get_record_length(),
+                "offset": record.offset,
+                "length": record.length,
                 "record_id": record_id,
             }
             html = _decode(url, http, body)

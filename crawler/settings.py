@@ -52,12 +52,12 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.failures.FailureLog": 10,  # near the engine: sees only final failures
     "crawler.politeness.PolitenessMiddleware": 700,
     "crawler.limits.RequestHeaderLimit": 760,  # after CookiesMiddleware (700) adds cookies
-    "crawler.warc.middleware.WarcCaptureMiddleware": 950,
+    "crawler.warc.capture.WarcCaptureMiddleware": 950,
 }
 # Scrapy's HTTP/1.1 handler plus a send-time stamp, for exact request-record dates.
 DOWNLOAD_HANDLERS = {
-    "http": "crawler.warc.middleware.TimestampingHTTP11DownloadHandler",
-    "https": "crawler.warc.middleware.TimestampingHTTP11DownloadHandler",
+    "http": "crawler.warc.capture.TimestampingHTTP11DownloadHandler",
+    "https": "crawler.warc.capture.TimestampingHTTP11DownloadHandler",
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.ArticleJsonLinesPipeline": 800,
@@ -86,6 +86,9 @@ WARTA_WARCINFO: dict[str, str] = {}  # extra warcinfo fields; the spider fills o
 WARTA_STATE_ENABLED = True
 WARTA_STATE_PATH = ""  # default: <data_dir>/state/<site>.sqlite (the spider fills it in)
 WARTA_STATE_COMMIT_INTERVAL = 2.0  # seconds; a kill loses at most this much state
+# What the capture middleware asks before archiving an exchange in full or as a revisit;
+# empty: every exchange is archived in full and no crawl state is kept.
+WARTA_REVISIT_POLICY = "crawler.incremental.revisits.Revisits"
 # Politeness (crawler/politeness.py).
 WARTA_OBEY_CRAWL_DELAY = True  # apply robots.txt Crawl-delay as the host's minimum delay
 WARTA_CRAWL_DELAY_MAX = 60.0  # cap on a robots.txt Crawl-delay, in seconds

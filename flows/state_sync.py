@@ -2,7 +2,7 @@
 
 Before a crawl, a worker without a local state fetches the latest snapshot from storage;
 after a successful store, it uploads a fresh snapshot. Snapshots are consistent single-file
-copies (``crawler.state.export_state``) and are validated before they replace anything.
+copies (``crawler.incremental.snapshot``) and are validated before they replace anything.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import logging
 import tempfile
 from pathlib import Path
 
+from crawler.incremental.snapshot import StateError, export_state, import_state
 from crawler.layout import state_key
-from crawler.state import StateError, export_state, import_state
 from flows.storage import Storage, sha256_file
 
 log = logging.getLogger("warta.flow")

@@ -4,7 +4,7 @@
   ``bare_extraction(html, with_metadata=True)`` for title, date and tags; a multi-page
   article is given every page and its texts are concatenated.
 - ``generic``: ``extract_article(html, url, site=None)``, following next-page links with
-  ``crawler.multipage`` and merging the pages, as the spider does.
+  ``crawler.extraction.multipage`` and merging the pages, as the spider does.
 - ``site``: the same with the site's config file, where the page's site has one.
 """
 
@@ -17,8 +17,8 @@ import trafilatura
 
 from bench.eval.dataset import EvalArticle
 from crawler.extraction.article import extract_article
+from crawler.extraction.multipage import MAX_PAGES, merge_articles, next_page_url
 from crawler.extraction.record import Article
-from crawler.multipage import MAX_PAGES, merge_articles, next_page_url
 from crawler.siteconfig import SiteConfig, load_site
 
 

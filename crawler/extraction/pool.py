@@ -88,7 +88,7 @@ def _extract_page(
 ) -> PageResult:
     from crawler.canonical import rel_canonical
     from crawler.extraction.article import extract_article
-    from crawler.multipage import next_page_url
+    from crawler.extraction.multipage import next_page_url
 
     if check_marker and _site is not None:
         from crawler.discovery import looks_like_article

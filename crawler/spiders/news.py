@@ -30,22 +30,22 @@ from crawler.discovery import (
     parse_feed,
     parse_sitemap,
 )
+from crawler.extraction.multipage import MAX_PAGES, merge_records
 from crawler.extraction.pool import ExtractionPool
 from crawler.extraction.record import crawl_record
 from crawler.globalconfig import load_settings
-from crawler.layout import JOB_DIR, crawl_folder, new_crawl_id, state_path
-from crawler.lifetime import DIE_WITH_PARENT_ENV, die_with_parent
-from crawler.multipage import MAX_PAGES, merge_records
-from crawler.siteconfig import SiteConfig
-from crawler.state import CrawlState
-from crawler.units import parse_duration
-from crawler.warc.middleware import (
+from crawler.incremental.revisits import (
     FROM_ARCHIVE_KEY,
     KIND_KEY,
-    META_KEY,
     UNCHANGED_FLAG,
     get_crawl_state,
 )
+from crawler.incremental.store import CrawlState
+from crawler.layout import JOB_DIR, crawl_folder, new_crawl_id, state_path
+from crawler.lifetime import DIE_WITH_PARENT_ENV, die_with_parent
+from crawler.siteconfig import SiteConfig
+from crawler.units import parse_duration
+from crawler.warc.capture import META_KEY
 
 logger = logging.getLogger(__name__)
 

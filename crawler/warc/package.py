@@ -21,9 +21,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from warcio.archiveiterator import ArchiveIterator
-
 from crawler.warc.indexing import check_warc_inputs
+from crawler.warc.reader import WarcReader, WarcReadError, read_records
 
 logger = logging.getLogger(__name__)
 
@@ -83,35 +82,27 @@ def _response_at(warc: Path, offset: int) -> tuple[str, str, str] | None:
     """(record id, target URI, WARC-Date) of the response record starting at ``offset``."""
     if offset < 0:
         return None
-    with warc.open("rb") as stream:
-        stream.seek(offset)
+    with WarcReader(warc, parse_http=False) as reader:
         try:
-            record = next(iter(ArchiveIterator(stream, no_record_parse=True)))
-        except Exception:  # a wrong offset lands in the middle of a member
+            record = reader.record_at(offset)
+        except WarcReadError:  # a wrong offset lands in the middle of a member
             return None
         if record.rec_type != "response":
             return None
-        h = record.rec_headers
-        return (
-            h.get_header("WARC-Record-ID") or "",
-            h.get_header("WARC-Target-URI") or "",
-            h.get_header("WARC-Date") or "",
-        )
+        return (record.record_id or "", record.target_uri or "", record.date or "")
 
 
 def _responses_by_url(warcs: list[Path]) -> dict[str, tuple[str, str, str]]:
     """Last successful response per URL; only for articles that carry no WARC location."""
     found: dict[str, tuple[str, str, str]] = {}
     for warc in warcs:
-        with warc.open("rb") as stream:
-            for record in ArchiveIterator(stream):
-                if record.rec_type != "response" or record.http_headers is None:
-                    continue
-                if not record.http_headers.get_statuscode().startswith("2"):
-                    continue
-                h = record.rec_headers
-                url = h.get_header("WARC-Target-URI") or ""
-                found[url] = (h.get_header("WARC-Record-ID") or "", url, h.get_header("WARC-Date"))
+        for record in read_records(warc):
+            if record.rec_type != "response" or record.http_headers is None:
+                continue
+            if not record.http_headers.get_statuscode().startswith("2"):
+                continue
+            url = record.target_uri or ""
+            found[url] = (record.record_id or "", url, record.date or "")
     return found
 
 

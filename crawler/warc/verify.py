@@ -17,13 +17,10 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
-
-from warcio.archiveiterator import ArchiveIterator
-from warcio.recordloader import ArcWarcRecord
 
 from crawler.layout import CDXJ_SUFFIX, WARC_SUFFIXES
 from crawler.warc.indexing import INDEXED_RECORDS, line_mismatches, read_cdxj
+from crawler.warc.reader import WarcReader, WarcReadError, WarcRecord
 from crawler.warc.recovery import CORRUPT_SUFFIX, scan_valid_prefix
 from crawler.warc.writer import OPEN_SUFFIX
 
@@ -176,30 +173,26 @@ def _collect_paths(paths: Iterable[str | os.PathLike[str]], col: _Collector) -> 
 
 
 # -- one WARC file ----------------------------------------------------------------------
-def _drain(stream: BinaryIO) -> None:
-    while stream.read(_CHUNK):
-        pass
-
-
-def _record_info(path: Path, record: ArcWarcRecord, offset: int, length: int) -> RecordInfo:
-    headers = record.rec_headers
+def _record_info(path: Path, entry: WarcRecord, length: int) -> RecordInfo:
+    headers = entry.record.rec_headers
     return RecordInfo(
         file=path,
-        offset=offset,
+        offset=entry.offset,
         length=length,
-        rec_type=record.rec_type,
-        record_id=headers.get_header("WARC-Record-ID") or "",
-        uri=headers.get_header("WARC-Target-URI") or "",
-        date=headers.get_header("WARC-Date") or "",
+        rec_type=entry.rec_type,
+        record_id=entry.record_id or "",
+        uri=entry.target_uri or "",
+        date=entry.date or "",
         concurrent_to=tuple(v for k, v in headers.headers if k.lower() == "warc-concurrent-to"),
-        refers_to=headers.get_header("WARC-Refers-To"),
-        warcinfo_id=headers.get_header("WARC-Warcinfo-ID"),
-        payload_digest=headers.get_header("WARC-Payload-Digest"),
+        refers_to=entry.header("WARC-Refers-To"),
+        warcinfo_id=entry.header("WARC-Warcinfo-ID"),
+        payload_digest=entry.header("WARC-Payload-Digest"),
     )
 
 
-def _record_problems(record: ArcWarcRecord, first: bool, end_error: bool) -> list[tuple[str, str]]:
+def _record_problems(entry: WarcRecord, first: bool, end_error: bool) -> list[tuple[str, str]]:
     """(kind, message) for one record read to its end."""
+    record = entry.record
     found: list[tuple[str, str]] = []
     if first and record.rec_type != "warcinfo":
         found.append(("no-warcinfo", "file does not start with a warcinfo record"))
@@ -223,34 +216,34 @@ def _scan_records(path: Path, col: _Collector) -> int:
     """The warcio pass; returns where the last record it read ends, or -1 if it gave up."""
     end = 0
     first = True
-    with open(path, "rb") as stream:
-        it = ArchiveIterator(stream, check_digests=True)
+    # No start check: a file that holds no record is reported as such below.
+    with WarcReader(path, check_digests=True, check_start=False) as reader:
         errors = 0
         try:
             # warcio prints Content-Length mismatches to stderr; count them, keep output clean.
             with contextlib.redirect_stderr(io.StringIO()):
-                for record in it:
-                    _drain(record.raw_stream)
-                    offset, length = it.get_record_offset(), it.get_record_length()
-                    end = offset + length
-                    info = _record_info(path, record, offset, length)
-                    for kind, message in _record_problems(record, first, it.err_count > errors):
-                        col.problem(path, kind, message, offset, None, info.record_id or None)
-                    errors = it.err_count
+                for entry in reader:
+                    length = entry.length  # reads the record to its end, checking digests
+                    end = entry.offset + length
+                    info = _record_info(path, entry, length)
+                    for kind, message in _record_problems(entry, first, reader.errors > errors):
+                        col.problem(path, kind, message, entry.offset, None, info.record_id or None)
+                    errors = reader.errors
                     first = False
-                    col.report.record_counts[record.rec_type] += 1
+                    col.report.record_counts[entry.rec_type] += 1
                     col.records.append(info)
         except Exception as exc:  # warcio raises many types for damaged input
+            cause = exc.__cause__ if isinstance(exc, WarcReadError) and exc.__cause__ else exc
             text = "".join(
-                c if c.isascii() and c.isprintable() else "?" for c in " ".join(str(exc).split())
+                c if c.isascii() and c.isprintable() else "?" for c in " ".join(str(cause).split())
             )
             col.problem(
                 path,
                 "unreadable",
-                f"cannot read on from here: {text[:120] or type(exc).__name__}",
-                offset=it.offset,
+                f"cannot read on from here: {text[:120] or type(cause).__name__}",
+                offset=reader.position,
             )
-            col.unread_from[path] = it.offset
+            col.unread_from[path] = reader.position
             return -1
     if first:
         col.problem(path, "no-warcinfo", "file holds no WARC record", offset=0)

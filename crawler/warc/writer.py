@@ -190,6 +190,31 @@ class RotatingWarcWriter:
         locations = self._write_group(current, [resp_rec, req_rec])
         return locations[0]
 
+    def write_revisit(
+        self,
+        request: CapturedRequest,
+        response: CapturedResponse,
+        original: records.RevisitOf,
+        profile: str,
+    ) -> RecordLocation:
+        """Write a revisit record of ``original`` and its request, linked both ways;
+        returns the revisit record's location."""
+        revisit_id, request_id = self.id_factory(), self.id_factory()
+        revisit = records.revisit(
+            response,
+            RecordSpec(revisit_id, response.timestamp),
+            original,
+            profile,
+            concurrent_to=request_id,
+        )
+        req = records.request(
+            request,
+            RecordSpec(request_id, request.timestamp),
+            protocol=response.protocol,
+            concurrent_to=revisit_id,
+        )
+        return self.write_records([revisit, req])[0]
+
     def write_records(self, warc_records: Iterable[ArcWarcRecord]) -> list[RecordLocation]:
         """Write already-built records (metadata, conversion, ...) into one file together."""
         batch = list(warc_records)

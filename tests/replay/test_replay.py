@@ -107,7 +107,7 @@ CRAWL = textwrap.dedent("""
 
     process = CrawlerProcess(settings={
         "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
-        "DOWNLOADER_MIDDLEWARES": {"crawler.warc.middleware.WarcCaptureMiddleware": 950},
+        "DOWNLOADER_MIDDLEWARES": {"crawler.warc.capture.WarcCaptureMiddleware": 950},
         "ROBOTSTXT_OBEY": True,
         "TELNETCONSOLE_ENABLED": False,
         "LOG_LEVEL": "WARNING",

@@ -1,11 +1,11 @@
-"""crawler.multipage: next-page links in their common forms, and merging page records."""
+"""crawler.extraction.multipage: next-page links in their common forms, and merging page records."""
 
 from __future__ import annotations
 
 import pytest
 
+from crawler.extraction.multipage import merge_articles, merge_records, next_page_url, page_number
 from crawler.extraction.record import Article, Caption
-from crawler.multipage import merge_articles, merge_records, next_page_url, page_number
 
 FIRST = "https://portal.example/read/5123408/judul-berita"
 

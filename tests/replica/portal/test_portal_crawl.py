@@ -1,9 +1,5 @@
-"""``scrapy crawl kabarbenua`` against the portal replica: discovery and records, end to end.
-
-The spider's multi-page support (``crawler.multipage``) is applied by the spider's owner;
-until ``crawler/spiders/news.py`` calls it, the join assertion is skipped, and it turns on
-by itself once the spider does.
-"""
+"""``scrapy crawl kabarbenua`` against the portal replica: discovery and records, end to end,
+including articles split over several pages, which must come out as one record each."""
 
 from __future__ import annotations
 
@@ -15,7 +11,6 @@ from typing import Any
 import pytest
 
 from crawler.runner import CrawlResult, run_crawl
-from crawler.siteconfig import PACKAGE_ROOT
 from replica.portal.content import PortalSite, build_portal
 from replica.portal.server import PortalServer
 
@@ -26,9 +21,6 @@ FAST = {
     "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
     "WARTA_PROGRESS_INTERVAL": 0,
 }
-SPIDER_JOINS_PAGES = "crawler.multipage" in (
-    PACKAGE_ROOT / "crawler" / "spiders" / "news.py"
-).read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
@@ -76,11 +68,6 @@ def test_first_pages_are_read_with_the_site_rules(crawl) -> None:
         assert "Foto:" not in record["text"] and "Halaman" not in record["text"]
 
 
-@pytest.mark.skipif(
-    not SPIDER_JOINS_PAGES,
-    reason="crawler/spiders/news.py does not call crawler.multipage yet (next-page following "
-    "and merging is applied by the spider's owner); turns on automatically once it does",
-)
 def test_multipage_articles_are_joined_into_one_record(crawl) -> None:
     site, base, result = crawl
     by_url = {r["url"]: r for r in records(result)}

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from crawler.state import CrawlState, StateError, export_state, import_state, read_archived
+from crawler.incremental.revisits import read_archived
+from crawler.incremental.snapshot import export_state, import_state
+from crawler.incremental.store import CrawlState, StateError
 from crawler.warc.records import CapturedRequest, CapturedResponse
 from crawler.warc.writer import RotatingWarcWriter
 

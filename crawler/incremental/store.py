@@ -8,149 +8,42 @@ is registered with its output directory, and a run that never closed is *reconci
 next open by reading the response records it left (see :meth:`CrawlState.reconcile`). The
 archive, not the state, is the source of truth.
 
-Free of Scrapy. The flow engine moves the file between workers with :func:`export_state`
-and :func:`import_state`.
+Free of Scrapy. The tables are in :mod:`crawler.incremental.schema`; the flow engine moves
+the file between workers with :mod:`crawler.incremental.snapshot`.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import os
-import shutil
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from warcio.archiveiterator import ArchiveIterator
-from warcio.exceptions import ArchiveLoadFailed
-
 from crawler.canonical import CanonicalError, dedup_key
+from crawler.incremental.interrupted import (
+    FoundResponse,
+    WrittenArticle,
+    archived_responses,
+    written_articles,
+)
+from crawler.incremental.schema import (
+    SCHEMA,
+    SCHEMA_VERSION,
+    ArticleEntry,
+    Capture,
+    Clock,
+    StateError,
+    iso,
+    parse_iso,
+)
 
 logger = logging.getLogger(__name__)
-
-SCHEMA_VERSION = "1"
-ARTICLES_FILE = "articles.jsonl"  # written by crawler.pipelines beside the WARC files
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS urls (
-    url TEXT PRIMARY KEY,           -- exactly as fetched, = WARC-Target-URI
-    canonical_key TEXT NOT NULL,    -- crawler.canonical.dedup_key(url)
-    kind TEXT NOT NULL,             -- discovery | article | page
-    first_seen TEXT NOT NULL,
-    last_fetched TEXT NOT NULL,
-    last_status INTEGER NOT NULL,   -- what the server said last time (304 included)
-    status INTEGER,                 -- status of the archived response record
-    etag TEXT,
-    last_modified TEXT,
-    payload_digest TEXT,
-    warc_file TEXT,
-    warc_path TEXT,
-    warc_offset INTEGER,
-    warc_length INTEGER,
-    record_id TEXT,
-    warc_date TEXT,
-    archived_at TEXT
-);
-CREATE INDEX IF NOT EXISTS urls_by_key ON urls (canonical_key);
-CREATE TABLE IF NOT EXISTS articles (
-    canonical_key TEXT PRIMARY KEY,
-    url TEXT NOT NULL,              -- canonical URL (rel=canonical if the page names one)
-    fetched_url TEXT NOT NULL,
-    published TEXT,
-    first_archived TEXT NOT NULL,
-    last_archived TEXT NOT NULL,
-    record_id TEXT,
-    warc_file TEXT,
-    warc_offset INTEGER,
-    versions INTEGER NOT NULL DEFAULT 1
-);
-CREATE TABLE IF NOT EXISTS runs (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    crawl_id TEXT NOT NULL,
-    output_dir TEXT NOT NULL,
-    started TEXT NOT NULL,
-    finished TEXT,
-    reason TEXT
-);
-"""
-Clock = Callable[[], datetime]
-
-
-class StateError(RuntimeError):
-    """The state file is not a warta crawl state, or cannot be used."""
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def parse_iso(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
-
-
-@dataclass(frozen=True, slots=True)
-class Capture:
-    """One URL's row: the last answer and the archived response it resolves to."""
-
-    url: str
-    canonical_key: str
-    kind: str
-    first_seen: str
-    last_fetched: str
-    last_status: int
-    status: int | None
-    etag: str | None
-    last_modified: str | None
-    payload_digest: str | None
-    warc_file: str | None
-    warc_path: str | None
-    warc_offset: int | None
-    warc_length: int | None
-    record_id: str | None
-    warc_date: str | None
-    archived_at: str | None
-
-    @property
-    def archived(self) -> bool:
-        return self.status == 200 and self.record_id is not None
-
-    def local_warc(self) -> Path | None:
-        """The WARC file holding the record, if it is on this machine (final or ``.open``)."""
-        if not self.warc_path:
-            return None
-        for candidate in (Path(self.warc_path), Path(self.warc_path + ".open")):
-            if candidate.is_file():
-                return candidate
-        return None
-
-
-@dataclass(frozen=True, slots=True)
-class ArticleEntry:
-    canonical_key: str
-    url: str
-    fetched_url: str
-    published: str | None
-    first_archived: str
-    last_archived: str
-    record_id: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class ArchivedResponse:
-    """An archived response read back: status line, headers and the body as stored."""
-
-    protocol: str
-    status: int
-    headers: list[tuple[str, str]]
-    body: bytes
 
 
 def _key(url: str) -> str:
@@ -176,7 +69,7 @@ class CrawlState:
             self.db.execute("PRAGMA journal_mode=WAL")
             # NORMAL in WAL mode: a commit survives a killed process; fsync at checkpoints.
             self.db.execute("PRAGMA synchronous=NORMAL")
-            self.db.executescript(_SCHEMA)
+            self.db.executescript(SCHEMA)
             found = self.db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
         except sqlite3.DatabaseError as exc:
             raise StateError(f"{self.path}: not a usable crawl state database: {exc}") from None
@@ -404,9 +297,10 @@ class CrawlState:
         changed = 0
         for run in runs:
             folder = Path(run["output_dir"])
-            for path in _warc_files(folder):
-                changed += self._import_warc(path)
-            changed += self._import_articles(folder / ARTICLES_FILE)
+            for found in archived_responses(folder):
+                changed += self._import_response(found)
+            for article in written_articles(folder):
+                changed += self._import_article(article)
             self.db.execute(
                 "UPDATE runs SET finished=?, reason='interrupted' WHERE id=?",
                 (iso(self.clock()), run["id"]),
@@ -416,193 +310,37 @@ class CrawlState:
             logger.info("Crawl state: %d rows recovered from interrupted runs' WARCs", changed)
         return changed
 
-    def _import_articles(self, path: Path) -> int:
-        """Article records the interrupted run wrote (one JSON object a line)."""
-        if not path.is_file():
+    def _import_article(self, article: WrittenArticle) -> int:
+        if self.article(article.key) is not None:
             return 0
-        changed = 0
-        with path.open(encoding="utf-8", errors="replace") as lines:
-            for line in lines:
-                try:
-                    item = json.loads(line)
-                    url = item["url"]
-                    key = dedup_key(url)
-                except (ValueError, KeyError, TypeError, CanonicalError):
-                    continue  # a line cut short by the kill
-                if self.article(key) is not None:
-                    continue
-                warc = item.get("warc") or {}
-                self.record_article(
-                    key,
-                    url,
-                    item.get("fetched_url") or url,
-                    item.get("published"),
-                    warc.get("record_id"),
-                    warc.get("file"),
-                    warc.get("offset"),
-                )
-                changed += 1
-        return changed
+        self.record_article(
+            article.key,
+            article.url,
+            article.fetched_url,
+            article.published,
+            article.record_id,
+            article.warc_file,
+            article.warc_offset,
+        )
+        return 1
 
-    def _import_warc(self, path: Path) -> int:
-        final = path.with_name(path.name.removesuffix(".open"))
-        changed = 0
-        for offset, length, rec in _responses(path):
-            old = self.capture(rec.url)
-            if old is not None and old.warc_date and old.warc_date >= rec.date:
-                continue
-            date = parse_iso(rec.date)
-            self.record_response(
-                rec.url,
-                kind="page",
-                status=rec.status,
-                etag=rec.etag,
-                last_modified=rec.last_modified,
-                payload_digest=rec.digest,
-                warc_path=final,
-                offset=offset,
-                length=length,
-                record_id=rec.id,
-                warc_date=date,
-                fetched=date,
-            )
-            changed += 1
-        return changed
-
-
-def _warc_files(folder: Path) -> list[Path]:
-    if not folder.is_dir():
-        return []
-    return sorted([*folder.glob("*.warc.gz"), *folder.glob("*.warc.gz.open")])
-
-
-@dataclass(frozen=True, slots=True)
-class _Found:
-    url: str
-    id: str
-    date: str
-    digest: str | None
-    status: int
-    etag: str | None
-    last_modified: str | None
-
-
-def _responses(path: Path) -> Iterator[tuple[int, int, _Found]]:
-    """Response records of a WARC file, stopping quietly at a torn tail."""
-    try:
-        with path.open("rb") as stream:
-            records = ArchiveIterator(stream)
-            for record in records:
-                if record.rec_type != "response" or record.http_headers is None:
-                    continue
-                headers = record.rec_headers
-                http = record.http_headers
-                info = _Found(
-                    url=headers.get_header("WARC-Target-URI"),
-                    id=headers.get_header("WARC-Record-ID"),
-                    date=headers.get_header("WARC-Date"),
-                    digest=headers.get_header("WARC-Payload-Digest"),
-                    status=int(http.get_statuscode() or 0),
-                    etag=http.get_header("ETag"),
-                    last_modified=http.get_header("Last-Modified"),
-                )
-                record.raw_stream.read()
-                offset = records.get_record_offset()
-                length = records.get_record_length()
-                yield offset, length, info
-    except (ArchiveLoadFailed, OSError, EOFError, ValueError) as exc:
-        logger.warning("Stopped reading %s at a damaged record: %s", path, exc)
-
-
-def read_archived(capture: Capture) -> ArchivedResponse | None:
-    """The archived response a row points at, read from the local WARC; None if it is gone."""
-    path = capture.local_warc()
-    if path is None or capture.warc_offset is None:
-        return None
-    try:
-        with path.open("rb") as stream:
-            stream.seek(capture.warc_offset)
-            record = next(iter(ArchiveIterator(stream)))
-            if record.rec_headers.get_header("WARC-Record-ID") != capture.record_id:
-                return None
-            http = record.http_headers
-            if http is None:
-                return None
-            body = record.raw_stream.read()
-    except (ArchiveLoadFailed, OSError, EOFError, StopIteration, ValueError) as exc:
-        logger.warning("Cannot read archived record for %s: %s", capture.url, exc)
-        return None
-    return ArchivedResponse(
-        protocol=http.protocol or "HTTP/1.1",
-        status=int(http.get_statuscode() or 0),
-        headers=list(http.headers),
-        body=body,
-    )
-
-
-# -- moving the state between workers -------------------------------------------------------
-
-
-def export_state(db_path: str | os.PathLike[str], dest: str | os.PathLike[str]) -> Path:
-    """Write a consistent single-file snapshot of the state DB to ``dest`` (atomic replace).
-
-    Safe while a crawl has the DB open: SQLite's backup API copies a consistent view,
-    WAL included, so the snapshot needs no ``-wal`` file beside it.
-    """
-    src_path, dest_path = Path(db_path), Path(dest)
-    if not src_path.is_file():
-        raise StateError(f"no crawl state at {src_path}")
-    dest_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest_path.with_name(f".{dest_path.name}.tmp-{os.getpid()}")
-    tmp.unlink(missing_ok=True)
-    src = sqlite3.connect(f"file:{src_path}?mode=ro", uri=True, timeout=30)
-    try:
-        out = sqlite3.connect(tmp)
-        try:
-            src.backup(out)
-            out.execute("PRAGMA journal_mode=DELETE")
-            out.commit()
-        finally:
-            out.close()
-    finally:
-        src.close()
-    _check_state_file(tmp)
-    os.replace(tmp, dest_path)
-    return dest_path
-
-
-def import_state(
-    src: str | os.PathLike[str], db_path: str | os.PathLike[str], *, replace: bool = True
-) -> Path:
-    """Install a snapshot made by :func:`export_state` as the state DB at ``db_path``.
-
-    The snapshot is checked first, so a broken download never replaces a good state. With
-    ``replace=False`` an existing state is kept and :class:`StateError` raised.
-    """
-    src_path, target = Path(src), Path(db_path)
-    _check_state_file(src_path)
-    if target.exists() and not replace:
-        raise StateError(f"crawl state already exists at {target}")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
-    shutil.copyfile(src_path, tmp)
-    for suffix in ("-wal", "-shm"):
-        Path(str(target) + suffix).unlink(missing_ok=True)
-    os.replace(tmp, target)
-    return target
-
-
-def _check_state_file(path: Path) -> None:
-    if not path.is_file():
-        raise StateError(f"no crawl state file at {path}")
-    try:
-        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        try:
-            ok = db.execute("PRAGMA quick_check").fetchone()[0]
-            schema = db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
-        finally:
-            db.close()
-    except sqlite3.DatabaseError as exc:
-        raise StateError(f"{path}: not a crawl state database: {exc}") from None
-    if ok != "ok" or schema is None or schema[0] != SCHEMA_VERSION:
-        raise StateError(f"{path}: not a usable crawl state (check={ok!r}, schema={schema!r})")
+    def _import_response(self, found: FoundResponse) -> int:
+        old = self.capture(found.url)
+        if old is not None and old.warc_date and old.warc_date >= found.date:
+            return 0
+        date = parse_iso(found.date)
+        self.record_response(
+            found.url,
+            kind="page",
+            status=found.status,
+            etag=found.etag,
+            last_modified=found.last_modified,
+            payload_digest=found.payload_digest,
+            warc_path=found.warc_path,
+            offset=found.offset,
+            length=found.length,
+            record_id=found.record_id,
+            warc_date=date,
+            fetched=date,
+        )
+        return 1

@@ -18,7 +18,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.test import get_crawler
 from warcio.archiveiterator import ArchiveIterator
 
-from crawler.warc.middleware import WarcCaptureMiddleware, WarcConfigError, warcinfo_fields
+from crawler.warc.capture import WarcCaptureMiddleware, WarcConfigError, warcinfo_fields
 
 VENV_BIN = Path(sys.executable).parent
 REPO = Path(__file__).resolve().parents[3]
@@ -83,7 +83,7 @@ CRAWL = textwrap.dedent("""
     import scrapy
     from scrapy.crawler import CrawlerProcess
     from crawler.warc import records as R
-    from crawler.warc.middleware import get_warc_writer
+    from crawler.warc.capture import get_warc_writer
 
     base, out_dir, items = sys.argv[1], sys.argv[2], sys.argv[3]
 
@@ -106,7 +106,7 @@ CRAWL = textwrap.dedent("""
 
     process = CrawlerProcess(settings={
         "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
-        "DOWNLOADER_MIDDLEWARES": {"crawler.warc.middleware.WarcCaptureMiddleware": 950},
+        "DOWNLOADER_MIDDLEWARES": {"crawler.warc.capture.WarcCaptureMiddleware": 950},
         "ROBOTSTXT_OBEY": True,
         "RETRY_TIMES": 1,
         "USER_AGENT": "warta-test/1.0",

@@ -1,0 +1,1 @@
+"""Incremental crawling: the crawl state store, its snapshots, and the revisit decisions."""

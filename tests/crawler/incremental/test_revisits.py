@@ -1,0 +1,91 @@
+"""Revisit decisions against a real crawl state and a real WARC file, without a crawl."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from scrapy.http import HtmlResponse, Request
+
+from crawler.incremental.revisits import (
+    FROM_ARCHIVE_FLAG,
+    NO_CONDITIONAL_KEY,
+    UNCHANGED_FLAG,
+    Revisits,
+)
+from crawler.incremental.store import CrawlState
+from crawler.warc import records
+from crawler.warc.capture import Refetch, Revisit
+from crawler.warc.records import CapturedRequest, CapturedResponse
+from crawler.warc.writer import RotatingWarcWriter
+
+T0 = datetime(2026, 11, 27, 1, 2, 3, tzinfo=UTC)
+URL = "http://127.0.0.1:8000/pemilu-2024/"
+BODY = b"<html>berita</html>"
+HEADERS = [("Content-Type", "text/html"), ("ETag", '"abc"')]
+
+
+def captured(status: int = 200, body: bytes = BODY) -> CapturedResponse:
+    return CapturedResponse(URL, "HTTP/1.1", status, "", HEADERS, body, T0)
+
+
+@pytest.fixture
+def revisits(tmp_path: Path) -> Iterator[Revisits]:
+    """A state whose one row points at a closed WARC holding the archived copy."""
+    with RotatingWarcWriter(tmp_path / "out", prefix="t", host="h") as writer:
+        request = CapturedRequest("GET", URL, [], T0)
+        location = writer.write_exchange(request, captured())
+    state = CrawlState(tmp_path / "s.sqlite")
+    state.start_run("c1", tmp_path / "out")
+    policy = Revisits(state)
+    policy.archived(
+        Request(URL, meta={"warta_kind": "article"}),
+        HtmlResponse(URL, body=BODY, headers=dict(HEADERS)),
+        tmp_path / "out" / location.file,
+        location,
+        T0,
+    )
+    yield policy
+    state.close()
+
+
+def test_validators_go_out_for_an_archived_url(revisits: Revisits) -> None:
+    request = Request(URL)
+    assert revisits.before_request(request) is None
+    assert request.headers[b"If-None-Match"] == b'"abc"'
+    assert revisits.before_request(Request("http://127.0.0.1:8000/baru/")) is None
+
+
+def test_not_modified_answers_with_the_archived_copy(revisits: Revisits) -> None:
+    request = Request(URL)
+    revisits.before_request(request)
+    verdict = revisits.judge(request, HtmlResponse(URL, status=304), captured(304, b""))
+    assert isinstance(verdict, Revisit)
+    assert verdict.profile == records.PROFILE_NOT_MODIFIED
+    assert verdict.recorded.status == 200 and verdict.answer.body == BODY
+    assert {UNCHANGED_FLAG, FROM_ARCHIVE_FLAG} <= set(verdict.answer.flags)
+
+
+def test_not_modified_with_the_copy_gone_asks_again(revisits: Revisits) -> None:
+    request = Request(URL)
+    revisits.before_request(request)
+    capture = revisits.state.capture(URL)
+    assert capture is not None and capture.warc_path
+    Path(capture.warc_path).unlink()
+    verdict = revisits.judge(request, HtmlResponse(URL, status=304), captured(304, b""))
+    assert isinstance(verdict, Refetch)
+    assert b"If-None-Match" not in verdict.retry.headers
+    assert verdict.retry.meta[NO_CONDITIONAL_KEY] and verdict.retry.dont_filter
+
+
+def test_same_payload_is_an_identical_revisit_and_a_new_one_is_not(revisits: Revisits) -> None:
+    same = revisits.judge(Request(URL), HtmlResponse(URL, body=BODY), captured())
+    assert isinstance(same, Revisit) and same.profile == records.PROFILE_IDENTICAL
+    assert UNCHANGED_FLAG in same.answer.flags
+    changed = b"<html>berita baru</html>"
+    assert (
+        revisits.judge(Request(URL), HtmlResponse(URL, body=changed), captured(200, changed))
+        is None
+    )
