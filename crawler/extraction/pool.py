@@ -28,7 +28,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from typing import NamedTuple
 
 from crawler.extraction.record import Article
-from crawler.lifetime import die_with_parent
+from crawler.lifetime import exit_when_gone
 from crawler.siteconfig import SiteConfig
 
 LOG = logging.getLogger(__name__)
@@ -64,7 +64,7 @@ def start_method() -> str:
     return "forkserver" if "forkserver" in methods else "spawn"
 
 
-def _init_worker(site_json: str | None, nice: int = 0) -> None:
+def _init_worker(site_json: str | None, nice: int = 0, owner_pid: int | None = None) -> None:
     """Runs once per worker: the site config is parsed here, not sent with every page.
 
     ``nice`` lowers the worker's CPU priority. The reactor is the one serial stage of a crawl
@@ -73,8 +73,9 @@ def _init_worker(site_json: str | None, nice: int = 0) -> None:
     which the bounded queue absorbs.
     """
     global _site
-    die_with_parent()  # its parent is the fork server, which exits with the crawl
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the crawl, which stops us
+    if owner_pid is not None:  # a worker process, not inline extraction
+        exit_when_gone(owner_pid)  # the crawl, not the fork server that is our parent
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the crawl's; it stops us
     _site = SiteConfig.model_validate_json(site_json) if site_json else None
     if nice > 0:
         try:
@@ -139,7 +140,7 @@ class ExtractionPool:
                 max_workers=self.workers,
                 mp_context=context,
                 initializer=_init_worker,
-                initargs=(site.model_dump_json() if site else None, nice),
+                initargs=(site.model_dump_json() if site else None, nice, os.getpid()),
                 max_tasks_per_child=max_tasks_per_child,
             )
         else:
