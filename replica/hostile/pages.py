@@ -60,9 +60,11 @@ def dots_paragraph() -> str:
     return (". " * (DOTS_BYTES // 2)).strip()
 
 
-def home(site: ReplicaSite, base: str, page: int, trap_url: str) -> str:
+def home(
+    site: ReplicaSite, base: str, page: int, trap_url: str, linked: Sequence[str] = LINKED_PATHS
+) -> str:
     """The home listing; page 1 links every case, each page links the next, forever."""
-    extra = [f'<li><a href="{base}{path}">{escape(path)}</a></li>' for path in LINKED_PATHS]
+    extra = [f'<li><a href="{base}{path}">{escape(path)}</a></li>' for path in linked]
     host = base.split("://", 1)[1]
     extra += [
         f'<li><a href="{trap_url}">metadata</a></li>',
@@ -87,8 +89,10 @@ def home(site: ReplicaSite, base: str, page: int, trap_url: str) -> str:
     )
 
 
-def post_sitemap(site: ReplicaSite, base: str, trap_url: str) -> str:
-    extra = [*LINKED_PATHS, f"/{CREDENTIALS}"]  # the last is a harmless odd path
+def post_sitemap(
+    site: ReplicaSite, base: str, trap_url: str, linked: Sequence[str] = LINKED_PATHS
+) -> str:
+    extra = list(linked)
     text = render_xml.post_sitemap(site, base, 1, extra) or ""
     trap = f"<url><loc>{trap_url}</loc></url>\n"
     return text.replace("</urlset>", trap + "</urlset>", 1)
@@ -104,7 +108,8 @@ def nested_sitemap(base: str, level: int) -> str | None:
         return None
     ns = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
     if level == NEST_DEPTH:
-        return f'<?xml version="1.0"?><urlset {ns}><url><loc>{base}/h-too-deep/</loc></url></urlset>'
+        deepest = f"<url><loc>{base}/h-too-deep/</loc></url>"
+        return f'<?xml version="1.0"?><urlset {ns}>{deepest}</urlset>'
     return (
         f'<?xml version="1.0"?><sitemapindex {ns}><sitemap>'
         f"<loc>{base}/h-nest-{level + 1}.xml</loc></sitemap></sitemapindex>"

@@ -14,14 +14,15 @@ import struct
 import threading
 import time
 from collections import Counter
-from email.utils import format_datetime
+from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from typing import Any
 
 from replica import faults
 from replica.cache import Prepared
 from replica.hostile import pages
-from replica.hostile.cases import NEVER_SERVED
+from replica.hostile.cases import LINKED_PATHS, NEVER_SERVED
 from replica.responses import HTML, TEXT, XML, Resource
 from replica.server import ReplicaHandler, ReplicaHTTPServer, ReplicaServer
 from replica.site_model import ReplicaSite
@@ -37,8 +38,10 @@ class HostileHTTPServer(ReplicaHTTPServer):
     trap_url = DEFAULT_TRAP
     maxsize = DEFAULT_MAXSIZE
 
-    def init_hostile(self, trap_url: str, maxsize: int) -> None:
+    def init_hostile(self, trap_url: str, maxsize: int, without: Collection[str]) -> None:
         self.trap_url, self.maxsize = trap_url, maxsize
+        self.without = frozenset(without)
+        self.linked = tuple(p for p in LINKED_PATHS if p not in self.without)
         self.hits: Counter[str] = Counter()
         self.answered: list[tuple[str, int]] = []
         self._record_lock = threading.Lock()
@@ -64,6 +67,9 @@ class HostileHandler(ReplicaHandler):
         path = self.path.partition("?")[0]
         seen = self.server.count(path)
         base = self._base()
+        if path in self.server.without:
+            self._send(Prepared.of(Resource(404, b"<html><body>Tidak ada</body></html>")), head)
+            return
         if self._raw(path):
             return
         resource = self._resource(path, base, seen)
@@ -78,16 +84,17 @@ class HostileHandler(ReplicaHandler):
         trap = self.server.trap_url
         if path == "/" or (match := _PAGE.match(path)):
             page = 1 if path == "/" else int(match.group(1)) if match else 1
-            return Resource(200, pages.home(site, base, page, trap).encode())
+            return Resource(200, pages.home(site, base, page, trap, self.server.linked).encode())
         if path == "/robots.txt":
             return Resource(200, pages.robots(base, trap).encode(), TEXT)
         if path == "/sitemap_index.xml":
             return Resource(200, pages.sitemap_index(site, base).encode(), XML)
         if path == "/post-sitemap.xml":
-            return Resource(200, pages.post_sitemap(site, base, trap).encode(), XML)
+            text = pages.post_sitemap(site, base, trap, self.server.linked)
+            return Resource(200, text.encode(), XML)
         if (nest := _NEST.match(path)) is not None:
-            text = pages.nested_sitemap(base, int(nest.group(1)))
-            return Resource(200, text.encode(), XML) if text else None
+            nested = pages.nested_sitemap(base, int(nest.group(1)))
+            return Resource(200, nested.encode(), XML) if nested else None
         if path == "/h-laughs.xml":
             return Resource(200, pages.laughs_sitemap(), XML)
         if path == NEVER_SERVED:
@@ -157,7 +164,8 @@ def _other(site: ReplicaSite, base: str, path: str, seen: int, trap: str) -> Res
     far = (datetime.now(UTC) + timedelta(days=365)).replace(microsecond=0)
     simple: dict[str, Resource] = {
         "/h-retry-then-trap/": (
-            Resource(503, b"busy", headers=(("Retry-After", "0"),)) if seen == 1
+            Resource(503, b"busy", headers=(("Retry-After", "0"),))
+            if seen == 1
             else _redirect(trap)
         ),
         "/h-redirect-metadata/": _redirect("http://169.254.169.254/latest/meta-data/"),
@@ -225,7 +233,8 @@ class HostileServer(ReplicaServer):
     """The hostile replica in a background thread.
 
     ``trap_url`` is where the traps point (a counting server on 127.0.0.2 in the tests);
-    ``download_maxsize`` is the crawler's DOWNLOAD_MAXSIZE, which the huge pages straddle.
+    ``download_maxsize`` is the crawler's DOWNLOAD_MAXSIZE, which the huge pages straddle;
+    ``without`` names cases to leave out (unlinked, answered 404).
     """
 
     http_server_class = HostileHTTPServer
@@ -237,10 +246,11 @@ class HostileServer(ReplicaServer):
         *args: Any,
         trap_url: str = DEFAULT_TRAP,
         download_maxsize: int = DEFAULT_MAXSIZE,
+        without: Collection[str] = (),
         **options: Any,
     ) -> None:
         super().__init__(site, *args, **options)
-        self.httpd.init_hostile(trap_url, download_maxsize)
+        self.httpd.init_hostile(trap_url, download_maxsize, without)
 
     @property
     def answered(self) -> list[tuple[str, int]]:
