@@ -18,7 +18,7 @@ Two forms, on purpose:
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from courlan import normalize_url
@@ -74,7 +74,10 @@ def canonical_url(url: str) -> str:
         for k, v in parse_qsl(parts.query, keep_blank_values=True)
         if k.lower() not in EXTRA_DROPPED_PARAMS
     ]
-    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", urlencode(query), ""))
+    # Credentials in a link (http://user:pass@host/) are never part of an article's address,
+    # and must not reach requests, records or logs.
+    netloc = parts.netloc.rpartition("@")[2]
+    return urlunsplit((parts.scheme, netloc, parts.path or "/", urlencode(query), ""))
 
 
 def dedup_key(url: str) -> str:
@@ -107,14 +110,42 @@ def rel_canonical(html: str, page_url: str) -> str | None:
     return None
 
 
-def choose_canonical(named: str | None, fetched: str, hosts: Collection[str]) -> str:
-    """The URL an article is recorded under: its rel=canonical (``named``) if that stays on
-    one of ``hosts``, else the URL it was fetched at; either way in canonical form."""
-    on_site = named and (urlsplit(named).hostname or "").lower() in hosts
+def trusted_canonical(
+    named: str | None, fetched: str, hosts: Collection[str], requested: Iterable[str] = ()
+) -> tuple[str, str | None]:
+    """The URL an article is recorded under, and the rel=canonical claim if it was refused.
+
+    A page's rel=canonical (``named``) is only a claim: a misconfigured theme points every
+    page at the home page, a hacked one anywhere. It is trusted only when it stays on one of
+    ``hosts`` *and* names the page that was fetched: the fetched URL itself, one of the URLs
+    ``requested`` before redirects, or their AMP-stripped forms (compared by
+    :func:`dedup_key`, so ``www.``, scheme and trailing slash may differ). Otherwise the
+    article keeps its fetched URL, in canonical form, and the claim is returned to be kept
+    as a field: a listing or the home page can never absorb articles.
+    """
     try:
-        return canonical_url(named if on_site and named else fetched)
+        chosen = canonical_url(fetched)
     except CanonicalError:
-        return fetched
+        chosen = fetched
+    if not named:
+        return chosen, None
+    on_site = (urlsplit(named).hostname or "").lower() in {h.lower() for h in hosts}
+    try:
+        claimed = canonical_url(named)
+        claimed_key = dedup_key(claimed)
+        seen = {dedup_key(url) for url in (fetched, *requested)}
+    except CanonicalError:
+        return chosen, named
+    if on_site and claimed_key in seen:
+        return claimed, None
+    return chosen, named if claimed_key != dedup_key(chosen) else None
+
+
+def choose_canonical(
+    named: str | None, fetched: str, hosts: Collection[str], requested: Iterable[str] = ()
+) -> str:
+    """The URL an article is recorded under (see :func:`trusted_canonical`)."""
+    return trusted_canonical(named, fetched, hosts, requested)[0]
 
 
 def same_site(url: str, hosts: set[str]) -> bool:

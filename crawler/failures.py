@@ -111,12 +111,19 @@ class FailureLog:
             raise NotConfigured("no WARTA_OUTPUT_DIR")
         log = cls(crawler, Path(out) / FAILURES_FILE)
         crawler.signals.connect(log.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(log.request_dropped, signal=signals.request_dropped)
         return log
 
     def process_response(self, request: Request, response: Response) -> Response:
         if response.status >= 400:
             reason = request.meta.get(REASON_KEY) or f"http-{response.status}"
             self.record(request, reason, response.status, len(response.body))
+        elif 300 <= response.status < 400 and response.status != 304:
+            # Redirects are followed before this point; one that reaches it was refused
+            # (a file: or other non-http Location, no Location, or a redirect limit).
+            where = (response.headers.get("Location") or b"").decode("latin-1")[:300]
+            self.record(request, "redirect-unfollowed", response.status, len(response.body),
+                        detail=f"Location: {redact_url(where)}")  # fmt: skip
         return response
 
     def process_exception(self, request: Request, exception: BaseException) -> None:
@@ -138,6 +145,9 @@ class FailureLog:
             "bytes": size,
             "time": datetime.now(UTC).isoformat(timespec="seconds"),
         }
+        chain = request.meta.get("redirect_urls")
+        if chain:  # the site's own URL that led here, for a redirect that failed
+            entry["redirected_from"] = redact_url(chain[0])
         if detail:
             entry["detail"] = detail
         if self._file is None:
@@ -148,6 +158,13 @@ class FailureLog:
         self.reasons[reason] += 1
         if self.crawler.stats is not None:
             self.crawler.stats.inc_value(STAT_PREFIX + reason)
+
+    def request_dropped(self, request: Request) -> None:
+        """A redirect the scheduler refused as already seen: a loop, said as one."""
+        chain = request.meta.get("redirect_urls")
+        if chain:
+            reason = "redirect-loop" if request.url in chain else "redirect-duplicate"
+            self.record(request, reason, None, None, detail=f"after {len(chain)} redirect(s)")
 
     def spider_closed(self) -> None:
         if self._file is not None:

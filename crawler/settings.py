@@ -49,6 +49,9 @@ WARTA_ALLOWED_NETWORKS: list[str] = []
 # last out and first back, so it archives what went over the wire.
 DOWNLOADER_MIDDLEWARES = {
     "crawler.host_guard.AllowedHostsMiddleware": 1,  # first: no flag can skip it
+    # Scrapy's own offsite check drops redirects off the site when they are scheduled,
+    # silently (DEBUG), so failures.jsonl never heard of them; the guard above covers it.
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "crawler.failures.FailureLog": 10,  # near the engine: sees only final failures
     "crawler.politeness.PolitenessMiddleware": 700,
     "crawler.limits.RequestHeaderLimit": 760,  # after CookiesMiddleware (700) adds cookies

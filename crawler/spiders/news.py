@@ -20,7 +20,7 @@ from scrapy.crawler import Crawler
 from scrapy.http import Request, Response, TextResponse
 
 from crawler import __version__
-from crawler.canonical import CanonicalError, canonical_url, choose_canonical, dedup_key
+from crawler.canonical import CanonicalError, canonical_url, dedup_key, trusted_canonical
 from crawler.crawl_lock import CrawlLock, lock_path_for
 from crawler.discovery import (
     DiscoveryError,
@@ -378,7 +378,11 @@ class NewsSpider(scrapy.Spider):
             if state is not None:
                 state.set_kind(response.url, "not-article")
             return
-        canonical = choose_canonical(result.canonical, response.url, self.rules.hosts)
+        # rel=canonical only counts when it names this very page (issue 12): a theme that
+        # points every page at the home page must not file articles under it.
+        canonical, claimed = trusted_canonical(
+            result.canonical, response.url, self.rules.hosts, response.meta.get("redirect_urls", ())
+        )
         key = dedup_key(canonical)
         if key in self._claimed_keys or (
             state is not None
@@ -399,6 +403,9 @@ class NewsSpider(scrapy.Spider):
         self.articles_seen += 1
         self._claimed_keys.add(key)
         record = crawl_record(article, canonical, response.url, response.meta.get(META_KEY))
+        if claimed:
+            record["canonical_claimed"] = claimed
+            stats.inc_value("warta/canonical_refused")
         for output in self._images(article):
             yield output
         for output in self._next_page_or_emit(result.next_page, [record], key):
