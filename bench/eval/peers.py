@@ -8,10 +8,12 @@ the figure warta's speed is held to.
 
 from __future__ import annotations
 
+import json
 import time
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 import trafilatura
 from lxml.html import HtmlElement, fragment_fromstring
@@ -117,11 +119,37 @@ SYSTEMS: dict[str, Callable[[str, str], Prediction]] = {
 }
 
 
-def predict_all(data: bytes, url: str, rotate: int = 0) -> dict[str, Prediction]:
-    """Every system on one page; the order rotates so no system always runs first (cold)."""
+def _cached(cache: Path | None, key: str, name: str) -> Prediction | None:
+    if cache is None or name == "warta":
+        return None
+    path = cache / f"{key}.{name.replace(' ', '-')}.json"
+    if not path.exists():
+        return None
+    return Prediction(**json.loads(path.read_text(encoding="utf-8")))
+
+
+def _store(cache: Path | None, key: str, name: str, pred: Prediction) -> None:
+    if cache is not None and name != "warta":
+        path = cache / f"{key}.{name.replace(' ', '-')}.json"
+        path.write_text(json.dumps(asdict(pred)), encoding="utf-8")
+
+
+def predict_all(
+    data: bytes, url: str, rotate: int = 0, cache: Path | None = None, key: str = ""
+) -> dict[str, Prediction]:
+    """Every system on one page; the order rotates so no system always runs first (cold).
+
+    With ``cache`` (for iterating on warta only), the peers' earlier predictions and timings
+    are reused; warta always runs.
+    """
     html = decode_html(data)
     names = list(SYSTEMS)
     shift = rotate % len(names)
     order = names[shift:] + names[:shift]
-    results = {name: SYSTEMS[name](html, url) for name in order}
+    results: dict[str, Prediction] = {}
+    for name in order:
+        cached = _cached(cache, key, name)
+        results[name] = cached if cached is not None else SYSTEMS[name](html, url)
+        if cached is None:
+            _store(cache, key, name, results[name])
     return {name: results[name] for name in names}

@@ -38,13 +38,14 @@ COLUMNS = (
 Scores = dict[str, dict[str, list[PageScore]]]  # set -> system -> page scores
 
 
-def _score_one(job: tuple[int, RealPage]) -> tuple[str, dict[str, PageScore]]:
-    index, page = job
-    predictions = predict_all(page.html(), page.url, rotate=index)
+def _score_one(job: tuple[int, RealPage, Path | None]) -> tuple[str, dict[str, PageScore]]:
+    index, page, cache = job
+    key = f"{page.set_name}.{page.key}"
+    predictions = predict_all(page.html(), page.url, rotate=index, cache=cache, key=key)
     return page.set_name, {name: score_page(page, pred) for name, pred in predictions.items()}
 
 
-def _results(jobs: list[tuple[int, RealPage]], processes: int) -> Iterator[Any]:
+def _results(jobs: list[tuple[int, RealPage, Path | None]], processes: int) -> Iterator[Any]:
     if processes <= 1:
         yield from map(_score_one, jobs)
         return
@@ -52,9 +53,13 @@ def _results(jobs: list[tuple[int, RealPage]], processes: int) -> Iterator[Any]:
         yield from pool.imap(_score_one, jobs, chunksize=4)
 
 
-def evaluate(pages: Sequence[RealPage], processes: int = MAX_PROCESSES) -> Scores:
+def evaluate(
+    pages: Sequence[RealPage], processes: int = MAX_PROCESSES, cache: Path | None = None
+) -> Scores:
     scores: Scores = {}
-    jobs = list(enumerate(pages))
+    if cache is not None:
+        cache.mkdir(parents=True, exist_ok=True)
+    jobs = [(i, page, cache) for i, page in enumerate(pages)]
     for done, (set_name, by_system) in enumerate(_results(jobs, processes), 1):
         for group in (set_name, ALL_SETS):
             for name, page_score in by_system.items():
@@ -118,6 +123,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--sets", default="", help="comma-separated set names (default: all)")
     parser.add_argument("--limit", type=int, default=None, help="at most N pages per set")
     parser.add_argument("--processes", type=int, default=MAX_PROCESSES, help="at most 2")
+    parser.add_argument(
+        "--peer-cache", type=Path, default=None,
+        help="reuse the peers' predictions from this folder (for iterating on warta only)",
+    )  # fmt: skip
     parser.add_argument("--worst", type=int, default=3, help="worst pages listed per system")
     args = parser.parse_args(argv)
     try:
@@ -132,7 +141,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     pages = [p for name in wanted for p in load_set(args.pages, name, args.limit)]
     processes = max(1, min(args.processes, MAX_PROCESSES))
     print(f"warta extraction on real pages: {len(pages)} pages from {', '.join(wanted)}")
-    scores = evaluate(pages, processes)
+    scores = evaluate(pages, processes, args.peer_cache)
     summaries = {g: {n: summarise(s) for n, s in systems.items()} for g, systems in scores.items()}
     print()
     print(table(summaries))

@@ -42,12 +42,9 @@ MAX_HTML_CHARS = 5_000_000  # beyond this, scripts and inline data are shed, the
 _DECLARED_CHARSET = re.compile(
     rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{2,40})""", re.I
 )
-_BULK = [
-    re.compile(r"<script\b[^>]*>.*?</script\s*>", re.S | re.I),
-    re.compile(r"<style\b[^>]*>.*?</style\s*>", re.S | re.I),
-    re.compile(r"<svg\b[^>]*>.*?</svg\s*>", re.S | re.I),
-    re.compile(r"data:[^\"'\s)]{256,}"),
-]
+_BULK_CLOSE = {tag: re.compile(f"</{tag}", re.I) for tag in ("script", "style", "svg")}
+_BULK_OPEN = re.compile(r"<(script|style|svg)\b", re.I)
+_INLINE_DATA = re.compile(r"data:[^\"'\s)]{256,}")
 
 
 def decode_html(data: bytes) -> str:
@@ -72,12 +69,27 @@ def decode_html(data: bytes) -> str:
     return data.decode("cp1252", errors="replace")
 
 
+def _drop_bulk(text: str) -> str:
+    """Scripts, styles and SVGs cut out in one left-to-right pass (no regex backtracking)."""
+    out: list[str] = []
+    pos = 0
+    while (opened := _BULK_OPEN.search(text, pos)) is not None:
+        out.append(text[pos : opened.start()])
+        closed = _BULK_CLOSE[opened.group(1).lower()].search(text, opened.end())
+        if closed is None:
+            pos = len(text)
+            break
+        end = text.find(">", closed.end())
+        pos = len(text) if end < 0 else end + 1
+    out.append(text[pos:])
+    return "".join(out)
+
+
 def shrink(text: str, limit: int = MAX_HTML_CHARS) -> str:
     """Keep a huge page parseable: drop scripts, styles and inline data, then truncate."""
     if len(text) <= limit:
         return text
-    for pattern in _BULK:
-        text = pattern.sub("", text)
+    text = _INLINE_DATA.sub("", _drop_bulk(text))
     if len(text) > limit:
         LOG.warning("page of %d characters truncated to %d", len(text), limit)
         text = text[:limit]
