@@ -22,6 +22,7 @@ from lxml.html import HtmlElement, HTMLParser, document_fromstring
 
 from crawler.extraction import body as bodymod
 from crawler.extraction import metadata as meta_mod
+from crawler.extraction.candidates import SITE, choose_body
 from crawler.extraction.captions import collect_captions, cut_figures
 from crawler.extraction.dates import (
     find_dates,
@@ -37,6 +38,7 @@ from crawler.siteconfig import SiteConfig
 
 LOG = logging.getLogger(__name__)
 
+LISTING_ARTICLES = 3  # this many <article> elements make a page a listing
 MIN_TEXT_CHARS = 80  # below this it is a menu or a stub, not an article body
 MAX_HTML_CHARS = 5_000_000  # beyond this, scripts and inline data are shed, then the tail
 _DECLARED_CHARSET = re.compile(
@@ -138,6 +140,14 @@ def _caption_scope(tree: HtmlElement, site: SiteConfig | None) -> HtmlElement:
     return tree
 
 
+def _looks_like_listing(tree: HtmlElement, url: str) -> bool:
+    """A page that says it is no article (og:type "website") is believed when it is a home
+    page or lists several articles; many real article pages wrongly say "website" too."""
+    if urlsplit(url).path.strip("/") == "":
+        return True
+    return int(tree.xpath("count(//article)")) >= LISTING_ARTICLES
+
+
 def _selected_date(tree: HtmlElement, css: str | None, tz: tzinfo) -> str | None:
     """The site's ``selectors.published`` element read as a date, when it has a time of day."""
     for text in meta_mod.select_texts(tree, css)[:3]:
@@ -159,7 +169,7 @@ def _extract(html: str | bytes, url: str, site: SiteConfig | None) -> Article | 
     # 1. Metadata from the untouched page.
     meta = meta_mod.read_page_meta(tree)
     kind = meta_mod.is_article_page(meta)
-    if kind is False:
+    if kind is False and _looks_like_listing(tree, url):
         LOG.debug("not an article page: %s", url)
         return None
     names = meta_mod.site_names(meta, url, site.title if site else None)
@@ -190,11 +200,12 @@ def _extract(html: str | bytes, url: str, site: SiteConfig | None) -> Article | 
     cut_figures(tree, to_cut)
 
     # 3. The body: the site's element when it has one, trafilatura otherwise.
-    paragraphs = None
+    paragraphs, extractor = None, SITE
     if selectors and selectors.body:
         paragraphs = bodymod.site_paragraphs(tree, selectors.body)
     if not paragraphs:
-        paragraphs = bodymod.generic_paragraphs(tree, url)
+        chosen = choose_body(tree, url)
+        paragraphs, extractor = chosen.paragraphs, chosen.name
     body = bodymod.refine(paragraphs, rules, captions, title)
     if len(body.text) < MIN_TEXT_CHARS:
         LOG.debug("no article body: %s", url)
@@ -219,4 +230,5 @@ def _extract(html: str | bytes, url: str, site: SiteConfig | None) -> Article | 
         text=body.text,
         captions=captions,
         language=language,
+        extractor=extractor,
     )

@@ -42,16 +42,27 @@ def test_line_patterns_finish_fast(name: str) -> None:
     assert time.perf_counter() - start < 1.0
 
 
-@pytest.mark.parametrize("name", ["dots", "foto-dots", "caps-dots", "open-bracket"])
-def test_a_64kb_hostile_paragraph_in_a_page_extracts_in_under_a_second(name: str) -> None:
-    page = (
+def _page(paragraph: str) -> str:
+    return (
         "<html><head><title>Judul</title></head><body><article><h1>Judul</h1>"
-        f"<figure><img src='/a.jpg'><figcaption>{HOSTILE[name]}</figcaption></figure>"
-        f"<p>{HOSTILE[name]}</p><p>Kalimat biasa tentang banjir di Samarinda hari ini.</p>"
+        f"<figure><img src='/a.jpg'><figcaption>{paragraph}</figcaption></figure>"
+        f"<p>{paragraph}</p><p>Kalimat biasa tentang banjir di Samarinda hari ini.</p>"
         "</article></body></html>"
     )
+
+
+@pytest.fixture(scope="module")
+def warm() -> None:
+    """trafilatura and htmldate load word lists on first use; that is not the regexes' time."""
+    extract_article(_page("Kalimat biasa. " * 20), "https://example.org/a")
+
+
+@pytest.mark.parametrize("name", ["dots", "foto-dots", "caps-dots", "open-bracket"])
+def test_a_64kb_hostile_paragraph_in_a_page_extracts_in_under_a_second(
+    name: str, warm: None
+) -> None:
     start = time.perf_counter()
-    extract_article(page, "https://example.org/a")
+    extract_article(_page(HOSTILE[name]), "https://example.org/a")
     assert time.perf_counter() - start < 1.0
 
 
