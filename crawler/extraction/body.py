@@ -272,9 +272,9 @@ def scan_credits(scope: HtmlElement, rules: TextRules | None) -> Credits:
     The paragraphs are only split when the text names a credit label at all.
     """
     credits = Credits()
-    if rules is None or not rules.source_editor:
-        if not _CREDIT_LABEL.search(scope.text_content()):
-            return credits
+    site_regex = rules is not None and bool(rules.source_editor)
+    if not site_regex and not _CREDIT_LABEL.search(scope.text_content()):
+        return credits
     for para in block_paragraphs(scope):
         found = parse_credit_line(para, rules)
         if found is not None:
