@@ -89,6 +89,7 @@ def compiled(css: str) -> CSSSelector | None:
         return None
 
 
+WRAPPER_TAGS = {"form", "button", "object", "canvas"}
 _SIMPLE_SELECTOR = re.compile(r"^([.#]?)([A-Za-z][\w-]*)$")
 
 
@@ -124,8 +125,8 @@ def remove_selectors(tree: HtmlElement, selectors: list[str]) -> None:
     if union is not None:
         doomed.extend(union(tree))
     for element in doomed:
-        if element.tag == "form" and element.find(".//p") is not None:
-            continue  # ASP.NET pages wrap the whole page, article included, in one form
+        if element.tag in WRAPPER_TAGS and element.find(".//p") is not None:
+            continue  # ASP.NET pages wrap the page in a form, some sites the body in a button
         if element.getparent() is not None:
             element.drop_tree()
 

@@ -25,7 +25,10 @@ CONTAINER = "container"
 SITE = "site"
 KEEP_SHARE = 0.5  # precision must keep this share of the default's words to be chosen
 LONG_PARAGRAPH_CHARS = 80  # a <p> this long is article-like text, for the page's estimate
-SHORT_WORDS = 120  # a reading this short is checked against the default mode
+SHORT_WORDS = 120
+# A container under a fifth of trafilatura's reading is a teaser or a fragment, not the body.
+TOO_SMALL = 5.0
+MIN_CONTAINER_WORDS = 30  # a reading this short is checked against the default mode
 
 
 @dataclass
@@ -73,6 +76,7 @@ def choose_body(tree: HtmlElement, url: str) -> Candidate:
     container = container_paragraphs(tree)
     if container:
         candidate = Candidate(CONTAINER, container)
-        if not chosen.words or chosen.words > SWALLOWED * candidate.words:
+        swallowed = SWALLOWED * candidate.words < chosen.words <= TOO_SMALL * candidate.words
+        if not chosen.words or (swallowed and candidate.words >= MIN_CONTAINER_WORDS):
             return candidate
     return chosen
