@@ -7,6 +7,7 @@ authors.
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import logging
@@ -178,11 +179,15 @@ def site_names(meta: PageMeta, url: str, site_title: str | None) -> list[str]:
     return [n for n in dict.fromkeys(names) if n]
 
 
+@functools.lru_cache(maxsize=512)
+def _suffix(name: str) -> re.Pattern[str]:
+    return re.compile(rf"(?:{TITLE_SEPARATORS}){re.escape(name)}\s*$", re.IGNORECASE)
+
+
 def strip_site_suffix(title: str, names: list[str]) -> str:
     """ "Title - Niaga.Asia" -> "Title", for the site's own names only."""
     for name in names:
-        pattern = rf"(?:{TITLE_SEPARATORS}){re.escape(name)}\s*$"
-        stripped = re.sub(pattern, "", title, flags=re.IGNORECASE)
+        stripped = _suffix(name).sub("", title)
         if stripped != title and stripped.strip():
             return stripped.strip()
     return title

@@ -8,6 +8,7 @@ is the headline: what the two sources share is the article's, what only one has 
 
 from __future__ import annotations
 
+import functools
 import re
 
 from crawler.extraction.lines import clean
@@ -21,15 +22,20 @@ def _words(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
 
+@functools.lru_cache(maxsize=512)
+def _affix_patterns(name: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    escaped = re.escape(name)
+    return (
+        re.compile(rf"\s*(?:{SEPARATORS.pattern})\s*{escaped}\s*$", re.IGNORECASE),
+        re.compile(rf"^\s*{escaped}\s*(?:{SEPARATORS.pattern})\s*", re.IGNORECASE),
+    )
+
+
 def strip_names(title: str, names: list[str]) -> str:
     """ "Title - Niaga.Asia" and "KapanLagi.com: Title" -> "Title", for the site's names."""
     for name in names:
-        escaped = re.escape(name)
-        for pattern in (
-            rf"\s*(?:{SEPARATORS.pattern})\s*{escaped}\s*$",
-            rf"^\s*{escaped}\s*(?:{SEPARATORS.pattern})\s*",
-        ):
-            stripped = re.sub(pattern, "", title, count=1, flags=re.IGNORECASE)
+        for pattern in _affix_patterns(name):
+            stripped = pattern.sub("", title, count=1)
             if stripped != title and stripped.strip():
                 return stripped.strip()
     return title
