@@ -145,7 +145,11 @@ def _looks_like_listing(tree: HtmlElement, url: str) -> bool:
     page or lists several articles; many real article pages wrongly say "website" too."""
     if urlsplit(url).path.strip("/") == "":
         return True
-    return int(tree.xpath("count(//article)")) >= LISTING_ARTICLES
+    items = tree.xpath("//article[not(ancestor::article)]")
+    if len(items) < LISTING_ARTICLES:
+        return False
+    sizes = [len(item.text_content().split()) for item in items]
+    return max(sizes) < 0.5 * sum(sizes)  # no one item holds the page: a list of teasers
 
 
 def _selected_date(tree: HtmlElement, css: str | None, tz: tzinfo) -> str | None:
