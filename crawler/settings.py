@@ -53,6 +53,9 @@ DOWNLOADER_MIDDLEWARES = {
     # silently (DEBUG), so failures.jsonl never heard of them; the guard above covers it.
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "crawler.failures.FailureLog": 10,  # near the engine: sees only final failures
+    # Scrapy's decompression, with its bomb refusals listed in failures.jsonl too.
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "crawler.failures.CountingHttpCompressionMiddleware": 590,
     "crawler.politeness.PolitenessMiddleware": 700,
     "crawler.limits.RequestHeaderLimit": 760,  # after CookiesMiddleware (700) adds cookies
     "crawler.warc.capture.WarcCaptureMiddleware": 950,
