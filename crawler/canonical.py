@@ -22,6 +22,7 @@ from collections.abc import Collection, Iterable
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from courlan import normalize_url
+from lxml.html import HtmlElement
 from parsel import Selector
 
 # courlan's tracker pattern covers utm_*, fbclid, gclid, mc_*, ... ; these are extra
@@ -92,10 +93,17 @@ def is_amp(url: str) -> bool:
     return strip_amp(url) != url
 
 
-def rel_canonical(html: str, page_url: str) -> str | None:
-    """The page's ``<link rel="canonical">`` as an absolute URL, if it has a usable one."""
-    selector = Selector(text=html)
-    for link in selector.xpath("//head/link[@href]"):
+def rel_canonical(html: str | HtmlElement, page_url: str) -> str | None:
+    """The page's ``<link rel="canonical">`` as an absolute URL, if it has a usable one.
+
+    Takes the page's HTML or its parsed tree (the extraction workers parse a page once).
+    """
+    links = (
+        html.xpath("//head/link[@href]")
+        if isinstance(html, HtmlElement)
+        else Selector(text=html).xpath("//head/link[@href]")
+    )
+    for link in links:
         rels = (link.attrib.get("rel") or "").lower().split()
         if "canonical" in rels:
             href = link.attrib["href"].strip()

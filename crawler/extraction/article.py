@@ -113,8 +113,13 @@ def parse_html(html: str | bytes) -> HtmlElement | None:
     return tree if isinstance(tree, HtmlElement) else None
 
 
-def extract_article(html: str | bytes, url: str, site: SiteConfig | None = None) -> Article | None:
-    """The article on the page, or None when there is none. Never raises."""
+def extract_article(
+    html: str | bytes | HtmlElement, url: str, site: SiteConfig | None = None
+) -> Article | None:
+    """The article on the page, or None when there is none. Never raises.
+
+    A parsed tree may be passed instead of the HTML; it is cut as the article is read.
+    """
     try:
         return _extract(html, url, site)
     except Exception:
@@ -161,8 +166,8 @@ def _selected_date(tree: HtmlElement, css: str | None, tz: tzinfo) -> str | None
     return None
 
 
-def _extract(html: str | bytes, url: str, site: SiteConfig | None) -> Article | None:
-    tree = parse_html(html)
+def _extract(html: str | bytes | HtmlElement, url: str, site: SiteConfig | None) -> Article | None:
+    tree = html if isinstance(html, HtmlElement) else parse_html(html)
     if tree is None:
         return None
     rules = site.text if site else None

@@ -25,8 +25,8 @@ import os
 import signal
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from typing import NamedTuple
 
+from crawler.extraction.page import PageResult, read_page
 from crawler.extraction.record import Article
 from crawler.lifetime import exit_when_gone
 from crawler.siteconfig import SiteConfig
@@ -38,20 +38,9 @@ LOG = logging.getLogger(__name__)
 # benchmark shows worker memory flat without it. Pass a number to recycle workers anyway.
 MAX_TASKS_PER_CHILD: int | None = None
 WORKER_NICE = 10  # see _init_worker
-_PRELOAD = ["crawler.extraction.article", "crawler.discovery"]
+_PRELOAD = ["crawler.extraction.page"]
 
 _site: SiteConfig | None = None
-
-
-class PageResult(NamedTuple):
-    """What a worker found: whether the page carries the site's article marker, the article
-    (None when it is not an article or no text could be extracted), and the two links the
-    crawl needs from the page, so the reactor never parses the HTML itself."""
-
-    is_article: bool
-    article: Article | None
-    canonical: str | None = None  # the page's rel=canonical, absolute
-    next_page: str | None = None  # the same article's next page ("halaman 2")
 
 
 def default_workers() -> int:
@@ -87,25 +76,7 @@ def _init_worker(site_json: str | None, nice: int = 0, owner_pid: int | None = N
 def _extract_page(
     html: str, url: str, check_marker: bool, first_url: str | None = None
 ) -> PageResult:
-    from crawler.canonical import rel_canonical
-    from crawler.extraction.article import extract_article
-    from crawler.extraction.multipage import next_page_url
-
-    if check_marker and _site is not None:
-        from crawler.discovery import looks_like_article
-
-        if not looks_like_article(html, _site):
-            return PageResult(False, None)
-    article = extract_article(html, url, _site)
-    if article is None:
-        return PageResult(True, None)
-    selector = _site.selectors.next_page if _site is not None else None
-    return PageResult(
-        True,
-        article,
-        rel_canonical(html, url),
-        next_page_url(html, url, selector, first_url=first_url),
-    )
+    return read_page(html, url, _site, check_marker, first_url)
 
 
 class ExtractionPool:
