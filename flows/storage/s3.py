@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import hashlib
 import re
 from collections.abc import Iterator
 from functools import cached_property
@@ -50,6 +51,27 @@ def _hex_from_b64(value: str | None) -> str | None:
         return base64.b64decode(value).hex()
     except ValueError:
         return None
+
+
+def _composite_sha256(path: Path, part_sizes: list[int]) -> str | None:
+    """S3's composite checksum of a file cut into parts of these sizes (None if they
+    do not add up to the file's size)."""
+    if sum(part_sizes) != path.stat().st_size:
+        return None
+    digests = []
+    with path.open("rb") as handle:
+        for size in part_sizes:
+            part = hashlib.sha256()
+            left = size
+            while left:
+                block = handle.read(min(CHUNK, left))
+                if not block:
+                    return None
+                part.update(block)
+                left -= len(block)
+            digests.append(part.digest())
+    combined = base64.b64encode(hashlib.sha256(b"".join(digests)).digest()).decode()
+    return f"{combined}-{len(digests)}"
 
 
 class S3Storage:
@@ -190,10 +212,53 @@ class S3Storage:
                     ExtraArgs={"Metadata": meta, "ChecksumAlgorithm": "SHA256"},
                     Config=self.transfer,
                 )
+                self._verify_multipart(key, full, path, sha256)
+
+    def _verify_multipart(self, key: str, full: str, path: Path, sha256: str) -> None:
+        """Prove a multipart object holds the local file's bytes, by the server's word.
+
+        The ``sha256`` metadata is only what the uploader claims. The server's composite
+        ChecksumSHA256 (the SHA-256 of the parts' SHA-256s, "-N") is recomputed here from
+        the local file cut at the server's own part sizes; a server that keeps no checksum
+        gets the object read back and hashed instead.
+        """
+        head: Any = self.client.head_object(Bucket=self.bucket, Key=full, ChecksumMode="ENABLED")
+        stored = head.get("ChecksumSHA256")
+        if stored and "-" in stored:
+            sizes = self._part_sizes(full)
+            expected = _composite_sha256(path, sizes) if sizes else None
+            how = "composite ChecksumSHA256"
+            actual = stored
+        else:
+            digest = hashlib.sha256()
+            for block in self.client.get_object(Bucket=self.bucket, Key=full)["Body"].iter_chunks(
+                CHUNK
+            ):
+                digest.update(block)
+            expected, actual, how = sha256, digest.hexdigest(), "read-back sha256"
+        if expected != actual:
+            raise StorageError(
+                self.uri, f"verify {key}", f"{how} of the stored object does not match the file"
+            )
+
+    def _part_sizes(self, full: str) -> list[int]:
+        sizes: list[int] = []
+        marker = 0
+        while True:
+            attrs: Any = self.client.get_object_attributes(
+                Bucket=self.bucket,
+                Key=full,
+                ObjectAttributes=["ObjectParts"],
+                MaxParts=1000,
+                PartNumberMarker=marker,
+            )
+            parts = attrs.get("ObjectParts", {})
+            sizes += [int(p["Size"]) for p in parts.get("Parts", [])]
+            if not parts.get("IsTruncated"):
+                return sizes
+            marker = int(parts["NextPartNumberMarker"])
 
     def put_bytes(self, key: str, data: bytes) -> None:
-        import hashlib
-
         digest = hashlib.sha256(data)
         with self._errors(f"put {key}"):
             self.client.put_object(
@@ -231,6 +296,22 @@ class S3Storage:
             else:
                 response = self.client.get_object(Bucket=self.bucket, Key=self._full(key))
             yield from response["Body"].iter_chunks(CHUNK)
+
+    def read_range(self, key: str, offset: int, length: int) -> bytes:
+        if offset < 0 or length <= 0:
+            raise ValueError(f"invalid byte range {offset}+{length}")
+        with self._errors(f"get {key}"):
+            response = self.client.get_object(
+                Bucket=self.bucket,
+                Key=self._full(key),
+                Range=f"bytes={offset}-{offset + length - 1}",
+            )
+            data: bytes = response["Body"].read()
+        if len(data) != length:
+            raise StorageError(
+                self.uri, f"get {key}", f"range returned {len(data)} of {length} bytes"
+            )
+        return data
 
     def get_bytes(self, key: str) -> bytes:
         with self._errors(f"get {key}"):
