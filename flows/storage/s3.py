@@ -53,11 +53,12 @@ def _hex_from_b64(value: str | None) -> str | None:
         return None
 
 
-def _composite_sha256(path: Path, part_sizes: list[int]) -> str | None:
-    """S3's composite checksum of a file cut into parts of these sizes (None if they
-    do not add up to the file's size)."""
+def _part_digests(path: Path, part_sizes: list[int]) -> tuple[str, str] | None:
+    """(SHA-256 of the whole file, S3's composite SHA-256 of it cut into parts of these
+    sizes), in one read; None if the sizes do not add up to the file."""
     if sum(part_sizes) != path.stat().st_size:
         return None
+    whole = hashlib.sha256()
     digests = []
     with path.open("rb") as handle:
         for size in part_sizes:
@@ -68,10 +69,11 @@ def _composite_sha256(path: Path, part_sizes: list[int]) -> str | None:
                 if not block:
                     return None
                 part.update(block)
+                whole.update(block)
                 left -= len(block)
             digests.append(part.digest())
     combined = base64.b64encode(hashlib.sha256(b"".join(digests)).digest()).decode()
-    return f"{combined}-{len(digests)}"
+    return whole.hexdigest(), f"{combined}-{len(digests)}"
 
 
 class S3Storage:
@@ -225,20 +227,27 @@ class S3Storage:
         head: Any = self.client.head_object(Bucket=self.bucket, Key=full, ChecksumMode="ENABLED")
         stored = head.get("ChecksumSHA256")
         if stored and "-" in stored:
-            sizes = self._part_sizes(full)
-            expected = _composite_sha256(path, sizes) if sizes else None
-            how = "composite ChecksumSHA256"
-            actual = stored
+            # The parts the server holds hash to the local file's parts, and those to sha256.
+            local = _part_digests(path, self._part_sizes(full))
+            expected, how = (sha256, stored), "composite ChecksumSHA256"
         else:
             digest = hashlib.sha256()
-            for block in self.client.get_object(Bucket=self.bucket, Key=full)["Body"].iter_chunks(
-                CHUNK
-            ):
+            body = self.client.get_object(Bucket=self.bucket, Key=full)["Body"]
+            for block in body.iter_chunks(CHUNK):
                 digest.update(block)
-            expected, actual, how = sha256, digest.hexdigest(), "read-back sha256"
-        if expected != actual:
+            local, expected, how = (digest.hexdigest(), ""), (sha256, ""), "read-back sha256"
+        if local != expected:
+            # Take back the digest claim, so no later check trusts this object and a rerun
+            # uploads the file again (nothing is deleted: archives only grow).
+            with contextlib.suppress(BotoCoreError, ClientError):
+                self.client.copy_object(
+                    Bucket=self.bucket, Key=full, CopySource={"Bucket": self.bucket, "Key": full},
+                    Metadata={}, MetadataDirective="REPLACE",
+                )  # fmt: skip
             raise StorageError(
-                self.uri, f"verify {key}", f"{how} of the stored object does not match the file"
+                self.uri,
+                f"verify {key}",
+                f"{how} of the stored object does not match the file's sha256 {sha256[:16]}...",
             )
 
     def _part_sizes(self, full: str) -> list[int]:
