@@ -135,16 +135,18 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+
+
 def format_result(table: pa.Table, how: str, max_width: int = 60) -> str:
     """The result as an aligned text table, CSV (nested values as JSON) or a JSON array."""
     rows = [{k: _plain(v) for k, v in row.items()} for row in table.to_pylist()]
     if how == "json":
         return json.dumps(rows, ensure_ascii=False, indent=1, default=str)
-    cells = [
-        [v if isinstance(v, str) else "" if v is None else json.dumps(v, ensure_ascii=False, default=str)
-         for v in row.values()]
-        for row in rows
-    ]  # fmt: skip
+    cells = [[_cell(v) for v in row.values()] for row in rows]
     if how == "csv":
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")

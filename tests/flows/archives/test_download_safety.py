@@ -50,7 +50,10 @@ CRAFTED = {
 
 @pytest.mark.parametrize("craft", list(CRAFTED), ids=list(CRAFTED))
 def test_crafted_manifest_is_refused_and_nothing_is_written(
-    stored, tmp_path: Path, capsys: pytest.CaptureFixture[str], craft: str  # type: ignore[no-untyped-def]
+    stored,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    craft: str,  # type: ignore[no-untyped-def]
 ) -> None:
     uri, key, data = stored
     CRAFTED[craft](data)
@@ -70,7 +73,9 @@ def test_crafted_manifest_is_refused_and_nothing_is_written(
 
 
 def test_a_symlink_in_dest_does_not_lead_outside(
-    stored, tmp_path: Path, capsys: pytest.CaptureFixture[str]  # type: ignore[no-untyped-def]
+    stored,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],  # type: ignore[no-untyped-def]
 ) -> None:
     uri, _key, _data = stored
     dest, elsewhere = tmp_path / "dest", tmp_path / "elsewhere"

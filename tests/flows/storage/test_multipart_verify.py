@@ -42,7 +42,7 @@ def test_a_file_that_changed_after_hashing_is_caught_and_not_trusted_later(
     big.write_bytes(os.urandom(THRESHOLD + 1000))  # changed between manifest and upload
     storage = open_storage(s3_target.uri, multipart_threshold=THRESHOLD)
     key = "niaga/2026/11/27/big.warc.gz"
-    with pytest.raises(StorageError, match="composite ChecksumSHA256 .* does not match"):
+    with pytest.raises(StorageError, match=r"composite ChecksumSHA256 .* does not match"):
         storage.put_file(key, big, claimed)
     entry = ManifestFile(name="big.warc.gz", key=key, size=big.stat().st_size, sha256=claimed,
                          kind="warc")  # fmt: skip
