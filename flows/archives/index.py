@@ -137,6 +137,9 @@ def build_index(
             found = conversion_pointer(record, warc.name)
             if found is not None:
                 conversions[found[0]] = found[1]
+    # Sorted by SURT, as CDX indexes are: row-group statistics then let a lookup by URL
+    # (``warta archives get``) skip most of a large crawl's file.
+    captures.sort(key=lambda r: (r["surt"] or "", str(r["fetch_time"]), r["record_type"]))
     fetch_times = {
         row["record_id"]: row["fetch_time"]
         for row in captures
