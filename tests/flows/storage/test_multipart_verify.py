@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,7 +21,7 @@ THRESHOLD = 5 * 1024 * 1024
 
 
 def test_multipart_upload_matches_the_servers_composite_checksum(
-    s3_target, tmp_path: Path  # type: ignore[no-untyped-def]
+    s3_target: Any, tmp_path: Path
 ) -> None:
     big = tmp_path / "big.warc.gz"
     big.write_bytes(os.urandom(THRESHOLD * 2 + 777))
@@ -34,7 +35,7 @@ def test_multipart_upload_matches_the_servers_composite_checksum(
 
 
 def test_a_file_that_changed_after_hashing_is_caught_and_not_trusted_later(
-    s3_target, tmp_path: Path  # type: ignore[no-untyped-def]
+    s3_target: Any, tmp_path: Path
 ) -> None:
     big = tmp_path / "big.warc.gz"
     big.write_bytes(os.urandom(THRESHOLD + 1000))
