@@ -50,6 +50,8 @@ def _fetch(
 ) -> str | None:
     """Bring one file to ``target``, resuming a ``.part`` file; return a problem or None."""
     part = target.with_name(target.name + ".part")
+    if part.is_symlink():
+        part.unlink()  # a planted link must not carry the download elsewhere
     part.touch()  # so that an empty file (a crawl with no new article) arrives as one
     offset = part.stat().st_size
     if offset > entry.size:
