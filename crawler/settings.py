@@ -54,10 +54,10 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.limits.RequestHeaderLimit": 760,  # after CookiesMiddleware (700) adds cookies
     "crawler.warc.capture.WarcCaptureMiddleware": 950,
 }
-# Scrapy's HTTP/1.1 handler plus a send-time stamp, for exact request-record dates.
+# Scrapy's HTTP/1.1 handler, recording the bytes on the wire for the WARC records.
 DOWNLOAD_HANDLERS = {
-    "http": "crawler.warc.capture.TimestampingHTTP11DownloadHandler",
-    "https": "crawler.warc.capture.TimestampingHTTP11DownloadHandler",
+    "http": "crawler.warc.wire.WireRecordingDownloadHandler",
+    "https": "crawler.warc.wire.WireRecordingDownloadHandler",
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.ArticleJsonLinesPipeline": 800,
