@@ -29,8 +29,8 @@ pytestmark = pytest.mark.slow
 FAST = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "WARTA_PROGRESS_INTERVAL": 0,
         "WARTA_EXTRACT_WORKERS": 0, "WARTA_STATE_ENABLED": False, "RETRY_TIMES": 0,
         "DOWNLOAD_TIMEOUT": 3, "DOWNLOAD_MAXSIZE": 200_000, "DOWNLOAD_WARNSIZE": 0}  # fmt: skip
-HTML = ("<html><head><title>Berita</title></head><body><p>Samarinda, Kalimantan Timur. "
-        "Harga kebutuhan pokok stabil.</p></body></html>").encode() * 20  # fmt: skip
+HTML = (b"<html><head><title>Berita</title></head><body><p>Samarinda, Kalimantan Timur. "
+        b"Harga kebutuhan pokok stabil.</p></body></html>") * 20  # fmt: skip
 ROBOTS = b"User-agent: *\nAllow: /\n"
 
 ROUTES: dict[str, list[Step]] = {
