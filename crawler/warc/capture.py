@@ -383,7 +383,7 @@ def from_tape(
     """The exchange as it crossed the wire; the parsed fields only describe it."""
     request_head, request_body = tape.request_parts()
     response_head, payload, length = tape.response_parts()
-    sent_at = tape.sent_at or received
+    sent_at = tape.started_at or tape.sent_at or received
     wire_response = records.WireHeaders(response_head)
     captured_request = CapturedRequest(
         method=request.method,

@@ -66,6 +66,9 @@ class WireTape:
     def __init__(self, limit: int = 0, spool_at: int = SPOOL_AT) -> None:
         self.limit = limit
         self.spool_at = spool_at
+        # when the download handler took the request (after every politeness delay): the
+        # request record's date, as before exact capture; set by the handler
+        self.started_at: datetime | None = None
         self.begin()
 
     def begin(self) -> None:

@@ -18,6 +18,7 @@ Scheduling, middlewares and ``Response`` objects stay Scrapy's. See docs/warc-fo
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from scrapy.core.downloader.handlers.http11 import (
@@ -151,6 +152,7 @@ class WireRecordingDownloadHandler(HTTP11DownloadHandler):
     async def download_request(self, request: Request) -> Response:
         maxsize = request.meta.get("download_maxsize", self._default_maxsize)
         tape = WireTape(limit=maxsize + HEAD_ALLOWANCE if maxsize else 0)
+        tape.started_at = datetime.now(UTC)
         request.meta[WIRE_KEY] = tape
         self._recording_pool.next_tape = tape
         try:
