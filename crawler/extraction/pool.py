@@ -38,7 +38,7 @@ LOG = logging.getLogger(__name__)
 # benchmark shows worker memory flat without it. Pass a number to recycle workers anyway.
 MAX_TASKS_PER_CHILD: int | None = None
 WORKER_NICE = 10  # see _init_worker
-_PRELOAD = ["crawler.extraction.article", "crawler.discovery"]
+_PRELOAD = ["crawler.extraction.article", "crawler.discovery", "crawler.extraction.requisites"]
 
 _site: SiteConfig | None = None
 
@@ -52,6 +52,7 @@ class PageResult(NamedTuple):
     article: Article | None
     canonical: str | None = None  # the page's rel=canonical, absolute
     next_page: str | None = None  # the same article's next page ("halaman 2")
+    requisites: tuple[str, ...] = ()  # stylesheets, scripts, images the page loads
 
 
 def default_workers() -> int:
@@ -89,6 +90,7 @@ def _extract_page(
     from crawler.canonical import rel_canonical
     from crawler.extraction.article import extract_article
     from crawler.extraction.multipage import next_page_url
+    from crawler.extraction.requisites import html_requisites
 
     if check_marker and _site is not None:
         from crawler.discovery import looks_like_article
@@ -104,6 +106,7 @@ def _extract_page(
         article,
         rel_canonical(html, url),
         next_page_url(html, url, selector, first_url=first_url),
+        tuple(html_requisites(html, url)),
     )
 
 
