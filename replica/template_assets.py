@@ -58,6 +58,8 @@ def assets() -> dict[str, tuple[bytes, str]]:
         f"{THEME}/images/header-bg.png": (_png(4, 80, (250, 250, 250)), PNG),
         "/wp-content/plugins/jetpack/css/jetpack.css": (JETPACK_CSS.encode(), CSS),
         "/wp-includes/js/jquery/jquery.min.js": (JQUERY_JS.encode(), JS),
+        "/wp-includes/js/comment-reply.min.js": (b"/* comment replies: none here */\n", JS),
+        f"{THEME}/js/custom.js": (b"/* newsup theme: menu toggle */\n", JS),
         "/wp-content/uploads/2020/01/logo-niaga.png": (_png(300, 80, (11, 61, 145)), PNG),
         "/wp-content/uploads/2020/01/cropped-favicon-32x32.png": (_png(32, 32, (11, 61, 145)), PNG),
     }
