@@ -79,9 +79,9 @@ def test_rewritten_article_loads_its_stylesheet_script_and_logo(replay) -> None:
     url = next(iter(replay.expected))
     html = replay.get(url, "mp_").body.decode("utf-8", "replace")
     wanted = {
-        "cs_": r"href='([^']*/wp-content/themes/newsup/style\.css[^']*)'",
-        "js_": r"src='([^']*/wp-includes/js/jquery/jquery\.min\.js[^']*)'",
-        "im_": r'src="([^"]*/wp-content/uploads/2020/01/logo-niaga\.png)"',
+        "cs_": r"""href=["']([^"']*/wp-content/themes/newsup/style\.css[^"']*)["']""",
+        "js_": r"""src=["']([^"']*/wp-includes/js/jquery/jquery\.min\.js[^"']*)["']""",
+        "im_": r"""src=["']([^"']*/wp-content/uploads/2020/01/logo-niaga\.png)["']""",
     }
     for mode, pattern in wanted.items():
         match = re.search(pattern, html)
