@@ -449,8 +449,8 @@ def revisit(
 
     WARC-Refers-To-Target-URI and -Date let pywb find the original through its index;
     WARC-Payload-Digest is the original's, which pywb uses to pick that capture.
-    ``resp.body`` is ignored. For server-not-modified, pass the freshened headers and the
-    original's status line (see docs/incremental.md for why not the bare 304).
+    ``resp.body`` is ignored. For server-not-modified, ``resp.wire`` is the 304 as
+    received; without it, pass the freshened headers and the original's status line.
     """
     if profile not in (PROFILE_IDENTICAL, PROFILE_NOT_MODIFIED):
         raise ValueError(f"unknown revisit profile {profile!r}")
