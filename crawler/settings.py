@@ -72,6 +72,7 @@ LOG_FORMAT = "%(asctime)s [%(name)s] %(levelname)s: %(message)s"
 
 # warta's own settings.
 WARTA_WARC_ENABLED = True
+WARTA_PAGE_REQUISITES = True  # False: no page requisites whatever the site config says
 WARTA_EXTRACT_ENABLED = True
 WARTA_OUTPUT_DIR = ""  # default: <data_dir>/crawls/<site>/<crawl_id>
 WARTA_CRAWL_ID = ""  # default: UTC timestamp of the crawl's start

@@ -130,6 +130,8 @@ class NewsSpider(scrapy.Spider):
         if os.environ.get(DIE_WITH_PARENT_ENV) == "1":  # started by crawler.runner
             die_with_parent()
         spider._apply_site_settings(crawler)
+        if not crawler.settings.getbool("WARTA_PAGE_REQUISITES", True):
+            spider.requisites.enabled = False
         spider._take_crawl_lock(crawler.settings)
         if crawler.settings.getbool("WARTA_EXTRACT_ENABLED", True):
             raw = crawler.settings.get("WARTA_EXTRACT_WORKERS")

@@ -148,8 +148,12 @@ class WireRecordingDownloadHandler(HTTP11DownloadHandler):
         pool._factory = RecordingClientFactory
         self._pool = pool
         self._recording_pool = pool
+        # nothing would consume the tapes without WARC capture (the fetch-ceiling bench)
+        self._taping = crawler.settings.getbool("WARTA_WARC_ENABLED", True)
 
     async def download_request(self, request: Request) -> Response:
+        if not self._taping:
+            return await super().download_request(request)
         maxsize = request.meta.get("download_maxsize", self._default_maxsize)
         tape = WireTape(limit=maxsize + HEAD_ALLOWANCE if maxsize else 0)
         tape.started_at = datetime.now(UTC)
