@@ -30,17 +30,17 @@ from typing import TYPE_CHECKING, Any, Protocol
 import scrapy
 from scrapy import signals
 from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
-from scrapy.exceptions import DownloadCancelledError, DownloadTimeoutError, NotConfigured
+from scrapy.exceptions import NotConfigured
 from scrapy.http import Headers, Request, Response
 from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.misc import load_object
 
 from crawler import __version__
 from crawler.warc import records
-from crawler.warc.records import CapturedRequest, CapturedResponse, WireMessage
+from crawler.warc.records import CapturedRequest, CapturedResponse
 from crawler.warc.recovery import recover_open_files
 from crawler.warc.tape import WireTape
-from crawler.warc.wire import WIRE_KEY
+from crawler.warc.wire import WIRE_KEY, from_tape, truncation_of
 from crawler.warc.writer import RecordLocation, RotatingWarcWriter
 
 if TYPE_CHECKING:
@@ -371,50 +371,6 @@ class TimestampingHTTP11DownloadHandler(HTTP11DownloadHandler):
     @staticmethod
     def _clock() -> datetime:
         return datetime.now(UTC)
-
-
-def from_tape(
-    request: Request,
-    tape: WireTape,
-    received: datetime,
-    ip_address: str | None,
-    truncated: str | None,
-) -> tuple[CapturedRequest, CapturedResponse]:
-    """The exchange as it crossed the wire; the parsed fields only describe it."""
-    request_head, request_body = tape.request_parts()
-    response_head, payload, length = tape.response_parts()
-    sent_at = tape.started_at or tape.sent_at or received
-    wire_response = records.WireHeaders(response_head)
-    captured_request = CapturedRequest(
-        method=request.method,
-        url=request.url,
-        headers=[],
-        timestamp=sent_at,
-        body=request_body,
-        wire=WireMessage.from_bytes(request_head, request_body),
-    )
-    captured_response = CapturedResponse(
-        url=request.url,
-        protocol=wire_response.protocol or "HTTP/1.1",
-        status=int(wire_response.get_statuscode() or 0),
-        reason=wire_response.statusline.partition(" ")[2],
-        headers=list(wire_response.headers),
-        body=b"",
-        timestamp=tape.received_at or received,
-        ip_address=ip_address,
-        wire=WireMessage(response_head, payload, length),
-        truncated=truncated,
-    )
-    return captured_request, captured_response
-
-
-def truncation_of(exception: BaseException, tape: WireTape) -> str:
-    """The WARC-Truncated reason for a download that failed after its headers arrived."""
-    if tape.overflow or isinstance(exception, DownloadCancelledError):
-        return records.TRUNCATED_LENGTH  # DOWNLOAD_MAXSIZE
-    if isinstance(exception, DownloadTimeoutError):
-        return records.TRUNCATED_TIME
-    return records.TRUNCATED_DISCONNECT
 
 
 def get_warc_writer(crawler: Crawler) -> RotatingWarcWriter | None:

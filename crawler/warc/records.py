@@ -15,12 +15,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from io import BytesIO
-from typing import BinaryIO
 from urllib.parse import urlsplit
 
 from warcio.recordbuilder import RecordBuilder
 from warcio.recordloader import ArcWarcRecord
-from warcio.statusandheaders import StatusAndHeaders, StatusAndHeadersParser
+from warcio.statusandheaders import StatusAndHeaders
+
+from crawler.warc.tape import WireHeaders, WireMessage
 
 WARC_VERSION = "WARC/1.1"
 Headers = Sequence[tuple[str, str]]
@@ -39,20 +40,6 @@ TRUNCATED_LENGTH = "length"
 TRUNCATED_TIME = "time"
 TRUNCATED_DISCONNECT = "disconnect"
 TRUNCATED_UNSPECIFIED = "unspecified"
-
-
-@dataclass(frozen=True, slots=True)
-class WireMessage:
-    """An HTTP message exactly as it crossed the socket: the header block (start line,
-    fields, blank line) and what followed it (chunk framing and content coding intact)."""
-
-    head: bytes
-    payload: BinaryIO  # seekable, at 0, ending where the payload ends
-    payload_length: int
-
-    @classmethod
-    def from_bytes(cls, head: bytes, payload: bytes = b"") -> WireMessage:
-        return cls(head, BytesIO(payload), len(payload))
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,25 +75,6 @@ class CapturedResponse:
     ip_address: str | None = None
     wire: WireMessage | None = None
     truncated: str | None = None
-
-
-class WireHeaders(StatusAndHeaders):
-    """HTTP headers that warcio writes back exactly as received.
-
-    warcio re-serialises parsed headers when it writes a record (percent-encoding non-ASCII
-    values); this keeps the parsed view for readers and the raw block for the file.
-    """
-
-    def __init__(self, head: bytes) -> None:
-        try:
-            parsed = StatusAndHeadersParser([], verify=False).parse(BytesIO(head))
-            super().__init__(parsed.statusline, parsed.headers, parsed.protocol)
-        except (EOFError, ValueError, UnicodeDecodeError):
-            super().__init__("", [], "")
-        self.headers_buff = head
-
-    def compute_headers_buffer(self, header_filter: object = None) -> None:
-        """Keep the bytes as received."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,6 @@
 """The bytes of one HTTP exchange as they crossed the socket, kept for the WARC records.
 
-Free of Scrapy and Twisted: :mod:`crawler.warc.wire` feeds a :class:`WireTape` from the
+Free of Scrapy and Twisted (warcio only, for the header block): :mod:`crawler.warc.wire` feeds a :class:`WireTape` from the
 connection, and the capture middleware turns it into request and response blocks. The
 received side stays in memory up to ``spool_at`` bytes and then moves to a temporary file
 (as warcio buffers large records), and keeps at most ``limit`` bytes, so a huge or endless
@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import re
 import tempfile
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from io import BytesIO
 from typing import IO, BinaryIO
+
+from warcio.statusandheaders import StatusAndHeaders, StatusAndHeadersParser
 
 # Twisted's HTTP parser splits lines on LF and strips a CR, so a header block ends at the
 # first empty line in either form.
@@ -146,3 +149,36 @@ class WireTape:
             self._file.close()
             self._file = None
         self._memory = bytearray()
+
+
+@dataclass(frozen=True, slots=True)
+class WireMessage:
+    """An HTTP message exactly as it crossed the socket: the header block (start line,
+    fields, blank line) and what followed it (chunk framing and content coding intact)."""
+
+    head: bytes
+    payload: BinaryIO  # seekable, at 0, ending where the payload ends
+    payload_length: int
+
+    @classmethod
+    def from_bytes(cls, head: bytes, payload: bytes = b"") -> WireMessage:
+        return cls(head, BytesIO(payload), len(payload))
+
+
+class WireHeaders(StatusAndHeaders):
+    """HTTP headers that warcio writes back exactly as received.
+
+    warcio re-serialises parsed headers when it writes a record (percent-encoding non-ASCII
+    values); this keeps the parsed view for readers and the raw block for the file.
+    """
+
+    def __init__(self, head: bytes) -> None:
+        try:
+            parsed = StatusAndHeadersParser([], verify=False).parse(BytesIO(head))
+            super().__init__(parsed.statusline, parsed.headers, parsed.protocol)
+        except (EOFError, ValueError, UnicodeDecodeError):
+            super().__init__("", [], "")
+        self.headers_buff = head
+
+    def compute_headers_buffer(self, header_filter: object = None) -> None:
+        """Keep the bytes as received."""
