@@ -1,7 +1,8 @@
 """The bytes of one HTTP exchange as they crossed the socket, kept for the WARC records.
 
-Free of Scrapy and Twisted (warcio only, for the header block): :mod:`crawler.warc.wire` feeds a :class:`WireTape` from the
-connection, and the capture middleware turns it into request and response blocks. The
+Free of Scrapy and Twisted (warcio only, for the header block): :mod:`crawler.warc.wire`
+feeds a :class:`WireTape` from the connection, and the capture middleware turns it into
+request and response blocks. The
 received side stays in memory up to ``spool_at`` bytes and then moves to a temporary file
 (as warcio buffers large records), and keeps at most ``limit`` bytes, so a huge or endless
 body never costs more than the crawl's ``DOWNLOAD_MAXSIZE``.
