@@ -60,10 +60,10 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.limits.RequestHeaderLimit": 760,  # after CookiesMiddleware (700) adds cookies
     "crawler.warc.capture.WarcCaptureMiddleware": 950,
 }
-# Scrapy's HTTP/1.1 handler plus a send-time stamp, for exact request-record dates.
+# Scrapy's HTTP/1.1 handler, recording the bytes on the wire for the WARC records.
 DOWNLOAD_HANDLERS = {
-    "http": "crawler.warc.capture.TimestampingHTTP11DownloadHandler",
-    "https": "crawler.warc.capture.TimestampingHTTP11DownloadHandler",
+    "http": "crawler.warc.wire.WireRecordingDownloadHandler",
+    "https": "crawler.warc.wire.WireRecordingDownloadHandler",
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.ArticleJsonLinesPipeline": 800,
@@ -78,6 +78,7 @@ LOG_FORMAT = "%(asctime)s [%(name)s] %(levelname)s: %(message)s"
 
 # warta's own settings.
 WARTA_WARC_ENABLED = True
+WARTA_PAGE_REQUISITES = True  # False: no page requisites whatever the site config says
 WARTA_EXTRACT_ENABLED = True
 WARTA_OUTPUT_DIR = ""  # default: <data_dir>/crawls/<site>/<crawl_id>
 WARTA_CRAWL_ID = ""  # default: UTC timestamp of the crawl's start

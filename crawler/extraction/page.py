@@ -1,9 +1,9 @@
 """One page, one parse: everything the spider needs from an HTML page, in one call.
 
 A fetched page used to be parsed four times: for the site's article marker, for the
-article, for its rel=canonical link and for the next page of a multi-page article. Here it
-is parsed once. The links are read from the untouched tree first, because extraction cuts
-boilerplate out of the tree as it goes.
+article, for its rel=canonical link and for the next page of a multi-page article (five,
+with the page requisites to archive). Here it is parsed once. The links are read from the
+untouched tree first, because extraction cuts boilerplate out of the tree as it goes.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from crawler.canonical import rel_canonical
 from crawler.extraction.article import extract_article, parse_html
 from crawler.extraction.multipage import next_page_url
 from crawler.extraction.record import Article
+from crawler.extraction.requisites import page_requisites
 from crawler.siteconfig import SiteConfig
 
 LOG = logging.getLogger(__name__)
@@ -32,6 +33,7 @@ class PageResult(NamedTuple):
     article: Article | None
     canonical: str | None = None
     next_page: str | None = None
+    requisites: tuple[str, ...] = ()  # stylesheets, scripts, images the page loads
 
 
 def has_article_marker(tree: HtmlElement, site: SiteConfig) -> bool:
@@ -61,7 +63,8 @@ def read_page(
     canonical = rel_canonical(tree, url)
     selector = site.selectors.next_page if site is not None else None
     next_page = next_page_url(tree, url, selector, first_url=first_url)
+    requisites = tuple(page_requisites(tree, url))
     article = extract_article(tree, url, site)  # last: it cuts the tree as it reads
     if article is None:
         return PageResult(True, None)
-    return PageResult(True, article, canonical, next_page)
+    return PageResult(True, article, canonical, next_page, requisites)

@@ -44,6 +44,7 @@ from crawler.incremental.store import CrawlState
 from crawler.layout import JOB_DIR, crawl_folder, new_crawl_id, state_path
 from crawler.lifetime import DIE_WITH_PARENT_ENV, die_with_parent
 from crawler.siteconfig import SiteConfig
+from crawler.spiders.requisites import Requisites
 from crawler.units import parse_duration
 from crawler.warc.capture import META_KEY
 
@@ -101,7 +102,8 @@ class NewsSpider(scrapy.Spider):
         site = type(self).site_config
         self.site: SiteConfig = site.with_base_url(base_url) if base_url else site
         self.rules = UrlRules(self.site)
-        self.allowed_domains = self.site.domains
+        self.allowed_domains = self.site.fetch_hosts  # asset hosts too (host_guard)
+        self.requisites = Requisites(self.site.fetch_hosts, self.site.page_requisites)
         self.since = _parse_when(since, "since")
         self.until = _parse_when(until, "until")
         self.started = datetime.now(UTC)
@@ -128,6 +130,8 @@ class NewsSpider(scrapy.Spider):
         if os.environ.get(DIE_WITH_PARENT_ENV) == "1":  # started by crawler.runner
             die_with_parent()
         spider._apply_site_settings(crawler)
+        if not crawler.settings.getbool("WARTA_PAGE_REQUISITES", True):
+            spider.requisites.enabled = False
         spider._take_crawl_lock(crawler.settings)
         if crawler.settings.getbool("WARTA_EXTRACT_ENABLED", True):
             raw = crawler.settings.get("WARTA_EXTRACT_WORKERS")
@@ -408,6 +412,8 @@ class NewsSpider(scrapy.Spider):
             stats.inc_value("warta/canonical_refused")
         for output in self._images(article):
             yield output
+        for output in self.requisites.requests(result.requisites, self.parse_requisite):
+            yield output
         for output in self._next_page_or_emit(result.next_page, [record], key):
             yield output
 
@@ -470,6 +476,10 @@ class NewsSpider(scrapy.Spider):
             for caption in article.captions:
                 if caption.image and self.rules.on_site(caption.image):
                     yield Request(caption.image, callback=self.ignore, priority=-10)
+
+    def parse_requisite(self, response: Response) -> Iterator[Request]:
+        """Archived for replay; a stylesheet's fonts and images are fetched in turn."""
+        return self.requisites.from_stylesheet(response, self.parse_requisite)
 
     def ignore(self, response: Response) -> None:
         """Fetched only so the WARC holds it (images that articles show)."""

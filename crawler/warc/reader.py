@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.bufferedreaders import ChunkedDataReader
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
@@ -107,8 +108,14 @@ class WarcRecord:
         return headers
 
     def body(self) -> bytes:
-        """The payload as stored (still content-encoded, as it came over the wire)."""
-        return bytes(self._guard(self.record.raw_stream.read))
+        """The payload still content-encoded (gzip, br) as it came over the wire, with any
+        chunked transfer coding undone (a record of the wire keeps the chunk framing)."""
+        http = self.record.http_headers
+        chunked = (
+            http is not None and "chunked" in (http.get_header("Transfer-Encoding") or "").lower()
+        )
+        stream = ChunkedDataReader(self.record.raw_stream) if chunked else self.record.raw_stream
+        return bytes(self._guard(stream.read))
 
     def content(self) -> bytes:
         """The payload with its Content-Encoding (gzip, br, ...) undone."""
