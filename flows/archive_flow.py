@@ -22,7 +22,7 @@ from prefect.states import State
 from prefect.tasks import Task, exponential_backoff
 
 from crawler.runner import CrawlFailed
-from flows import crawl_steps
+from flows import crawl_steps, unfinished
 from flows.new_articles import NewArticles
 from flows.storage import StorageError
 from flows.summary import build_summary, publish
@@ -81,6 +81,9 @@ store_task = storage_task(crawl_steps.store, "store")
 remove_local_task = storage_task(crawl_steps.remove_local, "delete-local-copies")
 restore_state_task = storage_task(crawl_steps.restore_state, "restore-crawl-state")
 save_state_task = storage_task(crawl_steps.save_state, "save-crawl-state")
+# Earlier crawls of the site that were interrupted before they were stored go first, so the
+# state never counts as archived what is not in storage (flows.unfinished).
+finish_unstored_task = storage_task(unfinished.finish_unstored_crawls, "store-unfinished-crawls")
 
 
 def short_error(exc: BaseException) -> str:
@@ -130,9 +133,11 @@ def archive_site(
     try:
         if plan.resume:
             logger.info("resuming crawl %s of %s from %s", plan.crawl_id, site, plan.folder)
+            unfinished.recover_warcs(plan.folder)  # what a Ctrl-C or a kill left open
             crawl_summary = crawl_steps.read_summary(plan.folder)
         else:
             restore_state_task.with_options(**retrying)(plan)
+            finish_unstored_task.with_options(**retrying)(plan, deep_verify)
             crawl_summary = crawl_task(plan, crawl_timeout)
         check = check_task(plan.folder)
         package_task(plan)
