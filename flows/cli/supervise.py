@@ -91,11 +91,9 @@ def stop_temporary_server(grace: float = 2.0) -> None:
     Its own stop waits 5 s for uvicorn to drain, which on a busy machine is most of the
     time a user grants a Ctrl-C. The run is already recorded as crashed when this runs.
     """
-    try:
-        from prefect.server.api.server import SubprocessASGIServer
-    except ImportError:  # pragma: no cover - Prefect moved it; the normal stop still runs
-        return
-    for server in list(getattr(SubprocessASGIServer, "_instances", {}).values()):
+    module = sys.modules.get("prefect.server.api.server")  # loaded only if a server was started
+    server_class = getattr(module, "SubprocessASGIServer", None)
+    for server in list(getattr(server_class, "_instances", {}).values()):
         process = getattr(server, "server_process", None)
         if process is None or process.poll() is not None:
             continue
