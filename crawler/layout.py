@@ -10,7 +10,12 @@ In storage, relative to the storage URI (for S3 the object key is ``<prefix>/`` 
 
     <site>/<YYYY>/<MM>/<DD>/<file>                      a crawl's files, by its UTC day
     <site>/<YYYY>/<MM>/<DD>/<crawl_id>.manifest.json    written last: the crawl is complete
-    <site>/state/<state_name>.sqlite                    the latest crawl state snapshot
+    <site>/state/<state_name>.json                      the newest crawl state: generation,
+                                                        crawl, snapshot key (written last)
+    <site>/state/<state_name>/<generation>.sqlite       one snapshot per generation, never
+                                                        overwritten
+    <site>/state/<state_name>.sqlite                    the older single snapshot (read only)
+    <site>/lease.json                                   who crawls the site now (flows.lease)
 
 A crawl id is the crawl's UTC start time, ``20260101T120000Z``; ids from elsewhere (a
 resumed folder, a test) need only be safe as one path segment.
@@ -131,3 +136,17 @@ def file_key(site: str, day: date, crawl_id: str, name: str) -> str:
 
 def state_key(site: str, state_name: str) -> str:
     return f"{site}/state/{state_name}.sqlite"
+
+
+def state_head_key(site: str, state_name: str) -> str:
+    """The small JSON object naming the newest state snapshot; replaced conditionally."""
+    return f"{site}/state/{state_name}.json"
+
+
+def state_snapshot_key(site: str, state_name: str, generation: int) -> str:
+    return f"{site}/state/{state_name}/{generation:08d}.sqlite"
+
+
+def lease_key(site: str) -> str:
+    """Held while a run of the site crawls and stores, by whichever worker it runs on."""
+    return f"{site}/lease.json"

@@ -136,8 +136,8 @@ def archive_site(
             unfinished.recover_warcs(plan.folder)  # what a Ctrl-C or a kill left open
             crawl_summary = crawl_steps.read_summary(plan.folder)
         else:
-            restore_state_task.with_options(**retrying)(plan)
-            finish_unstored_task.with_options(**retrying)(plan, deep_verify)
+            stale = restore_state_task.with_options(**retrying)(plan)
+            finish_unstored_task.with_options(**retrying)(plan, deep_verify, stale)
             crawl_summary = crawl_task(plan, crawl_timeout)
         check = check_task(plan.folder)
         package_task(plan)

@@ -86,15 +86,22 @@ def finish_crawl(plan: ArchivePlan, deep_verify: bool = False) -> dict[str, int]
     return counts
 
 
-def finish_unstored_crawls(plan: ArchivePlan, deep_verify: bool = False) -> list[str]:
+def finish_unstored_crawls(
+    plan: ArchivePlan, deep_verify: bool = False, state_was_stale: bool = False
+) -> list[str]:
     """Store every earlier crawl of the site left unstored here; their ids, oldest first.
 
-    Holds the site's crawl lock meanwhile, so a crawl of the site that is still running on
-    this machine is never mistaken for an interrupted one (:class:`CrawlLocked` instead).
+    If the local state was just replaced by a newer stored one (``state_was_stale``),
+    another worker has crawled the site since these folders were made: they are set aside
+    instead (:func:`set_aside`). Holds the site's crawl lock meanwhile, so a crawl of the
+    site still running on this machine is never taken for an interrupted one.
     """
     storage = crawl_steps.open_target(plan)
     lock = CrawlLock(lock_path_for(plan.state_path, plan.folder))
     with lock.acquire(purpose="storing unfinished crawls"):
+        if state_was_stale:
+            set_aside(plan, storage, "another worker crawled the site since; its state won")
+            return []
         finished = []
         for earlier in unstored_crawls(plan, storage):
             log.warning(
