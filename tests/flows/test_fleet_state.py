@@ -115,3 +115,33 @@ def test_conditional_writes(archive_uri: str) -> None:
     with pytest.raises(StorageConflict):
         storage.put_bytes_if(key, b"4", first)  # stale version
     assert storage.get_versioned(key) == (b"3", second)
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_a_manual_run_waits_for_the_site_lease(
+    niaga_replica, fast_crawl: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A run elsewhere holds niaga: `warta archive niaga` by hand fails at once, crawls
+    nothing, and names the holder; once the lease is released the same command works."""
+    from flows.cli import main as warta
+    from flows.lease import SiteBusy, SiteLease
+
+    archive = tmp_path / "archive"
+    storage = open_storage(str(archive))
+    storage.check(write=True)
+    other = SiteLease(storage, "niaga", ttl=120, host="worker-elsewhere", flow_run="run-x")
+    other.acquire()
+    try:
+        command = ["archive", "niaga", "--storage", str(archive), "--data-dir", str(tmp_path),
+                   "--base-url", niaga_replica.base_url, "--arg", "max_articles=3"]  # fmt: skip
+        for name, value in fast_crawl.items():
+            command += ["--set", f"{name}={value}"]
+        assert warta.main(command) == 1
+        assert "run-x on worker-elsewhere" in capsys.readouterr().err
+        assert not list(tmp_path.glob("crawls/niaga/*/*.warc.gz"))
+        with pytest.raises(SiteBusy):
+            SiteLease(storage, "niaga", ttl=5).acquire()
+    finally:
+        other.release()
+    assert warta.main(command) == 0
+    assert json.loads(storage.get_bytes("niaga/lease.json"))["released"] is True
