@@ -136,12 +136,12 @@ def test_a_manual_run_waits_for_the_site_lease(
                    "--base-url", niaga_replica.base_url, "--arg", "max_articles=3"]  # fmt: skip
         for name, value in fast_crawl.items():
             command += ["--set", f"{name}={value}"]
-        assert warta.main(command) == 1
+        assert warta(command) == 1
         assert "run-x on worker-elsewhere" in capsys.readouterr().err
         assert not list(tmp_path.glob("crawls/niaga/*/*.warc.gz"))
         with pytest.raises(SiteBusy):
             SiteLease(storage, "niaga", ttl=5).acquire()
     finally:
         other.release()
-    assert warta.main(command) == 0
+    assert warta(command) == 0
     assert json.loads(storage.get_bytes("niaga/lease.json"))["released"] is True
