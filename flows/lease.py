@@ -31,6 +31,7 @@ from flows.storage import Storage, StorageConflict
 
 log = logging.getLogger("warta.flow")
 DEFAULT_TTL = 300.0  # seconds a lease lives without renewal
+_HELD: set[str] = set()  # tokens of the leases this process holds now
 
 
 class SiteBusy(RuntimeError):
@@ -80,6 +81,7 @@ class SiteLease:
             self._version = self.storage.put_bytes_if(self.key, self._body(), version)
         except StorageConflict:
             raise SiteBusy(f"{self.site}: another run took the lease at the same moment") from None
+        _HELD.add(self.token)
         self._thread = threading.Thread(target=self._renew, name=f"lease-{self.site}", daemon=True)
         self._thread.start()
         log.info("lease of %s taken (expires in %.0f s unless renewed)", self.site, self.ttl)
@@ -97,6 +99,7 @@ class SiteLease:
                 log.warning("could not renew the lease of %s: %s", self.site, exc)
 
     def release(self) -> None:
+        _HELD.discard(self.token)
         self._stop.set()
         if self._thread is not None:
             self._thread.join(10)
@@ -109,9 +112,12 @@ class SiteLease:
 
 
 def _holder_died(holder: dict[str, str]) -> bool:
-    """A holder on this machine whose process is gone (killed) need not be waited for."""
+    """A holder on this machine whose process is gone (killed) need not be waited for; nor
+    a lease of this very process that it no longer holds (its release failed)."""
     if holder.get("host") != socket.gethostname() or not str(holder.get("pid", "")).isdigit():
         return False
+    if int(holder["pid"]) == os.getpid():
+        return holder.get("token") not in _HELD
     try:
         os.kill(int(holder["pid"]), 0)
     except ProcessLookupError:

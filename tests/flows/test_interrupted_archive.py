@@ -46,10 +46,12 @@ def prefect_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
     server.stop()
 
 
-def start_archive(replica: Replica, root: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
+def start_archive(
+    replica: Replica, root: Path, env: dict[str, str], data: str = "data"
+) -> subprocess.Popen[bytes]:
     command = [
         str(WARTA), "archive", "niaga", "--base-url", replica.base_url,
-        "--storage", str(root / "archive"), "--data-dir", str(root / "data"), "--keep-local",
+        "--storage", str(root / "archive"), "--data-dir", str(root / data), "--keep-local",
         "--set", "DOWNLOAD_DELAY=0", "--set", "AUTOTHROTTLE_ENABLED=False",
         "--set", "CONCURRENT_REQUESTS_PER_DOMAIN=2",
     ]  # fmt: skip
@@ -163,3 +165,31 @@ def test_interrupted_archive_loses_nothing(
     log = (tmp_path / "warta.log").read_text()
     assert "was interrupted before it was stored; storing it now" in log
     assert "Connection refused" not in log and "ConnectError" not in log
+
+
+def test_a_killed_worker_is_carried_on_by_another(
+    slow_replica: Replica, prefect_api: dict[str, str], tmp_path: Path
+) -> None:
+    """Worker 1 dies mid-crawl (every process at once). Worker 2, with a data folder of
+    its own, takes the site's lease at once (its holder is gone) and archives the site.
+    When worker 1 comes back, its unstored folder is set aside, not archived twice."""
+    dying = start_archive(slow_replica, tmp_path, prefect_api, data="data")
+    try:
+        wait_for_articles(dying, tmp_path, INTERRUPT_AFTER)
+    finally:
+        for pid in process_tree(dying.pid):
+            os.kill(pid, signal.SIGKILL)
+        dying.wait(30)
+    time.sleep(1)
+    other = start_archive(slow_replica, tmp_path, prefect_api, data="worker-2")
+    assert other.wait(600) == 0, (tmp_path / "warta.log").read_text()[-3000:]
+    back = start_archive(slow_replica, tmp_path, prefect_api, data="data")
+    assert back.wait(600) == 0, (tmp_path / "warta.log").read_text()[-3000:]
+    assert list((tmp_path / "data" / "crawls" / "niaga").glob("*.superseded"))
+    urls = [
+        json.loads(line)["url"]
+        for path in (tmp_path / "archive").rglob("*-articles.jsonl")
+        for line in path.read_text().splitlines()
+    ]
+    assert len(urls) == len(set(urls)) == ARTICLES
+    assert "taking over the expired lease" in (tmp_path / "warta.log").read_text()
