@@ -95,6 +95,14 @@ _MANIFEST_KEY = re.compile(
 )
 
 
+_DAY_KEY = re.compile(r"^[^/]+/\d{4}/\d{2}/\d{2}/")
+
+
+def in_day_folder(key: str) -> bool:
+    """A crawl's file (not the state, not the lease): under ``<site>/<YYYY>/<MM>/<DD>/``."""
+    return _DAY_KEY.match(key) is not None
+
+
 def day_prefix(site: str, day: date) -> str:
     return f"{site}/{day:%Y}/{day:%m}/{day:%d}"
 
