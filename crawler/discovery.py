@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import gzip
 import io
-import re
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 import lxml.etree
 from parsel import Selector
 
+from crawler.patterns import site_pattern
 from crawler.siteconfig import SiteConfig
 
 GZIP_MAGIC = b"\x1f\x8b"
@@ -136,9 +136,9 @@ class UrlRules:
     def __init__(self, site: SiteConfig) -> None:
         self.site = site
         self.hosts = {h.lower() for h in site.domains}
-        self.include = [re.compile(p) for p in site.articles.url_patterns]
-        self.exclude = [re.compile(p) for p in site.articles.exclude_patterns]
-        self.pagination = re.compile(site.discovery.pagination_pattern)
+        self.include = [site_pattern(p) for p in site.articles.url_patterns]
+        self.exclude = [site_pattern(p) for p in site.articles.exclude_patterns]
+        self.pagination = site_pattern(site.discovery.pagination_pattern)
 
     def on_site(self, url: str) -> bool:
         parts = urlsplit(url)

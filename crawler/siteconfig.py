@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from crawler.patterns import check_patterns
+
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 SITE_NAME = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
 
@@ -30,12 +32,8 @@ class _Strict(BaseModel):
 
 
 def _check_regex(patterns: list[str]) -> list[str]:
-    for pattern in patterns:
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from None
-    return patterns
+    """Site-file patterns must run on RE2 (linear time; see crawler/patterns.py)."""
+    return check_patterns(patterns)
 
 
 class Discovery(_Strict):

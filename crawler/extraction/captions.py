@@ -17,6 +17,7 @@ from lxml.html import HtmlElement
 
 from crawler.extraction.lines import clean, is_dropped_line
 from crawler.extraction.record import Caption
+from crawler.patterns import PatternError, site_pattern
 
 LOG = logging.getLogger(__name__)
 
@@ -86,8 +87,8 @@ def split_credit(caption: str, site_regex: str | None = None) -> tuple[str, str 
 
 def _site_split(caption: str, site_regex: str) -> tuple[str, str | None] | None:
     try:
-        match = re.match(site_regex, caption, re.S)
-    except re.error as exc:
+        match = site_pattern(site_regex, dotall=True).match(caption)
+    except PatternError as exc:
         LOG.warning("invalid caption_credit regex %r: %s", site_regex, exc)
         return None
     if match is None or not {"text", "credit"} <= set(match.groupdict()):

@@ -12,6 +12,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 
+from crawler.patterns import site_pattern
 from crawler.siteconfig import TextRules
 
 LOG = logging.getLogger(__name__)
@@ -119,7 +120,7 @@ def split_dateline(paragraph: str, rules: TextRules | None = None) -> tuple[str 
     """(place, rest) when the paragraph opens with a dateline, else (None, paragraph)."""
     patterns: list[re.Pattern[str]] = []
     if rules is not None and rules.dateline:
-        patterns.append(re.compile(rules.dateline))
+        patterns.append(site_pattern(rules.dateline))
     patterns.extend(DATELINES)
     head = paragraph[:DATELINE_SCAN]  # a dateline opens the paragraph: never scan the rest
     for pattern in patterns:
@@ -171,7 +172,7 @@ def _site_credit(text: str, rules: TextRules | None) -> Credits | None:
     """
     if rules is None or not rules.source_editor:
         return None
-    match = re.match(rules.source_editor, text)
+    match = site_pattern(rules.source_editor).match(text)
     if not match:
         return None
     groups = {k: (v or "").strip(" .,|") for k, v in match.groupdict().items()}
@@ -210,6 +211,6 @@ def is_dropped_line(line: str, rules: TextRules | None = None) -> bool:
         return False  # a body-sized paragraph is no share prompt; and no pattern sees it whole
     if rules is not None:
         for pattern in rules.drop_lines:
-            if re.search(pattern, text):
+            if site_pattern(pattern).search(text):
                 return True
     return any(p.search(text) for p in DROP_LINES)
