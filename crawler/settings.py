@@ -84,6 +84,7 @@ WARTA_OUTPUT_DIR = ""  # default: <data_dir>/crawls/<site>/<crawl_id>
 WARTA_CRAWL_ID = ""  # default: UTC timestamp of the crawl's start
 WARTA_PROGRESS_INTERVAL = 30.0
 WARTA_DISK_QUEUE = True  # pending requests on disk in the crawl folder (layout.JOB_DIR)
+WARTA_EXTRACT_TIMEOUT = 30.0  # seconds per page; a worker past it is replaced
 WARTA_EXTRACT_WORKERS: int | None = None  # extraction processes; None = one per core, 0 = inline
 WARTA_WARC_PREFIX = "warta"  # the spider sets "<prefix>-<site>" from config/settings.yaml
 WARTA_WARC_MAX_BYTES = 1_000_000_000

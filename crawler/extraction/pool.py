@@ -25,6 +25,7 @@ import os
 import signal
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 from crawler.extraction.page import PageResult, read_page
 from crawler.extraction.record import Article
@@ -41,6 +42,13 @@ WORKER_NICE = 10  # see _init_worker
 _PRELOAD = ["crawler.extraction.page"]
 
 _site: SiteConfig | None = None
+_deadline = 0.0  # seconds a worker may spend on one page; 0 = no limit (inline extraction)
+DEFAULT_PAGE_DEADLINE = 30.0  # WARTA_EXTRACT_TIMEOUT
+ATTEMPTS = 2  # a page whose worker died is tried once more on the fresh pool
+
+
+class PageDeadlineExceeded(RuntimeError):
+    """Extracting one page took longer than the deadline, twice; its worker was replaced."""
 
 
 def default_workers() -> int:
@@ -53,7 +61,9 @@ def start_method() -> str:
     return "forkserver" if "forkserver" in methods else "spawn"
 
 
-def _init_worker(site_json: str | None, nice: int = 0, owner_pid: int | None = None) -> None:
+def _init_worker(
+    site_json: str | None, nice: int = 0, owner_pid: int | None = None, deadline: float = 0.0
+) -> None:
     """Runs once per worker: the site config is parsed here, not sent with every page.
 
     ``nice`` lowers the worker's CPU priority. The reactor is the one serial stage of a crawl
@@ -61,10 +71,14 @@ def _init_worker(site_json: str | None, nice: int = 0, owner_pid: int | None = N
     win, and the workers take whatever cycles are left. Queued pages wait a little longer,
     which the bounded queue absorbs.
     """
-    global _site
+    global _site, _deadline
     if owner_pid is not None:  # a worker process, not inline extraction
         exit_when_gone(owner_pid)  # the crawl, not the fork server that is our parent
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the crawl's; it stops us
+        # SIGALRM's default action ends the process wherever it is, inside lxml or a regex
+        # engine too, where a Python exception would never be raised.
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)
+        _deadline = deadline
     _site = SiteConfig.model_validate_json(site_json) if site_json else None
     if nice > 0:
         try:
@@ -76,7 +90,13 @@ def _init_worker(site_json: str | None, nice: int = 0, owner_pid: int | None = N
 def _extract_page(
     html: str, url: str, check_marker: bool, first_url: str | None = None
 ) -> PageResult:
-    return read_page(html, url, _site, check_marker, first_url)
+    if _deadline > 0:
+        signal.setitimer(signal.ITIMER_REAL, _deadline)
+    try:
+        return read_page(html, url, _site, check_marker, first_url)
+    finally:
+        if _deadline > 0:
+            signal.setitimer(signal.ITIMER_REAL, 0)
 
 
 class ExtractionPool:
@@ -93,8 +113,13 @@ class ExtractionPool:
         max_in_flight: int | None = None,
         max_tasks_per_child: int | None = MAX_TASKS_PER_CHILD,
         nice: int = WORKER_NICE,
+        page_deadline: float = DEFAULT_PAGE_DEADLINE,
     ) -> None:
         self.site = site
+        self.nice = nice
+        self.page_deadline = page_deadline
+        self.max_tasks_per_child = max_tasks_per_child
+        self._generation = 0
         self.workers = default_workers() if workers is None else workers
         if self.workers < 0:
             raise ValueError(f"workers must be >= 0, got {self.workers}")
@@ -103,19 +128,33 @@ class ExtractionPool:
         self._semaphore: asyncio.Semaphore | None = None
         self._closed = False
         if self.workers > 0:
-            method = start_method()
-            context = multiprocessing.get_context(method)
-            if method == "forkserver":
-                context.set_forkserver_preload(_PRELOAD)
-            self._executor = ProcessPoolExecutor(
-                max_workers=self.workers,
-                mp_context=context,
-                initializer=_init_worker,
-                initargs=(site.model_dump_json() if site else None, nice, os.getpid()),
-                max_tasks_per_child=max_tasks_per_child,
-            )
+            self._executor = self._new_executor()
         else:
             _init_worker(site.model_dump_json() if site else None)
+
+    def _new_executor(self) -> ProcessPoolExecutor:
+        method = start_method()
+        context = multiprocessing.get_context(method)
+        if method == "forkserver":
+            context.set_forkserver_preload(_PRELOAD)
+        site_json = self.site.model_dump_json() if self.site else None
+        return ProcessPoolExecutor(
+            max_workers=self.workers,
+            mp_context=context,
+            initializer=_init_worker,
+            initargs=(site_json, self.nice, os.getpid(), self.page_deadline),
+            max_tasks_per_child=self.max_tasks_per_child,
+        )
+
+    def _replace_executor(self, generation: int) -> None:
+        """A worker died (the page deadline, or worse): start a fresh pool, once per death."""
+        if generation != self._generation or self._closed or self._executor is None:
+            return
+        broken = self._executor
+        self._generation += 1
+        self._executor = self._new_executor()
+        broken.shutdown(wait=False, cancel_futures=True)
+        LOG.warning("An extraction worker died; the pool was replaced")
 
     # -- single pages -----------------------------------------------------------------------
     def submit(
@@ -138,8 +177,17 @@ class ExtractionPool:
         if self._semaphore is None:
             self._semaphore = asyncio.Semaphore(self.max_in_flight)
         async with self._semaphore:
-            future = self.submit(html, url, check_marker=True, first_url=first_url)
-            return await asyncio.wrap_future(future)
+            for _attempt in range(ATTEMPTS):
+                generation = self._generation
+                future = self.submit(html, url, check_marker=True, first_url=first_url)
+                try:
+                    return await asyncio.wrap_future(future)
+                except BrokenProcessPool:
+                    self._replace_executor(generation)
+        raise PageDeadlineExceeded(
+            f"extracting {url} outlived its worker {ATTEMPTS} times "
+            f"(deadline {self.page_deadline:g} s, WARTA_EXTRACT_TIMEOUT)"
+        )
 
     async def extract(self, html: str, url: str) -> Article | None:
         """The article on a page already known to be one (no marker check)."""
@@ -180,4 +228,10 @@ class ExtractionPool:
         self.close(cancel=exc[0] is not None)
 
 
-__all__ = ["ExtractionPool", "PageResult", "default_workers", "start_method"]
+__all__ = [
+    "ExtractionPool",
+    "PageDeadlineExceeded",
+    "PageResult",
+    "default_workers",
+    "start_method",
+]

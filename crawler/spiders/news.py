@@ -31,8 +31,10 @@ from crawler.discovery import (
     parse_sitemap,
 )
 from crawler.extraction.multipage import MAX_PAGES, merge_records
-from crawler.extraction.pool import ExtractionPool
+from crawler.extraction.page import PageResult
+from crawler.extraction.pool import ExtractionPool, PageDeadlineExceeded
 from crawler.extraction.record import crawl_record
+from crawler.failures import FailureLog
 from crawler.globalconfig import load_settings
 from crawler.incremental.revisits import (
     FROM_ARCHIVE_KEY,
@@ -136,7 +138,8 @@ class NewsSpider(scrapy.Spider):
         if crawler.settings.getbool("WARTA_EXTRACT_ENABLED", True):
             raw = crawler.settings.get("WARTA_EXTRACT_WORKERS")
             workers = None if raw in (None, "") else int(raw)
-            spider.pool = ExtractionPool(spider.site, workers=workers)
+            deadline = crawler.settings.getfloat("WARTA_EXTRACT_TIMEOUT", 30.0)
+            spider.pool = ExtractionPool(spider.site, workers=workers, page_deadline=deadline)
         return spider
 
     def closed(self, reason: str) -> None:
@@ -144,6 +147,17 @@ class NewsSpider(scrapy.Spider):
             self.pool.close()
         if self._lock is not None:
             self._lock.release()
+
+    def _extraction_gave_up(self, response: Response, exc: Exception) -> None:
+        """A page whose extraction hit the deadline: archived, not extracted, and listed."""
+        logger.error("%s", exc)
+        self.crawler.stats.inc_value("warta/extraction_deadline")
+        failures = FailureLog.of(self.crawler)
+        if failures is not None:
+            failures.record(
+                response.request or Request(response.url), "extraction-deadline",
+                response.status, len(response.body), detail=str(exc),
+            )  # fmt: skip
 
     def _take_crawl_lock(self, settings: Any) -> None:
         """Fail at once if another crawl of this site (same state) is running."""
@@ -375,7 +389,11 @@ class NewsSpider(scrapy.Spider):
         if self.pool is None:  # WARTA_EXTRACT_ENABLED=False: archive only
             stats.inc_value("warta/article_pages")
             return
-        result = await self.pool.classify(response.text, response.url)
+        try:
+            result = await self.pool.classify(response.text, response.url)
+        except PageDeadlineExceeded as exc:
+            self._extraction_gave_up(response, exc)
+            return
         state = self.state
         if not result.is_article:
             stats.inc_value("warta/not_article")
@@ -424,7 +442,11 @@ class NewsSpider(scrapy.Spider):
     ) -> AsyncIterator[Any]:
         if response.status == 200 and isinstance(response, TextResponse) and self.pool:
             first = pages[0].get("fetched_url") or pages[0]["url"]
-            result = await self.pool.classify(response.text, response.url, first_url=first)
+            try:
+                result = await self.pool.classify(response.text, response.url, first_url=first)
+            except PageDeadlineExceeded as exc:
+                self._extraction_gave_up(response, exc)
+                result = PageResult(True, None)
             if result.article is not None:
                 record = result.article.model_dump(mode="json")
                 record["warc"] = response.meta.get(META_KEY)

@@ -1,0 +1,43 @@
+"""A page that outlives the extraction deadline costs its worker, not the crawl."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from crawler.extraction.pool import ExtractionPool, PageDeadlineExceeded
+
+SMALL = (
+    "<html><body><article><p>"
+    + "Warga Samarinda menanam pohon. " * 20
+    + "</p></article></body></html>"
+)
+# Thousands of paragraphs: parsing and reading them takes far longer than the deadline.
+HUGE = "<html><body>" + "<div><p>kata " * 60_000 + "</body></html>"
+
+
+def test_a_slow_page_is_given_up_and_the_pool_carries_on() -> None:
+    async def run() -> tuple[float, bool]:
+        with ExtractionPool(None, workers=1, page_deadline=0.5) as pool:
+            await pool.classify(SMALL, "http://x.example/warm")  # start the worker
+            started = time.monotonic()
+            with pytest.raises(PageDeadlineExceeded, match="deadline"):
+                await pool.classify(HUGE, "http://x.example/huge")
+            elapsed = time.monotonic() - started
+            after = await pool.classify(SMALL, "http://x.example/after")
+            return elapsed, after.article is not None
+
+    elapsed, extracted_after = asyncio.run(run())
+    assert elapsed < 20, elapsed  # two attempts of 0.5 s plus two pool start-ups
+    assert extracted_after
+
+
+def test_without_a_deadline_the_same_page_is_read() -> None:
+    async def run() -> bool:
+        with ExtractionPool(None, workers=1, page_deadline=0) as pool:
+            result = await pool.classify(HUGE, "http://x.example/huge")
+            return result.is_article
+
+    assert asyncio.run(run())
