@@ -27,7 +27,8 @@ resumed folder, a test) need only be safe as one path segment.
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 # ---- files inside one crawl folder ---------------------------------------------------------
@@ -49,9 +50,20 @@ CRAWL_ID_FORMAT = "%Y%m%dT%H%M%SZ"
 SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 
 
-def new_crawl_id(now: datetime | None = None) -> str:
-    """The id of a crawl starting at ``now`` (default: this moment), in UTC."""
-    return (now or datetime.now(UTC)).astimezone(UTC).strftime(CRAWL_ID_FORMAT)
+def new_crawl_id(
+    now: datetime | None = None, taken: Callable[[str], bool] | None = None
+) -> str:
+    """The id of a crawl starting at ``now`` (default: this moment), in UTC.
+
+    ``taken`` says whether an id is in use (its crawl folder exists): two crawls started
+    within one second then get ids one second apart instead of sharing a folder.
+    """
+    moment = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+    crawl_id = moment.strftime(CRAWL_ID_FORMAT)
+    while taken is not None and taken(crawl_id):
+        moment += timedelta(seconds=1)
+        crawl_id = moment.strftime(CRAWL_ID_FORMAT)
+    return crawl_id
 
 
 def parse_crawl_id(crawl_id: str) -> datetime | None:

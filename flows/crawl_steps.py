@@ -116,8 +116,12 @@ def plan_archive(
     """Validate the site and parameters before anything runs; ConfigError or ValueError."""
     config = load_site(site)
     settings = load_settings()
-    crawl_id = check_id(resume_crawl_id, "crawl id") if resume_crawl_id else new_crawl_id(now)
     root = (Path(data_dir) if data_dir else settings.data_dir).expanduser().resolve()
+    crawl_id = (
+        check_id(resume_crawl_id, "crawl id")
+        if resume_crawl_id
+        else new_crawl_id(now, taken=lambda cid: crawl_folder(root, site, cid).exists())
+    )
     folder = crawl_folder(root, site, crawl_id)
     if resume_crawl_id and not folder.is_dir():
         raise ValueError(f"cannot resume crawl {crawl_id}: no crawl folder at {folder}")

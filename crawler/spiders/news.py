@@ -185,7 +185,9 @@ class NewsSpider(scrapy.Spider):
         }
         for key, value in overrides.items():
             settings.set(key, value, priority="spider")
-        crawl_id = settings.get("WARTA_CRAWL_ID") or new_crawl_id()
+        crawl_id = settings.get("WARTA_CRAWL_ID") or new_crawl_id(
+            taken=lambda cid: crawl_folder(app.data_dir, self.site.name, cid).exists()
+        )
         settings.set("WARTA_CRAWL_ID", crawl_id, priority="spider")
         if not settings.get("WARTA_OUTPUT_DIR"):
             out = crawl_folder(app.data_dir, self.site.name, crawl_id)

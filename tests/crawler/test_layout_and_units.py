@@ -57,3 +57,19 @@ def test_byte_sizes_are_binary() -> None:
     assert format_bytes(1536) == "1.5 KiB"
     assert format_bytes(3 * 1024**3) == "3.0 GiB"
     assert format_bytes(2 * 1024**5) == "2048.0 TiB"
+
+
+def test_crawl_ids_started_in_the_same_second_differ(tmp_path) -> None:
+    from datetime import UTC, datetime
+
+    from crawler.layout import crawl_folder, new_crawl_id
+
+    now = datetime(2026, 12, 2, 5, 30, 0, 900_000, tzinfo=UTC)
+
+    def taken(cid: str) -> bool:
+        return crawl_folder(tmp_path, "niaga", cid).exists()
+
+    first = new_crawl_id(now, taken)
+    crawl_folder(tmp_path, "niaga", first).mkdir(parents=True)
+    second = new_crawl_id(now, taken)
+    assert first == "20261202T053000Z" and second == "20261202T053001Z"
