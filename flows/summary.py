@@ -44,6 +44,26 @@ def error_details(summary: dict[str, Any], check: CheckResult | None) -> dict[st
     return details
 
 
+TOP_FAILURES = 5
+
+
+def top_failures(crawl_summary: dict[str, Any], limit: int = TOP_FAILURES) -> dict[str, int]:
+    """The most frequent failure reasons of the crawl (crawler/failures.py), most first."""
+    counts = crawl_summary.get("failures")
+    if not isinstance(counts, dict):
+        return {}
+    ranked = sorted(
+        ((str(k), int(v)) for k, v in counts.items() if isinstance(v, int) and v),
+        key=lambda kv: (-kv[1], kv[0]),
+    )
+    return dict(ranked[:limit])
+
+
+def failures_line(failures: dict[str, int]) -> str:
+    """``timeout 3, http-404 2`` — or ``none``."""
+    return ", ".join(f"{reason} {count}" for reason, count in failures.items()) or "none"
+
+
 def build_summary(
     plan: ArchivePlan,
     crawl_summary: dict[str, Any],
@@ -86,6 +106,7 @@ def build_summary(
         "warc_bytes": crawl_summary.get("warc_bytes"),
         "errors": sum(details.values()),
         "error_details": details,
+        "failures": top_failures(crawl_summary),
         "check": (
             f"{check.method}: {check.warc_files} WARC file(s), {check.records} records, "
             f"{check.earlier_refs} reference(s) to earlier crawls"
@@ -119,6 +140,8 @@ def render_markdown(summary: dict[str, Any]) -> str:
         )
         + " |",
         "",
+        f"- failed fetches (top reasons, all in `failures.jsonl`): "
+        f"{_cell(failures_line(summary.get('failures') or {}))}",
         f"- site URL: {_cell(summary.get('base_url'))}",
         f"- crawl: {_cell(summary.get('started'))} → {_cell(summary.get('finished'))}",
         f"- storage: `{summary['storage']}`",

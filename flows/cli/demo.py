@@ -17,6 +17,7 @@ from typing import Any
 from crawler.globalconfig import load_settings
 from crawler.siteconfig import load_site
 from crawler.units import format_bytes
+from flows.summary import failures_line
 
 DEMO_CRAWL_SETTINGS: dict[str, Any] = {
     # The replica is ours and on loopback: no need to be gentle with it.
@@ -85,6 +86,7 @@ def print_summary(result: dict[str, Any]) -> None:
     print(f"articles        {result.get('articles', 0)} ({result.get('new_articles', 0)} new)")
     print(f"WARC bytes      {format_bytes(result.get('warc_bytes') or 0)}")
     print(f"non-200 answers {result.get('errors', 0)}")
+    print(f"failed fetches  {failures_line(result.get('failures') or {})}")
     print(f"crawl folder    {result['folder']}")
     print(f"archive         {result['storage']}  (manifest {result['manifest']})")
     for entry in result.get("files") or []:
