@@ -50,9 +50,7 @@ CRAWL_ID_FORMAT = "%Y%m%dT%H%M%SZ"
 SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 
 
-def new_crawl_id(
-    now: datetime | None = None, taken: Callable[[str], bool] | None = None
-) -> str:
+def new_crawl_id(now: datetime | None = None, taken: Callable[[str], bool] | None = None) -> str:
     """The id of a crawl starting at ``now`` (default: this moment), in UTC.
 
     ``taken`` says whether an id is in use (its crawl folder exists): two crawls started

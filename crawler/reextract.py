@@ -24,7 +24,7 @@ from typing import IO, Any
 from urllib.parse import urlsplit
 
 from crawler.canonical import dedup_key, trusted_canonical
-from crawler.extraction.record import crawl_record
+from crawler.extraction.article_record import crawl_record
 from crawler.siteconfig import SITE_NAME, SiteConfig
 from crawler.warc.reader import WarcReadError, WarcRecord, read_records
 
@@ -154,7 +154,7 @@ def reextract(
 
     ``wanted`` is the result of :func:`scan` when the caller has it already.
     """
-    from crawler.extraction.pool import ExtractionPool
+    from crawler.extraction.workers import ExtractionPool
 
     stats = ReextractStats()
     if wanted is None:

@@ -17,8 +17,8 @@ import trafilatura
 
 from bench.eval.dataset import EvalArticle
 from crawler.extraction.article import extract_article
+from crawler.extraction.article_record import Article
 from crawler.extraction.multipage import MAX_PAGES, merge_articles, next_page_url
-from crawler.extraction.record import Article
 from crawler.siteconfig import SiteConfig, load_site
 
 

@@ -22,6 +22,7 @@ from lxml.html import HtmlElement, HTMLParser, document_fromstring
 
 from crawler.extraction import body as bodymod
 from crawler.extraction import metadata as meta_mod
+from crawler.extraction.article_record import Article
 from crawler.extraction.candidates import SITE, choose_body
 from crawler.extraction.captions import collect_captions, cut_figures
 from crawler.extraction.dates import (
@@ -33,7 +34,6 @@ from crawler.extraction.dates import (
     to_iso,
     zone,
 )
-from crawler.extraction.record import Article
 from crawler.siteconfig import SiteConfig
 
 LOG = logging.getLogger(__name__)

@@ -18,9 +18,10 @@ from lxml import etree
 from lxml.cssselect import CSSSelector, SelectorError
 from lxml.html import HtmlElement, document_fromstring
 
+from crawler.extraction.article_record import Caption
 from crawler.extraction.captions import split_credit
 from crawler.extraction.dates import is_date_line
-from crawler.extraction.lines import (
+from crawler.extraction.non_body_lines import (
     CREDIT_LABELS,
     Credits,
     clean,
@@ -29,7 +30,6 @@ from crawler.extraction.lines import (
     parse_tag_line,
     split_dateline,
 )
-from crawler.extraction.record import Caption
 from crawler.siteconfig import TextRules
 
 LOG = logging.getLogger(__name__)

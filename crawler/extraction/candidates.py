@@ -17,7 +17,7 @@ import trafilatura
 from lxml.html import HtmlElement
 
 from crawler.extraction.body import SWALLOWED, bounded, container_paragraphs
-from crawler.extraction.lines import clean
+from crawler.extraction.non_body_lines import clean
 
 PRECISION = "trafilatura-precision"
 DEFAULT = "trafilatura"

@@ -15,8 +15,8 @@ from urllib.parse import urljoin
 from lxml.cssselect import SelectorError
 from lxml.html import HtmlElement
 
-from crawler.extraction.lines import clean, is_dropped_line
-from crawler.extraction.record import Caption
+from crawler.extraction.article_record import Caption
+from crawler.extraction.non_body_lines import clean, is_dropped_line
 from crawler.patterns import PatternError, site_pattern
 
 LOG = logging.getLogger(__name__)

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from lxml.cssselect import SelectorError
 from lxml.html import HtmlElement
 
-from crawler.extraction.lines import clean
+from crawler.extraction.non_body_lines import clean
 from crawler.extraction.titles import headline
 
 LOG = logging.getLogger(__name__)

@@ -20,7 +20,7 @@ from lxml.cssselect import SelectorError
 from lxml.html import HtmlElement
 
 from crawler.extraction.article import parse_html
-from crawler.extraction.record import Article, Caption
+from crawler.extraction.article_record import Article, Caption
 
 LOG = logging.getLogger(__name__)
 

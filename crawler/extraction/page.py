@@ -16,8 +16,8 @@ from lxml.html import HtmlElement
 
 from crawler.canonical import rel_canonical
 from crawler.extraction.article import extract_article, parse_html
+from crawler.extraction.article_record import Article
 from crawler.extraction.multipage import next_page_url
-from crawler.extraction.record import Article
 from crawler.extraction.requisites import page_requisites
 from crawler.siteconfig import SiteConfig
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import re
 
-from crawler.extraction.lines import clean
+from crawler.extraction.non_body_lines import clean
 
 SEPARATORS = re.compile(r"\s+[-|–—:·»/]\s+|\s*[|·»]\s*|:\s+")
 _WORD = re.compile(r"\w+")

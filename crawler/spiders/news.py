@@ -30,10 +30,10 @@ from crawler.discovery import (
     parse_feed,
     parse_sitemap,
 )
+from crawler.extraction.article_record import crawl_record
 from crawler.extraction.multipage import MAX_PAGES, merge_records
 from crawler.extraction.page import PageResult
-from crawler.extraction.pool import ExtractionPool, PageDeadlineExceeded
-from crawler.extraction.record import crawl_record
+from crawler.extraction.workers import ExtractionPool, PageDeadlineExceeded
 from crawler.failures import FailureLog
 from crawler.globalconfig import load_settings
 from crawler.incremental.revisits import (
@@ -379,7 +379,7 @@ class NewsSpider(scrapy.Spider):
     # Articles ------------------------------------------------------------------------------
 
     async def parse_article(self, response: Response, found_in: str) -> AsyncIterator[Any]:
-        """Extraction runs in worker processes (crawler.extraction.pool), never on the
+        """Extraction runs in worker processes (crawler.extraction.workers), never on the
         reactor thread, so fetching and WARC writing go on while pages are parsed."""
         if response.status != 200 or not isinstance(response, TextResponse):
             return

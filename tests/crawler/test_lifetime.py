@@ -47,7 +47,7 @@ def test_child_dies_when_parent_is_killed() -> None:
 
 POOL_OWNER = """
 import os, time
-from crawler.extraction.pool import ExtractionPool
+from crawler.extraction.workers import ExtractionPool
 pool = ExtractionPool(None, workers=2)
 list(pool.map([("<html><body><p>x</p></body></html>", "http://x.example/a")]))
 print(os.getpid(), flush=True)

@@ -10,7 +10,7 @@ import pytest
 
 from crawler.extraction.article import extract_article
 from crawler.extraction.dates import is_date_line
-from crawler.extraction.lines import is_dropped_line, split_dateline
+from crawler.extraction.non_body_lines import is_dropped_line, split_dateline
 from replica.portal.content import build_portal
 from replica.portal.render import render_article
 

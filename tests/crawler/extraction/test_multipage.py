@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from crawler.extraction.article_record import Article, Caption
 from crawler.extraction.multipage import merge_articles, merge_records, next_page_url, page_number
-from crawler.extraction.record import Article, Caption
 
 FIRST = "https://portal.example/read/5123408/judul-berita"
 

@@ -12,7 +12,7 @@ import pytest
 from crawler.extraction.article import extract_article, shrink
 from crawler.extraction.captions import split_credit
 from crawler.extraction.dates import is_date_line, parse_indonesian, zone
-from crawler.extraction.lines import is_dropped_line, parse_credit_line, split_dateline
+from crawler.extraction.non_body_lines import is_dropped_line, parse_credit_line, split_dateline
 
 SIZE = 64 * 1024
 HOSTILE = {

@@ -27,8 +27,8 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
+from crawler.extraction.article_record import Article
 from crawler.extraction.page import PageResult, read_page
-from crawler.extraction.record import Article
 from crawler.lifetime import exit_when_gone
 from crawler.siteconfig import SiteConfig
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.extraction.lines import (
+from crawler.extraction.non_body_lines import (
     is_dropped_line,
     parse_credit_line,
     parse_tag_line,

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from crawler.extraction.pool import ExtractionPool, PageDeadlineExceeded
+from crawler.extraction.workers import ExtractionPool, PageDeadlineExceeded
 
 SMALL = (
     "<html><body><article><p>"
