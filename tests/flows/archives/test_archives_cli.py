@@ -36,7 +36,7 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 def same_tree(a: Path, b: Path) -> bool:
     files = sorted(p.name for p in a.iterdir())
-    return files == sorted(
+    return bool(files) and files == sorted(
         p.name for p in b.iterdir() if not p.name.endswith(".manifest.json")
     ) and all((a / n).read_bytes() == (b / n).read_bytes() for n in files)
 
