@@ -15,6 +15,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from crawler.runner import CrawlResult, run_crawl
+from replica.cache import ByteLRU
 from replica.server import ReplicaHandler, ReplicaHTTPServer, ReplicaServer
 from replica.site_model import ReplicaSite
 
@@ -101,27 +102,30 @@ class RecordingReplicaServer(ReplicaServer):
 
 
 class Replica:
-    """A replica on one port that can be restarted with more articles."""
+    """A replica on one port (held from start to stop) that can grow more articles."""
 
     def __init__(self, site: ReplicaSite, **options: Any) -> None:
         self.options = options
         self.server = RecordingReplicaServer(site, **options).start()
         self.port = self.server.port
-        self._earlier: list[Answer] = []
 
     @property
     def answers(self) -> list[Answer]:
-        """Every request so far, in the order answered (across restarts)."""
-        return self._earlier + self.server.httpd.answers  # type: ignore[attr-defined]
+        """Every request so far, in the order answered."""
+        return list(self.server.httpd.answers)  # type: ignore[attr-defined]
 
     @property
     def base_url(self) -> str:
         return self.server.base_url
 
     def grow(self, site: ReplicaSite) -> None:
-        self._earlier = self.answers
-        self.server.stop()
-        self.server = RecordingReplicaServer(site, port=self.port, **self.options).start()
+        """Serve ``site`` from now on, on the same socket: no restart, so no other process
+        can take the port in between. Cached responses of the old site are dropped."""
+        httpd = self.server.httpd
+        with httpd.cache._lock:
+            httpd.site = site
+            httpd.cache = ByteLRU(httpd.cache.max_bytes)
+        self.server.site = site
 
     def stop(self) -> None:
         self.server.stop()
