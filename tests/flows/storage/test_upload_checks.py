@@ -16,7 +16,7 @@ import pytest
 
 from crawler.layout import manifest_key
 from flows.storage import LocalStorage, StorageError
-from flows.storage.crawl_upload import store_crawl
+from flows.storage.crawl_upload import delete_local_copies, store_crawl
 
 CRAWL_ID = "20261127T101500Z"
 DAY = date(2026, 11, 27)
@@ -50,3 +50,34 @@ def test_an_upload_that_did_not_arrive_intact_fails_the_store(
         store_crawl(folder, storage, "niaga", CRAWL_ID, DAY)
     # No manifest: nothing claims the crawl is stored, so nothing local may be deleted.
     assert LocalStorage(tmp_path / "archive").head(manifest_key("niaga", CRAWL_ID, DAY)) is None
+
+
+def test_delete_local_keeps_everything_when_a_stored_object_is_damaged(
+    make_crawl: Callable[..., Path], tmp_path: Path
+) -> None:
+    """The manifest is stored, but one object under it is not what it lists: keep all."""
+    folder = make_crawl(large=False)
+    storage = LocalStorage(tmp_path / "archive")
+    manifest = store_crawl(folder, storage, "niaga", CRAWL_ID, DAY)
+    damaged = tmp_path / "archive" / manifest.files[0].key
+    damaged.write_bytes(damaged.read_bytes()[:-1])  # the sidecar still names the old digest
+    before = sorted(p.name for p in folder.iterdir())
+    with pytest.raises(StorageError, match=f"kept every file; {manifest.files[0].name}: size"):
+        delete_local_copies(folder, manifest, storage)
+    assert sorted(p.name for p in folder.iterdir()) == before
+
+
+def test_delete_local_keeps_a_local_file_changed_in_place(
+    make_crawl: Callable[..., Path], tmp_path: Path
+) -> None:
+    """Same size, other bytes: the local file is not the stored one, so nothing goes."""
+    folder = make_crawl(large=False)
+    storage = LocalStorage(tmp_path / "archive")
+    manifest = store_crawl(folder, storage, "niaga", CRAWL_ID, DAY)
+    changed = folder / manifest.files[-1].name
+    data = bytearray(changed.read_bytes())
+    data[-1] ^= 0xFF
+    changed.write_bytes(bytes(data))
+    with pytest.raises(StorageError, match="local file differs from the stored copy"):
+        delete_local_copies(folder, manifest, storage)
+    assert changed.exists() and all((folder / f.name).exists() for f in manifest.files)
