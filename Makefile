@@ -11,7 +11,7 @@ STORAGE  ?= $(DATA)/archive
 SITE     ?= niaga
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint typecheck lock clean install
+.PHONY: demo test lint typecheck lock clean install mutate
 
 install: $(VENV)/.installed
 
@@ -39,6 +39,12 @@ lint: install
 
 typecheck: install
 	$(BIN)/mypy
+
+## Mutation testing of the data-loss modules ([tool.mutmut] in pyproject.toml); not part of
+## `make test`. MUTATE_ARGS='crawler/warc/verify.py -j 2' limits it to one module.
+MUTATE_ARGS ?=
+mutate: install
+	$(BIN)/python -m bench.mutate $(MUTATE_ARGS)
 
 ## Regenerate the lock file after changing dependencies in pyproject.toml.
 lock: install

@@ -1,16 +1,29 @@
-"""Test-wide isolation: no test reads or writes the developer's own data/ folder.
+"""Test-wide isolation: no test reads or writes the developer's own data/ folder, and no
+process a test started outlives the session.
 
 Crawls run in subprocesses that inherit the environment, so pointing WARTA_DATA_DIR at a
 temporary folder here keeps crawl state, crawl folders and archives out of the work tree.
+The same inheritance marks every process this session starts (SESSION_MARK), so those left
+behind (a crawl's extraction workers after a SIGKILL, a server never stopped) are found at
+the end even when they were re-parented to init.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import secrets
+import signal
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+SESSION_MARK = "WARTA_TEST_SESSION"
+# multiprocessing's helpers of the pytest process itself end when it does.
+OWN_HELPERS = ("multiprocessing.resource_tracker", "multiprocessing.forkserver")
+os.environ.setdefault(SESSION_MARK, f"{os.getpid()}-{secrets.token_hex(6)}")
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -27,7 +40,67 @@ def isolated_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path
             os.environ[key] = value
 
 
+def _marked_processes(mark: str) -> dict[int, tuple[int, str]]:
+    """pid -> (parent pid, command line) of every process whose environment carries mark."""
+    needle = f"{SESSION_MARK}={mark}".encode()
+    found: dict[int, tuple[int, str]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            if needle not in (entry / "environ").read_bytes().split(b"\0"):
+                continue
+            stat = (entry / "stat").read_text()
+            parent = int(stat.rsplit(")", 1)[1].split()[1])
+            state = stat.rsplit(")", 1)[1].split()[0]
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except (OSError, ValueError, IndexError):
+            continue  # gone meanwhile, or not ours to read
+        if state != "Z":
+            found[int(entry.name)] = (parent, command.strip())
+    return found
+
+
+def leftover_processes(grace: float = 5.0) -> dict[int, tuple[int, str]]:
+    """Processes this session started that are still alive after ``grace`` seconds."""
+    mark = os.environ.get(SESSION_MARK, "")
+    deadline = time.monotonic() + grace
+    while True:
+        left = {
+            pid: (parent, command)
+            for pid, (parent, command) in _marked_processes(mark).items()
+            if not (parent == os.getpid() and any(h in command for h in OWN_HELPERS))
+        }
+        if not left or time.monotonic() > deadline:
+            return left
+        time.sleep(0.25)
+
+
+def _check_leftovers(session: pytest.Session) -> None:
+    """List the processes tests left running, stop them (by PID: they are this session's),
+    and on CI fail the run."""
+    if not Path("/proc").is_dir():
+        return
+    left = leftover_processes()
+    if not left:
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    for pid, (parent, command) in sorted(left.items()):
+        line = f"process left running by the tests: pid {pid} (parent {parent}): {command[:200]}"
+        if reporter is not None:
+            reporter.write_line(line, red=True)
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+    if os.environ.get("CI") == "true" and session.exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    _check_leftovers(session)
+    _fail_skips_on_ci(session)
+
+
+def _fail_skips_on_ci(session: pytest.Session) -> None:
     """On CI a skipped test is a failure: a skip may only mean a missing external tool, and
     CI must have every tool (a test that switches itself off proves nothing)."""
     if os.environ.get("CI") != "true":

@@ -98,8 +98,35 @@ def shrink(text: str, limit: int = MAX_HTML_CHARS) -> str:
     return text
 
 
+# Images, PDFs and archives that servers mislabel as text/html: no article can be in them.
+_BINARY_MAGIC = (
+    b"\x89PNG",
+    b"%PDF-",
+    b"GIF8",
+    b"\xff\xd8\xff",
+    b"PK\x03\x04",
+    b"\x1f\x8b",
+    b"RIFF",
+)
+_TEXT_CONTROLS = frozenset(b"\t\n\r\f")
+
+
+def looks_binary(data: bytes) -> bool:
+    """A known file signature, or more than 1 in 10 control bytes at the start (HTML has
+    almost none; a BOM-marked UTF-16 page is decoded before this is asked)."""
+    head = data[:1024]
+    if head.lstrip().startswith(_BINARY_MAGIC):
+        return True
+    controls = sum(1 for byte in head if byte < 32 and byte not in _TEXT_CONTROLS)
+    return controls * 10 > len(head)
+
+
 def parse_html(html: str | bytes) -> HtmlElement | None:
-    """An lxml tree, or None for an empty or unparseable document."""
+    """An lxml tree, or None for an empty, binary or unparseable document."""
+    if isinstance(html, bytes):
+        bom = html.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+        if not bom and looks_binary(html):
+            return None
     text = decode_html(html) if isinstance(html, bytes) else html
     text = shrink(text.replace("\x00", ""))
     if not text.strip():

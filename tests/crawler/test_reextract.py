@@ -60,7 +60,7 @@ def test_reextract_inline_and_site_from_warcinfo(
     assert main(["reextract", *map(str, crawl.warc_files), "--workers", "0"]) == 0
     printed = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert _as_set(printed) == _as_set(_lines(crawl.articles_file))
-    assert all(r["site"] == "niaga" and r["warc"]["record_id"] for r in printed)
+    assert printed and all(r["site"] == "niaga" and r["warc"]["record_id"] for r in printed)
 
 
 def test_reextract_without_article_records_uses_the_marker(tmp_path: Path) -> None:

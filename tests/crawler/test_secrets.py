@@ -36,8 +36,13 @@ def test_log_lines_lose_url_credentials() -> None:
 def test_redaction_is_linear_on_hostile_text() -> None:
     hostile = "http://" + "a" * 200_000 + " " + "x://" * 50_000
     started = time.perf_counter()
-    redact_text(hostile + "@")
+    redacted = redact_text(hostile + "@")
     assert time.perf_counter() - started < 1.0
+    assert redacted == hostile + "@"  # no user:password@ anywhere, so nothing to redact
+    started = time.perf_counter()
+    redacted = redact_text(hostile + " https://u:pw@h.example/")
+    assert time.perf_counter() - started < 1.0
+    assert redacted.endswith(" https://REDACTED@h.example/") and ":pw@" not in redacted
 
 
 def test_crawl_environment_keeps_only_what_a_crawl_needs() -> None:

@@ -18,7 +18,6 @@ import json
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -30,23 +29,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.ports import PortTaken, bind_failed, start_on_fresh_ports
+
 WEED = Path(sys.executable).parent / "weed"
 PORT_FLAGS = (
     "master.port", "master.port.grpc", "volume.port", "volume.port.grpc", "filer.port",
     "filer.port.grpc", "s3.port", "s3.port.grpc", "admin.port", "admin.port.grpc",
 )  # fmt: skip
-
-
-def free_ports(count: int) -> list[int]:
-    """Ports the OS hands out for 127.0.0.1:0, all held open together so they differ."""
-    sockets = [socket.socket() for _ in range(count)]
-    try:
-        for sock in sockets:
-            sock.bind(("127.0.0.1", 0))
-        return [sock.getsockname()[1] for sock in sockets]
-    finally:
-        for sock in sockets:
-            sock.close()
 
 
 class ServerProcess:
@@ -69,6 +58,9 @@ class ServerProcess:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 code = self.process.returncode
+                if bind_failed(self.log_tail(200)):
+                    self.process = None
+                    raise PortTaken(f"{self.name} could not bind: {self.log_tail()}")
                 raise RuntimeError(f"{self.name} exited with {code}: {self.log_tail()}")
             try:
                 with urllib.request.urlopen(health_url, timeout=2) as response:
@@ -100,7 +92,8 @@ class SeaweedServer(ServerProcess):
     """One ``weed mini`` process bound to 127.0.0.1, managed by its PID.
 
     ``stop()`` sends SIGTERM and falls back to SIGKILL; ``kill()`` simulates an outage;
-    ``start()`` again reuses the same ports and data directory.
+    ``start()`` again keeps the data directory but takes new ports (never a number used
+    before), so callers point their clients at it again (``s3_env``).
     """
 
     def __init__(self, base: Path, weed: Path = WEED) -> None:
@@ -112,7 +105,7 @@ class SeaweedServer(ServerProcess):
         self.log_path = base / "logs" / "stdout.txt"
         self.access_key = "WARTA" + secrets.token_hex(6).upper()
         self.secret_key = "sk-" + secrets.token_urlsafe(24)
-        self.ports = dict(zip(PORT_FLAGS, free_ports(len(PORT_FLAGS)), strict=True))
+        self.ports: dict[str, int] = {}
         self.process: subprocess.Popen[bytes] | None = None
         for sub in ("data", "logs", "tmp"):
             (base / sub).mkdir(parents=True, exist_ok=True)
@@ -155,7 +148,13 @@ class SeaweedServer(ServerProcess):
     def start(self, timeout: float = 60) -> None:
         # TMPDIR keeps weed's own temporary files out of the shared /tmp.
         env = {**os.environ, "TMPDIR": str(self.base / "tmp")}
-        self.launch(self.command(), env, self.base, f"{self.endpoint}/healthz", timeout)
+
+        def on(ports: list[int]) -> None:
+            self.remove_sockets()
+            self.ports = dict(zip(PORT_FLAGS, ports, strict=True))
+            self.launch(self.command(), env, self.base, f"{self.endpoint}/healthz", timeout)
+
+        start_on_fresh_ports(on, len(PORT_FLAGS))
 
     def stop(self, timeout: float = 20) -> None:
         super().stop(timeout)
@@ -173,7 +172,9 @@ class SeaweedServer(ServerProcess):
         """weed 4.48 puts its gRPC sockets at a fixed /tmp path with no flag to move them;
         remove the ones named after this server's ports once it has stopped."""
         for component in ("master", "volume", "filer", "s3", "admin"):
-            port = self.ports[f"{component}.port.grpc"]
+            port = self.ports.get(f"{component}.port.grpc")
+            if port is None:
+                continue
             Path(f"/tmp/seaweedfs-{component}-grpc-{port}.sock").unlink(missing_ok=True)
 
     def client(self):  # type: ignore[no-untyped-def]
@@ -371,7 +372,7 @@ class PrefectServer(ServerProcess):
     def __init__(self, home: Path) -> None:
         self.home = home
         self.log_path = home / "server.log"
-        self.port = free_ports(1)[0]
+        self.port = 0  # chosen at start()
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -393,9 +394,14 @@ class PrefectServer(ServerProcess):
             "PREFECT_UI_ENABLED": "false",  # SQLite in PREFECT_HOME, the default
         }
         env.pop("PREFECT_API_URL")
-        command = [str(Path(sys.executable).parent / "prefect"), "server", "start",
-                   "--host", "127.0.0.1", "--port", str(self.port)]  # fmt: skip
-        self.launch(command, env, self.home, f"{self.api_url}/health", timeout)
+
+        def on(ports: list[int]) -> None:
+            self.port = ports[0]
+            command = [str(Path(sys.executable).parent / "prefect"), "server", "start",
+                       "--host", "127.0.0.1", "--port", str(self.port)]  # fmt: skip
+            self.launch(command, env, self.home, f"{self.api_url}/health", timeout)
+
+        start_on_fresh_ports(on, 1)
 
 
 @pytest.fixture

@@ -202,7 +202,8 @@ def test_outage_mid_upload_fails_keeps_everything_and_resume_completes(
     suffixes = {".gz", ".cdxj", ".parquet", ".jsonl", ".json", ".log"}
     assert {Path(name).suffix for name in local} == suffixes
 
-    server.start()
+    server.start()  # same data directory, new ports
+    s3_env(server)
     storage = open_storage(uri)
     assert find_crawls(storage, site="niaga") == []  # no manifest: not a finished crawl
     summary, flow_run = run_flow(

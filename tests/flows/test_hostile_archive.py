@@ -259,7 +259,7 @@ def test_archive_of_the_hostile_site(
     # Every failed fetch listed by URL with a reason.
     lines = (folder / "failures.jsonl").read_text(encoding="utf-8").splitlines()
     failures = [json.loads(line) for line in lines]
-    assert all(f["reason"] and f["url"] for f in failures)
+    assert failures and all(f["reason"] and f["url"] for f in failures)
     failed_paths = {urlsplit(f.get("redirected_from") or f["url"]).path for f in failures}
     missing = [p for p in MUST_FAIL if p not in failed_paths]
     reasons = Counter(f["reason"] for f in failures)

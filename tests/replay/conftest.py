@@ -17,7 +17,6 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -33,6 +32,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.timeutils import iso_date_to_timestamp
 
 from crawler.warc.indexing import build_cdxj
+from tests.ports import PortTaken, bind_failed, start_on_fresh_ports
 
 REPO = Path(__file__).resolve().parents[2]
 PYWB_VENV = Path(os.environ.get("WARTA_PYWB_VENV", REPO / ".venv-pywb"))
@@ -153,12 +153,6 @@ def make_collections(bin_dir: Path, root: Path, warcs: Sequence[Path]) -> None:
     build_cdxj(warcs, coll / "indexes" / "index.cdxj")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @dataclass
 class Wayback:
     process: subprocess.Popen[bytes]
@@ -176,8 +170,12 @@ class Wayback:
 
 
 def start_wayback(bin_dir: Path, root: Path, timeout: float = 60) -> Wayback:
-    """Start ``wayback`` in ``root`` on a free loopback port; return once it answers."""
-    port = _free_port()
+    """Start ``wayback`` in ``root`` on a fresh loopback port (another if that one is taken
+    by the time it binds); return once it answers."""
+    return start_on_fresh_ports(lambda ports: _start_wayback(bin_dir, root, ports[0], timeout), 1)
+
+
+def _start_wayback(bin_dir: Path, root: Path, port: int, timeout: float) -> Wayback:
     log = root / "wayback.log"
     with open(log, "wb") as log_file:
         process = subprocess.Popen(
@@ -190,6 +188,8 @@ def start_wayback(bin_dir: Path, root: Path, timeout: float = 60) -> Wayback:
     deadline = time.monotonic() + timeout
     while True:
         if process.poll() is not None:
+            if bind_failed(log.read_text(errors="replace")):
+                raise PortTaken(f"wayback could not bind port {port}")
             raise AssertionError(f"wayback exited with {process.returncode}:\n{log.read_text()}")
         try:
             if http_get(server.base_url + "/", timeout=2).status == 200:

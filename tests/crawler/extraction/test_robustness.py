@@ -84,11 +84,29 @@ def test_decode_html_forms() -> None:
     )
 
 
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 40
+
+
 @pytest.mark.parametrize(
-    "junk", [b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40, b"%PDF-1.4\n%\xe2\xe3"]
+    "junk",
+    [
+        PNG,
+        b"%PDF-1.4\n%\xe2\xe3\n1 0 obj <</Type /Catalog>> endobj\n" + bytes(range(256)) * 8,
+        b"\xff\xd8\xff\xe0\x00\x10JFIF" + bytes(range(256)) * 8,
+        b"<p>an article</p>" + b"\x00" * 64 + bytes(range(256)) * 8,
+    ],
+    ids=["png", "pdf", "jpeg", "nul-bytes"],
 )
-def test_binary_junk_does_not_raise(junk: bytes) -> None:
-    extract_article(junk, URL)  # None or a record; what matters is that nothing escapes
+def test_binary_input_is_no_article(junk: bytes) -> None:
+    """A server that sends an image or a PDF as text/html gets no article of mojibake."""
+    assert extract_article(junk, URL) is None
+    assert extract_article(junk, URL, None) is None
+
+
+def test_html_that_merely_mentions_binary_is_still_read(seed_html: bytes, seed_url: str) -> None:
+    page = seed_html.replace(b"</body>", b"<p>%PDF-1.4 and \x89PNG are file magics</p></body>")
+    article = extract_article(page, seed_url)
+    assert article is not None and article.text
 
 
 @pytest.mark.parametrize("mode", MODES)

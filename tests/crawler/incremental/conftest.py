@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -14,7 +15,8 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from crawler.runner import CrawlResult, run_crawl
-from replica.server import ReplicaServer
+from replica.cache import ByteLRU
+from replica.server import ReplicaHandler, ReplicaHTTPServer, ReplicaServer
 from replica.site_model import ReplicaSite
 
 FAST = {  # politeness off: the replica is ours and on loopback
@@ -58,21 +60,72 @@ def article_records(result_dir: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in lines if line.strip()]
 
 
+@dataclass(frozen=True)
+class Answer:
+    """One request as the replica saw it: the validators it carried and the status sent."""
+
+    path: str
+    if_none_match: str | None
+    if_modified_since: str | None
+    status: int
+
+
+class RecordingHandler(ReplicaHandler):
+    server: RecordingHTTPServer
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        if not isinstance(code, str):
+            headers = self.headers
+            self.server.answers.append(
+                Answer(
+                    self.path,
+                    headers.get("If-None-Match"),
+                    headers.get("If-Modified-Since"),
+                    int(code),
+                )
+            )
+        super().log_request(code, size)
+
+
+class RecordingHTTPServer(ReplicaHTTPServer):
+    handler_class = RecordingHandler
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.answers: list[Answer] = []
+
+
+class RecordingReplicaServer(ReplicaServer):
+    """The replica, unchanged, keeping what each request carried and what it was answered."""
+
+    http_server_class = RecordingHTTPServer
+
+
 class Replica:
-    """A replica on one fixed port that can be restarted with more articles."""
+    """A replica on one port (held from start to stop) that can grow more articles."""
 
     def __init__(self, site: ReplicaSite, **options: Any) -> None:
         self.options = options
-        self.server = ReplicaServer(site, **options).start()
+        self.server = RecordingReplicaServer(site, **options).start()
         self.port = self.server.port
+
+    @property
+    def answers(self) -> list[Answer]:
+        """Every request so far, in the order answered."""
+        return list(self.server.httpd.answers)  # type: ignore[attr-defined]
 
     @property
     def base_url(self) -> str:
         return self.server.base_url
 
     def grow(self, site: ReplicaSite) -> None:
-        self.server.stop()
-        self.server = ReplicaServer(site, port=self.port, **self.options).start()
+        """Serve ``site`` from now on, on the same socket: no restart, so no other process
+        can take the port in between. Cached responses of the old site are dropped."""
+        httpd = self.server.httpd
+        with httpd.cache._lock:
+            httpd.site = site
+            httpd.cache = ByteLRU(httpd.cache.max_bytes)
+        self.server.site = site
 
     def stop(self) -> None:
         self.server.stop()

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from crawler.runner import CrawlResult
+from crawler.warc.records import PROFILE_NOT_MODIFIED
 from replica.content import build_site
 from replica.site_model import ReplicaSite
 
@@ -28,6 +29,8 @@ class Runs:
     first: CrawlResult
     unchanged: CrawlResult
     after_growth: CrawlResult
+    asked_first: list[Any]  # what the replica saw during each run (conftest.Answer)
+    asked_unchanged: list[Any]
 
 
 @pytest.fixture(scope="module")
@@ -37,10 +40,14 @@ def runs(tmp_path_factory: pytest.TempPathFactory, inc: SimpleNamespace) -> Runs
     small, grown = build_site(N), build_site(N + K)
     with inc.replica(small) as served:
         first = inc.crawl(served.base_url, root / "run1", state, crawl_id="run1")
+        asked_first = list(served.answers)
         unchanged = inc.crawl(served.base_url, root / "run2", state, crawl_id="run2")
+        asked_unchanged = served.answers[len(asked_first) :]
         served.grow(grown)
         after = inc.crawl(served.base_url, root / "run3", state, crawl_id="run3")
-        return Runs(served.base_url, small, grown, first, unchanged, after)
+        return Runs(
+            served.base_url, small, grown, first, unchanged, after, asked_first, asked_unchanged
+        )
 
 
 def article_responses(records: list[dict[str, Any]], base: str, site: ReplicaSite) -> Counter[str]:
@@ -86,6 +93,29 @@ def test_unchanged_feeds_and_sitemaps_become_revisits(runs: Runs, inc: SimpleNam
     # No full copy of anything that was archived before and did not change.
     full = [r["uri"] for r in records if r["type"] == "response" and r["status"] == "200"]
     assert not set(full) & set(first), set(full) & set(first)
+
+
+def test_unchanged_pages_are_asked_conditionally_and_answered_not_modified(
+    runs: Runs, inc: SimpleNamespace
+) -> None:
+    """The validators reach the server, it answers 304, and the revisits say so.
+
+    Without them the replica sends every page in full and the revisits silently become
+    identical-payload-digest ones: same records, but every byte fetched again.
+    """
+    assert not [a for a in runs.asked_first if a.if_none_match or a.if_modified_since]
+    conditional = {
+        a.path: a for a in runs.asked_unchanged if a.if_none_match or a.if_modified_since
+    }
+    for path in ("/feed/", "/sitemap_index.xml", "/news-sitemap.xml", "/post-sitemap.xml", "/"):
+        assert path in conditional, path
+        assert conditional[path].status == 304, conditional[path]
+    records = inc.warc_records(runs.unchanged.output_dir)
+    revisits = [r for r in records if r["type"] == "revisit"]
+    assert revisits and len(revisits) >= len(conditional)
+    not_modified = [r for r in revisits if r["headers"]["WARC-Profile"] == PROFILE_NOT_MODIFIED]
+    assert len(not_modified) == sum(a.status == 304 for a in runs.asked_unchanged)
+    assert {r["uri"] for r in not_modified} >= {runs.base_url + p for p in conditional}
 
 
 def test_growth_archives_exactly_the_new_articles(runs: Runs, inc: SimpleNamespace) -> None:

@@ -14,6 +14,7 @@ import pytest
 
 from crawler.runner import crawl_command
 from crawler.siteconfig import PACKAGE_ROOT
+from crawler.warc.verify import verify_paths
 from replica.content import build_site
 
 pytestmark = pytest.mark.slow
@@ -59,6 +60,13 @@ def test_killed_crawl_resumes_without_archiving_twice(
         result = inc.crawl(served.base_url, second, state_path, crawl_id="resumed")
         base = served.base_url
     assert result.summary["finish_reason"] == "finished"
+    if same_dir:
+        # The restart recovered the killed run's WARC before writing its own: no file is
+        # left open, and every file (the recovered one included) verifies.
+        assert not list(first.glob("*.open")), sorted(p.name for p in first.glob("*.open"))
+        report = verify_paths([first])
+        assert report.ok, report.format(limit=5)
+        assert len(report.warc_files) >= 2
     paths = {base + a.path for a in site}
     records = inc.warc_records(first) + ([] if same_dir else inc.warc_records(second))
     counts = Counter(

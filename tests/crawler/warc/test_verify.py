@@ -302,3 +302,47 @@ def test_cli_reports_and_exits(crawl: SimpleNamespace, capsys: pytest.CaptureFix
     lines = capsys.readouterr().out.strip().splitlines()
     assert lines[0].startswith(f"PROBLEM {crawl.dir}/warta-") and "[index-missing]" in lines[0]
     assert lines[-1].startswith("FAILED: 1 problem(s) in 2 WARC file(s)")
+
+
+def test_a_record_id_used_twice_is_reported(crawl: SimpleNamespace) -> None:
+    """A WARC copied under a second name repeats every record ID: replay could pick either."""
+    crawl.index.unlink()
+    original = crawl.warcs[0]
+    copy = original.with_name("warta-copy-" + original.name)
+    copy.write_bytes(original.read_bytes())
+
+    report = verify_paths([crawl.dir])
+    assert kinds(report) == {"duplicate-id"}
+    ids = {rid for _, rid, _, _ in members(copy)}
+    assert {p.record_id for p in report.problems} == ids
+    assert len(report.problems) == len(ids)  # once per repeated record, at its second place
+    assert {p.file for p in report.problems} <= {str(original), str(copy)}
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "said"),
+    [
+        ("length", "1", "length 1 != "),
+        ("digest", "sha1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "digest sha1:AAAA"),
+        ("url", "http://example.com/elsewhere", "url 'http://example.com/elsewhere'"),
+        ("timestamp", "19990101000000", "timestamp 19990101000000 != WARC-Date"),
+    ],
+)
+def test_index_line_that_describes_another_record(
+    crawl: SimpleNamespace, field: str, value: str, said: str
+) -> None:
+    """The line points at a real record (right file and offset) but says something else."""
+    lines = crawl.index.read_text().splitlines(keepends=True)
+    key, ts, block = lines[0].split(" ", 2)
+    fields = json.loads(block)
+    if field == "timestamp":
+        ts = value
+    else:
+        fields[field] = value
+    lines[0] = f"{key} {ts} {json.dumps(fields)}\n"
+    crawl.index.write_text("".join(lines))
+
+    report = verify_paths([crawl.dir])
+    (problem,) = report.problems
+    assert problem.kind == "index-mismatch" and problem.line == 1
+    assert problem.file == str(crawl.index) and said in problem.message

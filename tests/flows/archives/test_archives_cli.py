@@ -36,9 +36,11 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 def same_tree(a: Path, b: Path) -> bool:
     files = sorted(p.name for p in a.iterdir())
-    return files == sorted(
-        p.name for p in b.iterdir() if not p.name.endswith(".manifest.json")
-    ) and all((a / n).read_bytes() == (b / n).read_bytes() for n in files)
+    return (
+        bool(files)
+        and files == sorted(p.name for p in b.iterdir() if not p.name.endswith(".manifest.json"))
+        and all((a / n).read_bytes() == (b / n).read_bytes() for n in files)
+    )
 
 
 def test_list_filters_by_site_and_day(stored, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]

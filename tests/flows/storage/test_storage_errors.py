@@ -76,17 +76,17 @@ def test_credentials_in_the_uri_are_refused_and_not_echoed() -> None:
 def test_connection_refused_names_the_endpoint(monkeypatch: pytest.MonkeyPatch) -> None:
     import socket
 
-    with socket.socket() as sock:
+    with socket.socket() as sock:  # bound, never listening: connections are refused
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{port}")
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "verysecretvalue")
-    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "2")
-    with pytest.raises(StorageError) as info:
-        open_storage("s3://warta/archive").check()
-    assert f"cannot reach http://127.0.0.1:{port}" in str(info.value)
-    assert "verysecretvalue" not in "".join(traceback.format_exception(info.value))
+        monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{port}")
+        monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+        monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "verysecretvalue")
+        monkeypatch.setenv("AWS_MAX_ATTEMPTS", "2")
+        with pytest.raises(StorageError) as info:
+            open_storage("s3://warta/archive").check()
+        assert f"cannot reach http://127.0.0.1:{port}" in str(info.value)
+        assert "verysecretvalue" not in "".join(traceback.format_exception(info.value))
 
 
 def test_outage_mid_upload_then_restart_and_rerun(
@@ -112,7 +112,8 @@ def test_outage_mid_upload_then_restart_and_rerun(
     assert "cannot reach" in str(info.value)
     assert digests(folder) == before
 
-    server.start()  # same ports, same data directory
+    server.start()  # same data directory, new ports
+    s3_env(server)
     events: list[FileEvent] = []
     manifest = store_crawl(
         folder, open_storage(uri, multipart_threshold=THRESHOLD), "niaga", CRAWL_ID, STARTED,

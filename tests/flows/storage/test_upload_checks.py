@@ -1,0 +1,83 @@
+"""The check after each upload: a store that loses or mangles an object must fail the store.
+
+These stores are real LocalStorage folders whose uploads go wrong the way a broken disk,
+proxy or S3 gateway can: the object never arrives, or arrives cut short with a digest that
+matches what arrived. Only the check after the upload can notice; without it the manifest
+would claim data that is not there, and delete-local would then remove the only copy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from crawler.layout import manifest_key
+from flows.storage import LocalStorage, StorageError
+from flows.storage.crawl_upload import delete_local_copies, store_crawl
+
+CRAWL_ID = "20261127T101500Z"
+DAY = date(2026, 11, 27)
+
+
+class LosingStorage(LocalStorage):
+    """Accepts every WARC upload without error and keeps nothing."""
+
+    def put_file(self, key: str, path: Path, sha256: str) -> None:
+        if not key.endswith(".warc.gz"):
+            super().put_file(key, path, sha256)
+
+
+class TruncatingStorage(LocalStorage):
+    """Stores WARCs one byte short, with a sidecar digest of what it stored (self-consistent)."""
+
+    def put_file(self, key: str, path: Path, sha256: str) -> None:
+        if key.endswith(".warc.gz"):
+            self._store(key, iter([path.read_bytes()[:-1]]), None)
+        else:
+            super().put_file(key, path, sha256)
+
+
+@pytest.mark.parametrize("kind", [LosingStorage, TruncatingStorage], ids=["lost", "truncated"])
+def test_an_upload_that_did_not_arrive_intact_fails_the_store(
+    kind: type[LocalStorage], make_crawl: Callable[..., Path], tmp_path: Path
+) -> None:
+    folder = make_crawl(large=False)
+    storage = kind(tmp_path / "archive")
+    with pytest.raises(StorageError, match=r"verify niaga/.*\.warc\.gz failed"):
+        store_crawl(folder, storage, "niaga", CRAWL_ID, DAY)
+    # No manifest: nothing claims the crawl is stored, so nothing local may be deleted.
+    assert LocalStorage(tmp_path / "archive").head(manifest_key("niaga", CRAWL_ID, DAY)) is None
+
+
+def test_delete_local_keeps_everything_when_a_stored_object_is_damaged(
+    make_crawl: Callable[..., Path], tmp_path: Path
+) -> None:
+    """The manifest is stored, but one object under it is not what it lists: keep all."""
+    folder = make_crawl(large=False)
+    storage = LocalStorage(tmp_path / "archive")
+    manifest = store_crawl(folder, storage, "niaga", CRAWL_ID, DAY)
+    damaged = tmp_path / "archive" / manifest.files[0].key
+    damaged.write_bytes(damaged.read_bytes()[:-1])  # the sidecar still names the old digest
+    before = sorted(p.name for p in folder.iterdir())
+    with pytest.raises(StorageError, match=f"kept every file; {manifest.files[0].name}: size"):
+        delete_local_copies(folder, manifest, storage)
+    assert sorted(p.name for p in folder.iterdir()) == before
+
+
+def test_delete_local_keeps_a_local_file_changed_in_place(
+    make_crawl: Callable[..., Path], tmp_path: Path
+) -> None:
+    """Same size, other bytes: the local file is not the stored one, so nothing goes."""
+    folder = make_crawl(large=False)
+    storage = LocalStorage(tmp_path / "archive")
+    manifest = store_crawl(folder, storage, "niaga", CRAWL_ID, DAY)
+    changed = folder / manifest.files[-1].name
+    data = bytearray(changed.read_bytes())
+    data[-1] ^= 0xFF
+    changed.write_bytes(bytes(data))
+    with pytest.raises(StorageError, match="local file differs from the stored copy"):
+        delete_local_copies(folder, manifest, storage)
+    assert changed.exists() and all((folder / f.name).exists() for f in manifest.files)

@@ -1,0 +1,95 @@
+"""Storage steps are retried on StorageError, and only on it.
+
+The decision functions are checked on Prefect states directly (fast); one flow run then goes
+against a real local archive whose every storage step fails once with StorageError, as a
+store that is briefly unreachable would. The run must finish: every step was retried.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+from prefect.states import Completed, Failed
+
+from crawler.runner import CrawlFailed
+from flows import crawl_steps
+from flows.archive_flow import STORAGE_RETRIES, archive_site, retry_on_crawl_failure
+from flows.archive_flow import retry_on_storage_error as retry_storage
+from flows.archives import find_crawls, verify_archive
+from flows.storage import LocalStorage, StorageError, open_storage
+
+
+def test_only_a_storage_error_is_retried_by_storage_steps() -> None:
+    assert retry_storage(None, None, Failed(data=StorageError("s3://b", "put x", "timed out")))  # type: ignore[arg-type]
+    assert not retry_storage(None, None, Failed(data=ValueError("bad folder")))  # type: ignore[arg-type]
+    assert not retry_storage(None, None, Failed(data=CrawlFailed("crawl died")))  # type: ignore[arg-type]
+    assert not retry_storage(None, None, Completed(data={"stored": True}))  # type: ignore[arg-type]
+    assert STORAGE_RETRIES >= 1
+
+
+def test_only_a_failed_crawl_is_retried_by_the_crawl_step() -> None:
+    assert retry_on_crawl_failure(None, None, Failed(data=CrawlFailed("crawl died")))  # type: ignore[arg-type]
+    assert not retry_on_crawl_failure(None, None, Failed(data=StorageError("u", "o", "r")))  # type: ignore[arg-type]
+    assert not retry_on_crawl_failure(None, None, Completed(data=1))  # type: ignore[arg-type]
+
+
+class Unreachable(LocalStorage):
+    """A local archive that cannot be reached right now."""
+
+    def check(self, *, write: bool = False) -> None:
+        raise StorageError(self.uri, "open", "connection refused (injected)")
+
+
+class FlakyOpener:
+    """Stands in for open_storage: every first attempt of a step gets an unreachable store.
+
+    Each storage step opens its target once per attempt, so failing every odd-numbered
+    open makes every step fail once and succeed on its retry.
+    """
+
+    def __init__(self) -> None:
+        self.opens = 0
+        self.failures = 0
+        self.lock = threading.Lock()
+
+    def __call__(self, uri: str) -> LocalStorage:
+        with self.lock:
+            self.opens += 1
+            if self.opens % 2:
+                self.failures += 1
+                return Unreachable(Path(uri))
+        return LocalStorage(Path(uri))
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("prefect_harness")
+def test_every_storage_step_survives_one_transient_failure(
+    niaga_replica: Any,
+    fast_crawl: dict[str, object],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    archive = tmp_path / "archive"
+    opener = FlakyOpener()
+    monkeypatch.setattr(crawl_steps, "open_storage", opener)
+    summary = archive_site(
+        site="niaga",
+        storage=str(archive),
+        base_url=niaga_replica.base_url,
+        crawl_settings=fast_crawl,
+        spider_args={"max_articles": 3},
+        data_dir=str(tmp_path / "data"),
+        delete_local=True,
+        storage_retries=2,
+        storage_retry_delay=0.1,
+    )
+    assert summary["status"] == "stored" and summary["articles"] == 3
+    # restore-state, count-new-articles, store, save-state, delete-local: each failed once.
+    assert (opener.failures, opener.opens) == (5, 10)
+    [ref] = find_crawls(open_storage(str(archive)), site="niaga")
+    assert ref.crawl_id == summary["crawl_id"]
+    assert verify_archive(open_storage(str(archive)), deep=True).ok
+    assert summary["deleted_local"] and not Path(summary["folder"]).exists()
