@@ -33,6 +33,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         prog="warta", description="warta: a crawler and web archive for regional news"
     )
     parser.add_argument("--version", action="version", version=f"warta {__version__}")
+    parser.add_argument(
+        "--debug", action="store_true", help="show a traceback when a command fails"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module_name, help_text) in SUBCOMMANDS.items():
         command = sub.add_parser(name, help=help_text, description=help_text)
@@ -52,9 +55,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     module = importlib.import_module(SUBCOMMANDS[args.command][0])
     try:
         return int(module.run(args) or 0)
-    except ConfigError as exc:
+    except ConfigError as exc:  # bad input: one line naming it, exit 2, before any work
+        if args.debug:
+            raise
         print(f"warta {args.command}: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"warta {args.command}: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # anything else: one line; --debug shows where it came from
+        if args.debug:
+            raise
+        first = (str(exc).splitlines() or [""])[0][:300]
+        print(
+            f"warta {args.command}: failed: {type(exc).__name__}: {first} "
+            "(run with --debug for the traceback)",
+            file=sys.stderr,
+        )
+        return 1
