@@ -132,3 +132,9 @@ def file_key(site: str, day: date, crawl_id: str, name: str) -> str:
 
 def state_key(site: str, state_name: str) -> str:
     return f"{site}/state/{state_name}.sqlite"
+
+
+def is_state_key(key: str) -> bool:
+    """A crawl-state snapshot (:func:`state_key`), which belongs to no crawl's manifest."""
+    parts = key.split("/")
+    return len(parts) == 3 and parts[1] == "state" and parts[2].endswith(".sqlite")
