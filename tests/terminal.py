@@ -33,4 +33,9 @@ def read_pty(cmd: list[str], timeout: float = 300) -> tuple[int, str]:
         elif proc.poll() is not None:
             break
     os.close(main)
-    return proc.wait(timeout=30), b"".join(chunks).decode("utf-8", "replace")
+    try:
+        code = proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()  # past the deadline: never leave it running
+        code = proc.wait()
+    return code, b"".join(chunks).decode("utf-8", "replace")

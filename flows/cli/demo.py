@@ -33,13 +33,19 @@ DEMO_CRAWL_SETTINGS: dict[str, Any] = {
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.formatter_class = argparse.ArgumentDefaultsHelpFormatter
-    parser.add_argument("--site", default="niaga", help="site whose replica to crawl")
-    parser.add_argument("--articles", type=int, default=60, help="articles in the replica")
-    parser.add_argument("--port", type=int, default=8765, help="replica port (0: any free one)")
+    parser.add_argument(
+        "--site", default="niaga", help="site whose replica to crawl (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--articles", type=int, default=60, help="articles in the replica (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--port", type=int, default=8765,
+        help="replica port, 0 for any free one (default: %(default)s)",
+    )  # fmt: skip
     add_data_dir(parser)
     parser.add_argument(
-        "--storage", default=None,
+        "--storage", default=None, metavar="URI",
         help="archive target, a local path or s3://bucket/prefix (default: storage in "
         "config/settings.yaml, or $WARTA_STORAGE)",
     )  # fmt: skip
@@ -65,7 +71,13 @@ def run(args: argparse.Namespace) -> int:
     site = load_site(args.site)
     if not site.replica:
         raise ConfigError(f"site {site.name!r} has no bundled replica (field 'replica')")
-    check_archive_inputs(site.name, storage=settings.storage, data_dir=str(settings.data_dir))
+    # The replica's address stands in for the site's: the demo never leaves 127.0.0.1.
+    check_archive_inputs(
+        site.name,
+        storage=settings.storage,
+        data_dir=str(settings.data_dir),
+        base_url=f"http://127.0.0.1:{args.port or 8765}",
+    )
     try:
         server = build_replica(site.replica, args.articles, port=args.port)
     except OSError as exc:

@@ -23,7 +23,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "verify": ("flows.cli.verify", "check WARC digests, pairing, references and indexes"),
     "sites": ("flows.cli.sites", "list configured sites and validate their files"),
     "archive": ("flows.cli.archive", "crawl a site and store its archive (the Prefect flow)"),
-    "deploy": ("flows.cli.deploy", "register scheduled Prefect deployments for every site"),
+    "deploy": ("flows.cli.deploy", "register scheduled Prefect deployments of the real sites"),
     "archives": ("flows.cli.archives", "list, download, verify and share stored archives"),
 }
 

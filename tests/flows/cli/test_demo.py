@@ -20,7 +20,7 @@ def run_demo(data: Path, archive: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [str(warta), "demo", "--articles", "12", "--port", "0", "--data", str(data),
          "--storage", str(archive)],
-        cwd=PACKAGE_ROOT, capture_output=True, text=True, timeout=300,
+        cwd=PACKAGE_ROOT, capture_output=True, text=True, timeout=900,
         env={**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false"},
     )  # fmt: skip
 
@@ -80,7 +80,8 @@ def test_demo_on_a_terminal_shows_a_live_panel(tmp_path: Path) -> None:
             str(tmp_path / "data"),
             "--storage",
             str(tmp_path / "archive"),
-        ]
+        ],
+        timeout=900,
     )
     assert code == 0, out[-3000:]
     assert "\x1b[" in out  # redrawn in place
