@@ -1,12 +1,12 @@
 """Progress while a crawl runs, and a summary file (``layout.SUMMARY_FILE``) when it ends.
 
-Every second the extension rewrites ``layout.PROGRESS_FILE`` in the crawl folder: pages,
-articles, bytes, rates, queue and failures. ``warta demo`` and ``warta archive`` run the
-crawl in a child process and follow that file (:mod:`crawler.progress_display`); on a
-terminal ``scrapy crawl`` shows the same display itself. Every
-``WARTA_PROGRESS_INTERVAL`` seconds a plain progress line also goes to the log. The summary
-is what ``make demo``, the Prefect flow and its artifact report. Both files are written
-atomically, so readers never see half of one.
+Every second the extension rewrites ``layout.PROGRESS_FILE`` in the crawl folder (pages,
+articles, bytes, rates, queue and failures) and removes it once the summary is written.
+``warta demo`` and ``warta archive`` run the crawl in a child process and follow that file
+(:mod:`crawler.progress_display`); on a terminal ``scrapy crawl`` shows the same display
+itself. Every ``WARTA_PROGRESS_INTERVAL`` seconds a plain progress line also goes to the
+log. The summary is what ``make demo``, the Prefect flow and its artifact report. Both
+files are written atomically, so readers never see half of one.
 """
 
 from __future__ import annotations
@@ -210,6 +210,8 @@ class CrawlProgress:
             **self.counts(),
         }
         _atomic_json(self.output_dir / SUMMARY_FILE, summary)
+        # The summary now holds the final counts; a finished crawl folder holds no live file.
+        (self.output_dir / PROGRESS_FILE).unlink(missing_ok=True)
         if unreachable:
             logger.error(unreachable)
         logger.info("progress: %s", progress_line(final))

@@ -105,6 +105,7 @@ class ProgressView:
         self._swapped: list[tuple[logging.StreamHandler[Any], Any, Any]] = []
         self._last_line = 0.0
         self._latest: dict[str, Any] | None = None
+        self._unshown = False  # the latest counts have not been printed yet
 
     def start(self) -> None:
         if self.live:
@@ -119,6 +120,7 @@ class ProgressView:
 
     def update(self, progress: dict[str, Any]) -> None:
         self._latest = progress
+        self._unshown = True
         if self._live is not None:
             self._live.update(_panel(progress))
         elif time.monotonic() - self._last_line >= self.every:
@@ -126,6 +128,7 @@ class ProgressView:
             self._print(progress)
 
     def _print(self, progress: dict[str, Any]) -> None:
+        self._unshown = False
         out = self.out or sys.stdout
         print(f"progress: {progress_line(progress)}", file=out, flush=True)
 
@@ -138,7 +141,7 @@ class ProgressView:
                     console.file = console_file
             self._live.stop()
             self._live = None
-        elif self._latest is not None and not self.live:
+        elif self._latest is not None and self._unshown and not self.live:
             self._print(self._latest)  # the final count, whatever the timing
 
 
@@ -155,6 +158,7 @@ class ProgressFollower:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="crawl-progress", daemon=True)
         self._seen = ""
+        self._path: Path | None = None
 
     def __enter__(self) -> ProgressFollower:
         self._thread.start()
@@ -168,6 +172,7 @@ class ProgressFollower:
         path = self.find()
         if path is None:
             return
+        self._path = path
         try:
             text = path.read_text(encoding="utf-8")
             progress = json.loads(text)
@@ -179,10 +184,27 @@ class ProgressFollower:
                 self.view.start()
             self.view.update(progress)
 
+    def _final(self) -> None:
+        """The crawl's last counts, from its summary (the progress file is gone by then)."""
+        from crawler.layout import SUMMARY_FILE
+
+        if self._path is None or self.view._latest is None:
+            return
+        try:
+            summary = json.loads((self._path.parent / SUMMARY_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return
+        reasons = summary.get("failures") or {}
+        final = {**self.view._latest, "state": summary.get("finish_reason", "finished")}
+        final.update({k: summary[k] for k in ("pages", "articles", "warc_bytes") if k in summary})
+        final.update(failures=sum(reasons.values()), failures_by_reason=reasons)
+        self.view.update(final)
+
     def _run(self) -> None:
         while not self._stop.wait(0.5):
             self._read()
         self._read()
+        self._final()
         self.view.stop()
 
 
@@ -191,11 +213,12 @@ def terminal_wanted(stream: IO[str]) -> bool:
 
 
 def follow_crawl(
-    data_dir: Path, site: str, crawl_id: str | None = None
+    data_dir: Path, site: str, crawl_id: str | None = None, out: IO[str] | None = None
 ) -> tuple[Callable[[], Path | None], ProgressView]:
     """What ``warta demo`` and ``warta archive`` need to follow a crawl they start through
     the flow: a finder for its progress file (the newest crawl folder of ``site`` made from
-    now on) and a view on stdout, live on a terminal, plain lines otherwise."""
+    now on) and a view on ``out`` (default stdout), live on a terminal, plain lines
+    otherwise."""
     from crawler.layout import PROGRESS_FILE, crawl_folder
 
     started = time.time() - 1
@@ -212,4 +235,5 @@ def follow_crawl(
                 newest = (mtime, path)
         return newest[1] if newest else None
 
-    return find, ProgressView(live=terminal_wanted(sys.stdout), out=sys.stdout)
+    stream = out or sys.stdout
+    return find, ProgressView(live=terminal_wanted(stream), out=stream)

@@ -98,7 +98,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         with (
             temporary_settings(updates=ephemeral_defaults()),
-            ProgressFollower(*follow_crawl(data_dir, args.site, args.resume)),
+            # On stderr: stdout carries the summary (--json: nothing but the JSON).
+            ProgressFollower(*follow_crawl(data_dir, args.site, args.resume, sys.stderr)),
         ):
             summary = archive_site(
                 args.site,

@@ -53,9 +53,9 @@ def test_clean_crawls_log_no_error_and_honour_the_data_dir(
     folders = sorted((data / "crawls" / "niaga").iterdir())
     assert len(folders) == 2  # both crawls went to -s WARTA_DATA_DIR
     assert list((data / "state").glob("niaga@127.0.0.1_*.sqlite"))
-    progress = json.loads((folders[-1] / PROGRESS_FILE).read_text())
-    assert progress["state"] == "finished" and progress["pages"] > 0
-    assert {"queue", "failures", "pages_per_s", "bytes_per_s", "articles"} <= set(progress)
+    assert not (folders[-1] / PROGRESS_FILE).exists()  # live only while the crawl runs
+    summary = json.loads((folders[-1] / "crawl-summary.json").read_text())
+    assert summary["finish_reason"] == "finished" and summary["unreachable"] is False
 
 
 def closed_port() -> int:
