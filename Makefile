@@ -62,9 +62,9 @@ $(PYWB_VENV)/.installed:
 pywb: $(PYWB_VENV)/.installed
 
 .PHONY: eval
-## Score extraction field by field: trafilatura alone vs warta generic vs warta with site rules.
+## Score extraction on real pages (../shared/realpages/) against trafilatura, readability, newspaper4k.
 eval: install
-	$(BIN)/python -m bench.eval.run
+	$(BIN)/python -m bench.eval.run $(EVAL_ARGS)
 
 .PHONY: bench
 ## Throughput and memory against fetch and extraction ceilings and wget (docs/performance.md).

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 from urllib.request import Request, urlopen
 
+from bench.extract_speed import measure as measure_extraction
 from bench.measure import Measured, become_subreaper, run_measured
 from crawler.runner import crawl_command
 from crawler.siteconfig import PACKAGE_ROOT
@@ -269,6 +270,13 @@ def main(argv: list[str] | None = None) -> int:
         "peak_rss_mb_large": large["a"]["peak_rss_mb"],
         "cores": cores,
     }
+    speed = measure_extraction()
+    print(
+        f"extraction, same pages, same run: warta {speed['extract_ms_per_page']} ms/page, "
+        f"trafilatura {speed['trafilatura_ms_per_page']} ms/page",
+        flush=True,
+    )
+    result.update(speed)
     print(json.dumps(result), flush=True)
     return 0
 

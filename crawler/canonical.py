@@ -18,10 +18,11 @@ Two forms, on purpose:
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from courlan import normalize_url
+from lxml.html import HtmlElement
 from parsel import Selector
 
 # courlan's tracker pattern covers utm_*, fbclid, gclid, mc_*, ... ; these are extra
@@ -74,7 +75,10 @@ def canonical_url(url: str) -> str:
         for k, v in parse_qsl(parts.query, keep_blank_values=True)
         if k.lower() not in EXTRA_DROPPED_PARAMS
     ]
-    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", urlencode(query), ""))
+    # Credentials in a link (http://user:pass@host/) are never part of an article's address,
+    # and must not reach requests, records or logs.
+    netloc = parts.netloc.rpartition("@")[2]
+    return urlunsplit((parts.scheme, netloc, parts.path or "/", urlencode(query), ""))
 
 
 def dedup_key(url: str) -> str:
@@ -89,10 +93,17 @@ def is_amp(url: str) -> bool:
     return strip_amp(url) != url
 
 
-def rel_canonical(html: str, page_url: str) -> str | None:
-    """The page's ``<link rel="canonical">`` as an absolute URL, if it has a usable one."""
-    selector = Selector(text=html)
-    for link in selector.xpath("//head/link[@href]"):
+def rel_canonical(html: str | HtmlElement, page_url: str) -> str | None:
+    """The page's ``<link rel="canonical">`` as an absolute URL, if it has a usable one.
+
+    Takes the page's HTML or its parsed tree (the extraction workers parse a page once).
+    """
+    links = (
+        html.xpath("//head/link[@href]")
+        if isinstance(html, HtmlElement)
+        else Selector(text=html).xpath("//head/link[@href]")
+    )
+    for link in links:
         rels = (link.attrib.get("rel") or "").lower().split()
         if "canonical" in rels:
             href = link.attrib["href"].strip()
@@ -107,14 +118,42 @@ def rel_canonical(html: str, page_url: str) -> str | None:
     return None
 
 
-def choose_canonical(named: str | None, fetched: str, hosts: Collection[str]) -> str:
-    """The URL an article is recorded under: its rel=canonical (``named``) if that stays on
-    one of ``hosts``, else the URL it was fetched at; either way in canonical form."""
-    on_site = named and (urlsplit(named).hostname or "").lower() in hosts
+def trusted_canonical(
+    named: str | None, fetched: str, hosts: Collection[str], requested: Iterable[str] = ()
+) -> tuple[str, str | None]:
+    """The URL an article is recorded under, and the rel=canonical claim if it was refused.
+
+    A page's rel=canonical (``named``) is only a claim: a misconfigured theme points every
+    page at the home page, a hacked one anywhere. It is trusted only when it stays on one of
+    ``hosts`` *and* names the page that was fetched: the fetched URL itself, one of the URLs
+    ``requested`` before redirects, or their AMP-stripped forms (compared by
+    :func:`dedup_key`, so ``www.``, scheme and trailing slash may differ). Otherwise the
+    article keeps its fetched URL, in canonical form, and the claim is returned to be kept
+    as a field: a listing or the home page can never absorb articles.
+    """
     try:
-        return canonical_url(named if on_site and named else fetched)
+        chosen = canonical_url(fetched)
     except CanonicalError:
-        return fetched
+        chosen = fetched
+    if not named:
+        return chosen, None
+    on_site = (urlsplit(named).hostname or "").lower() in {h.lower() for h in hosts}
+    try:
+        claimed = canonical_url(named)
+        claimed_key = dedup_key(claimed)
+        seen = {dedup_key(url) for url in (fetched, *requested)}
+    except CanonicalError:
+        return chosen, named
+    if on_site and claimed_key in seen:
+        return claimed, None
+    return chosen, named if claimed_key != dedup_key(chosen) else None
+
+
+def choose_canonical(
+    named: str | None, fetched: str, hosts: Collection[str], requested: Iterable[str] = ()
+) -> str:
+    """The URL an article is recorded under (see :func:`trusted_canonical`)."""
+    return trusted_canonical(named, fetched, hosts, requested)[0]
 
 
 def same_site(url: str, hosts: set[str]) -> bool:

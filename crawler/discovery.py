@@ -159,12 +159,6 @@ class UrlRules:
         return self.on_site(url) and bool(self.pagination.search(urlsplit(url).path))
 
 
-def looks_like_article(html: str, site: SiteConfig) -> bool:
-    """True if the page carries one of the site's article markers (og:type, JSON-LD)."""
-    selector = Selector(text=html)
-    return any(selector.css(rule) for rule in site.articles.require_any)
-
-
 def decompress_if_gzip_file(body: bytes, url: str, max_size: int) -> bytes:
     """``.xml.gz`` files arrive gzip-compressed as files, not as a transfer encoding."""
     if body[:2] == GZIP_MAGIC and url.endswith(".gz"):

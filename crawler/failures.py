@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import weakref
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,6 +24,7 @@ from typing import IO, Any, Self
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from scrapy.exceptions import (
     CannotResolveHostError,
     DownloadCancelledError,
@@ -37,7 +39,7 @@ from scrapy.http import Response
 from scrapy.utils.httpobj import urlparse_cached
 
 from crawler.host_guard import HostRefused, refused_hosts
-from crawler.secrets import redact_url
+from crawler.secrets import redact_text, redact_url
 
 LOG = logging.getLogger(__name__)
 
@@ -95,8 +97,16 @@ def stage_of(request: Request) -> str:
     return getattr(callback, "__name__", None) or "parse"
 
 
+_LOGS: weakref.WeakKeyDictionary[Crawler, FailureLog] = weakref.WeakKeyDictionary()
+
+
 class FailureLog:
     """Downloader middleware that writes ``failures.jsonl`` and counts reasons in stats."""
+
+    @classmethod
+    def of(cls, crawler: Crawler) -> FailureLog | None:
+        """The crawl's failure log, for components that fail outside the middleware chain."""
+        return _LOGS.get(crawler)
 
     def __init__(self, crawler: Crawler, path: Path) -> None:
         self.crawler = crawler
@@ -110,13 +120,21 @@ class FailureLog:
         if not out:
             raise NotConfigured("no WARTA_OUTPUT_DIR")
         log = cls(crawler, Path(out) / FAILURES_FILE)
+        _LOGS[crawler] = log
         crawler.signals.connect(log.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(log.request_dropped, signal=signals.request_dropped)
         return log
 
     def process_response(self, request: Request, response: Response) -> Response:
         if response.status >= 400:
             reason = request.meta.get(REASON_KEY) or f"http-{response.status}"
             self.record(request, reason, response.status, len(response.body))
+        elif 300 <= response.status < 400 and response.status != 304:
+            # Redirects are followed before this point; one that reaches it was refused
+            # (a file: or other non-http Location, no Location, or a redirect limit).
+            where = (response.headers.get("Location") or b"").decode("latin-1")[:300]
+            self.record(request, "redirect-unfollowed", response.status, len(response.body),
+                        detail=f"Location: {redact_url(where)}")  # fmt: skip
         return response
 
     def process_exception(self, request: Request, exception: BaseException) -> None:
@@ -138,8 +156,11 @@ class FailureLog:
             "bytes": size,
             "time": datetime.now(UTC).isoformat(timespec="seconds"),
         }
+        chain = request.meta.get("redirect_urls")
+        if chain:  # the site's own URL that led here, for a redirect that failed
+            entry["redirected_from"] = redact_url(chain[0])
         if detail:
-            entry["detail"] = detail
+            entry["detail"] = redact_text(detail)
         if self._file is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._file = self.path.open("a", encoding="utf-8")
@@ -148,6 +169,13 @@ class FailureLog:
         self.reasons[reason] += 1
         if self.crawler.stats is not None:
             self.crawler.stats.inc_value(STAT_PREFIX + reason)
+
+    def request_dropped(self, request: Request) -> None:
+        """A redirect the scheduler refused as already seen: a loop, said as one."""
+        chain = request.meta.get("redirect_urls")
+        if chain:
+            reason = "redirect-loop" if request.url in chain else "redirect-duplicate"
+            self.record(request, reason, None, None, detail=f"after {len(chain)} redirect(s)")
 
     def spider_closed(self) -> None:
         if self._file is not None:
@@ -159,3 +187,30 @@ def failure_counts(stats: dict[str, Any]) -> dict[str, int]:
     """``{reason: count}`` from a crawl's stats, most frequent first."""
     counts = {k[len(STAT_PREFIX) :]: int(v) for k, v in stats.items() if k.startswith(STAT_PREFIX)}
     return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+class CountingHttpCompressionMiddleware(HttpCompressionMiddleware):
+    """Scrapy's decompression, with its refusals (a gzip bomb over ``DOWNLOAD_MAXSIZE``) in
+    the failures file: it raises in ``process_response``, where no other middleware's
+    ``process_exception`` sees it."""
+
+    _crawler: Crawler | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        middleware = super().from_crawler(crawler)
+        middleware._crawler = crawler
+        return middleware
+
+    # No ``spider`` argument: Scrapy 2.13+ drops it, and the parent keeps it only as a shim.
+    def process_response(  # type: ignore[override]
+        self, request: Request, response: Response
+    ) -> Request | Response:
+        try:
+            return super().process_response(request, response)
+        except IgnoreRequest as exc:
+            log = FailureLog.of(self._crawler) if self._crawler is not None else None
+            if log is not None:
+                log.record(request, "too-large-decoded", response.status, len(response.body),
+                           detail=str(exc)[:300])  # fmt: skip
+            raise

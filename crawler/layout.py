@@ -12,6 +12,9 @@ In storage, relative to the storage URI (for S3 the object key is ``<prefix>/`` 
     <site>/<YYYY>/<MM>/<DD>/<crawl_id>.manifest.json    written last: the crawl is complete
     <site>/state/<state_name>.sqlite                    the latest crawl state snapshot
 
+A crawl's research index is two of its files, ``<crawl_id>-captures.parquet`` and
+``<crawl_id>-articles.parquet``, listed in its manifest like every other file.
+
 A crawl id is the crawl's UTC start time, ``20260101T120000Z``; ids from elsewhere (a
 resumed folder, a test) need only be safe as one path segment.
 """
@@ -28,11 +31,14 @@ SUMMARY_FILE = "crawl-summary.json"  # counts and times, written when the crawl 
 PROGRESS_FILE = ".crawl-progress.json"  # live counts, rewritten every second; hidden: not uploaded
 LOG_FILE = "crawl.log"  # the crawl process's output (crawler.runner)
 SEEN_URLS_FILE = "seen-urls.txt.gz"  # every article URL the archive held after this crawl
+CAPTURES_INDEX = "captures.parquet"  # one row per request/response/revisit record
+ARTICLES_INDEX = "articles.parquet"  # one row per article, with its text and WARC pointers
 JOB_DIR = ".scrapy-job"  # Scrapy's JOBDIR: the pending-request queue; hidden, never uploaded
 WARC_SUFFIXES = (".warc.gz", ".warc")
 CDXJ_SUFFIX = ".cdxj"
 WACZ_SUFFIX = ".wacz"
 MANIFEST_SUFFIX = ".manifest.json"
+PARQUET_SUFFIX = ".parquet"
 
 # ---- crawl ids -------------------------------------------------------------------------
 CRAWL_ID_FORMAT = "%Y%m%dT%H%M%SZ"

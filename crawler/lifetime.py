@@ -42,3 +42,37 @@ def die_with_parent(sig: int = signal.SIGTERM) -> bool:
     if parent == 1 or os.getppid() != parent:
         os._exit(1)  # the parent died before we asked: nobody will collect our work
     return True
+
+
+def exit_when_gone(pid: int) -> None:
+    """Exit this process as soon as process ``pid`` ends (a daemon thread waits for it).
+
+    For workers whose real owner is not their parent: a fork server's children wait on the
+    fork server, and the fork server waits on its children (they hold its "alive" pipe), so
+    neither notices that the crawl that started them was killed. Each worker therefore
+    watches the crawl itself, with a pidfd where Linux has one.
+    """
+    import select
+    import threading
+    import time
+
+    def wait_pidfd(fd: int) -> None:
+        select.select([fd], [], [])
+        os._exit(0)
+
+    def poll() -> None:
+        while True:
+            time.sleep(1.0)
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                os._exit(0)
+            except PermissionError:
+                continue
+
+    try:
+        fd = os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        threading.Thread(target=poll, name="exit-when-gone", daemon=True).start()
+        return
+    threading.Thread(target=wait_pidfd, args=(fd,), name="exit-when-gone", daemon=True).start()

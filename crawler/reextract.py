@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlsplit
 
-from crawler.canonical import choose_canonical, dedup_key
+from crawler.canonical import dedup_key, trusted_canonical
 from crawler.extraction.record import crawl_record
 from crawler.siteconfig import SITE_NAME, SiteConfig
 from crawler.warc.reader import WarcReadError, WarcRecord, read_records
@@ -179,8 +179,10 @@ def reextract(
                     stats.failed += 1
                 continue
             on_site = {*hosts, (urlsplit(page.url).hostname or "").lower()}
-            canonical = choose_canonical(result.canonical, page.url, on_site)
+            canonical, claimed = trusted_canonical(result.canonical, page.url, on_site)
             record = crawl_record(result.article, canonical, page.url, page.location)
+            if claimed:
+                record["canonical_claimed"] = claimed
             if stats.mode == "marker":
                 key = dedup_key(record["url"])
                 if key in keys:

@@ -50,15 +50,21 @@ WARTA_ALLOWED_NETWORKS: list[str] = []
 # last out and first back, so it archives what went over the wire.
 DOWNLOADER_MIDDLEWARES = {
     "crawler.host_guard.AllowedHostsMiddleware": 1,  # first: no flag can skip it
+    # Scrapy's own offsite check drops redirects off the site when they are scheduled,
+    # silently (DEBUG), so failures.jsonl never heard of them; the guard above covers it.
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "crawler.failures.FailureLog": 10,  # near the engine: sees only final failures
+    # Scrapy's decompression, with its bomb refusals listed in failures.jsonl too.
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "crawler.failures.CountingHttpCompressionMiddleware": 590,
     "crawler.politeness.PolitenessMiddleware": 700,
     "crawler.limits.RequestHeaderLimit": 760,  # after CookiesMiddleware (700) adds cookies
     "crawler.warc.capture.WarcCaptureMiddleware": 950,
 }
-# Scrapy's HTTP/1.1 handler plus a send-time stamp, for exact request-record dates.
+# Scrapy's HTTP/1.1 handler, recording the bytes on the wire for the WARC records.
 DOWNLOAD_HANDLERS = {
-    "http": "crawler.warc.capture.TimestampingHTTP11DownloadHandler",
-    "https": "crawler.warc.capture.TimestampingHTTP11DownloadHandler",
+    "http": "crawler.warc.wire.WireRecordingDownloadHandler",
+    "https": "crawler.warc.wire.WireRecordingDownloadHandler",
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.ArticleJsonLinesPipeline": 800,
@@ -73,6 +79,7 @@ LOG_FORMAT = "%(asctime)s [%(name)s] %(levelname)s: %(message)s"
 
 # warta's own settings.
 WARTA_WARC_ENABLED = True
+WARTA_PAGE_REQUISITES = True  # False: no page requisites whatever the site config says
 WARTA_EXTRACT_ENABLED = True
 WARTA_DATA_DIR = ""  # default: data_dir of config/settings.yaml (or $WARTA_DATA_DIR)
 WARTA_OUTPUT_DIR = ""  # default: <data_dir>/crawls/<site>/<crawl_id>

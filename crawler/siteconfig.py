@@ -205,6 +205,14 @@ class SiteConfig(_Strict):
     archive_images: bool = Field(
         default=True, description="Also archive images that articles show, for replay"
     )
+    page_requisites: bool = Field(
+        default=True,
+        description="Also archive the stylesheets, scripts, fonts and images pages load",
+    )
+    asset_hosts: list[str] = Field(
+        default_factory=list,
+        description="Other hosts (CDNs) the site's page requisites may be fetched from",
+    )
     schedule: str | None = Field(
         default=None, description="Cron expression for the scheduled Prefect deployment"
     )
@@ -254,11 +262,17 @@ class SiteConfig(_Strict):
             hosts.append(self.host)
         return hosts
 
+    @property
+    def fetch_hosts(self) -> list[str]:
+        """Every host a crawl may fetch from: :attr:`domains` plus the asset hosts."""
+        return self.domains + [h for h in self.asset_hosts if h not in self.domains]
+
     def with_base_url(self, base_url: str) -> SiteConfig:
         """The same site served elsewhere (a replica, a mirror); allowed hosts follow it."""
         data = self.model_dump()
         data["base_url"] = base_url
         data["allowed_domains"] = []
+        data["asset_hosts"] = []  # a replica or mirror serves its own assets
         return SiteConfig.model_validate(data)
 
     def state_name(self, base_url: str | None = None) -> str:

@@ -135,7 +135,7 @@ def archive_site(
             restore_state_task.with_options(**retrying)(plan)
             crawl_summary = crawl_task(plan, crawl_timeout)
         check = check_task(plan.folder)
-        package_task(plan)
+        package_task(plan, crawl_summary)
         fresh = new_articles_task.with_options(**retrying)(plan, crawl_summary)
         counts = crawl_steps.manifest_counts(crawl_summary, fresh)
         manifest = store_task.with_options(**retrying)(plan, crawl_summary, counts, deep_verify)

@@ -23,6 +23,8 @@ from crawler.arguments import check_settings, parse_spider_args
 from crawler.globalconfig import load_settings
 from crawler.layout import (
     ARTICLES_FILE,
+    ARTICLES_INDEX,
+    CAPTURES_INDEX,
     CRAWL_ID_FORMAT,
     SUMMARY_FILE,
     check_id,
@@ -32,7 +34,6 @@ from crawler.layout import (
     new_crawl_id,
     parse_crawl_id,
     state_path,
-    wacz_name,
 )
 from crawler.runner import run_crawl
 from crawler.siteconfig import load_site
@@ -77,10 +78,6 @@ class ArchivePlan:
     @property
     def index_path(self) -> Path:
         return self.folder / index_name(self.file_prefix, self.site, self.crawl_id)
-
-    @property
-    def wacz_path(self) -> Path:
-        return self.folder / wacz_name(self.file_prefix, self.site, self.crawl_id)
 
     def warc_files(self) -> list[Path]:
         return sorted(p for p in self.folder.iterdir() if is_warc(p.name))
@@ -234,27 +231,28 @@ def _warcio_check(folder: Path) -> CheckResult:
     return CheckResult(len(warcs), 0, [], [], "warcio check")
 
 
-def package(plan: ArchivePlan) -> list[Path]:
-    """Build the CDXJ index and the WACZ unless a finished one is already there."""
+def package(plan: ArchivePlan, summary: dict[str, Any] | None = None) -> list[Path]:
+    """Build the CDXJ index (for replay) and the research index (Parquet ``captures`` and
+    ``articles``) unless finished ones are already there.
+
+    No WACZ is stored any more: it held a second copy of every WARC. Each capture is stored
+    once, in its WARC, which replay, ``warta verify`` and ranged reads all use directly;
+    ``warta archives download --wacz`` packages a crawl for ReplayWeb.page (docs/storage.md).
+    """
     from crawler.warc.indexing import build_cdxj
-    from crawler.warc.package import build_wacz
+    from flows.archives.index import build_index
 
     warcs = plan.warc_files()
-    if not plan.index_path.is_file():  # both builders rename into place: present = complete
+    if not plan.index_path.is_file():  # every builder renames into place: present = complete
         build_cdxj(warcs, plan.index_path)
-    if not plan.wacz_path.is_file():
-        articles = plan.folder / ARTICLES_FILE
-        if not articles.is_file():
-            articles.touch()  # a crawl that found no article still gets a (page-less) WACZ
-        build_wacz(
-            warcs,
-            articles,
-            plan.wacz_path,
-            f"{plan.title} {plan.crawl_id}",
-            description=f"warta crawl {plan.crawl_id} of {plan.site}",
-            strict=False,
-        )
-    return [plan.index_path, plan.wacz_path]
+    articles = plan.folder / ARTICLES_FILE
+    if not articles.is_file():
+        articles.touch()  # a crawl that found no article still says so, with an empty file
+    research = [plan.folder / CAPTURES_INDEX, plan.folder / ARTICLES_INDEX]
+    if not all(p.is_file() for p in research):
+        day = crawl_started(plan, summary or read_summary(plan.folder)).astimezone(UTC).date()
+        research = list(build_index(plan.folder, plan.site, plan.crawl_id, day, warcs))
+    return [plan.index_path, *research]
 
 
 def crawl_started(plan: ArchivePlan, summary: dict[str, Any]) -> datetime:

@@ -11,7 +11,7 @@ from typing import Any
 from replica.content import DEFAULT_SEED, build_site
 from replica.server import ReplicaServer
 
-KINDS = ("niaga", "portal")
+KINDS = ("niaga", "portal", "hostile")
 
 
 def build_replica(
@@ -27,6 +27,10 @@ def build_replica(
         from replica.portal.server import PortalServer
 
         return PortalServer(build_portal(articles, seed=seed), **server_options)
+    if kind == "hostile":
+        from replica.hostile.server import HostileServer
+
+        return HostileServer(build_site(articles, seed=seed), **server_options)
     if kind == "niaga":
         return ReplicaServer(build_site(articles, seed=seed), **server_options)
     raise ValueError(f"unknown replica {kind!r}; bundled replicas: {', '.join(KINDS)}")

@@ -10,7 +10,7 @@ import re
 from datetime import datetime
 from urllib.parse import parse_qs, urlsplit
 
-from replica import images, render_xml
+from replica import images, render_xml, template_assets
 from replica.fault_modes import FAULT_SITEMAPS, fault_links_html, fault_paths
 from replica.render_article import render_amp, render_article
 from replica.render_listing import (
@@ -80,6 +80,16 @@ def _resolve(
         )
     if path.endswith(".xml") or path == render_xml.XSL:
         return _sitemaps(site, base, path, options)
+    if (asset := template_assets.assets().get(path)) is not None:
+        body, content_type = asset
+        return Resource(
+            200,
+            body,
+            content_type,
+            None,
+            (("Cache-Control", "public, max-age=31536000"),),
+            compressible=content_type.startswith(("text/", "application/")),
+        )
     if path.startswith("/wp-content/uploads/"):
         ref = site.image(path) if _UPLOAD.match(path) else None
         if ref is None:

@@ -66,6 +66,7 @@ def accepts_gzip(header: str | None) -> bool:
 class ReplicaHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    handler_class: type[BaseHTTPRequestHandler]  # set below, once ReplicaHandler exists
 
     def __init__(
         self,
@@ -79,7 +80,7 @@ class ReplicaHTTPServer(ThreadingHTTPServer):
     ) -> None:
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
-        super().__init__(address, ReplicaHandler)
+        super().__init__(address, self.handler_class)
         self.site, self.delay, self.options = site, delay, options
         self.cache = ByteLRU(cache_bytes)
         self.log_file = log_file
@@ -266,6 +267,9 @@ class ReplicaHandler(BaseHTTPRequestHandler):
         if self.close_connection:
             headers.append(("Connection", "close"))
         self.write_raw(self.head_lines(status, headers) + (b"" if head else payload))
+
+
+ReplicaHTTPServer.handler_class = ReplicaHandler
 
 
 class ReplicaServer:

@@ -22,6 +22,7 @@ from lxml.html import HtmlElement, HTMLParser, document_fromstring
 
 from crawler.extraction import body as bodymod
 from crawler.extraction import metadata as meta_mod
+from crawler.extraction.candidates import SITE, choose_body
 from crawler.extraction.captions import collect_captions, cut_figures
 from crawler.extraction.dates import (
     find_dates,
@@ -37,17 +38,15 @@ from crawler.siteconfig import SiteConfig
 
 LOG = logging.getLogger(__name__)
 
+LISTING_ARTICLES = 3  # this many <article> elements make a page a listing
 MIN_TEXT_CHARS = 80  # below this it is a menu or a stub, not an article body
 MAX_HTML_CHARS = 5_000_000  # beyond this, scripts and inline data are shed, then the tail
 _DECLARED_CHARSET = re.compile(
     rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{2,40})""", re.I
 )
-_BULK = [
-    re.compile(r"<script\b[^>]*>.*?</script\s*>", re.S | re.I),
-    re.compile(r"<style\b[^>]*>.*?</style\s*>", re.S | re.I),
-    re.compile(r"<svg\b[^>]*>.*?</svg\s*>", re.S | re.I),
-    re.compile(r"data:[^\"'\s)]{256,}"),
-]
+_BULK_CLOSE = {tag: re.compile(f"</{tag}", re.I) for tag in ("script", "style", "svg")}
+_BULK_OPEN = re.compile(r"<(script|style|svg)\b", re.I)
+_INLINE_DATA = re.compile(r"data:[^\"'\s)]{256,}")
 
 
 def decode_html(data: bytes) -> str:
@@ -72,12 +71,27 @@ def decode_html(data: bytes) -> str:
     return data.decode("cp1252", errors="replace")
 
 
+def _drop_bulk(text: str) -> str:
+    """Scripts, styles and SVGs cut out in one left-to-right pass (no regex backtracking)."""
+    out: list[str] = []
+    pos = 0
+    while (opened := _BULK_OPEN.search(text, pos)) is not None:
+        out.append(text[pos : opened.start()])
+        closed = _BULK_CLOSE[opened.group(1).lower()].search(text, opened.end())
+        if closed is None:
+            pos = len(text)
+            break
+        end = text.find(">", closed.end())
+        pos = len(text) if end < 0 else end + 1
+    out.append(text[pos:])
+    return "".join(out)
+
+
 def shrink(text: str, limit: int = MAX_HTML_CHARS) -> str:
     """Keep a huge page parseable: drop scripts, styles and inline data, then truncate."""
     if len(text) <= limit:
         return text
-    for pattern in _BULK:
-        text = pattern.sub("", text)
+    text = _INLINE_DATA.sub("", _drop_bulk(text))
     if len(text) > limit:
         LOG.warning("page of %d characters truncated to %d", len(text), limit)
         text = text[:limit]
@@ -99,8 +113,13 @@ def parse_html(html: str | bytes) -> HtmlElement | None:
     return tree if isinstance(tree, HtmlElement) else None
 
 
-def extract_article(html: str | bytes, url: str, site: SiteConfig | None = None) -> Article | None:
-    """The article on the page, or None when there is none. Never raises."""
+def extract_article(
+    html: str | bytes | HtmlElement, url: str, site: SiteConfig | None = None
+) -> Article | None:
+    """The article on the page, or None when there is none. Never raises.
+
+    A parsed tree may be passed instead of the HTML; it is cut as the article is read.
+    """
     try:
         return _extract(html, url, site)
     except Exception:
@@ -126,6 +145,18 @@ def _caption_scope(tree: HtmlElement, site: SiteConfig | None) -> HtmlElement:
     return tree
 
 
+def _looks_like_listing(tree: HtmlElement, url: str) -> bool:
+    """A page that says it is no article (og:type "website") is believed when it is a home
+    page or lists several articles; many real article pages wrongly say "website" too."""
+    if urlsplit(url).path.strip("/") == "":
+        return True
+    items = tree.xpath("//article[not(ancestor::article)]")
+    if len(items) < LISTING_ARTICLES:
+        return False
+    sizes = [len(item.text_content().split()) for item in items]
+    return max(sizes) < 0.5 * sum(sizes)  # no one item holds the page: a list of teasers
+
+
 def _selected_date(tree: HtmlElement, css: str | None, tz: tzinfo) -> str | None:
     """The site's ``selectors.published`` element read as a date, when it has a time of day."""
     for text in meta_mod.select_texts(tree, css)[:3]:
@@ -135,8 +166,8 @@ def _selected_date(tree: HtmlElement, css: str | None, tz: tzinfo) -> str | None
     return None
 
 
-def _extract(html: str | bytes, url: str, site: SiteConfig | None) -> Article | None:
-    tree = parse_html(html)
+def _extract(html: str | bytes | HtmlElement, url: str, site: SiteConfig | None) -> Article | None:
+    tree = html if isinstance(html, HtmlElement) else parse_html(html)
     if tree is None:
         return None
     rules = site.text if site else None
@@ -147,7 +178,7 @@ def _extract(html: str | bytes, url: str, site: SiteConfig | None) -> Article | 
     # 1. Metadata from the untouched page.
     meta = meta_mod.read_page_meta(tree)
     kind = meta_mod.is_article_page(meta)
-    if kind is False:
+    if kind is False and _looks_like_listing(tree, url):
         LOG.debug("not an article page: %s", url)
         return None
     names = meta_mod.site_names(meta, url, site.title if site else None)
@@ -178,11 +209,12 @@ def _extract(html: str | bytes, url: str, site: SiteConfig | None) -> Article | 
     cut_figures(tree, to_cut)
 
     # 3. The body: the site's element when it has one, trafilatura otherwise.
-    paragraphs = None
+    paragraphs, extractor = None, SITE
     if selectors and selectors.body:
         paragraphs = bodymod.site_paragraphs(tree, selectors.body)
     if not paragraphs:
-        paragraphs = bodymod.generic_paragraphs(tree, url)
+        chosen = choose_body(tree, url)
+        paragraphs, extractor = chosen.paragraphs, chosen.name
     body = bodymod.refine(paragraphs, rules, captions, title)
     if len(body.text) < MIN_TEXT_CHARS:
         LOG.debug("no article body: %s", url)
@@ -207,4 +239,5 @@ def _extract(html: str | bytes, url: str, site: SiteConfig | None) -> Article | 
         text=body.text,
         captions=captions,
         language=language,
+        extractor=extractor,
     )

@@ -26,11 +26,18 @@ CONTAINER_CLASSES = (
 )  # fmt: skip
 MAX_CAPTION_CHARS = 1000
 
-BRACKET_CREDIT = re.compile(r"^(?P<text>.*?)\s*\((?P<credit>[^()]{2,120})\)\s*\.?\s*$", re.S)
+# Searched, not matched from the start: the text before the label is whatever precedes it,
+# so no lazy prefix has to be tried against every position (that backtracked quadratically).
 TRAILING_CREDIT = re.compile(
-    r"^(?P<text>.*?)[\s.,;:|–—-]*\b(?:Foto|Photo|Fotografer|Dok(?:umentasi)?)\s*[:.]\s*"
-    r"(?P<credit>[^()]{2,120}?)\s*\.?$",
-    re.S | re.IGNORECASE,
+    r"\b(?:Foto|Photo|Fotografer|Dok(?:umentasi)?)\s{0,3}[:.]\s{0,3}"
+    r"(?P<credit>[^()]{2,120}?)\s?\.?$",
+    re.IGNORECASE,
+)
+# A credit in brackets closing the caption: "(Foto: X)", "(ANTARA/X)".
+BRACKET_CREDIT = re.compile(r"\((?P<credit>[^()]{2,120})\)\s?\.?$")
+# The credit first: "KOMPAS.COM/NAMA LENGKAP — text", "ANTARA FOTO/Nama - text".
+LEADING_CREDIT = re.compile(
+    r"(?P<credit>[A-Z][A-Z0-9.]{1,30}(?: FOTO)?\s?/\s?[A-Z][\w.' -]{1,60}?)\s[—–-]{1,2}\s"
 )
 CREDIT_PREFIX = re.compile(r"^(?:Foto|Photo|Fotografer|Sumber\s+foto|Kredit)\s*:\s*", re.I)
 # "(kiri)", "(tengah)", "(kedua dari kanan)" say who is where in the photo; they are no credit.
@@ -38,8 +45,8 @@ CREDIT_PREFIX = re.compile(r"^(?:Foto|Photo|Fotografer|Sumber\s+foto|Kredit)\s*:
 # "(ANTARA/Foto: X)", "(TRIBUNKALTIM.CO/NAMA)" or "(Istimewa)" next to an image.
 CREDIT_HINT = re.compile(
     r"\b(?:Foto|Photo|Fotografer|Dok(?:umentasi)?)\s*[:.]\s*\S"
-    r"|\((?=[^()]*[A-Za-z][^()]*/\s*[A-Za-z])[^()]{3,120}\)\s*\.?\s*$"
-    r"|\((?:Istimewa|Ist|Dok(?:umentasi)?|Handout)[^()]{0,60}\)\s*\.?\s*$",
+    r"|\((?=[^()/]{0,120}[A-Za-z][^()/]{0,120}/\s?[A-Za-z])[^()]{3,120}\)\s?\.?\s?$"
+    r"|\((?:Istimewa|Ist|Dok(?:umentasi)?|Handout)[^()]{0,60}\)\s?\.?\s?$",
     re.IGNORECASE,
 )
 MAX_LOOSE_CAPTION_CHARS = 400
@@ -52,26 +59,49 @@ POSITION = re.compile(
 
 
 def split_credit(caption: str, site_regex: str | None = None) -> tuple[str, str | None]:
-    """(text, credit) for "text (credit)", "text (Foto: X)" and "text Foto: X"."""
+    """(text, credit) for "text (credit)", "text (Foto: X)", "text Foto: X" and the credit
+    first, "KOMPAS.COM/NAMA — text". Text longer than a caption is returned whole, so no
+    pattern, built-in or the site's, ever runs on a body-sized paragraph."""
     caption = clean(caption)
-    match = None
-    if site_regex:
-        try:
-            match = re.match(site_regex, caption, re.S)
-        except re.error as exc:
-            LOG.warning("invalid caption_credit regex %r: %s", site_regex, exc)
-        if match and not {"text", "credit"} <= set(match.groupdict()):
-            match = None
-        if match and not (match["credit"] or "").strip():
-            match = None
-    if match is None:
-        match = BRACKET_CREDIT.match(caption) or TRAILING_CREDIT.match(caption)
-    if match is None:
+    if len(caption) > MAX_CAPTION_CHARS:
         return caption, None
-    credit = CREDIT_PREFIX.sub("", clean(match["credit"] or "")).strip(" .,;")
+    if site_regex:
+        found = _site_split(caption, site_regex)
+        if found is not None:
+            return found
+    text, credit = caption, None
+    match = BRACKET_CREDIT.search(caption)
+    trailing = None if match else TRAILING_CREDIT.search(caption)
+    if match is not None:
+        text, credit = caption[: match.start()], match["credit"]
+    elif trailing is not None:
+        text, credit = caption[: trailing.start()].rstrip(" .,;:|–—-"), trailing["credit"]
+    else:
+        match = LEADING_CREDIT.match(caption)
+        if match is None:
+            return caption, None
+        text, credit = caption[match.end() :], match["credit"]
+    return _tidy(caption, text, credit)
+
+
+def _site_split(caption: str, site_regex: str) -> tuple[str, str | None] | None:
+    try:
+        match = re.match(site_regex, caption, re.S)
+    except re.error as exc:
+        LOG.warning("invalid caption_credit regex %r: %s", site_regex, exc)
+        return None
+    if match is None or not {"text", "credit"} <= set(match.groupdict()):
+        return None
+    if not (match["credit"] or "").strip():
+        return None
+    return _tidy(caption, match["text"] or "", match["credit"])
+
+
+def _tidy(caption: str, text: str, credit: str | None) -> tuple[str, str | None]:
+    credit = CREDIT_PREFIX.sub("", clean(credit or "")).strip(" .,;")
     if not credit or POSITION.match(credit):
         return caption, None
-    text = clean(match["text"] or "").rstrip(" ,;:|–—-")
+    text = clean(text).strip(" ,;:|–—-")
     return (text, credit) if text else (caption, credit)
 
 

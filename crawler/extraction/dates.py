@@ -113,6 +113,8 @@ def zone(name: str | None) -> tzinfo:
 def is_date_line(line: str) -> bool:
     """True for a line that is only a date ("Jumat, 3 Maret 2023 14:05 WITA"): page chrome."""
     text = line.strip(" |·-–—")
+    if len(text) > 80:
+        return False
     return any(p.fullmatch(text) for p in (INDONESIAN_DATE, NUMERIC_DATE, YMD_DATE))
 
 

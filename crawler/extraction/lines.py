@@ -55,6 +55,7 @@ _CREDIT_SEGMENT = re.compile(
 _SEGMENT_SPLIT = re.compile(
     r"\s*[|;]\s*|\s+[/,]\s+(?=(?:" + "|".join(CREDIT_LABELS) + r")\s*:)", re.IGNORECASE
 )
+MAX_DROPPED_LINE = 600
 MAX_CREDIT_VALUE = 80  # a longer "Sumber: ..." is a sentence about a source, not a credit
 TAG_LINE = re.compile(r"^\s*(?:Tags?|Topik|Kata\s+kunci)\s*:\s*(?P<tags>.*)$", re.IGNORECASE)
 
@@ -74,7 +75,7 @@ DROP_LINES = [
     re.compile(r"^\s*\(\s*[A-Za-z0-9-]+(?:\.[A-Za-z]{2,})+\s*/\s*[^()]{2,60}\)\s*$"),
     # Pagers of multi-page articles: "Halaman 1 2 3 Selanjutnya", "Halaman selanjutnya".
     re.compile(
-        r"^\s*(?:Halaman|Hal\.?|Page)\s*:?\s*(?:\d+\s*)*(?:Selanjutnya|Berikutnya|Next)?\s*[»>]*\s*$",
+        r"^\s*(?:Halaman|Hal\.?|Page)\s*:?[\d\s]*(?:Selanjutnya|Berikutnya|Next)?[\s»>]*$",
         re.I,
     ),
     re.compile(r"^\s*(?:Halaman\s+)?(?:Selanjutnya|Berikutnya|Sebelumnya)\s*[»>]*\s*$", re.I),
@@ -111,14 +112,18 @@ def clean(text: str) -> str:
     return " ".join(text.replace("\u00ad", "").replace("\u200b", "").split())
 
 
+DATELINE_SCAN = 200
+
+
 def split_dateline(paragraph: str, rules: TextRules | None = None) -> tuple[str | None, str]:
     """(place, rest) when the paragraph opens with a dateline, else (None, paragraph)."""
     patterns: list[re.Pattern[str]] = []
     if rules is not None and rules.dateline:
         patterns.append(re.compile(rules.dateline))
     patterns.extend(DATELINES)
+    head = paragraph[:DATELINE_SCAN]  # a dateline opens the paragraph: never scan the rest
     for pattern in patterns:
-        match = pattern.match(paragraph)
+        match = pattern.match(head)
         if not match:
             continue
         place = (match.groupdict().get("place") or "").strip(" .,")
@@ -201,6 +206,8 @@ def parse_tag_line(line: str) -> list[str] | None:
 def is_dropped_line(line: str, rules: TextRules | None = None) -> bool:
     """True for share prompts, ads, "Baca Juga" links and the site's own ``drop_lines``."""
     text = clean(line)
+    if len(text) > MAX_DROPPED_LINE:
+        return False  # a body-sized paragraph is no share prompt; and no pattern sees it whole
     if rules is not None:
         for pattern in rules.drop_lines:
             if re.search(pattern, text):

@@ -7,6 +7,7 @@ authors.
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import logging
@@ -19,6 +20,7 @@ from lxml.cssselect import SelectorError
 from lxml.html import HtmlElement
 
 from crawler.extraction.lines import clean
+from crawler.extraction.titles import headline
 
 LOG = logging.getLogger(__name__)
 
@@ -177,27 +179,31 @@ def site_names(meta: PageMeta, url: str, site_title: str | None) -> list[str]:
     return [n for n in dict.fromkeys(names) if n]
 
 
+@functools.lru_cache(maxsize=512)
+def _suffix(name: str) -> re.Pattern[str]:
+    return re.compile(rf"(?:{TITLE_SEPARATORS}){re.escape(name)}\s*$", re.IGNORECASE)
+
+
 def strip_site_suffix(title: str, names: list[str]) -> str:
     """ "Title - Niaga.Asia" -> "Title", for the site's own names only."""
     for name in names:
-        pattern = rf"(?:{TITLE_SEPARATORS}){re.escape(name)}\s*$"
-        stripped = re.sub(pattern, "", title, flags=re.IGNORECASE)
+        stripped = _suffix(name).sub("", title)
         if stripped != title and stripped.strip():
             return stripped.strip()
     return title
 
 
 def find_title(tree: HtmlElement, meta: PageMeta, names: list[str], css: str | None) -> str | None:
-    candidates = select_texts(tree, css)[:1]
-    candidates += [meta.first("og:title", "twitter:title") or ""]
-    candidates += _strings(meta.article.get("headline")) if meta.article else []
-    candidates += [clean(h.text_content()) for h in tree.xpath("(//article//h1 | //h1)[1]")]
-    candidates += [clean(t.text_content()) for t in tree.xpath("//title")[:1]]
-    for candidate in candidates:
+    """The site's title element when it has one, else the headline the page's titles agree on."""
+    for candidate in select_texts(tree, css)[:1]:
         title = strip_site_suffix(clean(html.unescape(candidate)), names)
         if title:
             return title
-    return None
+    metadata = [meta.first("og:title", "twitter:title") or ""]
+    metadata += _strings(meta.article.get("headline")) if meta.article else []
+    metadata += [clean(t.text_content()) for t in tree.xpath("//title")[:1]]
+    h1 = next((clean(h.text_content()) for h in tree.xpath("(//article//h1 | //h1)[1]")), None)
+    return headline([html.unescape(m) for m in metadata if m], h1, names)
 
 
 def _split_names(raw: str) -> list[str]:

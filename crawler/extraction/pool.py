@@ -25,10 +25,10 @@ import os
 import signal
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from typing import NamedTuple
 
+from crawler.extraction.page import PageResult, read_page
 from crawler.extraction.record import Article
-from crawler.lifetime import die_with_parent
+from crawler.lifetime import exit_when_gone
 from crawler.siteconfig import SiteConfig
 
 LOG = logging.getLogger(__name__)
@@ -38,20 +38,9 @@ LOG = logging.getLogger(__name__)
 # benchmark shows worker memory flat without it. Pass a number to recycle workers anyway.
 MAX_TASKS_PER_CHILD: int | None = None
 WORKER_NICE = 10  # see _init_worker
-_PRELOAD = ["crawler.extraction.article", "crawler.discovery"]
+_PRELOAD = ["crawler.extraction.page"]
 
 _site: SiteConfig | None = None
-
-
-class PageResult(NamedTuple):
-    """What a worker found: whether the page carries the site's article marker, the article
-    (None when it is not an article or no text could be extracted), and the two links the
-    crawl needs from the page, so the reactor never parses the HTML itself."""
-
-    is_article: bool
-    article: Article | None
-    canonical: str | None = None  # the page's rel=canonical, absolute
-    next_page: str | None = None  # the same article's next page ("halaman 2")
 
 
 def default_workers() -> int:
@@ -64,7 +53,7 @@ def start_method() -> str:
     return "forkserver" if "forkserver" in methods else "spawn"
 
 
-def _init_worker(site_json: str | None, nice: int = 0) -> None:
+def _init_worker(site_json: str | None, nice: int = 0, owner_pid: int | None = None) -> None:
     """Runs once per worker: the site config is parsed here, not sent with every page.
 
     ``nice`` lowers the worker's CPU priority. The reactor is the one serial stage of a crawl
@@ -73,8 +62,9 @@ def _init_worker(site_json: str | None, nice: int = 0) -> None:
     which the bounded queue absorbs.
     """
     global _site
-    die_with_parent()  # its parent is the fork server, which exits with the crawl
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the crawl, which stops us
+    if owner_pid is not None:  # a worker process, not inline extraction
+        exit_when_gone(owner_pid)  # the crawl, not the fork server that is our parent
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the crawl's; it stops us
     _site = SiteConfig.model_validate_json(site_json) if site_json else None
     if nice > 0:
         try:
@@ -86,25 +76,7 @@ def _init_worker(site_json: str | None, nice: int = 0) -> None:
 def _extract_page(
     html: str, url: str, check_marker: bool, first_url: str | None = None
 ) -> PageResult:
-    from crawler.canonical import rel_canonical
-    from crawler.extraction.article import extract_article
-    from crawler.extraction.multipage import next_page_url
-
-    if check_marker and _site is not None:
-        from crawler.discovery import looks_like_article
-
-        if not looks_like_article(html, _site):
-            return PageResult(False, None)
-    article = extract_article(html, url, _site)
-    if article is None:
-        return PageResult(True, None)
-    selector = _site.selectors.next_page if _site is not None else None
-    return PageResult(
-        True,
-        article,
-        rel_canonical(html, url),
-        next_page_url(html, url, selector, first_url=first_url),
-    )
+    return read_page(html, url, _site, check_marker, first_url)
 
 
 class ExtractionPool:
@@ -139,7 +111,7 @@ class ExtractionPool:
                 max_workers=self.workers,
                 mp_context=context,
                 initializer=_init_worker,
-                initargs=(site.model_dump_json() if site else None, nice),
+                initargs=(site.model_dump_json() if site else None, nice, os.getpid()),
                 max_tasks_per_child=max_tasks_per_child,
             )
         else:

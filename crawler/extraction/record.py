@@ -51,6 +51,7 @@ class Article(_Record):
     text: str = ""
     captions: list[Caption] = Field(default_factory=list)
     language: str | None = None
+    extractor: str | None = None  # which body reading won: "site", "trafilatura-precision", ...
     warc: WarcRef | None = None
 
     @field_validator("published", "modified")

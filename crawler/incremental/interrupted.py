@@ -24,7 +24,6 @@ from crawler.warc.reader import WarcReader, WarcReadError, warc_files
 logger = logging.getLogger(__name__)
 
 
-
 @dataclass(frozen=True, slots=True)
 class FoundResponse:
     """A response record found in a WARC file, with the validators the server sent."""

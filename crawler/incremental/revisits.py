@@ -82,7 +82,8 @@ def read_archived(capture: Capture) -> ArchivedResponse | None:
     return ArchivedResponse(
         protocol=http.protocol or "HTTP/1.1",
         status=int(http.get_statuscode() or 0),
-        headers=list(http.headers),
+        # body() undid any chunking; the framing headers no longer describe it
+        headers=[(n, v) for n, v in http.headers if n.lower() != "transfer-encoding"],
         body=body,
     )
 
@@ -187,7 +188,7 @@ class Revisits:
         if (
             prior.archived
             and response.status == 200
-            and prior.payload_digest == records.payload_digest(response.body)
+            and prior.payload_digest == records.captured_payload_digest(captured)
         ):
             return Revisit(
                 profile=records.PROFILE_IDENTICAL,
@@ -211,10 +212,16 @@ class Revisits:
             retry.meta[NO_CONDITIONAL_KEY] = True
             retry.meta.pop(PRIOR_KEY, None)
             return Refetch(retry)
-        fresh = records.freshened_headers(archived.headers, captured.headers)
-        as_archived = replace(
-            captured, status=archived.status, reason=reason_phrase(archived.status), headers=fresh
-        )
+        if captured.wire is not None:
+            as_archived = captured  # the 304 exactly as it came (docs/warc-format.md)
+        else:
+            fresh = records.freshened_headers(archived.headers, captured.headers)
+            as_archived = replace(
+                captured,
+                status=archived.status,
+                reason=reason_phrase(archived.status),
+                headers=fresh,
+            )
         flags = [*response.flags, UNCHANGED_FLAG, FROM_ARCHIVE_FLAG]
         return Revisit(
             profile=records.PROFILE_NOT_MODIFIED,
@@ -240,7 +247,7 @@ class Revisits:
             status=response.status,
             etag=_scrapy_header(response, b"ETag"),
             last_modified=_scrapy_header(response, b"Last-Modified"),
-            payload_digest=records.payload_digest(response.body),
+            payload_digest=where.payload_digest or records.payload_digest(response.body),
             warc_path=warc_path,
             offset=where.offset,
             length=where.length,

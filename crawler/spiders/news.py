@@ -22,7 +22,7 @@ from scrapy.http import Request, Response, TextResponse
 
 from crawler import __version__
 from crawler.arguments import parse_spider_args
-from crawler.canonical import CanonicalError, canonical_url, choose_canonical, dedup_key
+from crawler.canonical import CanonicalError, canonical_url, dedup_key, trusted_canonical
 from crawler.crawl_lock import CrawlLock, lock_path_for
 from crawler.discovery import (
     DiscoveryError,
@@ -47,6 +47,7 @@ from crawler.layout import JOB_DIR, crawl_folder, new_crawl_id, state_path
 from crawler.lifetime import DIE_WITH_PARENT_ENV, die_with_parent
 from crawler.progress import DISCOVERY_ANSWERS_STAT, DISCOVERY_REQUESTS_STAT
 from crawler.siteconfig import SiteConfig
+from crawler.spiders.requisites import Requisites
 from crawler.warc.capture import META_KEY
 
 logger = logging.getLogger(__name__)
@@ -73,7 +74,8 @@ class NewsSpider(scrapy.Spider):
         site = type(self).site_config
         self.site: SiteConfig = site.with_base_url(options.base_url) if options.base_url else site
         self.rules = UrlRules(self.site)
-        self.allowed_domains = self.site.domains
+        self.allowed_domains = self.site.fetch_hosts  # asset hosts too (host_guard)
+        self.requisites = Requisites(self.site.fetch_hosts, self.site.page_requisites)
         self.since = options.since
         self.until = options.until
         self.started = datetime.now(UTC)
@@ -97,6 +99,8 @@ class NewsSpider(scrapy.Spider):
         if os.environ.get(DIE_WITH_PARENT_ENV) == "1":  # started by crawler.runner
             die_with_parent()
         spider._apply_site_settings(crawler)
+        if not crawler.settings.getbool("WARTA_PAGE_REQUISITES", True):
+            spider.requisites.enabled = False
         crawler.signals.connect(spider._count_discovery_answer, signal=signals.response_received)
         spider._take_crawl_lock(crawler.settings)
         if crawler.settings.getbool("WARTA_EXTRACT_ENABLED", True):
@@ -356,7 +360,11 @@ class NewsSpider(scrapy.Spider):
             if state is not None:
                 state.set_kind(response.url, "not-article")
             return
-        canonical = choose_canonical(result.canonical, response.url, self.rules.hosts)
+        # rel=canonical only counts when it names this very page (issue 12): a theme that
+        # points every page at the home page must not file articles under it.
+        canonical, claimed = trusted_canonical(
+            result.canonical, response.url, self.rules.hosts, response.meta.get("redirect_urls", ())
+        )
         key = dedup_key(canonical)
         if key in self._claimed_keys or (
             state is not None
@@ -377,7 +385,12 @@ class NewsSpider(scrapy.Spider):
         self.articles_seen += 1
         self._claimed_keys.add(key)
         record = crawl_record(article, canonical, response.url, response.meta.get(META_KEY))
+        if claimed:
+            record["canonical_claimed"] = claimed
+            stats.inc_value("warta/canonical_refused")
         for output in self._images(article):
+            yield output
+        for output in self.requisites.requests(result.requisites, self.parse_requisite):
             yield output
         for output in self._next_page_or_emit(result.next_page, [record], key):
             yield output
@@ -441,6 +454,10 @@ class NewsSpider(scrapy.Spider):
             for caption in article.captions:
                 if caption.image and self.rules.on_site(caption.image):
                     yield Request(caption.image, callback=self.ignore, priority=-10)
+
+    def parse_requisite(self, response: Response) -> Iterator[Request]:
+        """Archived for replay; a stylesheet's fonts and images are fetched in turn."""
+        return self.requisites.from_stylesheet(response, self.parse_requisite)
 
     def ignore(self, response: Response) -> None:
         """Fetched only so the WARC holds it (images that articles show)."""

@@ -39,6 +39,8 @@ from crawler import __version__
 from crawler.warc import records
 from crawler.warc.records import CapturedRequest, CapturedResponse
 from crawler.warc.recovery import recover_open_files
+from crawler.warc.tape import WireTape
+from crawler.warc.wire import WIRE_KEY, from_tape, truncation_of
 from crawler.warc.writer import RecordLocation, RotatingWarcWriter
 
 if TYPE_CHECKING:
@@ -225,8 +227,19 @@ class WarcCaptureMiddleware:
         return self.revisits.before_request(request)
 
     def _capture(
-        self, request: Request, response: Response
+        self, request: Request, response: Response, tape: WireTape | None = None
     ) -> tuple[CapturedRequest, CapturedResponse]:
+        if tape is not None and tape.has_response_head:
+            truncated = records.TRUNCATED_LENGTH if tape.overflow else None
+            if "dataloss" in response.flags:
+                truncated = records.TRUNCATED_DISCONNECT
+            return from_tape(
+                request,
+                tape,
+                self.writer.now(),
+                str(response.ip_address) if response.ip_address else None,
+                truncated,
+            )
         received = self.writer.now()
         latency = request.meta.get("download_latency")
         sent = request.meta.get(SENT_AT_KEY)
@@ -252,9 +265,41 @@ class WarcCaptureMiddleware:
         return captured_request, captured_response
 
     def process_response(self, request: Request, response: Response) -> Response | Request:
+        tape = request.meta.pop(WIRE_KEY, None)
         if "cached" in response.flags:  # served by HttpCacheMiddleware, not fetched now
             return response
-        captured_request, captured_response = self._capture(request, response)
+        try:
+            return self._archive(request, response, tape)
+        finally:
+            if tape is not None:
+                tape.close()
+
+    def process_exception(self, request: Request, exception: BaseException) -> None:
+        """A download cut short after the response headers: archive what arrived."""
+        tape = request.meta.pop(WIRE_KEY, None)
+        if not isinstance(tape, WireTape):
+            return None
+        try:
+            exception.bytes_received = tape.received  # type: ignore[attr-defined]
+            if not tape.has_response_head:
+                return None  # nothing a reader could use: failures.jsonl lists the URL
+            truncated = truncation_of(exception, tape)
+            captured = from_tape(request, tape, self.writer.now(), None, truncated)
+            try:
+                self.writer.write_exchange(*captured)
+            except (OSError, ValueError):
+                self._fail(request.url)
+                raise
+            assert self.crawler.stats is not None
+            self.crawler.stats.inc_value(f"warta/truncated/{truncated}")
+        finally:
+            tape.close()
+        return None
+
+    def _archive(
+        self, request: Request, response: Response, tape: WireTape | None
+    ) -> Response | Request:
+        captured_request, captured_response = self._capture(request, response, tape)
         verdict = None
         if self.revisits is not None:
             verdict = self.revisits.judge(request, response, captured_response)
@@ -271,7 +316,7 @@ class WarcCaptureMiddleware:
             verdict.retry.meta[NOT_MODIFIED_META_KEY] = location.as_meta()
             return verdict.retry
         request.meta[META_KEY] = location.as_meta()
-        if self.revisits is not None:
+        if self.revisits is not None and not captured_response.truncated:
             warc_path = self.writer.directory / location.file
             self.revisits.archived(
                 request, response, warc_path, location, captured_response.timestamp

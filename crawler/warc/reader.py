@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.bufferedreaders import ChunkedDataReader
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
@@ -107,8 +108,14 @@ class WarcRecord:
         return headers
 
     def body(self) -> bytes:
-        """The payload as stored (still content-encoded, as it came over the wire)."""
-        return bytes(self._guard(self.record.raw_stream.read))
+        """The payload still content-encoded (gzip, br) as it came over the wire, with any
+        chunked transfer coding undone (a record of the wire keeps the chunk framing)."""
+        http = self.record.http_headers
+        chunked = (
+            http is not None and "chunked" in (http.get_header("Transfer-Encoding") or "").lower()
+        )
+        stream = ChunkedDataReader(self.record.raw_stream) if chunked else self.record.raw_stream
+        return bytes(self._guard(stream.read))
 
     def content(self) -> bytes:
         """The payload with its Content-Encoding (gzip, br, ...) undone."""
@@ -129,6 +136,9 @@ class WarcRecord:
 class WarcReader:
     """Reads one WARC file; iterate it for every record, or ask :meth:`record_at` for one.
 
+    ``stream`` reads from an open binary stream instead (``path`` then only names it in
+    errors), e.g. one record fetched from object storage by a ranged GET.
+
     ``check_digests`` has warcio verify block and payload digests as it reads (see
     :attr:`errors`); ``parse_http=False`` skips parsing HTTP headers when only WARC
     headers are wanted.
@@ -141,12 +151,13 @@ class WarcReader:
         check_digests: bool = False,
         parse_http: bool = True,
         check_start: bool = True,
+        stream: BinaryIO | None = None,
     ) -> None:
         self.path = Path(path)
         self.check_digests = check_digests
         self.parse_http = parse_http
         self.check_start = check_start
-        self._stream: BinaryIO | None = None
+        self._stream: BinaryIO | None = stream  # e.g. bytes fetched by an HTTP range read
         self._iterator: ArchiveIterator | None = None
 
     def __enter__(self) -> WarcReader:
@@ -213,10 +224,20 @@ class WarcReader:
         return self._iterator
 
 
-def read_records(path: str | os.PathLike[str], **options: bool) -> Iterator[WarcRecord]:
+def read_records(path: str | os.PathLike[str], **options: Any) -> Iterator[WarcRecord]:
     """Every record of one file, the file closed at the end (options as for WarcReader)."""
     with WarcReader(path, **options) as reader:
         yield from reader
+
+
+def record_from_bytes(data: bytes, name: str) -> WarcRecord:
+    """The one record held in ``data`` (a gzip member or a plain record), named ``name``."""
+    import io
+
+    stream = io.BytesIO(data)
+    if not starts_like_warc(stream):
+        raise NotWarcError(Path(name))
+    return WarcReader(name, stream=stream).record_at(0)
 
 
 def warc_files(folder: str | os.PathLike[str], *, include_open: bool = False) -> list[Path]:
@@ -240,6 +261,7 @@ __all__ = [
     "WarcReader",
     "WarcRecord",
     "read_records",
+    "record_from_bytes",
     "starts_like_warc",
     "warc_files",
 ]

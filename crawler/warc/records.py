@@ -21,6 +21,8 @@ from warcio.recordbuilder import RecordBuilder
 from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 
+from crawler.warc.tape import WireHeaders, WireMessage
+
 WARC_VERSION = "WARC/1.1"
 Headers = Sequence[tuple[str, str]]
 
@@ -33,22 +35,35 @@ _KIND_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _BAD_FIELD_RE = re.compile(r"[\r\n]")
 
 _builder = RecordBuilder(warc_version=WARC_VERSION)
+# WARC-Truncated values (WARC 1.1 section 5.13) for a response cut short.
+TRUNCATED_LENGTH = "length"
+TRUNCATED_TIME = "time"
+TRUNCATED_DISCONNECT = "disconnect"
+TRUNCATED_UNSPECIFIED = "unspecified"
 
 
 @dataclass(frozen=True, slots=True)
 class CapturedRequest:
-    """The request as it went on the wire, after every downloader middleware."""
+    """The request as it went on the wire, after every downloader middleware.
+
+    With ``wire``, the record's block is those bytes; the other fields only describe it.
+    """
 
     method: str
     url: str
     headers: Headers
     timestamp: datetime
     body: bytes = b""
+    wire: WireMessage | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class CapturedResponse:
-    """The response after transfer decoding but still content-encoded (gzip, br)."""
+    """The response after transfer decoding but still content-encoded (gzip, br).
+
+    With ``wire``, the record's block is the response as received instead; ``truncated``
+    (a ``TRUNCATED_*`` value) says it was cut short.
+    """
 
     url: str
     protocol: str
@@ -58,6 +73,8 @@ class CapturedResponse:
     body: bytes
     timestamp: datetime
     ip_address: str | None = None
+    wire: WireMessage | None = None
+    truncated: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,15 +175,20 @@ def _finish(
     uri: str,
     record_type: str,
     warc_headers: StatusAndHeaders,
-    body: bytes,
+    body: bytes | WireMessage,
     content_type: str,
     http_headers: StatusAndHeaders | None = None,
 ) -> ArcWarcRecord:
+    if isinstance(body, WireMessage):
+        body.payload.seek(0)
+        payload, length = body.payload, body.payload_length
+    else:
+        payload, length = BytesIO(body), len(body)
     record = _builder.create_warc_record(
         uri,
         record_type,
-        payload=BytesIO(body),
-        length=len(body),
+        payload=payload,
+        length=length,
         warc_content_type=content_type,
         warc_headers=warc_headers,
         http_headers=http_headers,
@@ -192,7 +214,18 @@ def request(
     concurrent_to: str | None = None,
 ) -> ArcWarcRecord:
     """Request record; ``Host`` (and ``Content-Length`` for a body) are added if absent,
-    as the HTTP client adds them when sending."""
+    as the HTTP client adds them when sending. With ``req.wire`` the block is the bytes sent."""
+    extra = [("WARC-Concurrent-To", concurrent_to)] if concurrent_to else []
+    if req.wire is not None:
+        warc_headers = _warc_headers("request", req.url, spec, extra)
+        return _finish(
+            req.url,
+            "request",
+            warc_headers,
+            req.wire,
+            "application/http; msgtype=request",
+            WireHeaders(req.wire.head),
+        )
     http_lines = list(req.headers)
     _check_fields(http_lines, "HTTP request")
     names = {name.lower() for name, _ in http_lines}
@@ -203,7 +236,6 @@ def request(
         http_lines.append(("Content-Length", str(len(req.body))))
     statusline = f"{request_target(req.url)} {http_version(protocol)}"
     http_headers = StatusAndHeaders(statusline, http_lines, protocol=req.method.upper())
-    extra = [("WARC-Concurrent-To", concurrent_to)] if concurrent_to else []
     warc_headers = _warc_headers("request", req.url, spec, extra)
     return _finish(
         req.url,
@@ -218,11 +250,9 @@ def request(
 def response(
     resp: CapturedResponse, spec: RecordSpec, *, concurrent_to: str | None = None
 ) -> ArcWarcRecord:
-    """Response record: real status and headers, body still content-encoded, de-chunked."""
-    http_lines = archival_response_headers(resp.headers)
-    _check_fields(http_lines, "HTTP response")
-    statusline = f"{resp.status} {resp.reason}".rstrip()
-    http_headers = StatusAndHeaders(statusline, http_lines, protocol=http_version(resp.protocol))
+    """Response record: the bytes received when ``resp.wire`` is set, else the status and
+    headers as parsed with the body still content-encoded but de-chunked."""
+    http_headers = _response_headers(resp)
     extra: list[tuple[str, str]] = []
     if resp.ip_address:
         extra.append(("WARC-IP-Address", resp.ip_address))
@@ -230,15 +260,26 @@ def response(
         extra.append(("WARC-Protocol", resp.protocol.lower()))
     if concurrent_to:
         extra.append(("WARC-Concurrent-To", concurrent_to))
+    if resp.truncated:
+        extra.append(("WARC-Truncated", resp.truncated))
     warc_headers = _warc_headers("response", resp.url, spec, extra)
     return _finish(
         resp.url,
         "response",
         warc_headers,
-        resp.body,
+        resp.wire if resp.wire is not None else resp.body,
         "application/http; msgtype=response",
         http_headers,
     )
+
+
+def _response_headers(resp: CapturedResponse) -> StatusAndHeaders:
+    if resp.wire is not None:
+        return WireHeaders(resp.wire.head)
+    http_lines = archival_response_headers(resp.headers)
+    _check_fields(http_lines, "HTTP response")
+    statusline = f"{resp.status} {resp.reason}".rstrip()
+    return StatusAndHeaders(statusline, http_lines, protocol=http_version(resp.protocol))
 
 
 def _derived(
@@ -328,6 +369,19 @@ def payload_digest(body: bytes) -> str:
     return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
 
 
+def captured_payload_digest(resp: CapturedResponse) -> str:
+    """The WARC-Payload-Digest a response record of ``resp`` gets: over the payload as
+    received when the wire was recorded (chunk framing included), else over the body."""
+    if resp.wire is None:
+        return payload_digest(resp.body)
+    digest = hashlib.sha1()
+    resp.wire.payload.seek(0)
+    while chunk := resp.wire.payload.read(1 << 16):
+        digest.update(chunk)
+    resp.wire.payload.seek(0)
+    return "sha1:" + base64.b32encode(digest.digest()).decode("ascii")
+
+
 def freshened_headers(
     stored: Iterable[tuple[str, str]], not_modified: Iterable[tuple[str, str]]
 ) -> list[tuple[str, str]]:
@@ -363,15 +417,12 @@ def revisit(
 
     WARC-Refers-To-Target-URI and -Date let pywb find the original through its index;
     WARC-Payload-Digest is the original's, which pywb uses to pick that capture.
-    ``resp.body`` is ignored. For server-not-modified, pass the freshened headers and the
-    original's status line (see docs/incremental.md for why not the bare 304).
+    ``resp.body`` is ignored. For server-not-modified, ``resp.wire`` is the 304 as
+    received; without it, pass the freshened headers and the original's status line.
     """
     if profile not in (PROFILE_IDENTICAL, PROFILE_NOT_MODIFIED):
         raise ValueError(f"unknown revisit profile {profile!r}")
-    http_lines = archival_response_headers(resp.headers)
-    _check_fields(http_lines, "HTTP response")
-    statusline = f"{resp.status} {resp.reason}".rstrip()
-    http_headers = StatusAndHeaders(statusline, http_lines, protocol=http_version(resp.protocol))
+    http_headers = _response_headers(resp)
     extra: list[tuple[str, str]] = [
         ("WARC-Profile", profile),
         ("WARC-Refers-To", original.record_id),

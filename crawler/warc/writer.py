@@ -41,6 +41,7 @@ class RecordLocation:
     offset: int
     length: int
     record_id: str
+    payload_digest: str | None = None  # the record's WARC-Payload-Digest, not in as_meta
 
     def as_meta(self) -> dict[str, str | int]:
         return {
@@ -271,6 +272,7 @@ class RotatingWarcWriter:
                         offset=offset,
                         length=current.out.offset - offset,
                         record_id=record.rec_headers.get_header("WARC-Record-ID"),
+                        payload_digest=record.rec_headers.get_header("WARC-Payload-Digest"),
                     )
                 )
         except BaseException:

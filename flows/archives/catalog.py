@@ -75,6 +75,12 @@ def read_manifests(storage: Storage, refs: list[CrawlRef], report: Report) -> It
         except ManifestError as exc:
             report.problems.append(str(exc))
             continue
+        if (manifest.site, manifest.crawl_id) != (ref.site, ref.crawl_id):
+            report.problems.append(
+                f"manifest {ref.key} describes another crawl "
+                f"({manifest.site!r} {manifest.crawl_id!r}); refused"
+            )
+            continue
         report.crawls += 1
         yield manifest
 

@@ -13,11 +13,36 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from crawler.layout import manifest_name
+from crawler.layout import ARTICLES_FILE, is_warc, manifest_name, wacz_name
 from crawler.units import parse_duration
 from flows.archives.catalog import Report, find_crawls, read_manifests
 from flows.storage.base import Storage, check_expiry, sha256_file
-from flows.storage.manifest import ManifestFile
+from flows.storage.manifest import Manifest, ManifestFile
+
+
+class ManifestRefused(ValueError):
+    """A manifest is invalid or would write outside the destination; nothing was written."""
+
+
+def _inside(dest: Path, *parts: str) -> Path:
+    """``dest/parts...``, refused unless it resolves (symlinks followed) inside ``dest``."""
+    root = dest.resolve()
+    target = root.joinpath(*parts).resolve()
+    if target == root or not target.is_relative_to(root):
+        raise ManifestRefused(f"{'/'.join(parts)!r} would be written outside {dest}")
+    return target
+
+
+def plan_targets(dest: Path, manifest: Manifest) -> list[tuple[ManifestFile, Path]]:
+    """Where each file of a (validated) manifest goes; ManifestRefused if any escapes."""
+    folder = _inside(dest, manifest.site, manifest.crawl_id)
+    targets = []
+    for entry in manifest.files:
+        target = _inside(dest, manifest.site, manifest.crawl_id, entry.name)
+        if target.parent != folder:
+            raise ManifestRefused(f"{entry.name!r} is not a file name in the crawl folder")
+        targets.append((entry, target))
+    return targets
 
 
 def _fetch(
@@ -25,7 +50,10 @@ def _fetch(
 ) -> str | None:
     """Bring one file to ``target``, resuming a ``.part`` file; return a problem or None."""
     part = target.with_name(target.name + ".part")
-    offset = part.stat().st_size if part.is_file() else 0
+    if part.is_symlink():
+        part.unlink()  # a planted link must not carry the download elsewhere
+    part.touch()  # so that an empty file (a crawl with no new article) arrives as one
+    offset = part.stat().st_size
     if offset > entry.size:
         part.unlink()
         offset = 0
@@ -61,12 +89,17 @@ def download_crawls(
     since: date | None = None,
     until: date | None = None,
     progress: bool = True,
+    wacz: bool = False,
 ) -> Report:
     """Download crawls to ``dest/<site>/<crawl_id>/`` (the layout a crawl has locally).
 
     Complete files whose SHA-256 matches are skipped and ``.part`` files are resumed, so an
     interrupted download is finished by running it again. Each crawl folder also gets its
     manifest. A StorageError (outage) stops the run with the partial data kept.
+
+    Every manifest is validated and every target path checked before anything is written:
+    one refused manifest (bad fields, a name that escapes ``dest``) raises ManifestRefused
+    and nothing is downloaded. ``wacz`` packages each crawl as a WACZ for ReplayWeb.page.
     """
     from tqdm import tqdm  # only the CLI path pays for it
 
@@ -74,6 +107,10 @@ def download_crawls(
     manifests = list(
         read_manifests(storage, find_crawls(storage, site=site, since=since, until=until), report)
     )
+    if report.problems:
+        more = f" (and {len(report.problems) - 1} more)" if len(report.problems) > 1 else ""
+        raise ManifestRefused(f"{report.problems[0]}{more}; nothing downloaded")
+    plans = [(m, plan_targets(Path(dest), m)) for m in manifests]
     total = sum(m.total_bytes for m in manifests)
     with tqdm(
         total=total,
@@ -84,13 +121,11 @@ def download_crawls(
         disable=not progress,
         desc="download",
     ) as bar:
-        for manifest in manifests:
-            folder = Path(dest) / manifest.site / manifest.crawl_id
+        for manifest, targets in plans:
+            folder = Path(dest).resolve() / manifest.site / manifest.crawl_id
             folder.mkdir(parents=True, exist_ok=True)
-            for entry in manifest.files:
+            for entry, target in targets:
                 report.files += 1
-                target = folder.joinpath(*entry.name.split("/"))
-                target.parent.mkdir(parents=True, exist_ok=True)
                 if (
                     target.is_file()
                     and target.stat().st_size == entry.size
@@ -109,7 +144,24 @@ def download_crawls(
             temp = manifest_path.with_name(manifest_path.name + ".part")
             temp.write_bytes(manifest.to_json())
             os.replace(temp, manifest_path)
+            if wacz and report.ok:
+                report.done.append(package_download(folder, manifest).name)
     return report
+
+
+def package_download(folder: Path, manifest: Manifest) -> Path:
+    """A WACZ of a downloaded crawl (its WARCs, index and article pages), for replay tools
+    that want one file. Archives store each capture once, in its WARC (docs/storage.md)."""
+    from crawler.warc.package import build_wacz
+
+    out = folder / wacz_name("warta", manifest.site, manifest.crawl_id)
+    if out.is_file():
+        return out
+    warcs = sorted(p for p in folder.iterdir() if is_warc(p.name))
+    articles = folder / ARTICLES_FILE
+    if not articles.is_file():
+        articles.touch()
+    return build_wacz(warcs, articles, out, f"{manifest.site} {manifest.crawl_id}", strict=False)
 
 
 def parse_expiry(text: str) -> int:

@@ -1,8 +1,10 @@
-"""``warta archives``: list, download, verify and share stored crawls.
+"""``warta archives``: list, download, verify and share stored crawls; query their index
+with SQL, get one archived page by URL, export the articles as a dataset, back-fill indexes.
 
 Works the same on ``s3://bucket/prefix`` and on a local archive folder. Exit status: 0 when
-all is well, 1 when files are missing or do not match their manifest, 2 when the command
-cannot run (bad arguments, storage unreachable, access denied).
+all is well, 1 when files are missing or do not match their manifest (or a URL is not
+archived), 2 when the command cannot run (bad arguments, a refused manifest, storage
+unreachable, access denied, an SQL error).
 """
 
 from __future__ import annotations
@@ -10,8 +12,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+import duckdb
 
 from crawler.units import format_bytes
 from flows.archives import (
@@ -23,21 +27,15 @@ from flows.archives import (
     read_manifests,
     verify_archive,
 )
+from flows.cli.research import RESEARCH_ACTIONS, add_research_arguments, day_argument
 from flows.storage import LocalStorage, StorageError, open_storage
-
-
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
 def _filters(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("uri", metavar="URI", help="s3://bucket/prefix or a local archive path")
     parser.add_argument("--site", help="only this site")
-    parser.add_argument("--since", type=_day, metavar="YYYY-MM-DD", help="first UTC day")
-    parser.add_argument("--until", type=_day, metavar="YYYY-MM-DD", help="last UTC day")
+    parser.add_argument("--since", type=day_argument, metavar="YYYY-MM-DD", help="first UTC day")
+    parser.add_argument("--until", type=day_argument, metavar="YYYY-MM-DD", help="last UTC day")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -63,6 +61,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     _filters(down)
     down.add_argument("dest", metavar="DEST", type=Path, help="folder to download into")
     down.add_argument("--no-progress", action="store_true", help="no progress bar")
+    down.add_argument(
+        "--wacz", action="store_true", help="also package each crawl as a WACZ (ReplayWeb.page)"
+    )
 
     check = sub.add_parser(
         "verify",
@@ -83,6 +84,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     share.add_argument(
         "--expires", default="7d", help="how long links work: 7d, 12h, 30m (at most 7d)"
     )
+    add_research_arguments(sub)
 
 
 def _print_problems(report: Report) -> None:
@@ -130,6 +132,7 @@ def _download(args: argparse.Namespace) -> int:
             since=args.since,
             until=args.until,
             progress=not args.no_progress,
+            wacz=args.wacz,
         )
     except StorageError as exc:
         print(f"warta archives download: {exc}", file=sys.stderr)
@@ -186,12 +189,19 @@ def _presign(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
-ACTIONS = {"list": _list, "download": _download, "verify": _verify, "presign": _presign}
+ACTIONS = {
+    "list": _list,
+    "download": _download,
+    "verify": _verify,
+    "presign": _presign,
+    **RESEARCH_ACTIONS,
+}
 
 
 def run(args: argparse.Namespace) -> int:
     try:
         return ACTIONS[args.action](args)
-    except (StorageError, ValueError) as exc:
-        print(f"warta archives {args.action}: {exc}", file=sys.stderr)
+    except (StorageError, ValueError, duckdb.Error) as exc:
+        message = " ".join(str(exc).split())  # one line, whatever the cause printed
+        print(f"warta archives {args.action}: {message}", file=sys.stderr)
         return 2

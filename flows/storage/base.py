@@ -70,6 +70,9 @@ class Storage(Protocol):
     def read_chunks(self, key: str, offset: int = 0) -> Iterator[bytes]:
         """Stream an object from byte ``offset`` on (HTTP Range or seek)."""
 
+    def read_range(self, key: str, offset: int, length: int) -> bytes:
+        """Exactly ``length`` bytes from ``offset`` (one HTTP range request on S3)."""
+
     def get_bytes(self, key: str) -> bytes:
         """Read a small object whole."""
 

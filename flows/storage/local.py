@@ -111,6 +111,14 @@ class LocalStorage:
             while block := handle.read(CHUNK):
                 yield block
 
+    def read_range(self, key: str, offset: int, length: int) -> bytes:
+        with self._errors(f"get {key}"), self._path(key).open("rb") as handle:
+            handle.seek(offset)
+            data = handle.read(length)
+        if len(data) != length:
+            raise StorageError(self.uri, f"get {key}", f"object ends before byte {offset + length}")
+        return data
+
     def get_bytes(self, key: str) -> bytes:
         with self._errors(f"get {key}"):
             return self._path(key).read_bytes()

@@ -13,20 +13,26 @@ import json
 from datetime import UTC, date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from crawler.layout import (
     CDXJ_SUFFIX,
+    PARQUET_SUFFIX,
     SUMMARY_FILE,
     WACZ_SUFFIX,
+    check_id,
     is_warc,
     manifest_key,
 )
+from crawler.siteconfig import SITE_NAME
 from flows.storage.base import ObjectInfo, Storage, sha256_stream
 
 MANIFEST_FORMAT: Literal["warta-manifest/1"] = "warta-manifest/1"
 
-FileKind = Literal["warc", "cdxj", "wacz", "jsonl", "summary", "other"]
+FileKind = Literal["warc", "cdxj", "wacz", "jsonl", "summary", "parquet", "other"]
+# A manifest's file names become local paths when a crawl is downloaded, so each must be
+# one plain file name: no separator, no "..", no leading dot, nothing a shell or OS reads.
+SAFE_FILE_NAME = r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,254}$"
 
 
 class ManifestError(ValueError):
@@ -36,7 +42,9 @@ class ManifestError(ValueError):
 class ManifestFile(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    name: str = Field(description="Path inside the crawl folder, e.g. articles.jsonl")
+    name: str = Field(
+        pattern=SAFE_FILE_NAME, description="File name in the crawl folder, e.g. articles.jsonl"
+    )
     key: str = Field(description="Object key relative to the storage URI")
     size: int = Field(ge=0)
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
@@ -47,7 +55,7 @@ class Manifest(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     format: Literal["warta-manifest/1"] = MANIFEST_FORMAT
-    site: str
+    site: str = Field(pattern=SITE_NAME.pattern, description="A site name as in config/sites")
     crawl_id: str
     crawl_date: date = Field(description="UTC date of the crawl; it places the keys")
     started: datetime | None = None
@@ -57,6 +65,11 @@ class Manifest(BaseModel):
         default=None, description="When the manifest was written; not part of equality checks"
     )
     files: list[ManifestFile]
+
+    @field_validator("crawl_id")
+    @classmethod
+    def _safe_crawl_id(cls, value: str) -> str:
+        return check_id(value, "crawl id")  # one path segment: it names a local folder
 
     @property
     def key(self) -> str:
@@ -90,6 +103,8 @@ def file_kind(name: str) -> FileKind:
         return "cdxj"
     if lower.endswith(WACZ_SUFFIX):
         return "wacz"
+    if lower.endswith(PARQUET_SUFFIX):
+        return "parquet"
     if lower.endswith(".jsonl"):
         return "jsonl"
     if lower.rsplit("/", 1)[-1] == SUMMARY_FILE:

@@ -1,14 +1,18 @@
-"""The extraction evaluation: labels are sound, and warta generic beats plain trafilatura."""
+"""The extraction evaluations: the real-page harness, and the self-written regression pages."""
 
 from __future__ import annotations
 
+import gzip
 import json
+from pathlib import Path
 
 import pytest
 
 from bench.eval.dataset import EvalArticle, build_dataset, handmade_articles
 from bench.eval.metrics import prf
-from bench.eval.run import OVERALL, Results, evaluate, main
+from bench.eval.realscore import bag_prf
+from bench.eval.regression import OVERALL, Results, evaluate, main
+from bench.eval.run import main as real_main
 
 
 @pytest.fixture(scope="module")
@@ -63,3 +67,67 @@ def test_run_prints_a_table_then_json(capsys: pytest.CaptureFixture[str]) -> Non
         summary["overall"]["warta generic"]["body_f1"]
         >= summary["overall"]["trafilatura"]["body_f1"]
     )
+
+
+ARTICLE = """<html><head><title>Rain returns - Daily Example</title>
+<meta property="og:title" content="Rain returns">
+<meta property="article:published_time" content="2024-03-05T23:30:00+08:00"></head>
+<body><nav><a href="/">Home</a> <a href="/news">News</a></nav><article><h1>Rain returns</h1>
+<p>The rain came back to the valley on Tuesday after a dry month, farmers said.</p>
+<p>Rivers rose by half a metre overnight and the ferry crossing was closed until noon.</p>
+<figure><img src="/a.jpg"><figcaption>The ferry at dawn. (Photo: A. Writer)</figcaption></figure>
+<p>Officials expect more showers through the weekend and advise drivers to take care.</p>
+</article><footer>Copyright Daily Example</footer></body></html>"""
+BODY = (
+    "The rain came back to the valley on Tuesday after a dry month, farmers said.\n\n"
+    "Rivers rose by half a metre overnight and the ferry crossing was closed until noon.\n\n"
+    "Officials expect more showers through the weekend and advise drivers to take care."
+)
+
+
+def _real_set(root: Path) -> None:
+    folder = root / "tiny"
+    (folder / "html").mkdir(parents=True)
+    (folder / "html" / "a.html.gz").write_bytes(gzip.compress(ARTICLE.encode()))
+    (folder / "html" / "b.html").write_text(ARTICLE, encoding="utf-8")
+    truth = {
+        "a": {"file": "html/a.html.gz", "url": "https://example.org/a", "articleBody": BODY,
+              "title": "Rain returns", "date_day": "2024-03-05",
+              "captions": ["The ferry at dawn. (Photo: A. Writer)"]},
+        "b": {"file": "html/b.html", "url": "https://example.org/b", "articleBody": BODY,
+              "date_epoch_ms": 1709652600000},
+    }  # fmt: skip
+    (folder / "ground-truth.json").write_text(json.dumps(truth), encoding="utf-8")
+
+
+def test_bag_of_words_metric_follows_the_readme() -> None:
+    assert bag_prf("Rain, rain; RAIN!", "rain rain") == (2 / 3, 1.0, 0.8)
+    assert bag_prf("", "rain") == (0.0, 0.0, 0.0)
+    assert bag_prf("Hujan_deras di Samarinda", "hujan_deras di samarinda")[2] == 1.0
+
+
+def test_real_page_eval_runs_every_system_on_gz_and_plain_pages(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _real_set(tmp_path)
+    assert real_main(["--pages", str(tmp_path), "--processes", "1"]) == 0
+    out = capsys.readouterr().out.strip().splitlines()
+    summary = json.loads(out[-1])
+    systems = summary["sets"]["tiny"]
+    assert set(systems) == {
+        "warta", "trafilatura", "trafilatura precision", "readability-lxml", "newspaper4k"
+    }  # fmt: skip
+    warta = systems["warta"]
+    assert warta["pages"] == 2 and warta["body_f1"] > 0.9
+    assert warta["title"] == 1.0 and warta["date"] == 1.0  # 23:30 +08:00 is still the 5th
+    assert warta["caption_recall"] == 1.0
+    assert systems["trafilatura"]["caption_recall"] is None
+    assert summary["extract_ms_per_page"] > 0 and summary["trafilatura_ms_per_page"] > 0
+    assert any(line.startswith("| tiny | readability-lxml |") for line in out)
+
+
+def test_real_page_eval_says_where_the_pages_should_be(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert real_main(["--pages", str(tmp_path / "nowhere")]) == 2
+    assert "../shared/realpages" in capsys.readouterr().err

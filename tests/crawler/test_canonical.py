@@ -89,3 +89,28 @@ def test_choose_canonical_keeps_rel_canonical_only_on_site() -> None:
     offsite = choose_canonical("https://elsewhere.example/berita/", fetched, hosts)
     assert offsite.startswith("https://www.niaga.asia/berita") and "utm_" not in offsite
     assert "utm_" not in choose_canonical(None, fetched, hosts)
+
+
+def test_a_canonical_claim_counts_only_when_it_names_the_fetched_page() -> None:
+    from crawler.canonical import trusted_canonical
+
+    hosts = {"www.niaga.asia"}
+    page = "https://www.niaga.asia/berita/"
+    # A theme pointing every page at the home page, or at a page never fetched: refused.
+    assert trusted_canonical("https://www.niaga.asia/", page, hosts) == (
+        page, "https://www.niaga.asia/")  # fmt: skip
+    ghost = "https://www.niaga.asia/lain/"
+    assert trusted_canonical(ghost, page, hosts) == (page, ghost)
+    # The fetched page itself, its AMP form, or the URL requested before a redirect: trusted.
+    assert trusted_canonical(page, page + "amp/", hosts) == (page, None)
+    assert trusted_canonical(page, page, hosts, ["https://www.niaga.asia/?p=7"]) == (page, None)
+    assert trusted_canonical(page, "https://www.niaga.asia/?p=7", hosts, [page]) == (page, None)
+    assert trusted_canonical(None, page, hosts) == (page, None)
+
+
+def test_credentials_in_a_link_are_dropped() -> None:
+    from crawler.canonical import canonical_url
+
+    assert canonical_url("http://user:secret@www.niaga.asia/berita/") == (
+        "http://www.niaga.asia/berita/"
+    )

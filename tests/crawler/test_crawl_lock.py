@@ -73,7 +73,7 @@ def test_concurrent_crawl_of_the_same_site_fails_fast(tmp_path: Path) -> None:
             with pytest.raises(CrawlFailed) as failed:
                 run_crawl("niaga", tmp_path / "two", "20260101T000001Z",
                           base_url=server.base_url, settings=settings, timeout=60)  # fmt: skip
-            assert time.monotonic() - started < 15
+            assert time.monotonic() - started < 30  # a Scrapy start-up, even on a loaded box
             log = (tmp_path / "two" / "crawl.log").read_text()
             assert "another crawl holds" in log and "20260101T000000Z" in log, failed.value
         finally:

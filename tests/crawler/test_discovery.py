@@ -5,11 +5,12 @@ import pytest
 from crawler.discovery import (
     DiscoveryError,
     UrlRules,
-    looks_like_article,
     page_links,
     parse_feed,
     parse_sitemap,
 )
+from crawler.extraction.article import parse_html
+from crawler.extraction.page import has_article_marker
 from crawler.siteconfig import load_site
 
 BASE = "http://127.0.0.1:8765"
@@ -91,7 +92,7 @@ def test_url_rules_tell_articles_from_other_pages() -> None:
 
 def test_article_marker_and_links() -> None:
     article = '<html><head><meta property="og:type" content="article"></head></html>'
-    assert looks_like_article(article, SITE)
-    assert not looks_like_article('<meta property="og:type" content="website">', SITE)
+    assert has_article_marker(parse_html(article), SITE)
+    assert not has_article_marker(parse_html('<meta property="og:type" content="website">'), SITE)
     html = '<a href="/x/#c">x</a><a href="mailto:a@b">m</a><a href="https://o.org/y">y</a>'
     assert list(page_links(html, BASE + "/")) == [f"{BASE}/x/", "https://o.org/y"]

@@ -43,3 +43,41 @@ def test_child_dies_when_parent_is_killed() -> None:
     while _alive(child_pid) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not _alive(child_pid)
+
+
+POOL_OWNER = """
+import os, time
+from crawler.extraction.pool import ExtractionPool
+pool = ExtractionPool(None, workers=2)
+list(pool.map([("<html><body><p>x</p></body></html>", "http://x.example/a")]))
+print(os.getpid(), flush=True)
+time.sleep(60)
+"""
+
+
+def _descendants(pid: int) -> set[int]:
+    found: set[int] = set()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+            except (FileNotFoundError, ProcessLookupError):
+                continue
+            if int(fields[1]) == pid:
+                found |= {int(entry)} | _descendants(int(entry))
+    return found
+
+
+def test_extraction_workers_and_fork_server_exit_when_the_crawl_is_killed() -> None:
+    owner = subprocess.Popen([sys.executable, "-c", POOL_OWNER], stdout=subprocess.PIPE, text=True)
+    assert owner.stdout is not None
+    owner.stdout.readline()
+    tree = _descendants(owner.pid)
+    assert len(tree) >= 3, tree  # fork server and two workers (and a resource tracker)
+    os.kill(owner.pid, signal.SIGKILL)
+    owner.wait(10)
+    deadline = time.monotonic() + 15
+    while any(_alive(p) for p in tree) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [p for p in tree if _alive(p)]

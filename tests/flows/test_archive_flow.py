@@ -19,7 +19,7 @@ from flows.storage import StorageError, open_storage
 from flows.storage.manifest import parse_manifest
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_harness")]
-KINDS = {"warc", "cdxj", "wacz", "jsonl", "summary"}
+KINDS = {"warc", "cdxj", "parquet", "jsonl", "summary"}  # no WACZ: one copy of each capture
 
 
 def sha256(path: Path) -> str:
@@ -199,7 +199,7 @@ def test_outage_mid_upload_fails_keeps_everything_and_resume_completes(
 
     [folder] = (data / "crawls" / "niaga").iterdir()
     local = {p.name: sha256(p) for p in folder.iterdir() if p.is_file()}
-    suffixes = {".gz", ".cdxj", ".wacz", ".jsonl", ".json", ".log"}
+    suffixes = {".gz", ".cdxj", ".parquet", ".jsonl", ".json", ".log"}
     assert {Path(name).suffix for name in local} == suffixes
 
     server.start()

@@ -73,3 +73,22 @@ def test_rewritten_article_shows_its_caption_image(replay) -> None:
             assert "im_/" in src, src  # pywb rewrote the link to its archived copy
             image = replay.get_path(urlsplit(src).path)
             assert image.status == 200 and image.body[:3] == b"\xff\xd8\xff"  # a JPEG
+
+
+def test_rewritten_article_loads_its_stylesheet_script_and_logo(replay) -> None:
+    url = next(iter(replay.expected))
+    html = replay.get(url, "mp_").body.decode("utf-8", "replace")
+    wanted = {
+        "cs_": r"""href=["']([^"']*/wp-content/themes/newsup/style\.css[^"']*)["']""",
+        "js_": r"""src=["']([^"']*/wp-includes/js/jquery/jquery\.min\.js[^"']*)["']""",
+        "im_": r"""src=["']([^"']*/wp-content/uploads/2020/01/logo-niaga\.png)["']""",
+    }
+    for mode, pattern in wanted.items():
+        match = re.search(pattern, html)
+        assert match, f"no {mode} link in the rewritten page"
+        src = match.group(1)
+        assert f"{mode}/" in src, src  # pywb points it at its archived copy
+        parts = urlsplit(src)
+        fetched = replay.get_path(parts.path + (f"?{parts.query}" if parts.query else ""))
+        assert fetched.status == 200, (src, fetched.status)
+        assert fetched.body, src

@@ -23,7 +23,7 @@ CAPTION_2 = (
 )
 FIELDS = [
     "url", "site", "title", "published", "modified", "authors", "editor", "source",
-    "dateline", "section", "tags", "text", "captions", "language", "warc",
+    "dateline", "section", "tags", "text", "captions", "language", "extractor", "warc",
 ]  # fmt: skip
 
 

@@ -1,0 +1,135 @@
+"""Scores on real pages: the realpages README's bag-of-words body metric, titles, days, captions.
+
+Body: both texts lower-cased and split into Unicode ``\\w+`` words; the overlap is the sum of
+the smaller count of each word; P = overlap / extracted words, R = overlap / reference words,
+F1 their harmonic mean (0 without overlap), averaged over the pages of a set.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime
+from statistics import fmean
+
+from bench.eval.peers import Prediction
+from bench.eval.realpages import RealPage
+
+_WORD = re.compile(r"\w+")
+CAPTION_COVER = 0.8  # share of a labelled caption's words a found caption must hold
+
+
+def words(text: str | None) -> list[str]:
+    return _WORD.findall((text or "").lower())
+
+
+def bag_prf(extracted: str, reference: str) -> tuple[float, float, float]:
+    got, want = Counter(words(extracted)), Counter(words(reference))
+    overlap = sum((got & want).values())
+    if not overlap:
+        return 0.0, 0.0, 0.0
+    p, r = overlap / sum(got.values()), overlap / sum(want.values())
+    return p, r, 2 * p * r / (p + r)
+
+
+def _predicted_day(published: str | None, page: RealPage) -> date | None:
+    """The predicted day in the prediction's own offset (the true instant moved there)."""
+    if not published:
+        return None
+    try:
+        value = datetime.fromisoformat(published.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return value.date()
+
+
+def _true_day(published: str | None, page: RealPage) -> date | None:
+    if page.date_day:
+        return date.fromisoformat(page.date_day)
+    if page.date_instant is None:
+        return None
+    offset = None
+    if published:
+        try:
+            offset = datetime.fromisoformat(published.strip().replace("Z", "+00:00")).tzinfo
+        except ValueError:
+            offset = None
+    return page.date_instant.astimezone(offset).date() if offset else page.date_instant.date()
+
+
+@dataclass
+class PageScore:
+    key: str
+    url: str
+    p: float
+    r: float
+    f1: float
+    ms: float
+    title: bool | None  # None: the page has no reference title
+    day: bool | None  # None: the page has no reference date
+    captions_found: int | None  # None: no caption labels, or the system has no captions
+    captions_total: int
+    extractor: str | None = None
+    error: str | None = None
+
+
+def _caption_found(label: str, found: list[str]) -> bool:
+    want = Counter(words(label))
+    total = sum(want.values())
+    if not total:
+        return False
+    return any(sum((want & Counter(words(f))).values()) >= CAPTION_COVER * total for f in found)
+
+
+def score_page(page: RealPage, pred: Prediction) -> PageScore:
+    p, r, f = bag_prf(pred.text, page.body)
+    title = None
+    if page.title:
+        title = words(pred.title) == words(page.title)
+    day = None
+    truth = _true_day(pred.published, page)
+    if truth is not None:
+        day = _predicted_day(pred.published, page) == truth
+    found = None
+    labels = page.captions or []
+    if page.captions is not None and pred.captions is not None:
+        found = sum(_caption_found(c, pred.captions) for c in labels)
+    return PageScore(
+        key=page.key,
+        url=page.url,
+        p=p,
+        r=r,
+        f1=f,
+        ms=pred.ms,
+        title=title,
+        day=day,
+        captions_found=found,
+        captions_total=len(labels),
+        extractor=pred.extractor,
+        error=pred.error,
+    )
+
+
+def _share(values: list[bool | None]) -> float | None:
+    known = [v for v in values if v is not None]
+    return fmean(float(v) for v in known) if known else None
+
+
+def summarise(scores: list[PageScore]) -> dict[str, float | None]:
+    """Means over pages; title and date over the pages that have them; captions micro."""
+    with_captions = [s for s in scores if s.captions_found is not None and s.captions_total]
+    total = sum(s.captions_total for s in with_captions)
+    return {
+        "pages": float(len(scores)),
+        "body_p": fmean(s.p for s in scores) if scores else 0.0,
+        "body_r": fmean(s.r for s in scores) if scores else 0.0,
+        "body_f1": fmean(s.f1 for s in scores) if scores else 0.0,
+        "title": _share([s.title for s in scores]),
+        "date": _share([s.day for s in scores]),
+        "caption_recall": (
+            sum(s.captions_found or 0 for s in with_captions) / total if total else None
+        ),
+        "ms_per_page": fmean(s.ms for s in scores) if scores else 0.0,
+        "errors": float(sum(1 for s in scores if s.error)),
+    }

@@ -1,0 +1,224 @@
+"""Scrapy's HTTP/1.1 download handler, recording the bytes each request put on the wire.
+
+Scrapy (through Twisted) parses a response into status, headers and a de-chunked body and
+keeps nothing else, so records rebuilt from it lose header case and order, duplicates, the
+reason phrase, chunk framing and undecodable values. Here the connection itself is tapped:
+
+- :class:`RecordingConnectionPool` hands each request's :class:`WireTape` to the connection
+  (new or reused) that will carry it;
+- :class:`RecordingHTTP11ClientProtocol` copies every byte written to the transport and
+  every byte received into that tape, until the HTTP parser says the response ended;
+- :class:`WireRecordingDownloadHandler` creates the tape and leaves it in
+  ``request.meta[WIRE_KEY]``, for :class:`crawler.warc.capture.WarcCaptureMiddleware` to
+  write, whether the download succeeded or failed part way.
+
+Scheduling, middlewares and ``Response`` objects stay Scrapy's. See docs/warc-format.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from scrapy.core.downloader.handlers.http11 import (
+    HTTP11DownloadHandler,
+    _LenientHTTP11ClientFactory,
+    _LenientHTTP11ClientProtocol,
+)
+from scrapy.exceptions import DownloadCancelledError, DownloadTimeoutError
+from twisted.internet.protocol import connectionDone
+from twisted.web.client import HTTPConnectionPool
+
+from crawler.warc import records
+from crawler.warc.records import CapturedRequest, CapturedResponse, WireMessage
+from crawler.warc.tape import WireTape
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.http import Request, Response
+    from twisted.internet.defer import Deferred
+    from twisted.internet.interfaces import IAddress, IStreamClientEndpoint
+    from twisted.python.failure import Failure
+    from twisted.web._newclient import HTTP11ClientProtocol
+    from twisted.web.iweb import IResponse
+
+WIRE_KEY = "warta_wire"  # request meta: the WireTape of the latest download attempt
+HEAD_ALLOWANCE = 1024 * 1024  # kept beyond DOWNLOAD_MAXSIZE: headers, framing, a last read
+
+
+class _RecordingTransport:
+    """The connection's transport, copying what the protocol writes into its tape."""
+
+    def __init__(self, transport: Any, protocol: RecordingHTTP11ClientProtocol) -> None:
+        self._transport = transport
+        self._protocol = protocol
+
+    def write(self, data: bytes) -> None:
+        if self._protocol.tape is not None:
+            self._protocol.tape.record_sent(data)
+        self._transport.write(data)
+
+    def writeSequence(self, data: Iterable[bytes]) -> None:
+        parts = list(data)
+        if self._protocol.tape is not None:
+            for part in parts:
+                self._protocol.tape.record_sent(part)
+        self._transport.writeSequence(parts)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)
+
+
+class RecordingHTTP11ClientProtocol(_LenientHTTP11ClientProtocol):
+    """Scrapy's lenient HTTP/1.1 client protocol with a tap on both directions."""
+
+    tape: WireTape | None = None  # the exchange in progress
+    pending_tape: WireTape | None = None  # set by the pool for the next request()
+
+    def connectionMade(self) -> None:
+        super().connectionMade()  # sees the real transport (TCP_NODELAY)
+        self.transport = _RecordingTransport(self.transport, self)  # type: ignore[assignment]
+
+    def request(self, request: Any) -> Deferred[IResponse]:
+        self.tape, self.pending_tape = self.pending_tape, None
+        if self.tape is not None:
+            self.tape.begin()
+        return super().request(request)
+
+    def dataReceived(self, data: bytes) -> None:
+        if self.tape is not None:
+            self.tape.record_received(data)
+        super().dataReceived(data)
+
+    def _finishResponse(self, rest: bytes) -> None:
+        tape, self.tape = self.tape, None
+        if tape is not None:
+            tape.finish(len(rest))
+        super()._finishResponse(rest)
+
+    def connectionLost(self, reason: Failure = connectionDone) -> None:
+        self.tape = None  # what arrived stays on the tape; the handler reports the loss
+        super().connectionLost(reason)
+
+
+class RecordingClientFactory(_LenientHTTP11ClientFactory):
+    def buildProtocol(self, addr: IAddress | None) -> HTTP11ClientProtocol:
+        return RecordingHTTP11ClientProtocol(self._quiescentCallback)
+
+
+class RecordingConnectionPool(HTTPConnectionPool):
+    """Gives the connection chosen for a request the tape that request brought along.
+
+    The handler sets :attr:`next_tape` just before Scrapy's agent asks for a connection;
+    everything from there to :meth:`getConnection` runs without yielding to the reactor,
+    so no other request can take the tape.
+    """
+
+    next_tape: WireTape | None = None
+
+    def getConnection(
+        self, key: Hashable, endpoint: IStreamClientEndpoint
+    ) -> Deferred[HTTP11ClientProtocol]:
+        tape, self.next_tape = self.next_tape, None
+        connection: Deferred[HTTP11ClientProtocol] = super().getConnection(key, endpoint)
+        if tape is not None:
+            connection.addCallback(_arm, tape)
+        return connection
+
+
+def _arm(connection: Any, tape: WireTape) -> Any:
+    inner = getattr(connection, "_clientProtocol", connection)
+    if isinstance(inner, RecordingHTTP11ClientProtocol):
+        inner.pending_tape = tape
+    if inner is not connection:
+        # A reused connection comes wrapped: if the server had closed it, Twisted retries
+        # once on a new connection, which must record too.
+        renew: Callable[[], Deferred[Any]] = connection._newConnection
+        connection._newConnection = lambda: renew().addCallback(_arm, tape)
+    return connection
+
+
+class WireRecordingDownloadHandler(HTTP11DownloadHandler):
+    """``DOWNLOAD_HANDLERS`` entry for http and https: Scrapy's handler, recording the wire."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        from twisted.internet import reactor
+
+        pool = RecordingConnectionPool(reactor, persistent=True)
+        pool.maxPersistentPerHost = self._pool.maxPersistentPerHost
+        pool._factory = RecordingClientFactory
+        self._pool = pool
+        self._recording_pool = pool
+        # nothing would consume the tapes without WARC capture (the fetch-ceiling bench)
+        self._taping = crawler.settings.getbool("WARTA_WARC_ENABLED", True)
+
+    async def download_request(self, request: Request) -> Response:
+        if not self._taping:
+            return await super().download_request(request)
+        maxsize = request.meta.get("download_maxsize", self._default_maxsize)
+        tape = WireTape(limit=maxsize + HEAD_ALLOWANCE if maxsize else 0)
+        tape.started_at = datetime.now(UTC)
+        request.meta[WIRE_KEY] = tape
+        self._recording_pool.next_tape = tape
+        try:
+            return await super().download_request(request)
+        finally:
+            if self._recording_pool.next_tape is tape:  # failed before asking for a connection
+                self._recording_pool.next_tape = None
+
+
+def from_tape(
+    request: Request,
+    tape: WireTape,
+    received: datetime,
+    ip_address: str | None,
+    truncated: str | None,
+) -> tuple[CapturedRequest, CapturedResponse]:
+    """The exchange as it crossed the wire; the parsed fields only describe it."""
+    request_head, request_body = tape.request_parts()
+    response_head, payload, length = tape.response_parts()
+    sent_at = tape.started_at or tape.sent_at or received
+    wire_response = records.WireHeaders(response_head)
+    captured_request = CapturedRequest(
+        method=request.method,
+        url=request.url,
+        headers=[],
+        timestamp=sent_at,
+        body=request_body,
+        wire=WireMessage.from_bytes(request_head, request_body),
+    )
+    captured_response = CapturedResponse(
+        url=request.url,
+        protocol=wire_response.protocol or "HTTP/1.1",
+        status=int(wire_response.get_statuscode() or 0),
+        reason=wire_response.statusline.partition(" ")[2],
+        headers=list(wire_response.headers),
+        body=b"",
+        timestamp=tape.received_at or received,
+        ip_address=ip_address,
+        wire=WireMessage(response_head, payload, length),
+        truncated=truncated,
+    )
+    return captured_request, captured_response
+
+
+def truncation_of(exception: BaseException, tape: WireTape) -> str:
+    """The WARC-Truncated reason for a download that failed after its headers arrived."""
+    if tape.overflow or isinstance(exception, DownloadCancelledError):
+        return records.TRUNCATED_LENGTH  # DOWNLOAD_MAXSIZE
+    if isinstance(exception, DownloadTimeoutError):
+        return records.TRUNCATED_TIME
+    return records.TRUNCATED_DISCONNECT
+
+
+__all__ = [
+    "WIRE_KEY",
+    "RecordingClientFactory",
+    "RecordingConnectionPool",
+    "RecordingHTTP11ClientProtocol",
+    "WireRecordingDownloadHandler",
+    "from_tape",
+    "truncation_of",
+]

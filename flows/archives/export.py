@@ -1,0 +1,93 @@
+"""The text dataset: one row per article URL, as Parquet partitioned by site, year and month.
+
+An article seen by several crawls is one row: the latest capture wins (its text, title and
+WARC pointer), and ``captures`` counts every crawl that extracted it, with the first fetch
+time beside it. Partitions are Hive style (``site=niaga/year=2023/month=03/``), which
+DuckDB, pandas, pyarrow and Hugging Face ``datasets`` all read. Year and month are those of
+the publication date in the site's own time zone, or of the fetch when it has none.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pyarrow.dataset as ds
+
+PARTITIONS = ["site", "year", "month"]
+
+_LATEST = """
+WITH ranked AS (
+    SELECT a.*,
+        coalesce(substr(a.published, 1, 10), strftime(a.fetch_time, '%Y-%m-%d')) AS pub_day,
+        count(*) OVER (PARTITION BY a.url) AS captures,
+        min(a.fetch_time) OVER (PARTITION BY a.url) AS first_fetch_time,
+        row_number() OVER (
+            PARTITION BY a.url ORDER BY a.fetch_time DESC NULLS LAST, a.crawl_id DESC
+        ) AS newest
+    FROM articles a
+)
+SELECT * EXCLUDE (newest, pub_day),
+    substr(pub_day, 1, 4) AS year,
+    substr(pub_day, 6, 2) AS month
+FROM ranked
+WHERE newest = 1 {filters}
+ORDER BY site, year, month, url
+"""
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    rows: int
+    files: int
+    dest: Path
+
+
+def export_articles(
+    con: duckdb.DuckDBPyConnection,
+    dest: Path,
+    *,
+    site: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+) -> ExportResult:
+    """Write the deduplicated articles under ``dest`` (replaced if it holds an export).
+
+    ``since`` and ``until`` select by publication day (fetch day when unknown), inclusive.
+    """
+    filters, params = [], []
+    if site:
+        filters.append("AND site = ?")
+        params.append(site)
+    if since:
+        filters.append("AND pub_day >= ?")
+        params.append(since.isoformat())
+    if until:
+        filters.append("AND pub_day <= ?")
+        params.append(until.isoformat())
+    table = con.sql(_LATEST.format(filters=" ".join(filters)), params=params).to_arrow_table()
+    dest = Path(dest)
+    staged = dest.with_name(f".{dest.name}.part")
+    shutil.rmtree(staged, ignore_errors=True)
+    written: list[str] = []
+    ds.write_dataset(
+        table,
+        staged,
+        format="parquet",
+        partitioning=PARTITIONS,
+        partitioning_flavor="hive",
+        basename_template="part-{i}.parquet",
+        file_visitor=lambda f: written.append(f.path),
+        existing_data_behavior="error",
+    )
+    staged.mkdir(parents=True, exist_ok=True)  # an empty selection is an empty dataset
+    if dest.exists():
+        if not dest.is_dir() or any(p.suffix not in ("", ".parquet") for p in dest.rglob("*")):
+            shutil.rmtree(staged, ignore_errors=True)
+            raise ValueError(f"{dest} exists and is not an earlier export; choose a new folder")
+        shutil.rmtree(dest)
+    staged.rename(dest)
+    return ExportResult(rows=table.num_rows, files=len(written), dest=dest)
