@@ -71,3 +71,9 @@ eval: install
 BENCH_SIZES ?= 1000,10000
 bench: install
 	$(BIN)/python -m bench.crawl_bench --sizes $(BENCH_SIZES)
+
+.PHONY: fleet
+## A Prefect work pool of two workers sharing one archive; one worker is killed mid-round
+## (docs/scheduling.md). SeaweedFS is started unless STORAGE=s3://bucket/prefix.
+fleet: install
+	$(BIN)/python -m flows.fleet $(if $(filter s3://%,$(STORAGE)),--storage $(STORAGE))

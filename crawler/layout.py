@@ -10,7 +10,12 @@ In storage, relative to the storage URI (for S3 the object key is ``<prefix>/`` 
 
     <site>/<YYYY>/<MM>/<DD>/<file>                      a crawl's files, by its UTC day
     <site>/<YYYY>/<MM>/<DD>/<crawl_id>.manifest.json    written last: the crawl is complete
-    <site>/state/<state_name>.sqlite                    the latest crawl state snapshot
+    <site>/state/<state_name>.json                      the newest crawl state: generation,
+                                                        crawl, snapshot key (written last)
+    <site>/state/<state_name>/<generation>.sqlite       one snapshot per generation, never
+                                                        overwritten
+    <site>/state/<state_name>.sqlite                    the older single snapshot (read only)
+    <site>/lease.json                                   who crawls the site now (flows.lease)
 
 A crawl's research index is two of its files, ``<crawl_id>-captures.parquet`` and
 ``<crawl_id>-articles.parquet``, listed in its manifest like every other file.
@@ -97,6 +102,14 @@ _MANIFEST_KEY = re.compile(
 )
 
 
+_DAY_KEY = re.compile(r"^[^/]+/\d{4}/\d{2}/\d{2}/")
+
+
+def in_day_folder(key: str) -> bool:
+    """A crawl's file (not the state, not the lease): under ``<site>/<YYYY>/<MM>/<DD>/``."""
+    return _DAY_KEY.match(key) is not None
+
+
 def day_prefix(site: str, day: date) -> str:
     return f"{site}/{day:%Y}/{day:%m}/{day:%d}"
 
@@ -140,7 +153,15 @@ def state_key(site: str, state_name: str) -> str:
     return f"{site}/state/{state_name}.sqlite"
 
 
-def is_state_key(key: str) -> bool:
-    """A crawl-state snapshot (:func:`state_key`), which belongs to no crawl's manifest."""
-    parts = key.split("/")
-    return len(parts) == 3 and parts[1] == "state" and parts[2].endswith(".sqlite")
+def state_head_key(site: str, state_name: str) -> str:
+    """The small JSON object naming the newest state snapshot; replaced conditionally."""
+    return f"{site}/state/{state_name}.json"
+
+
+def state_snapshot_key(site: str, state_name: str, generation: int) -> str:
+    return f"{site}/state/{state_name}/{generation:08d}.sqlite"
+
+
+def lease_key(site: str) -> str:
+    """Held while a run of the site crawls and stores, by whichever worker it runs on."""
+    return f"{site}/lease.json"

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +24,15 @@ from crawler.siteconfig import PACKAGE_ROOT
 
 class CrawlFailed(RuntimeError):
     """The crawl process exited badly; the message points at its log."""
+
+
+class CrawlInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped the crawl. Its folder is kept; the next run of the site stores it."""
+
+
+# After Ctrl-C Scrapy closes the spider, the WARC and the state; a crawl that takes longer
+# than this after SIGTERM (a cancelled flow run, a dying parent) is killed.
+STOP_GRACE_SECONDS = 20.0
 
 
 @dataclass
@@ -96,8 +107,16 @@ def run_crawl(
     cmd = crawl_command(site, output_dir, crawl_id, base_url, settings, spider_args)
     env = crawl_environment(os.environ)
     with log_file.open("ab") as log:
-        proc = subprocess.run(
-            cmd, cwd=PACKAGE_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, timeout=timeout
+        # A session of its own: a Ctrl-C at the terminal reaches only us, and we pass it on
+        # once (Scrapy's graceful stop) instead of the crawl getting it alongside us.
+        proc = subprocess.Popen(
+            cmd, cwd=PACKAGE_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+        interrupts = wait_for_crawl(proc, timeout)
+    if interrupts:
+        raise CrawlInterrupted(
+            f"crawl of {site} stopped by Ctrl-C; {output_dir} is kept and stored by the next run"
         )
     summary_path = output_dir / SUMMARY_FILE
     summary = json.loads(summary_path.read_text()) if summary_path.exists() else {}
@@ -108,3 +127,43 @@ def run_crawl(
             f"crawl of {site} exited with {proc.returncode}; see {log_file}\n" + "\n".join(tail)
         )
     return result
+
+
+def wait_for_crawl(proc: subprocess.Popen[bytes], timeout: float | None) -> int:
+    """Wait for the crawl; pass each Ctrl-C on to it; return how many there were.
+
+    Scrapy stops gracefully at the first SIGINT (the WARC is closed) and at once at the
+    second. Any other way out of here (a timeout, SIGTERM from a cancelled flow run) stops
+    the crawl before leaving, so no crawl outlives the code that waits for it.
+    """
+    deadline = None if timeout is None else time.monotonic() + timeout
+    interrupts = 0
+    try:
+        while True:
+            try:
+                remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
+                proc.wait(remaining)
+                return interrupts
+            except KeyboardInterrupt:
+                interrupts += 1
+                if proc.poll() is None:
+                    proc.send_signal(signal.SIGINT if interrupts < 3 else signal.SIGKILL)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        raise
+    except BaseException:
+        stop_crawl(proc)
+        raise
+
+
+def stop_crawl(proc: subprocess.Popen[bytes]) -> None:
+    """SIGTERM (Scrapy closes cleanly), then SIGKILL after :data:`STOP_GRACE_SECONDS`."""
+    if proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(STOP_GRACE_SECONDS)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()

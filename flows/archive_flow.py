@@ -13,20 +13,24 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from contextlib import ExitStack
 from typing import Any, ParamSpec, TypeVar
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import TaskRun
+from prefect.concurrency.sync import concurrency
 from prefect.states import State
 from prefect.tasks import Task, exponential_backoff
 
 from crawler.runner import CrawlFailed
-from flows import crawl_steps
+from flows import crawl_steps, unfinished
+from flows.lease import DEFAULT_TTL, SiteBusy, site_lease
 from flows.new_articles import NewArticles
 from flows.storage import StorageError
 from flows.summary import build_summary, publish
 
+CRAWL_LIMIT = "warta-crawls"  # Prefect global concurrency limit: crawls at once, fleet-wide
 STORAGE_RETRIES = 3
 STORAGE_RETRY_DELAY = 30.0  # seconds before the first retry; then 60, 120, ...
 JITTER = 0.5  # each delay may grow by up to half, to spread simultaneous retries
@@ -81,6 +85,9 @@ store_task = storage_task(crawl_steps.store, "store")
 remove_local_task = storage_task(crawl_steps.remove_local, "delete-local-copies")
 restore_state_task = storage_task(crawl_steps.restore_state, "restore-crawl-state")
 save_state_task = storage_task(crawl_steps.save_state, "save-crawl-state")
+# Earlier crawls of the site that were interrupted before they were stored go first, so the
+# state never counts as archived what is not in storage (flows.unfinished).
+finish_unstored_task = storage_task(unfinished.finish_unstored_crawls, "store-unfinished-crawls")
 
 
 def short_error(exc: BaseException) -> str:
@@ -103,11 +110,16 @@ def archive_site(
     deep_verify: bool = False,
     storage_retries: int = STORAGE_RETRIES,
     storage_retry_delay: float = STORAGE_RETRY_DELAY,
+    lease_seconds: float = DEFAULT_TTL,
+    lease_wait: float = 0.0,
 ) -> dict[str, Any]:
     """Crawl ``site`` and store its archive; return the run summary (also an artifact).
 
     ``resume_crawl_id`` skips the crawl and finishes an earlier run from its folder.
     ``storage``, ``data_dir`` and ``delete_local`` default to config/settings.yaml.
+    One run per site at a time, wherever it runs: the run holds the site's lease in
+    storage (:mod:`flows.lease`), waiting up to ``lease_wait`` seconds for it (else
+    SiteBusy); the crawl itself takes a slot of the global limit ``warta-crawls``.
     """
     logger = get_run_logger()
     plan = crawl_steps.plan_archive(
@@ -127,17 +139,33 @@ def archive_site(
     crawl_summary: dict[str, Any] = {}
     check: crawl_steps.CheckResult | None = None
     fresh: NewArticles | None = None
+    held = ExitStack()
     try:
+        lease = held.enter_context(
+            site_lease(
+                crawl_steps.open_target(plan),
+                site,
+                ttl=lease_seconds,
+                wait=lease_wait,
+                flow_run=_flow_run_name(),
+                crawl_id=plan.crawl_id,
+            )
+        )
         if plan.resume:
             logger.info("resuming crawl %s of %s from %s", plan.crawl_id, site, plan.folder)
+            unfinished.recover_warcs(plan.folder)  # what a Ctrl-C or a kill left open
             crawl_summary = crawl_steps.read_summary(plan.folder)
         else:
-            restore_state_task.with_options(**retrying)(plan)
-            crawl_summary = crawl_task(plan, crawl_timeout)
+            stale = restore_state_task.with_options(**retrying)(plan)
+            finish_unstored_task.with_options(**retrying)(plan, deep_verify, stale)
+            with concurrency(CRAWL_LIMIT, occupy=1, lease_duration=lease_seconds, strict=False):
+                crawl_summary = crawl_task(plan, crawl_timeout)
         check = check_task(plan.folder)
         package_task(plan, crawl_summary)
         fresh = new_articles_task.with_options(**retrying)(plan, crawl_summary)
         counts = crawl_steps.manifest_counts(crawl_summary, fresh)
+        if lease.lost:
+            raise SiteBusy(f"{site}: another run took the lease during this one; not storing")
         manifest = store_task.with_options(**retrying)(plan, crawl_summary, counts, deep_verify)
         save_state_task.with_options(**retrying)(plan)
         deleted = None
@@ -153,6 +181,8 @@ def archive_site(
             logger.warning("could not publish the failure artifact: %s", publish_error)
         logger.error("archive of %s failed; local files kept in %s", site, plan.folder)
         raise
+    finally:
+        held.close()  # the lease is released even on Ctrl-C
     summary = build_summary(
         plan, crawl_summary, check=check, fresh=fresh, manifest=manifest, deleted=deleted
     )
@@ -167,6 +197,12 @@ def archive_site(
         summary["manifest"],
     )
     return summary
+
+
+def _flow_run_name() -> str:
+    from prefect.runtime import flow_run
+
+    return f"flow run {flow_run.name} ({flow_run.id})" if flow_run.id else "a flow run"
 
 
 def ephemeral_defaults() -> dict[str, Any]:

@@ -324,12 +324,12 @@ def remove_local(plan: ArchivePlan, manifest: Manifest, deep_verify: bool = Fals
 
 
 def restore_state(plan: ArchivePlan) -> bool:
-    """A worker with no crawl state takes the one stored with the archive, if any."""
+    """Start from the newest stored crawl state; True if the local copy was stale or gone."""
     from flows.state_sync import pull_state
 
     if plan.state_path is None:
         return False
-    return pull_state(open_target(plan), plan.site, plan.state_path)
+    return pull_state(open_target(plan), plan.site, plan.state_path).replaced
 
 
 def save_state(plan: ArchivePlan) -> str | None:
@@ -338,4 +338,4 @@ def save_state(plan: ArchivePlan) -> str | None:
 
     if plan.state_path is None:
         return None
-    return push_state(open_target(plan), plan.site, plan.state_path)
+    return push_state(open_target(plan), plan.site, plan.state_path, plan.crawl_id)

@@ -15,11 +15,16 @@ from pathlib import Path
 from crawler.incremental.schema import SCHEMA_VERSION, StateError
 
 
-def export_state(db_path: str | os.PathLike[str], dest: str | os.PathLike[str]) -> Path:
+def export_state(
+    db_path: str | os.PathLike[str],
+    dest: str | os.PathLike[str],
+    stamp: dict[str, str] | None = None,
+) -> Path:
     """Write a consistent single-file snapshot of the state DB to ``dest`` (atomic replace).
 
     Safe while a crawl has the DB open: SQLite's backup API copies a consistent view,
-    WAL included, so the snapshot needs no ``-wal`` file beside it.
+    WAL included, so the snapshot needs no ``-wal`` file beside it. ``stamp`` rows (the
+    generation, the crawl that made it) go into the snapshot's ``meta`` table only.
     """
     src_path, dest_path = Path(db_path), Path(dest)
     if not src_path.is_file():
@@ -32,6 +37,8 @@ def export_state(db_path: str | os.PathLike[str], dest: str | os.PathLike[str]) 
         out = sqlite3.connect(tmp)
         try:
             src.backup(out)
+            for key, value in (stamp or {}).items():
+                out.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
             out.execute("PRAGMA journal_mode=DELETE")
             out.commit()
         finally:
@@ -64,6 +71,32 @@ def import_state(
     return target
 
 
+def read_stamp(db_path: str | os.PathLike[str]) -> dict[str, str]:
+    """The ``meta`` rows other than the schema: which generation a state copy is, and so on."""
+    path = Path(db_path)
+    if not path.is_file():
+        return {}
+    db = sqlite3.connect(path, timeout=30)
+    try:
+        rows = db.execute("SELECT key, value FROM meta WHERE key != 'schema'").fetchall()
+    except sqlite3.DatabaseError as exc:
+        raise StateError(f"{path}: not a crawl state database: {exc}") from None
+    finally:
+        db.close()
+    return {str(key): str(value) for key, value in rows}
+
+
+def write_stamp(db_path: str | os.PathLike[str], stamp: dict[str, str]) -> None:
+    """Record ``stamp`` in a state DB's ``meta`` table (no crawl may have it open)."""
+    db = sqlite3.connect(Path(db_path), timeout=30)
+    try:
+        with db:
+            for key, value in stamp.items():
+                db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+    finally:
+        db.close()
+
+
 def _check_state_file(path: Path) -> None:
     if not path.is_file():
         raise StateError(f"no crawl state file at {path}")
@@ -80,4 +113,4 @@ def _check_state_file(path: Path) -> None:
         raise StateError(f"{path}: not a usable crawl state (check={ok!r}, schema={schema!r})")
 
 
-__all__ = ["StateError", "export_state", "import_state"]
+__all__ = ["StateError", "export_state", "import_state", "read_stamp", "write_stamp"]

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
-from crawler.layout import check_id, is_state_key, parse_manifest_key
+from crawler.layout import check_id, in_day_folder, parse_manifest_key
 from flows.storage.base import Storage
 from flows.storage.manifest import (
     Manifest,
@@ -114,11 +114,8 @@ def verify_archive(
             else:
                 report.done.append(entry.key)
     if since is None and until is None:
-        stray = [
-            i.key
-            for i in storage.list(f"{site}/" if site else "")
-            if i.key not in listed and not is_state_key(i.key)  # the flow's state snapshot
-        ]
+        everything = storage.list(f"{site}/" if site else "")
+        stray = [i.key for i in everything if i.key not in listed and in_day_folder(i.key)]
         if stray:
             report.notes.append(
                 f"{len(stray)} object(s) belong to no manifest (an unfinished upload?), "

@@ -27,6 +27,8 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "archives": ("flows.cli.archives", "list, download, verify and share stored archives"),
 }
 
+SUPERVISED = frozenset({"archive", "demo"})  # long runs whose Ctrl-C must not lose a crawl
+
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -52,6 +54,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.command:
         parser.print_help()
         return 2
+    if argv is None and args.command in SUPERVISED:  # from a terminal: see flows.cli.supervise
+        from flows.cli import supervise
+
+        if not supervise.is_child():
+            return supervise.run_supervised(args_list)
+        supervise.become_child()
     module = importlib.import_module(SUBCOMMANDS[args.command][0])
     try:
         return int(module.run(args) or 0)
@@ -60,8 +68,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"warta {args.command}: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print(f"warta {args.command}: interrupted", file=sys.stderr)
+    except KeyboardInterrupt as exc:
+        print(f"warta {args.command}: interrupted. {exc}".rstrip(". "), file=sys.stderr)
+        if args.command in SUPERVISED:
+            from flows.cli.supervise import stop_temporary_server
+
+            stop_temporary_server()
         return 130
     except Exception as exc:  # anything else: one line; --debug shows where it came from
         if args.debug:

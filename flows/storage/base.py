@@ -34,6 +34,10 @@ class StorageError(Exception):
         super().__init__(f"{uri}: {operation} failed: {reason}")
 
 
+class StorageConflict(StorageError):
+    """A conditional write lost: the object changed (or appeared) since it was read."""
+
+
 @dataclass(frozen=True)
 class ObjectInfo:
     """What storage knows about one object without reading it.
@@ -66,6 +70,17 @@ class Storage(Protocol):
 
     def head(self, key: str) -> ObjectInfo | None:
         """Size and recorded digest of an object, or None if it does not exist."""
+
+    def get_versioned(self, key: str) -> tuple[bytes, str] | None:
+        """A small object and a version token for :meth:`put_bytes_if`; None if absent."""
+
+    def put_bytes_if(self, key: str, data: bytes, version: str | None) -> str:
+        """Replace a small object only if it is still at ``version`` (None: only if absent).
+
+        Returns the new version; raises :class:`StorageConflict` if another writer came
+        first. S3 does this on the server (If-Match / If-None-Match), the local backend
+        under a file lock.
+        """
 
     def read_chunks(self, key: str, offset: int = 0) -> Iterator[bytes]:
         """Stream an object from byte ``offset`` on (HTTP Range or seek)."""

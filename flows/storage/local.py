@@ -8,7 +8,14 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from flows.storage.base import CHUNK, SIDECAR_SUFFIX, ObjectInfo, StorageError, check_key
+from flows.storage.base import (
+    CHUNK,
+    SIDECAR_SUFFIX,
+    ObjectInfo,
+    StorageConflict,
+    StorageError,
+    check_key,
+)
 
 
 class LocalStorage:
@@ -103,6 +110,31 @@ class LocalStorage:
             if sidecar.is_file():
                 recorded = sidecar.read_text(encoding="ascii", errors="replace").split(" ")[0]
             return ObjectInfo(key=key, size=size, sha256=recorded or None)
+
+    def get_versioned(self, key: str) -> tuple[bytes, str] | None:
+        path = self._path(key)
+        with self._errors(f"get {key}"):
+            if not path.is_file():
+                return None
+            data = path.read_bytes()
+            return data, hashlib.sha256(data).hexdigest()
+
+    def put_bytes_if(self, key: str, data: bytes, version: str | None) -> str:
+        """Compare and swap under an exclusive lock on a hidden file beside the object."""
+        import fcntl
+
+        path = self._path(key)
+        with self._errors(f"conditional put {key}"):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.with_name(f".{path.name}.lock").open("a") as lock:
+                fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+                current = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
+                if current != version:
+                    raise StorageConflict(
+                        self.uri, f"conditional put {key}", "another writer changed it first"
+                    )
+                self._store(key, iter([data]), None)
+        return hashlib.sha256(data).hexdigest()
 
     def read_chunks(self, key: str, offset: int = 0) -> Iterator[bytes]:
         path = self._path(key)

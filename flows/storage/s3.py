@@ -32,7 +32,14 @@ from botocore.exceptions import (
     ConnectionError as BotoConnectionError,
 )
 
-from flows.storage.base import CHUNK, ObjectInfo, StorageError, check_expiry, check_key
+from flows.storage.base import (
+    CHUNK,
+    ObjectInfo,
+    StorageConflict,
+    StorageError,
+    check_expiry,
+    check_key,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -41,6 +48,7 @@ if TYPE_CHECKING:
 _BUCKET = re.compile(r"^(?!xn--)(?!.*\.\.)(?!\d+\.\d+\.\d+\.\d+$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _DENIED = {"AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "Forbidden", "403"}
 _NOT_FOUND = {"404", "NoSuchKey", "NotFound"}
+_CONFLICT = {"PreconditionFailed", "ConditionalRequestConflict"}
 
 
 def _hex_from_b64(value: str | None) -> str | None:
@@ -298,6 +306,48 @@ class S3Storage:
                 sha256=meta.get("Metadata", {}).get("sha256"),
                 content_sha256=_hex_from_b64(meta.get("ChecksumSHA256")),
             )
+
+    def get_versioned(self, key: str) -> tuple[bytes, str] | None:
+        with self._errors(f"get {key}"):
+            try:
+                response = self.client.get_object(Bucket=self.bucket, Key=self._full(key))
+            except ClientError as exc:
+                if str(exc.response.get("Error", {}).get("Code")) in _NOT_FOUND:
+                    return None
+                raise
+            return response["Body"].read(), str(response["ETag"])
+
+    def put_bytes_if(self, key: str, data: bytes, version: str | None) -> str:
+        """A conditional PUT: If-Match the ETag read, or If-None-Match ``*`` to create."""
+        import hashlib
+
+        digest = hashlib.sha256(data)
+        condition = {"IfMatch": version} if version is not None else {"IfNoneMatch": "*"}
+        with self._errors(f"conditional put {key}"):
+            try:
+                response = self.client.put_object(
+                    Bucket=self.bucket,
+                    Key=self._full(key),
+                    Body=data,
+                    ChecksumSHA256=base64.b64encode(digest.digest()).decode(),
+                    Metadata={"sha256": digest.hexdigest()},
+                    **condition,  # type: ignore[arg-type]
+                )
+            except ClientError as exc:
+                status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+                code = str(exc.response.get("Error", {}).get("Code", ""))
+                if status in (409, 412) or code in _CONFLICT:
+                    raise StorageConflict(
+                        self.uri, f"conditional put {key}", "another writer changed it first"
+                    ) from None
+                if status == 501 or code == "NotImplemented":
+                    raise StorageError(
+                        self.uri,
+                        f"conditional put {key}",
+                        "this S3 server has no conditional writes (If-Match/If-None-Match)",
+                    ) from None
+                raise
+            return str(response["ETag"])
 
     def read_chunks(self, key: str, offset: int = 0) -> Iterator[bytes]:
         with self._errors(f"get {key}"):

@@ -236,8 +236,9 @@ def test_crawl_state_travels_with_the_archive_to_a_new_worker(
         data_dir=str(tmp_path / "worker-a"),
     )
     assert first["articles"] == niaga_replica.articles
-    stored_states = list((archive / "niaga" / "state").glob("niaga@*.sqlite"))
+    stored_states = list((archive / "niaga" / "state").glob("niaga@*.json"))  # the head
     assert len(stored_states) == 1
+    assert json.loads(stored_states[0].read_text())["generation"] == 1
 
     # A second worker with an empty data folder: it carries on from the stored state, so
     # nothing already archived is fetched again.
@@ -250,4 +251,4 @@ def test_crawl_state_travels_with_the_archive_to_a_new_worker(
     )
     assert second["status"] == "stored"
     assert second["articles"] == 0 and second["new_articles"] == 0
-    assert (tmp_path / "worker-b" / "state" / stored_states[0].name).is_file()
+    assert (tmp_path / "worker-b" / "state" / f"{stored_states[0].stem}.sqlite").is_file()

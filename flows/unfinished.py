@@ -1,0 +1,139 @@
+"""Crawls that stopped before they were stored (Ctrl-C, a kill, a crash) are stored first.
+
+A crawl writes its state rows while it fetches, so by the time a run is interrupted the
+state already counts its pages as archived, and the next crawl skips them or writes
+revisits that point into its WARC files. That is only true once those files are in
+storage. So before a site is crawled again, every earlier crawl folder of the site that
+has WARC files but no manifest in storage is finished: ``.open`` WARCs are recovered (cut
+after the last whole record, :mod:`crawler.warc.recovery`), checked, indexed, packaged and
+stored like any crawl. ``warta archive SITE --resume ID`` does the same for one folder.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from pathlib import Path
+
+from crawler.crawl_lock import CrawlLock, lock_path_for
+from crawler.layout import SAFE_ID, is_warc, manifest_key
+from crawler.warc.recovery import RecoveryReport, recover_open_files
+from crawler.warc.writer import OPEN_SUFFIX
+from flows import crawl_steps
+from flows.crawl_steps import ArchivePlan
+from flows.storage import Storage
+
+log = logging.getLogger("warta.flow")
+SUPERSEDED_SUFFIX = ".superseded"  # a leftover another worker's crawl made redundant
+
+
+def recover_warcs(folder: Path) -> list[RecoveryReport]:
+    """Give every ``.open`` WARC in ``folder`` its final name, cut after its last record."""
+    reports = recover_open_files(folder)
+    for report in reports:
+        log.info(
+            "recovered %s: %d whole records kept, %d bytes of a cut record dropped",
+            report.result.name,
+            report.records,
+            report.dropped_bytes,
+        )
+    return reports
+
+
+def holds_warcs(folder: Path) -> bool:
+    return any(is_warc(p.name) or p.name.endswith(OPEN_SUFFIX) for p in folder.iterdir())
+
+
+def unstored_crawls(plan: ArchivePlan, storage: Storage) -> list[ArchivePlan]:
+    """Plans for this site's earlier crawl folders that hold WARCs but were never stored."""
+    site_dir = plan.folder.parent
+    if not site_dir.is_dir():
+        return []
+    found = []
+    for folder in sorted(site_dir.iterdir()):
+        if folder == plan.folder or not folder.is_dir() or not SAFE_ID.match(folder.name):
+            continue
+        if folder.name.endswith(SUPERSEDED_SUFFIX) or not holds_warcs(folder):
+            continue
+        earlier = replace(plan, crawl_id=folder.name, folder=folder, resume=True)
+        try:
+            day = crawl_steps.crawl_started(earlier, crawl_steps.read_summary(folder)).date()
+        except ValueError as exc:
+            log.warning("skipping %s: %s", folder, exc)
+            continue
+        if storage.head(manifest_key(plan.site, folder.name, day)) is None:
+            found.append(earlier)
+    return found
+
+
+def finish_crawl(plan: ArchivePlan, deep_verify: bool = False) -> dict[str, int]:
+    """Recover, check, package and store one crawl folder; return its manifest counts."""
+    recover_warcs(plan.folder)
+    summary = crawl_steps.read_summary(plan.folder)
+    crawl_steps.check_warcs(plan.folder)
+    crawl_steps.package(plan)
+    fresh = crawl_steps.new_articles(plan, summary)
+    counts = crawl_steps.manifest_counts(summary, fresh)
+    manifest = crawl_steps.store(plan, summary, counts, deep_verify)
+    if plan.delete_local:
+        crawl_steps.remove_local(plan, manifest, deep_verify)
+    log.info(
+        "stored the unfinished crawl %s of %s: %s new articles",
+        plan.crawl_id,
+        plan.site,
+        counts.get("new_articles"),
+    )
+    return counts
+
+
+def finish_unstored_crawls(
+    plan: ArchivePlan, deep_verify: bool = False, state_was_stale: bool = False
+) -> list[str]:
+    """Store every earlier crawl of the site left unstored here; their ids, oldest first.
+
+    If the local state was just replaced by a newer stored one (``state_was_stale``),
+    another worker has crawled the site since these folders were made: they are set aside
+    instead (:func:`set_aside`). Holds the site's crawl lock meanwhile, so a crawl of the
+    site still running on this machine is never taken for an interrupted one.
+    """
+    storage = crawl_steps.open_target(plan)
+    lock = CrawlLock(lock_path_for(plan.state_path, plan.folder))
+    with lock.acquire(purpose="storing unfinished crawls"):
+        if state_was_stale:
+            set_aside(plan, storage, "another worker crawled the site since; its state won")
+            return []
+        finished = []
+        for earlier in unstored_crawls(plan, storage):
+            log.warning(
+                "crawl %s of %s was interrupted before it was stored; storing it now",
+                earlier.crawl_id,
+                plan.site,
+            )
+            finish_crawl(earlier, deep_verify)
+            finished.append(earlier.crawl_id)
+    return finished
+
+
+def set_aside(plan: ArchivePlan, storage: Storage, reason: str) -> list[Path]:
+    """Rename this worker's unstored crawl folders ``<id>.superseded`` (kept, never stored).
+
+    Used when storage holds a newer crawl state than this worker's: another worker crawled
+    the site since, so storing these folders now would archive the same articles twice.
+    """
+    moved = []
+    for earlier in unstored_crawls(plan, storage):
+        target = earlier.folder.with_name(earlier.folder.name + SUPERSEDED_SUFFIX)
+        earlier.folder.rename(target)
+        log.warning("crawl folder %s set aside as %s: %s", earlier.folder, target.name, reason)
+        moved.append(target)
+    return moved
+
+
+__all__ = [
+    "SUPERSEDED_SUFFIX",
+    "finish_crawl",
+    "finish_unstored_crawls",
+    "recover_warcs",
+    "set_aside",
+    "unstored_crawls",
+]
