@@ -48,6 +48,7 @@ def check_archive_inputs(
     spider_args: dict[str, Any] | None = None,
     data_dir: str | None = None,
     reach_storage: bool = True,
+    warn: bool = True,
 ) -> SiteConfig:
     """Check one run's inputs; return the site. ConfigError names the first bad one."""
     config = load_site(site)
@@ -60,6 +61,6 @@ def check_archive_inputs(
     check_data_dir(data_dir or settings.data_dir)
     check_storage(storage or settings.storage, reach=reach_storage)
     warning = contact_warning(config.name, base_url or config.base_url)
-    if warning:
+    if warning and warn:
         print(warning, file=sys.stderr)
     return config

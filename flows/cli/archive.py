@@ -73,12 +73,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print the whole summary as JSON")
 
 
-def run(args: argparse.Namespace) -> int:
+def preflight(args: argparse.Namespace) -> tuple[dict[str, str], dict[str, str]]:
+    """Check every input before Prefect starts (ConfigError: one line, exit 2); return the
+    crawl settings and spider arguments. Runs in the supervisor and again in its child."""
+    from flows.cli.supervise import is_child
     from flows.preflight import check_archive_inputs
 
     settings = parse_assignments(args.settings, "--set")
     spider_args = parse_assignments(args.spider_args, "--arg")
-    # Everything is checked before Prefect starts: a bad input costs a second, not a crawl.
     check_archive_inputs(
         args.site,
         storage=args.storage,
@@ -86,7 +88,13 @@ def run(args: argparse.Namespace) -> int:
         crawl_settings=settings,
         spider_args=spider_args,
         data_dir=args.data_dir,
+        warn=not is_child(),  # the supervisor has warned already
     )
+    return settings, spider_args
+
+
+def run(args: argparse.Namespace) -> int:
+    settings, spider_args = preflight(args)
     data_dir = Path(args.data_dir or load_settings().data_dir).expanduser().resolve()
 
     from prefect.settings import temporary_settings

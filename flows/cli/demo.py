@@ -17,7 +17,7 @@ from typing import Any
 
 from crawler.globalconfig import load_settings
 from crawler.progress_display import ProgressFollower, follow_crawl
-from crawler.siteconfig import ConfigError, load_site
+from crawler.siteconfig import ConfigError, SiteConfig, load_site
 from crawler.units import format_bytes
 from flows.cli.archive import add_data_dir
 from flows.preflight import check_archive_inputs
@@ -60,8 +60,9 @@ def command_name() -> str:
         return "warta"
 
 
-def run(args: argparse.Namespace) -> int:
-    from replica.catalog import build_replica
+def preflight(args: argparse.Namespace) -> SiteConfig:
+    """Check the inputs before Prefect starts (ConfigError: one line, exit 2)."""
+    from flows.cli.supervise import is_child
 
     if args.data_dir:
         os.environ["WARTA_DATA_DIR"] = str(args.data_dir)
@@ -77,7 +78,16 @@ def run(args: argparse.Namespace) -> int:
         storage=settings.storage,
         data_dir=str(settings.data_dir),
         base_url=f"http://127.0.0.1:{args.port or 8765}",
+        warn=not is_child(),
     )
+    return site
+
+
+def run(args: argparse.Namespace) -> int:
+    from replica.catalog import build_replica
+
+    site = preflight(args)
+    settings = load_settings()
     try:
         server = build_replica(site.replica, args.articles, port=args.port)
     except OSError as exc:

@@ -54,14 +54,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.command:
         parser.print_help()
         return 2
-    if argv is None and args.command in SUPERVISED:  # from a terminal: see flows.cli.supervise
-        from flows.cli import supervise
-
-        if not supervise.is_child():
-            return supervise.run_supervised(args_list)
-        supervise.become_child()
     module = importlib.import_module(SUBCOMMANDS[args.command][0])
     try:
+        if argv is None and args.command in SUPERVISED:  # see flows.cli.supervise
+            from flows.cli import supervise
+
+            if not supervise.is_child():
+                # Bad input is reported here, before a second process pays for imports.
+                module.preflight(args)
+                return supervise.run_supervised(args_list)
+            supervise.become_child()
         return int(module.run(args) or 0)
     except ConfigError as exc:  # bad input: one line naming it, exit 2, before any work
         if args.debug:
