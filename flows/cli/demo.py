@@ -88,6 +88,7 @@ def run(args: argparse.Namespace) -> int:
 
     site = preflight(args)
     settings = load_settings()
+    assert site.replica is not None  # checked by preflight
     try:
         server = build_replica(site.replica, args.articles, port=args.port)
     except OSError as exc:
