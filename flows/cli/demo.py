@@ -52,10 +52,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def command_name() -> str:
-    """How the reader runs warta here: ``.venv/bin/warta`` from the repository root."""
-    exe = Path(sys.argv[0])
+    """How the reader runs warta here: ``.venv/bin/warta`` from the repository root. The
+    script sits beside this Python (the demo may run as ``python -m flows.cli``)."""
+    script = Path(sys.executable).parent / "warta"
     try:
-        return str(exe.resolve().relative_to(Path.cwd().resolve()))
+        return str(script.absolute().relative_to(Path.cwd()))
     except ValueError:
         return "warta"
 
