@@ -9,6 +9,7 @@ ARTICLES ?= 60
 DATA     ?= data
 STORAGE  ?= $(DATA)/archive
 SITE     ?= niaga
+PORT     ?= 8765
 PYTEST_ARGS ?=
 
 .PHONY: demo test lint typecheck lock clean install mutate
@@ -24,7 +25,7 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 
 ## Crawl the bundled replica of niaga.asia and archive it under $(DATA)/.
 demo: install
-	$(BIN)/warta demo --site $(SITE) --articles $(ARTICLES) --data $(DATA) --storage $(STORAGE)
+	$(BIN)/warta demo --site $(SITE) --articles $(ARTICLES) --port $(PORT) --data-dir $(DATA) --storage $(STORAGE)
 
 ## Lint, type-check and run every test, including the end-to-end ones that start servers.
 test: install

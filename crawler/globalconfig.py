@@ -6,12 +6,16 @@ variables so that a scheduled worker can redirect output without editing files.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from crawler.siteconfig import ConfigError, _read_yaml, config_dir, format_validation_error
+
+DEFAULT_CONTACT = "https://github.com/warta-archive/warta"  # the project's, not an operator's
 
 ENV_OVERRIDES = {
     "WARTA_DATA_DIR": "data_dir",
@@ -32,7 +36,7 @@ class WartaSettings(BaseModel):
     )
     operator: str = Field(default="warta", description="Who runs the crawl, for warcinfo")
     operator_contact: str = Field(
-        default="https://github.com/warta-archive/warta",
+        default=DEFAULT_CONTACT,
         description="URL or e-mail that site owners can reach; goes in the User-Agent",
     )
     user_agent: str = Field(
@@ -58,3 +62,26 @@ def load_settings(root: Path | None = None) -> WartaSettings:
         return WartaSettings.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(format_validation_error(path, exc)) from None
+
+
+def is_local_address(url: str) -> bool:
+    """Loopback, private networks and reserved test names: no site owner to bother."""
+    host = urlsplit(url).hostname or ""
+    if host == "localhost" or host.endswith((".test", ".localhost", ".invalid", ".example")):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_private
+
+
+def contact_warning(site: str, url: str) -> str | None:
+    """A warning when a real site would see warta's own project address as the contact."""
+    if is_local_address(url) or load_settings().operator_contact != DEFAULT_CONTACT:
+        return None
+    return (
+        f"warning: the User-Agent for {site} ({url}) gives warta's project address as the "
+        "contact; set operator_contact in config/settings.yaml (or WARTA_OPERATOR_CONTACT) "
+        "to an address where the site's owners can reach you"
+    )

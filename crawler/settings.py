@@ -9,6 +9,7 @@ BOT_NAME = "warta"
 SPIDER_MODULES: list[str] = []
 NEWSPIDER_MODULE = "crawler.spiders"
 SPIDER_LOADER_CLASS = "crawler.spiders.loader.SiteSpiderLoader"
+COMMANDS_MODULE = "crawler.commands"  # `scrapy crawl` that checks arguments before crawling
 
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
@@ -80,9 +81,11 @@ LOG_FORMAT = "%(asctime)s [%(name)s] %(levelname)s: %(message)s"
 WARTA_WARC_ENABLED = True
 WARTA_PAGE_REQUISITES = True  # False: no page requisites whatever the site config says
 WARTA_EXTRACT_ENABLED = True
+WARTA_DATA_DIR = ""  # default: data_dir of config/settings.yaml (or $WARTA_DATA_DIR)
 WARTA_OUTPUT_DIR = ""  # default: <data_dir>/crawls/<site>/<crawl_id>
 WARTA_CRAWL_ID = ""  # default: UTC timestamp of the crawl's start
-WARTA_PROGRESS_INTERVAL = 30.0
+WARTA_PROGRESS_INTERVAL = 30.0  # seconds between progress lines in the log; 0: none
+WARTA_PROGRESS_DISPLAY = "auto"  # live display on a terminal: auto (if stderr is one), on, off
 WARTA_DISK_QUEUE = True  # pending requests on disk in the crawl folder (layout.JOB_DIR)
 WARTA_EXTRACT_TIMEOUT = 30.0  # seconds per page; a worker past it is replaced
 WARTA_EXTRACT_WORKERS: int | None = None  # extraction processes; None = one per core, 0 = inline

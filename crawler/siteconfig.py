@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
@@ -29,6 +30,41 @@ class ConfigError(Exception):
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+CRON_ALIASES = frozenset({"@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight",
+                          "@hourly"})  # fmt: skip
+
+
+def _check_cron(expression: str) -> str:
+    """Five cron fields (or an @alias), as Prefect's Cron schedule reads them."""
+    from cronsim import CronSim, CronSimError
+
+    if expression.strip() in CRON_ALIASES:
+        return expression.strip()
+    try:
+        CronSim(expression, datetime(2026, 1, 1))
+    except CronSimError as exc:
+        raise ValueError(
+            f"{expression!r} is not a cron expression ({exc}); write five fields, "
+            "minute hour day month weekday, e.g. '17 */6 * * *' for every six hours"
+        ) from None
+    return expression
+
+
+def _check_css(selectors: list[str], *, parsel: bool = False) -> list[str]:
+    """CSS as the extractor (lxml) or the article test (parsel, which adds ::text and
+    ::attr) will read it; a broken selector fails here, not once per page in a crawl."""
+    from cssselect import SelectorError
+    from lxml.cssselect import CSSSelector
+    from parsel.csstranslator import css2xpath
+
+    for css in selectors:
+        try:
+            css2xpath(css) if parsel else CSSSelector(css, translator="html")
+        except SelectorError as exc:
+            raise ValueError(f"invalid CSS selector {css!r}: {exc}") from None
+    return selectors
 
 
 def _check_regex(patterns: list[str]) -> list[str]:
@@ -77,6 +113,7 @@ class ArticleRules(_Strict):
     )
 
     _validate = field_validator("url_patterns", "exclude_patterns")(_check_regex)
+    _validate_css = field_validator("require_any")(lambda v: _check_css(v, parsel=True))
 
 
 class Selectors(_Strict):
@@ -98,6 +135,15 @@ class Selectors(_Strict):
     next_page: str | None = Field(
         default=None, description="Link to the next page of a multi-page article"
     )
+
+    @field_validator("*")
+    @classmethod
+    def _valid_css(cls, value: str | list[str] | None) -> str | list[str] | None:
+        if isinstance(value, str):
+            _check_css([value])
+        elif isinstance(value, list):
+            _check_css(value)
+        return value
 
 
 class TextRules(_Strict):
@@ -174,6 +220,15 @@ class SiteConfig(_Strict):
     )
     recheck_hours: float = Field(
         default=0, ge=0, description="Re-fetch articles younger than this, to catch updates"
+    )
+    replica_only: bool = Field(
+        default=False,
+        description="The site exists only as a bundled replica (a fictional site): never "
+        "deployed on a schedule unless named",
+    )
+
+    _validate_schedule = field_validator("schedule")(
+        lambda v: _check_cron(v) if v is not None else None
     )
 
     @field_validator("base_url")
@@ -254,7 +309,8 @@ def format_validation_error(path: Path, error: ValidationError) -> str:
     lines = [f"{path}: invalid site config"]
     for item in error.errors():
         field = ".".join(str(part) for part in item["loc"]) or "(top level)"
-        lines.append(f"  field '{field}': {item['msg']}")
+        message = str(item["msg"]).removeprefix("Value error, ")
+        lines.append(f"  field '{field}': {message}")
     return "\n".join(lines)
 
 

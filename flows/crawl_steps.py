@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from crawler.arguments import check_settings, parse_spider_args
 from crawler.globalconfig import load_settings
 from crawler.layout import (
     ARTICLES_FILE,
@@ -116,6 +117,8 @@ def plan_archive(
     """Validate the site and parameters before anything runs; ConfigError or ValueError."""
     config = load_site(site)
     settings = load_settings()
+    check_settings(dict(crawl_settings or {}))  # ConfigError: fails the run at once, no retry
+    parse_spider_args({**(spider_args or {}), **({"base_url": base_url} if base_url else {})})
     root = (Path(data_dir) if data_dir else settings.data_dir).expanduser().resolve()
     crawl_id = (
         check_id(resume_crawl_id, "crawl id")

@@ -20,9 +20,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from crawler.arguments import check_settings, parse_spider_args
 from crawler.globalconfig import load_settings
 from crawler.siteconfig import ConfigError, SiteConfig, load_site, site_names
-from flows.archive_flow import archive_site
 from flows.crawl_steps import resolve_storage
 
 if TYPE_CHECKING:
@@ -48,6 +48,8 @@ def deployment_parameters(
     """The flow parameters a deployment fixes. Paths are made absolute here, because a
     worker runs flows in a working directory of its own."""
     settings = load_settings()
+    check_settings(dict(crawl_settings or {}))
+    parse_spider_args({**(spider_args or {}), **({"base_url": base_url} if base_url else {})})
     if delete_local is None:
         delete_local = settings.delete_local_after_upload
     params: dict[str, Any] = {
@@ -76,6 +78,8 @@ def site_deployment(
     from prefect.deployments.runner import EntrypointType
     from prefect.schedules import Cron
 
+    from flows.archive_flow import archive_site  # Prefect is imported only to deploy
+
     schedules = [Cron(config.schedule, timezone=config.timezone)] if config.schedule else None
     deployment = archive_site.to_deployment(
         name=config.name,
@@ -93,6 +97,10 @@ def site_deployment(
     return cast("RunnerDeployment", deployment)  # sync call: not the coroutine variant
 
 
+def deployable_sites() -> list[str]:
+    return [name for name in site_names() if not load_site(name).replica_only]
+
+
 def build_deployments(
     sites: list[str] | None = None,
     *,
@@ -100,21 +108,25 @@ def build_deployments(
     on_overlap: str = "enqueue",
     **overrides: Any,
 ) -> list[RunnerDeployment]:
-    """Deployments for ``sites`` (default: every file in config/sites/)."""
-    names = sites or site_names()
+    """Deployments for ``sites`` (default: every site in config/sites/ that is not
+    ``replica_only``: a fictional site scheduled for real would fail every run)."""
+    names = sites or deployable_sites()
     if not names:
-        raise ConfigError("no sites configured (config/sites/*.yaml)")
+        raise ConfigError("no deployable sites configured (config/sites/*.yaml)")
     if overrides.get("base_url") and len(names) != 1:
         raise ValueError("--base-url applies to one site; pick it with --sites")
-    return [
-        site_deployment(
-            load_site(name),
-            deployment_parameters(name, **overrides),
-            work_pool=work_pool,
-            on_overlap=on_overlap,
-        )
-        for name in names
-    ]
+    deployments = []
+    for name in names:
+        config = load_site(name)  # ConfigError names the site file and the field
+        parameters = deployment_parameters(name, **overrides)
+        try:
+            deployments.append(
+                site_deployment(config, parameters, work_pool=work_pool, on_overlap=on_overlap)
+            )
+        except ValueError as exc:  # e.g. a schedule Prefect reads otherwise than cronsim
+            first = (str(exc).splitlines() or [""])[0]
+            raise ConfigError(f"site {name} ({config.schedule!r}): {first}") from None
+    return deployments
 
 
 def ensure_process_pool(name: str) -> None:

@@ -16,10 +16,12 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import scrapy
+from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.http import Request, Response, TextResponse
 
 from crawler import __version__
+from crawler.arguments import parse_spider_args
 from crawler.canonical import CanonicalError, canonical_url, dedup_key, trusted_canonical
 from crawler.crawl_lock import CrawlLock, lock_path_for
 from crawler.discovery import (
@@ -45,32 +47,12 @@ from crawler.incremental.revisits import (
 from crawler.incremental.store import CrawlState
 from crawler.layout import JOB_DIR, crawl_folder, new_crawl_id, state_path
 from crawler.lifetime import DIE_WITH_PARENT_ENV, die_with_parent
+from crawler.progress import DISCOVERY_ANSWERS_STAT, DISCOVERY_REQUESTS_STAT
 from crawler.siteconfig import SiteConfig
 from crawler.spiders.requisites import Requisites
-from crawler.units import parse_duration
 from crawler.warc.capture import META_KEY
 
 logger = logging.getLogger(__name__)
-
-
-def _parse_when(value: str | None, name: str) -> datetime | None:
-    if not value:
-        return None
-    try:
-        when = datetime.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"spider argument {name}={value!r} is not an ISO date") from None
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
-
-
-def parse_lookback(value: str | None) -> timedelta | None:
-    """``2d``, ``36h``, ``1d12h``, ``90m``, ``1w``: how far back from now to look."""
-    if not value or not value.strip():
-        return None
-    try:
-        return parse_duration(value)
-    except ValueError as exc:
-        raise ValueError(f"spider argument lookback: {exc}") from None
 
 
 def _aware(when: datetime) -> datetime:
@@ -88,43 +70,30 @@ class NewsSpider(scrapy.Spider):
     pool: ExtractionPool | None = None
     _lock: CrawlLock | None = None
 
-    def __init__(
-        self,
-        *args: Any,
-        base_url: str | None = None,
-        since: str | None = None,
-        until: str | None = None,
-        max_articles: str | int | None = None,
-        urls: str | None = None,
-        lookback: str | None = None,
-        recheck_hours: str | float | None = None,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        options = parse_spider_args(kwargs)  # ConfigError: an unknown name or a bad value
+        super().__init__(*args)
         site = type(self).site_config
-        self.site: SiteConfig = site.with_base_url(base_url) if base_url else site
+        self.site: SiteConfig = site.with_base_url(options.base_url) if options.base_url else site
         self.rules = UrlRules(self.site)
         self.allowed_domains = self.site.fetch_hosts  # asset hosts too (host_guard)
         self.requisites = Requisites(self.site.fetch_hosts, self.site.page_requisites)
-        self.since = _parse_when(since, "since")
-        self.until = _parse_when(until, "until")
+        self.since = options.since
+        self.until = options.until
         self.started = datetime.now(UTC)
-        window = parse_lookback(lookback)
-        if window is not None:  # the later of since and now - lookback
-            start = self.started - window
+        if options.lookback is not None:  # the later of since and now - lookback
+            start = self.started - options.lookback
             self.since = max(self.since, start) if self.since else start
         self.recheck_hours = (
-            float(recheck_hours) if recheck_hours not in (None, "") else self.site.recheck_hours
+            options.recheck_hours if options.recheck_hours is not None else self.site.recheck_hours
         )
         self._requested_keys: set[str] = set()
         self._claimed_keys: set[str] = set()
         self._state: CrawlState | None = None
         self._state_looked_up = False
-        self.max_articles = int(max_articles) if max_articles else None
+        self.max_articles = options.max_articles
         self.articles_seen = 0
-        self.extra_urls = [
-            self.site.absolute(u.strip()) for u in (urls or "").split(",") if u.strip()
-        ]
+        self.extra_urls = [self.site.absolute(u) for u in options.urls]
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -134,6 +103,7 @@ class NewsSpider(scrapy.Spider):
         spider._apply_site_settings(crawler)
         if not crawler.settings.getbool("WARTA_PAGE_REQUISITES", True):
             spider.requisites.enabled = False
+        crawler.signals.connect(spider._count_discovery_answer, signal=signals.response_received)
         spider._take_crawl_lock(crawler.settings)
         if crawler.settings.getbool("WARTA_EXTRACT_ENABLED", True):
             raw = crawler.settings.get("WARTA_EXTRACT_WORKERS")
@@ -189,8 +159,9 @@ class NewsSpider(scrapy.Spider):
             taken=lambda cid: crawl_folder(app.data_dir, self.site.name, cid).exists()
         )
         settings.set("WARTA_CRAWL_ID", crawl_id, priority="spider")
+        data_dir = Path(settings.get("WARTA_DATA_DIR") or app.data_dir)
         if not settings.get("WARTA_OUTPUT_DIR"):
-            out = crawl_folder(app.data_dir, self.site.name, crawl_id)
+            out = crawl_folder(data_dir, self.site.name, crawl_id)
             settings.set("WARTA_OUTPUT_DIR", str(out), priority="spider")
         if not settings.get("JOBDIR") and settings.getbool("WARTA_DISK_QUEUE", True):
             # Pending requests wait on disk, not in memory: a 10,000-article sitemap then
@@ -201,7 +172,7 @@ class NewsSpider(scrapy.Spider):
         if not settings.get("WARTA_STATE_PATH"):
             state_name = type(self).site_config.state_name(self.site.base_url)
             settings.set(
-                "WARTA_STATE_PATH", str(state_path(app.data_dir, state_name)), priority="spider"
+                "WARTA_STATE_PATH", str(state_path(data_dir, state_name)), priority="spider"
             )
         warcinfo = {
             "operator": f"{app.operator} ({contact})",
@@ -224,14 +195,21 @@ class NewsSpider(scrapy.Spider):
             yield self._discovery(self.site.absolute(path), self.parse_listing, depth=0)
 
     @property
-    def state(self) -> CrawlState | None:
+    def crawl_state(self) -> CrawlState | None:
         """The crawl state (None when it is switched off); looked up once the engine runs."""
         if not self._state_looked_up:
             self._state = get_crawl_state(self.crawler)
             self._state_looked_up = True
         return self._state
 
+    def _count_discovery_answer(self, response: Response, request: Request) -> None:
+        """A site that answers no discovery fetch (or only with 5xx) is unreachable: the
+        crawl then fails (crawler.commands.crawl) instead of "finishing" with nothing."""
+        if request.meta.get(KIND_KEY) == "discovery" and response.status < 500:
+            self.crawler.stats.inc_value(DISCOVERY_ANSWERS_STAT)
+
     def _discovery(self, url: str, callback: Any, priority: int = 0, **cb: Any) -> Request:
+        self.crawler.stats.inc_value(DISCOVERY_REQUESTS_STAT)
         return Request(
             url, callback=callback, priority=priority, cb_kwargs=cb, meta={KIND_KEY: "discovery"}
         )
@@ -274,7 +252,7 @@ class NewsSpider(scrapy.Spider):
             return None
         self._requested_keys.add(key)
         meta: dict[str, Any] = {KIND_KEY: "article"}
-        state = self.state
+        state = self.crawl_state
         if state is not None:
             entry = state.article(key)
             if entry is not None and self._recheck_due(entry.published):
@@ -295,7 +273,7 @@ class NewsSpider(scrapy.Spider):
         return Request(url, callback=self.parse_article, cb_kwargs={"found_in": source}, meta=meta)
 
     def _archived_before(self, url: str) -> bool:
-        state = self.state
+        state = self.crawl_state
         if state is None:
             return False
         try:
@@ -396,7 +374,7 @@ class NewsSpider(scrapy.Spider):
         except PageDeadlineExceeded as exc:
             self._extraction_gave_up(response, exc)
             return
-        state = self.state
+        state = self.crawl_state
         if not result.is_article:
             stats.inc_value("warta/not_article")
             if state is not None:
@@ -483,8 +461,8 @@ class NewsSpider(scrapy.Spider):
 
     def _emit(self, record: dict[str, Any], key: str) -> Iterator[Any]:
         location = record.get("warc")
-        if self.state is not None:
-            self.state.record_article(
+        if self.crawl_state is not None:
+            self.crawl_state.record_article(
                 key,
                 record["url"],
                 record.get("fetched_url") or record["url"],

@@ -75,6 +75,7 @@ class VerifyReport:
     index_lines: int = 0
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    earlier_refs: int = 0  # WARC-Refers-To found in crawl folders beside the given ones
 
     @property
     def ok(self) -> bool:
@@ -91,6 +92,8 @@ class VerifyReport:
             + (f" ({kinds})" if kinds else "")
             + f", {len(self.indexes)} index(es) with {self.index_lines} lines"
         )
+        if self.earlier_refs:
+            scope += f", {self.earlier_refs} reference(s) to earlier crawls found beside them"
         if self.ok:
             extra = f", {len(self.warnings)} warning(s)" if self.warnings else ""
             return f"OK: {scope}{extra}"
@@ -149,15 +152,25 @@ def _unique(paths: list[Path]) -> list[Path]:
     return list(seen.values())
 
 
+def _walk(folder: Path) -> Iterable[Path]:
+    """Files under ``folder``, sorted, hidden folders (the Scrapy job queue) left out. A data
+    folder (one holding ``crawls/``) means its crawls: ``archive/`` holds copies of them."""
+    if (folder / "crawls").is_dir():
+        folder = folder / "crawls"
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            yield Path(root) / name
+
+
 def _collect_paths(paths: Iterable[str | os.PathLike[str]], col: _Collector) -> None:
     warcs: list[Path] = []
     indexes: list[Path] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            for child in sorted(path.iterdir()):
-                if child.is_file():
-                    _classify(child, col, warcs, indexes)
+            for child in _walk(path):
+                _classify(child, col, warcs, indexes)
         elif path.is_file():
             before = len(warcs) + len(indexes) + len(col.report.problems)
             _classify(path, col, warcs, indexes)
@@ -170,6 +183,22 @@ def _collect_paths(paths: Iterable[str | os.PathLike[str]], col: _Collector) -> 
     col.report.indexes = _unique(indexes)
     if not col.report.warc_files:
         col.problem(", ".join(map(str, paths)) or "(none)", "no-warc", "no WARC files found")
+
+
+def _earlier_record_ids(given: list[Path]) -> set[str]:
+    """Record IDs in the crawl folders beside the given ones (``crawls/<site>/*/``): the
+    earlier crawls an incremental crawl's revisit and derived records refer to. A given
+    file's own folder is not searched: leaving out a file of the same crawl is a gap."""
+    own = {p.resolve().parent for p in given}
+    ids: set[str] = set()
+    for site_folder in {folder.parent for folder in own}:
+        for path in sorted(site_folder.glob("*/*.warc.gz")) + sorted(site_folder.glob("*/*.warc")):
+            if path.parent in own or path.parent.name.startswith("."):
+                continue
+            reader = WarcReader(path, parse_http=False, check_start=False)
+            with contextlib.suppress(Exception), reader:
+                ids.update(entry.record_id for entry in reader if entry.record_id)
+    return ids
 
 
 # -- one WARC file ----------------------------------------------------------------------
@@ -293,6 +322,7 @@ def _check_links(col: _Collector) -> None:
             )
         else:
             by_id.setdefault(rec.record_id, rec)
+    earlier: set[str] | None = None  # looked up only when a reference is not in by_id
     requests_for: dict[str, list[RecordInfo]] = {}
     for rec in col.records:
         if rec.rec_type == "request":
@@ -319,13 +349,19 @@ def _check_links(col: _Collector) -> None:
                     *where,
                 )
         if rec.refers_to and rec.refers_to not in by_id:
-            col.problem(
-                rec.file,
-                "dangling-refers-to",
-                f"{rec.rec_type} record's "
-                f"WARC-Refers-To {rec.refers_to} is in none of the given files",
-                *where,
-            )
+            if earlier is None:
+                earlier = _earlier_record_ids(col.report.warc_files)
+            if rec.refers_to in earlier:
+                col.report.earlier_refs += 1
+            else:
+                col.problem(
+                    rec.file,
+                    "dangling-refers-to",
+                    f"{rec.rec_type} record's WARC-Refers-To {rec.refers_to} is in none of "
+                    "the given files nor in crawl folders beside them (give the earlier "
+                    "crawl's folder too, or the data folder)",
+                    *where,
+                )
         if rec.warcinfo_id:
             info = by_id.get(rec.warcinfo_id)
             if info is None or info.rec_type != "warcinfo":

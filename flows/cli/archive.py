@@ -10,7 +10,9 @@ import json
 import sys
 from pathlib import Path
 
-from crawler.siteconfig import load_site
+from crawler.globalconfig import load_settings
+from crawler.progress_display import follow_crawl
+from crawler.siteconfig import ConfigError
 
 
 def parse_assignments(items: list[str] | None, what: str) -> dict[str, str]:
@@ -19,9 +21,31 @@ def parse_assignments(items: list[str] | None, what: str) -> dict[str, str]:
     for item in items or []:
         name, sep, value = item.partition("=")
         if not sep or not name.strip():
-            raise argparse.ArgumentTypeError(f"{what} must be NAME=VALUE, got {item!r}")
+            raise ConfigError(f"{what} must be NAME=VALUE, got {item!r}")
         out[name.strip()] = value
     return out
+
+
+def add_data_dir(parser: argparse.ArgumentParser) -> None:
+    """``--data-dir`` everywhere (``--data``, demo's old spelling, still works)."""
+    parser.add_argument(
+        "--data-dir", "--data", dest="data_dir", metavar="DIR",
+        help="root of local crawl folders and crawl state (default: data_dir in "
+        "config/settings.yaml, or $WARTA_DATA_DIR)",
+    )  # fmt: skip
+
+
+def add_keep_local(parser: argparse.ArgumentParser) -> None:
+    keep = parser.add_mutually_exclusive_group()
+    keep.add_argument(
+        "--delete-local", dest="delete_local", action="store_true", default=None,
+        help="delete local files once their upload is verified",
+    )  # fmt: skip
+    keep.add_argument(
+        "--keep-local", dest="delete_local", action="store_false",
+        help="keep local files after upload (default: delete_local_after_upload in "
+        "config/settings.yaml, which is false)",
+    )  # fmt: skip
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -43,32 +67,48 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="a spider argument (repeatable), e.g. max_articles=50",
     )
     parser.add_argument("--resume", metavar="CRAWL_ID", help="store an earlier crawl's folder")
-    parser.add_argument("--data-dir", metavar="DIR", help="root of local crawl folders")
-    keep = parser.add_mutually_exclusive_group()
-    keep.add_argument(
-        "--delete-local", dest="delete_local", action="store_true", default=None,
-        help="delete local files once their upload is verified",
-    )  # fmt: skip
-    keep.add_argument("--keep-local", dest="delete_local", action="store_false")
+    add_data_dir(parser)
+    add_keep_local(parser)
     parser.add_argument("--deep-verify", action="store_true", help="read every upload back")
     parser.add_argument("--json", action="store_true", help="print the whole summary as JSON")
 
 
+def preflight(args: argparse.Namespace) -> tuple[dict[str, str], dict[str, str]]:
+    """Check every input before Prefect starts (ConfigError: one line, exit 2); return the
+    crawl settings and spider arguments. Runs in the supervisor and again in its child."""
+    from flows.cli.supervise import is_child
+    from flows.preflight import check_archive_inputs
+
+    settings = parse_assignments(args.settings, "--set")
+    spider_args = parse_assignments(args.spider_args, "--arg")
+    check_archive_inputs(
+        args.site,
+        storage=args.storage,
+        base_url=args.base_url,
+        crawl_settings=settings,
+        spider_args=spider_args,
+        data_dir=args.data_dir,
+        warn=not is_child(),  # the supervisor has warned already
+    )
+    return settings, spider_args
+
+
 def run(args: argparse.Namespace) -> int:
+    settings, spider_args = preflight(args)
+    data_dir = Path(args.data_dir or load_settings().data_dir).expanduser().resolve()
+
     from prefect.settings import temporary_settings
 
+    from crawler.progress_display import ProgressFollower
     from flows.archive_flow import archive_site, ephemeral_defaults, short_error
     from flows.summary import render_text
 
     try:
-        settings = parse_assignments(args.settings, "--set")
-        spider_args = parse_assignments(args.spider_args, "--arg")
-    except argparse.ArgumentTypeError as exc:
-        print(f"warta archive: {exc}", file=sys.stderr)
-        return 2
-    load_site(args.site)  # a ConfigError here exits 2 before Prefect starts
-    try:
-        with temporary_settings(updates=ephemeral_defaults()):
+        with (
+            temporary_settings(updates=ephemeral_defaults()),
+            # On stderr: stdout carries the summary (--json: nothing but the JSON).
+            ProgressFollower(*follow_crawl(data_dir, args.site, args.resume, sys.stderr)),
+        ):
             summary = archive_site(
                 args.site,
                 storage=args.storage,
@@ -77,10 +117,12 @@ def run(args: argparse.Namespace) -> int:
                 delete_local=args.delete_local,
                 spider_args=spider_args or None,
                 resume_crawl_id=args.resume,
-                data_dir=str(Path(args.data_dir).resolve()) if args.data_dir else None,
+                data_dir=str(data_dir),
                 deep_verify=args.deep_verify,
             )
     except Exception as exc:
+        if getattr(args, "debug", False):
+            raise
         print(f"warta archive {args.site}: failed: {short_error(exc)}", file=sys.stderr)
         print("local files are kept; `warta archive SITE --resume CRAWL_ID` finishes the job",
               file=sys.stderr)  # fmt: skip

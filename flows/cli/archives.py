@@ -45,11 +45,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
 
-    listing = sub.add_parser("list", help="list stored crawls: date, site, crawl id, size")
+    listing = sub.add_parser(
+        "list",
+        help="list stored crawls: date, site, crawl id, size",
+        description="list stored crawls: date, site, crawl id, size",
+    )
     _filters(listing)
     listing.add_argument("--json", action="store_true", help="one JSON object per crawl")
 
-    down = sub.add_parser("download", help="download crawls; run again to resume")
+    down = sub.add_parser(
+        "download",
+        help="download crawls; run again to resume",
+        description="download crawls; run again to resume",
+    )
     _filters(down)
     down.add_argument("dest", metavar="DEST", type=Path, help="folder to download into")
     down.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -57,13 +65,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--wacz", action="store_true", help="also package each crawl as a WACZ (ReplayWeb.page)"
     )
 
-    check = sub.add_parser("verify", help="check every stored file against its manifest")
+    check = sub.add_parser(
+        "verify",
+        help="check every stored file against its manifest",
+        description="check every stored file against its manifest",
+    )
     _filters(check)
     check.add_argument(
         "--deep", action="store_true", help="download and hash every object (slow, thorough)"
     )
 
-    share = sub.add_parser("presign", help="print time-limited links that need no credentials")
+    share = sub.add_parser(
+        "presign",
+        help="print time-limited links that need no credentials",
+        description="print time-limited links that need no credentials",
+    )
     _filters(share)
     share.add_argument(
         "--expires", default="7d", help="how long links work: 7d, 12h, 30m (at most 7d)"

@@ -9,14 +9,18 @@ from one run to the next and a second run finds what the first one archived.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from pathlib import Path
 from typing import Any
 
 from crawler.globalconfig import load_settings
-from crawler.siteconfig import load_site
+from crawler.progress_display import ProgressFollower, follow_crawl
+from crawler.siteconfig import ConfigError, SiteConfig, load_site
 from crawler.units import format_bytes
+from flows.cli.archive import add_data_dir
+from flows.preflight import check_archive_inputs
 from flows.summary import failures_line
 
 DEMO_CRAWL_SETTINGS: dict[str, Any] = {
@@ -25,32 +29,68 @@ DEMO_CRAWL_SETTINGS: dict[str, Any] = {
     "AUTOTHROTTLE_ENABLED": False,
     "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
     "WARTA_PROGRESS_INTERVAL": 5,
+    "WARTA_PROGRESS_DISPLAY": "off",  # the demo itself shows the crawl's progress
 }
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--site", default="niaga", help="site whose replica to crawl")
-    parser.add_argument("--articles", type=int, default=60, help="articles in the replica")
-    parser.add_argument("--port", type=int, default=8765, help="replica port (0: any free one)")
-    parser.add_argument("--data", type=Path, default=None, help="local data folder")
     parser.add_argument(
-        "--storage", default=None, help="archive target: a local path or s3://bucket/prefix"
+        "--site", default="niaga", help="site whose replica to crawl (default: %(default)s)"
     )
+    parser.add_argument(
+        "--articles", type=int, default=60, help="articles in the replica (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--port", type=int, default=8765,
+        help="replica port, 0 for any free one (default: %(default)s)",
+    )  # fmt: skip
+    add_data_dir(parser)
+    parser.add_argument(
+        "--storage", default=None, metavar="URI",
+        help="archive target, a local path or s3://bucket/prefix (default: storage in "
+        "config/settings.yaml, or $WARTA_STORAGE)",
+    )  # fmt: skip
 
 
-def run(args: argparse.Namespace) -> int:
-    from replica.catalog import build_replica
+def command_name() -> str:
+    """How the reader runs warta here: ``.venv/bin/warta`` from the repository root. The
+    script sits beside this Python (the demo may run as ``python -m flows.cli``)."""
+    script = Path(sys.executable).parent / "warta"
+    try:
+        return str(script.absolute().relative_to(Path.cwd()))
+    except ValueError:
+        return "warta"
 
-    if args.data:
-        os.environ["WARTA_DATA_DIR"] = str(args.data)
+
+def preflight(args: argparse.Namespace) -> SiteConfig:
+    """Check the inputs before Prefect starts (ConfigError: one line, exit 2)."""
+    from flows.cli.supervise import is_child
+
+    if args.data_dir:
+        os.environ["WARTA_DATA_DIR"] = str(args.data_dir)
     if args.storage:
         os.environ["WARTA_STORAGE"] = args.storage
     settings = load_settings()
     site = load_site(args.site)
     if not site.replica:
-        print(f"warta demo: site {site.name!r} has no bundled replica (field 'replica')",
-              file=sys.stderr)  # fmt: skip
-        return 2
+        raise ConfigError(f"site {site.name!r} has no bundled replica (field 'replica')")
+    # The replica's address stands in for the site's: the demo never leaves 127.0.0.1.
+    check_archive_inputs(
+        site.name,
+        storage=settings.storage,
+        data_dir=str(settings.data_dir),
+        base_url=f"http://127.0.0.1:{args.port or 8765}",
+        warn=not is_child(),
+    )
+    return site
+
+
+def run(args: argparse.Namespace) -> int:
+    from replica.catalog import build_replica
+
+    site = preflight(args)
+    settings = load_settings()
+    assert site.replica is not None  # checked by preflight
     try:
         server = build_replica(site.replica, args.articles, port=args.port)
     except OSError as exc:
@@ -59,10 +99,12 @@ def run(args: argparse.Namespace) -> int:
             "pick another port with PORT=... (make) or --port",
             file=sys.stderr,
         )
-        return 1
+        return 2
     with server:
         print(f"replica of {site.title or site.name}: {server.base_url} ({args.articles} articles)")
-        result = archive_demo(site.name, server.base_url, settings.storage)
+        data_dir = Path(settings.data_dir).expanduser().resolve()
+        with ProgressFollower(*follow_crawl(data_dir, site.name)):
+            result = archive_demo(site.name, server.base_url, settings.storage)
     print_summary(result)
     return 0
 
@@ -91,4 +133,8 @@ def print_summary(result: dict[str, Any]) -> None:
     print(f"archive         {result['storage']}  (manifest {result['manifest']})")
     for entry in result.get("files") or []:
         print(f"                - {entry['name']}")
-    print("check it:       warta verify " + str(result["folder"]))
+    # The site's crawls folder: an incremental crawl's revisits refer to earlier crawls.
+    site_folder = Path(result["folder"]).parent
+    with contextlib.suppress(ValueError):
+        site_folder = site_folder.relative_to(Path.cwd())
+    print(f"check it:       {command_name()} verify {site_folder}")

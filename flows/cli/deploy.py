@@ -4,10 +4,18 @@ work pool. What a deployment holds is :mod:`flows.deploy`'s business."""
 from __future__ import annotations
 
 import argparse
-import sys
+import os
 
-from flows.cli.archive import parse_assignments
-from flows.deploy import OVERLAP, api_url, build_deployments, ensure_process_pool
+from crawler.siteconfig import ConfigError, load_site
+from flows.cli.archive import add_data_dir, add_keep_local, parse_assignments
+from flows.deploy import (
+    OVERLAP,
+    api_url,
+    build_deployments,
+    deployable_sites,
+    ensure_process_pool,
+)
+from flows.preflight import check_storage
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -16,9 +24,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="NAME",
         help="register on this process work pool and exit (default: register and serve)",
     )
-    parser.add_argument("--sites", metavar="A,B", help="only these sites (default: all)")
+    parser.add_argument(
+        "--sites", metavar="A,B",
+        help="only these sites (default: every site file not marked replica_only)",
+    )  # fmt: skip
     parser.add_argument("--storage", metavar="URI", help="archive target (default: settings)")
-    parser.add_argument("--data-dir", metavar="DIR", help="local crawl folders (default: settings)")
+    add_data_dir(parser)
     parser.add_argument("--base-url", metavar="URL", help="crawl this address (one site only)")
     parser.add_argument(
         "--set",
@@ -27,28 +38,51 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="NAME=VALUE",
         help="a Scrapy setting for every run (repeatable)",
     )
-    keep = parser.add_mutually_exclusive_group()
-    keep.add_argument("--delete-local", dest="delete_local", action="store_true", default=None)
-    keep.add_argument("--keep-local", dest="delete_local", action="store_false")
+    add_keep_local(parser)
     parser.add_argument(
         "--on-overlap",
-        choices=sorted(OVERLAP),
+        choices=list(OVERLAP),
         default="enqueue",
-        help="a run due while the site's previous run is going: wait for it, or cancel",
+        help="a run due while the site's previous run is going: enqueue it (wait for the "
+        "slot) or cancel it (default: enqueue)",
     )
 
 
-def run(args: argparse.Namespace) -> int:
-    url = api_url()
-    if not url:
-        print(
-            "warta deploy: PREFECT_API_URL is not set; start a server (prefect server start) "
-            "and export PREFECT_API_URL=http://127.0.0.1:4200/api",
-            file=sys.stderr,
-        )
-        return 2
+def check_api(url: str) -> None:
+    """One line, not an httpx traceback, when the Prefect API does not answer. Plain httpx
+    on ``/health`` (what Prefect's client asks too): importing Prefect alone takes seconds."""
+    import httpx
+
+    key = os.environ.get("PREFECT_API_KEY")
+    headers = {"Authorization": f"Bearer {key}"} if key else {}
     try:
-        sites = [s.strip() for s in args.sites.split(",") if s.strip()] if args.sites else None
+        response = httpx.get(url.rstrip("/") + "/health", headers=headers, timeout=10)
+        response.raise_for_status()
+    except httpx.HTTPError as exc:
+        reason = (str(exc).splitlines() or [type(exc).__name__])[0]
+        raise ConfigError(
+            f"the Prefect API at {url} does not answer ({reason}); start one with "
+            "`prefect server start` or fix PREFECT_API_URL"
+        ) from None
+
+
+def run(args: argparse.Namespace) -> int:
+    # Cheap checks first, before Prefect is imported: each bad input costs a second.
+    sites = [s.strip() for s in args.sites.split(",") if s.strip()] if args.sites else None
+    settings = parse_assignments(args.settings, "--set")
+    if args.storage:
+        # The address only: the worker that runs the flow may hold other credentials.
+        check_storage(args.storage, reach=False)
+    for name in sites or deployable_sites():
+        load_site(name)  # ConfigError names the site file and the field (a bad cron, ...)
+    url = os.environ.get("PREFECT_API_URL") or api_url()
+    if not url:
+        raise ConfigError(
+            "PREFECT_API_URL is not set; start a server (prefect server start) "
+            "and export PREFECT_API_URL=http://127.0.0.1:4200/api"
+        )
+    check_api(url)
+    try:
         deployments = build_deployments(
             sites,
             work_pool=args.work_pool,
@@ -56,12 +90,11 @@ def run(args: argparse.Namespace) -> int:
             storage=args.storage,
             data_dir=args.data_dir,
             base_url=args.base_url,
-            crawl_settings=parse_assignments(args.settings, "--set") or None,
+            crawl_settings=settings or None,
             delete_local=args.delete_local,
         )
-    except (ValueError, argparse.ArgumentTypeError) as exc:
-        print(f"warta deploy: {exc}", file=sys.stderr)
-        return 2
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
     for deployment in deployments:
         schedules = deployment.schedules or []
         when = ", ".join(str(getattr(s.schedule, "cron", s.schedule)) for s in schedules)

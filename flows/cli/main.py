@@ -23,7 +23,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "verify": ("flows.cli.verify", "check WARC digests, pairing, references and indexes"),
     "sites": ("flows.cli.sites", "list configured sites and validate their files"),
     "archive": ("flows.cli.archive", "crawl a site and store its archive (the Prefect flow)"),
-    "deploy": ("flows.cli.deploy", "register scheduled Prefect deployments for every site"),
+    "deploy": ("flows.cli.deploy", "register scheduled Prefect deployments of the real sites"),
     "archives": ("flows.cli.archives", "list, download, verify and share stored archives"),
 }
 
@@ -35,6 +35,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         prog="warta", description="warta: a crawler and web archive for regional news"
     )
     parser.add_argument("--version", action="version", version=f"warta {__version__}")
+    parser.add_argument(
+        "--debug", action="store_true", help="show a traceback when a command fails"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module_name, help_text) in SUBCOMMANDS.items():
         command = sub.add_parser(name, help=help_text, description=help_text)
@@ -51,16 +54,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.command:
         parser.print_help()
         return 2
-    if argv is None and args.command in SUPERVISED:  # from a terminal: see flows.cli.supervise
-        from flows.cli import supervise
-
-        if not supervise.is_child():
-            return supervise.run_supervised(args_list)
-        supervise.become_child()
     module = importlib.import_module(SUBCOMMANDS[args.command][0])
     try:
+        if argv is None and args.command in SUPERVISED:  # see flows.cli.supervise
+            from flows.cli import supervise
+
+            if not supervise.is_child():
+                # Bad input is reported here, before a second process pays for imports.
+                module.preflight(args)
+                return supervise.run_supervised(args_list)
+            supervise.become_child()
         return int(module.run(args) or 0)
-    except ConfigError as exc:
+    except ConfigError as exc:  # bad input: one line naming it, exit 2, before any work
+        if args.debug:
+            raise
         print(f"warta {args.command}: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt as exc:
@@ -70,3 +77,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             stop_temporary_server()
         return 130
+    except Exception as exc:  # anything else: one line; --debug shows where it came from
+        if args.debug:
+            raise
+        first = (str(exc).splitlines() or [""])[0][:300]
+        print(
+            f"warta {args.command}: failed: {type(exc).__name__}: {first} "
+            "(run with --debug for the traceback)",
+            file=sys.stderr,
+        )
+        return 1

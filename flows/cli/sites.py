@@ -28,5 +28,6 @@ def run(args: argparse.Namespace) -> int:
             continue
         if not args.quiet:
             schedule = site.schedule or "(no schedule)"
-            print(f"{site.name:<16} {site.base_url:<40} {site.timezone:<16} {schedule}")
+            note = "  (replica only: not deployed unless named)" if site.replica_only else ""
+            print(f"{site.name:<16} {site.base_url:<40} {site.timezone:<16} {schedule}{note}")
     return 1 if problems else 0

@@ -142,7 +142,10 @@ class S3Storage:
     def _reason(self, exc: BaseException) -> str:
         if isinstance(exc, S3UploadFailedError) and exc.__context__ is not None:
             exc = exc.__context__
-        endpoint = self.client.meta.endpoint_url
+        try:
+            endpoint = self.client.meta.endpoint_url
+        except BotoCoreError:  # e.g. a profile that does not exist: no client at all
+            endpoint = "the S3 endpoint"
         if isinstance(exc, (NoCredentialsError, PartialCredentialsError)):
             return (
                 "no usable credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "

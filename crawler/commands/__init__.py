@@ -1,0 +1,1 @@
+"""Scrapy commands that warta replaces (``COMMANDS_MODULE`` in :mod:`crawler.settings`)."""
