@@ -16,7 +16,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.host_guard import AddressPolicy, host_allowed, is_public, parse_networks
-from crawler.runner import run_crawl
+from crawler.runner import CrawlFailed, run_crawl
 from tests.scripted_server import Route, ScriptedServer
 
 FAST = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "WARTA_PROGRESS_INTERVAL": 0,
@@ -108,14 +108,15 @@ def test_a_name_that_resolves_to_loopback_is_not_connected_unless_allowed(
 ) -> None:
     with ScriptedServer({"/robots.txt": (200, {}, b"User-agent: *\n")}) as hits:
         base = hits.base_url.replace("127.0.0.1", "localhost")
-        refused = run_crawl(
-            "niaga", tmp_path / "refused", "20260101T000000Z", base_url=base,
-            settings={**FAST, "WARTA_STATE_ENABLED": False}, timeout=120,
-        )  # fmt: skip
+        with pytest.raises(CrawlFailed):  # nothing reachable: the crawl says it failed
+            run_crawl(
+                "niaga", tmp_path / "refused", "20260101T000000Z", base_url=base,
+                settings={**FAST, "WARTA_STATE_ENABLED": False}, timeout=120,
+            )  # fmt: skip
         assert hits.paths == []
-        log = refused.log_file.read_text() if refused.log_file else ""
+        log = (tmp_path / "refused" / "crawl.log").read_text()
         assert "not a public address" in log
-        reasons = {f["reason"] for f in _failures(refused.output_dir)}
+        reasons = {f["reason"] for f in _failures(tmp_path / "refused")}
         assert reasons == {"refused-address"}, reasons
         run_crawl(
             "niaga", tmp_path / "allowed", "20260101T000001Z", base_url=base,

@@ -13,6 +13,7 @@ from scrapy.settings import Settings
 from crawler.globalconfig import load_settings
 from crawler.layout import JOB_DIR
 from crawler.runner import run_crawl
+from crawler.siteconfig import ConfigError
 from crawler.spiders.loader import SiteSpiderLoader
 from crawler.spiders.news import NewsSpider
 from tests.scripted_server import ScriptedServer
@@ -36,7 +37,7 @@ def test_since_and_until_bound_the_window_inclusively() -> None:
     assert not s._in_window(datetime(2023, 3, 31, 16, 0, 0, tzinfo=UTC))
     assert s._in_window(datetime(2023, 3, 15))  # naive dates are read as UTC
     assert s._in_window(None)  # undated entries are not dropped
-    with pytest.raises(ValueError, match="since"):
+    with pytest.raises(ConfigError, match="since"):
         spider(since="last tuesday")
 
 
@@ -50,7 +51,7 @@ def test_lookback_is_the_later_of_since_and_now_minus_lookback() -> None:
     future = (datetime.now(UTC) + timedelta(days=5)).isoformat()
     assert spider(since=future, lookback="1w").since == datetime.fromisoformat(future)
     assert spider(lookback="").since is None
-    with pytest.raises(ValueError, match="lookback"):
+    with pytest.raises(ConfigError, match="lookback"):
         spider(lookback="two days")
 
 
