@@ -25,7 +25,8 @@ from flows.archives.get import get_page
 from flows.archives.query import connect
 from flows.cli import main
 from flows.storage import open_storage
-from tests.flows.conftest import FAST_CRAWL, S3Target, free_ports
+from tests.flows.conftest import FAST_CRAWL, S3Target
+from tests.ports import fresh_ports
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_harness")]
 SEED_SLUG = "pemilu-2024-kian-dekat-tiga-pilar-di-kaltim-rapatkan-barisan-jaga-kondusifitas"
@@ -48,7 +49,7 @@ class Archive:
 def three_crawls(s3_target: S3Target, tmp_path: Path) -> Archive:
     from replica.catalog import build_replica
 
-    port = free_ports(1)[0]
+    port = fresh_ports(1)[0]  # one port, kept for the three runs: the same URLs each time
     summaries = []
     for articles in (40, 40, 47):
         with build_replica("niaga", articles, port=port) as server:
