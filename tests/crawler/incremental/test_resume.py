@@ -33,7 +33,7 @@ def start_crawl(base_url: str, out: Path, state: Path, fast: dict) -> subprocess
 def kill_after_articles(proc: subprocess.Popen[bytes], out: Path, count: int) -> int:
     """SIGKILL the crawl once ``count`` article records are on disk; return how many were."""
     jsonl = out / "articles.jsonl"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120  # a crawl start-up on a loaded machine is slow
     seen = 0
     while time.monotonic() < deadline and proc.poll() is None:
         seen = len(jsonl.read_text().splitlines()) if jsonl.exists() else 0
