@@ -85,6 +85,7 @@ store_task = storage_task(crawl_steps.store, "store")
 remove_local_task = storage_task(crawl_steps.remove_local, "delete-local-copies")
 restore_state_task = storage_task(crawl_steps.restore_state, "restore-crawl-state")
 save_state_task = storage_task(crawl_steps.save_state, "save-crawl-state")
+open_target_task = storage_task(crawl_steps.open_target, "open-storage")  # for the site lease
 # Earlier crawls of the site that were interrupted before they were stored go first, so the
 # state never counts as archived what is not in storage (flows.unfinished).
 finish_unstored_task = storage_task(unfinished.finish_unstored_crawls, "store-unfinished-crawls")
@@ -143,7 +144,7 @@ def archive_site(
     try:
         lease = held.enter_context(
             site_lease(
-                crawl_steps.open_target(plan),
+                open_target_task.with_options(**retrying)(plan),
                 site,
                 ttl=lease_seconds,
                 wait=lease_wait,

