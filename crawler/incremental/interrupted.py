@@ -116,3 +116,36 @@ __all__ = [
     "archived_responses",
     "written_articles",
 ]
+
+
+QUEUE_HEADER_BYTES = 4  # queuelib's disk queues start with a 4-byte record count
+
+
+def set_aside_damaged_queue(job_dir: Path) -> Path | None:
+    """Move a pending-request queue that a kill left half-written out of the way.
+
+    A crawl killed while Scrapy wrote its disk queue (JOBDIR) can leave a queue file shorter
+    than its header; Scrapy then fails on every request it schedules and never exits. The
+    queue only saves rediscovery: the crawl state still says what was archived, so the
+    resumed crawl starts discovery afresh. Returns where the damaged queue went, or None.
+    """
+    queue = job_dir / "requests.queue"
+    if not queue.is_dir():
+        return None
+    damaged = [
+        p for p in queue.rglob("*")  # one folder per download slot, one file per priority
+        if p.is_file() and p.suffix != ".json" and p.stat().st_size < QUEUE_HEADER_BYTES
+    ]  # fmt: skip
+    if not damaged:
+        return None
+    aside = job_dir.with_name(f"{job_dir.name}.damaged")
+    if aside.exists():
+        import shutil
+
+        shutil.rmtree(aside, ignore_errors=True)
+    job_dir.rename(aside)
+    logger.warning(
+        "The pending-request queue in %s was damaged by an interrupted crawl (%s); "
+        "set aside as %s, discovery starts afresh", job_dir, damaged[0].name, aside.name,
+    )  # fmt: skip
+    return aside

@@ -38,6 +38,7 @@ from crawler.extraction.page import PageResult
 from crawler.extraction.workers import ExtractionPool, PageDeadlineExceeded
 from crawler.failures import FailureLog
 from crawler.globalconfig import load_settings
+from crawler.incremental.interrupted import set_aside_damaged_queue
 from crawler.incremental.revisits import (
     FROM_ARCHIVE_KEY,
     KIND_KEY,
@@ -168,6 +169,7 @@ class NewsSpider(scrapy.Spider):
             # costs no more RAM than a 1,000-article one, and a crawl restarted into the same
             # folder picks up its queue. The dot keeps it out of uploads.
             job = Path(settings["WARTA_OUTPUT_DIR"]) / JOB_DIR
+            set_aside_damaged_queue(job)
             settings.set("JOBDIR", str(job), priority="spider")
         if not settings.get("WARTA_STATE_PATH"):
             state_name = type(self).site_config.state_name(self.site.base_url)

@@ -129,3 +129,18 @@ def test_opening_a_file_that_is_not_sqlite_is_a_clear_error(tmp_path: Path) -> N
     bad.write_text("hello")
     with pytest.raises(StateError, match="not a usable crawl state"):
         CrawlState(bad)
+
+
+def test_a_queue_half_written_by_a_kill_is_set_aside(tmp_path: Path) -> None:
+    from crawler.incremental.interrupted import set_aside_damaged_queue
+
+    job = tmp_path / ".scrapy-job"
+    (job / "requests.queue").mkdir(parents=True)
+    (job / "requests.queue" / "active.json").write_text("[]")
+    (job / "requests.queue" / "0s").write_bytes(b"\x00\x00\x00\x02rest")
+    assert set_aside_damaged_queue(job) is None and job.is_dir()  # a sound queue stays
+    slot = job / "requests.queue" / "127.0.0.1-f5287"
+    slot.mkdir()
+    (slot / "20").write_bytes(b"")  # created, killed before its header
+    aside = set_aside_damaged_queue(job)
+    assert aside is not None and aside.is_dir() and not job.exists()
