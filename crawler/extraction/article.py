@@ -209,7 +209,7 @@ def _extract(html: str | bytes | HtmlElement, url: str, site: SiteConfig | None)
         LOG.debug("not an article page: %s", url)
         return None
     names = meta_mod.site_names(meta, url, site.title if site else None)
-    title = meta_mod.find_title(tree, meta, names, selectors.title if selectors else None)
+    title = meta_mod.find_title(tree, meta, names, selectors.title if selectors else None, url)
     authors = meta_mod.find_authors(tree, meta, selectors.byline if selectors else None)
     tags = meta_mod.find_tags(tree, meta, selectors.tags if selectors else None)
     section = meta_mod.find_section(tree, meta, selectors.section if selectors else None)

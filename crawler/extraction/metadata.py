@@ -35,6 +35,7 @@ AUTHOR_METAS = ("author", "article:author", "dc.creator", "parsely-author", "sai
 BYLINE_PREFIX = re.compile(r"^(?:Oleh|By|Penulis|Reporter|Pewarta)\s*:?\s+", re.IGNORECASE)
 NAME_SPLIT = re.compile(r"\s*(?:,|;|&|\bdan\b|\band\b)\s*")
 TITLE_SEPARATORS = r"\s+[-|–—:·»]\s+"
+MAX_H1S = 12  # logo, menu and article headings; past a dozen they are a listing's
 # rel="tag" links, else /tag/ links in a tag box; never a sidebar tag cloud.
 TAG_LINKS_XPATH = (
     "//a[@rel='tag'][not(ancestor::*[self::aside or contains(@class,'widget')])]"
@@ -193,7 +194,15 @@ def strip_site_suffix(title: str, names: list[str]) -> str:
     return title
 
 
-def find_title(tree: HtmlElement, meta: PageMeta, names: list[str], css: str | None) -> str | None:
+def heading_text(element: HtmlElement) -> str:
+    """An element's text with a space for each ``<br>`` ("WEEKEND<br>CODING" is two words)."""
+    nodes = element.xpath(".//text()[not(ancestor::script or ancestor::style)] | .//br")
+    return clean("".join(n if isinstance(n, str) else " " for n in nodes))
+
+
+def find_title(
+    tree: HtmlElement, meta: PageMeta, names: list[str], css: str | None, url: str = ""
+) -> str | None:
     """The site's title element when it has one, else the headline the page's titles agree on."""
     for candidate in select_texts(tree, css)[:1]:
         title = strip_site_suffix(clean(html.unescape(candidate)), names)
@@ -202,8 +211,8 @@ def find_title(tree: HtmlElement, meta: PageMeta, names: list[str], css: str | N
     metadata = [meta.first("og:title", "twitter:title") or ""]
     metadata += _strings(meta.article.get("headline")) if meta.article else []
     metadata += [clean(t.text_content()) for t in tree.xpath("//title")[:1]]
-    h1 = next((clean(h.text_content()) for h in tree.xpath("(//article//h1 | //h1)[1]")), None)
-    return headline([html.unescape(m) for m in metadata if m], h1, names)
+    h1s = [heading_text(h) for h in tree.xpath("//h1")[:MAX_H1S]]
+    return headline([m for m in metadata if m], h1s, names, url)
 
 
 def _split_names(raw: str) -> list[str]:
