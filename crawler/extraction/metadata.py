@@ -196,6 +196,8 @@ def strip_site_suffix(title: str, names: list[str]) -> str:
 
 def heading_text(element: HtmlElement) -> str:
     """An element's text with a space for each ``<br>`` ("WEEKEND<br>CODING" is two words)."""
+    if element.find(".//br") is None:
+        return clean(element.text_content())
     nodes = element.xpath(".//text()[not(ancestor::script or ancestor::style)] | .//br")
     return clean("".join(n if isinstance(n, str) else " " for n in nodes))
 
@@ -210,8 +212,14 @@ def find_title(
             return title
     metadata = [meta.first("og:title", "twitter:title") or ""]
     metadata += _strings(meta.article.get("headline")) if meta.article else []
-    metadata += [clean(t.text_content()) for t in tree.xpath("//title")[:1]]
-    h1s = [heading_text(h) for h in tree.xpath("//h1")[:MAX_H1S]]
+    page_title: str | None = None
+    h1s: list[str] = []
+    for element in tree.xpath("//title | //h1"):  # one walk; iter("h1") misses some trees
+        if element.tag == "h1" and len(h1s) < MAX_H1S:
+            h1s.append(heading_text(element))
+        elif element.tag == "title" and page_title is None:
+            page_title = clean(element.text_content())
+    metadata += [page_title] if page_title else []
     return headline([m for m in metadata if m], h1s, names, url)
 
 

@@ -124,7 +124,6 @@ def _cut_affixes(title: str, known: set[str], url: str) -> str:
     if (start, end) == (0, len(parts)):
         return title
     kept = parts[start:end]
-    cut = parts[:start] + parts[end:]
     if sum(len(p.split()) for p in kept) < MIN_KEPT_WORDS:
         return title  # too little would be left: the "affix" is more likely the headline
     return _rejoin(title, kept)
@@ -219,10 +218,12 @@ def headline(
     if not metadata:
         return visible[0] if visible else None
 
-    best, best_score = None, 0
+    # Among confirmed h1s the closest match wins, then the longer: of "Site" and "Judul",
+    # both parts of "Judul | Site", the site's name is the shorter.
+    best, best_score = None, (0, 0)
     for h1 in visible:
-        score = max(_confirms(title, h1) for title in metadata)
-        if score > best_score:
+        score = (max(_confirms(title, h1) for title in metadata), len(_words(h1)))
+        if score[0] and score > best_score:
             best, best_score = h1, score
     if best is not None:
         return best

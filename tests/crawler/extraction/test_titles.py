@@ -1,0 +1,136 @@
+"""Titles: the headline the page's sources agree on, without the site's affixes."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.extraction.article import extract_article
+from crawler.extraction.titles import headline, repair_mojibake, strip_names
+
+BODY = """<p>Badan Pusat Statistik mencatat inflasi di kota itu naik tipis pada bulan lalu,
+didorong kenaikan harga beras dan cabai di pasar tradisional menjelang akhir tahun.</p>
+<p>Kepala BPS menyebut kenaikan itu masih dalam batas wajar dan pemerintah daerah sudah
+menggelar operasi pasar untuk menekan harga di tingkat konsumen.</p>"""
+
+
+def _page(head: str, body_top: str) -> str:
+    return f"""<html lang="id"><head>{head}<meta property="og:type" content="article"></head>
+    <body>{body_top}<article><div class="entry-content">{BODY}</div></article></body></html>"""
+
+
+@pytest.mark.parametrize(
+    ("title", "names", "want"),
+    [
+        ("Judul Berita - Kompas.com", ["Kompas.com"], "Judul Berita"),
+        ("KapanLagi.com: Judul Berita", ["kapanlagi.com"], "Judul Berita"),
+        ("davidbau.com Vibe Coding", ["davidbau.com"], "Vibe Coding"),
+        ("Kompas.com", ["Kompas.com"], "Kompas.com"),  # nothing would be left
+        ("Judul Berita di Kompas", ["Kompas"], "Judul Berita di Kompas"),  # no separator
+    ],
+)
+def test_strip_names(title: str, names: list[str], want: str) -> None:
+    assert strip_names(title, names) == want
+
+
+def test_site_affix_is_cut_where_the_h1_confirms_the_rest() -> None:
+    got = headline(["Judul Berita Hari Ini - Kompas.com"], ["Judul Berita Hari Ini"], [])
+    assert got == "Judul Berita Hari Ini"
+
+
+def test_logo_h1_gives_way_to_the_article_h1() -> None:
+    h1s = ["Tribun Kaltim", "Harga Cabai Turun di Samarinda"]
+    got = headline(["Harga Cabai Turun di Samarinda | Tribun Kaltim"], h1s, [])
+    assert got == "Harga Cabai Turun di Samarinda"
+
+
+def test_h1_that_shares_nothing_with_the_metadata_is_a_logo() -> None:
+    got = headline(["Banjir Rendam Tiga Kecamatan"], ["Our Blog"], ["example.com"])
+    assert got == "Banjir Rendam Tiga Kecamatan"
+
+
+def test_visible_rewording_of_the_metadata_title_wins() -> None:
+    meta = ["Top 10 SEO Strategies for 2025 | LuccaAM"]
+    got = headline(meta, ["Ten SEO Strategies for 2025 to Boost Rankings"], [])
+    assert got == "Ten SEO Strategies for 2025 to Boost Rankings"
+
+
+def test_a_single_shared_word_does_not_make_a_rewording() -> None:
+    meta = ["How we broke into Discord and hundreds of other companies"]
+    assert headline(meta, ["Discord"], []) == meta[0]
+
+
+def test_name_learnt_from_two_metadata_titles_rules_out_the_logo_h1() -> None:
+    title = "Small adventures with small language models"
+    meta = [title, f"Engora Data Blog: {title}"]
+    got = headline(meta, ["Engora Data Blog", "What is a SLM?"], [])
+    assert got == "Small adventures with small language models"
+
+
+def test_affix_named_like_the_host_is_cut() -> None:
+    url = "https://tires.bridgestone.com/en-us/learn/ultimate-checklist"
+    got = headline(["The Ultimate Car Maintenance Checklist | Bridgestone Tires"], [], [], url)
+    assert got == "The Ultimate Car Maintenance Checklist"
+
+
+def test_leading_part_holding_the_host_name_is_the_headline_subject() -> None:
+    url = "https://www.docker.com/blog/hardened-images/"
+    title = "Docker Hardened Images: Security Independently Validated"
+    assert headline([title], [], [], url) == title
+
+
+def test_affix_named_like_an_address_folder_is_cut_but_not_the_slug() -> None:
+    url = "https://www.example.com/story/opini/2025/12/19/cara-menanam-padi/"
+    got = headline(["Cara Menanam Padi di Lahan Gambut | Opini"], [], [], url)
+    assert got == "Cara Menanam Padi di Lahan Gambut"
+    slug_url = "https://example.com/guides/getting-to-yes/"
+    title = "Getting to YES: The Anti-Sales Guide to Closing Deals"
+    assert headline([title], [], [], slug_url) == title
+
+
+def test_h1_with_a_date_kicker_gives_way_to_the_metadata_title() -> None:
+    meta = ["Preparing a transition in Debusine"]
+    got = headline(meta, ["Dec 18 2025 Preparing a transition in Debusine"], [])
+    assert got == "Preparing a transition in Debusine"
+
+
+def test_h1_that_completes_a_shorter_metadata_title_wins() -> None:
+    meta = ["Composition techniques in landscape"]
+    got = headline(meta, ["Composition techniques in landscape photography"], [])
+    assert got == "Composition techniques in landscape photography"
+
+
+def test_without_metadata_the_first_h1_is_the_title() -> None:
+    assert headline([], ["Judul Berita", "Berita Terkait"], []) == "Judul Berita"
+    assert headline([], [], []) is None
+
+
+def test_mojibake_is_repaired_and_clean_text_left_alone() -> None:
+    assert repair_mojibake("A DIY Investorâ\x80\x99s Guide") == "A DIY Investor’s Guide"
+    assert repair_mojibake("Café Über Straße") == "Café Über Straße"
+
+
+def test_page_logo_h1_and_article_h1() -> None:
+    html = _page(
+        "<title>Harga Cabai Turun Jelang Natal - Niaga.Asia</title>",
+        '<header><h1 class="logo"><a href="/">Niaga.Asia</a></h1></header>'
+        "<h1>Harga Cabai Turun Jelang Natal</h1>",
+    )
+    article = extract_article(html, "https://www.niaga.asia/harga-cabai-turun/")
+    assert article is not None and article.title == "Harga Cabai Turun Jelang Natal"
+
+
+def test_page_br_in_the_h1_separates_words() -> None:
+    html = _page("<title>Weekend Coding Agent</title>", "<h1>WEEKEND<br>CODING AGENT</h1>")
+    article = extract_article(html, "https://example.com/reports/coding-agent")
+    assert article is not None and article.title == "WEEKEND CODING AGENT"
+
+
+def test_page_kapanlagi_prefix_and_entities() -> None:
+    html = _page(
+        "<title>KapanLagi.com: Raisa &amp; Hamish Rayakan Ulang Tahun</title>"
+        '<meta property="og:title"'
+        ' content="KapanLagi.com: Raisa &amp; Hamish Rayakan Ulang Tahun">',
+        "",
+    )
+    article = extract_article(html, "https://www.kapanlagi.com/showbiz/raisa-hamish.html")
+    assert article is not None and article.title == "Raisa & Hamish Rayakan Ulang Tahun"
