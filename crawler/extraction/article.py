@@ -27,8 +27,6 @@ from crawler.extraction.candidates import SITE, choose_body
 from crawler.extraction.captions import collect_captions, cut_figures
 from crawler.extraction.dates import (
     find_dates,
-    htmldate_published,
-    page_zone,
     parse_indonesian,
     parse_iso,
     to_iso,
@@ -199,8 +197,8 @@ def _extract(html: str | bytes | HtmlElement, url: str, site: SiteConfig | None)
         return None
     rules = site.text if site else None
     selectors = site.selectors if site else None
-    # Without a site file, the zone the page prints ("14:05 WITA") beats the Jakarta default.
-    tz = zone(site.timezone) if site else (page_zone(tree) or zone(None))
+    # Without a site file, find_dates uses the zone the page shows ("14:05 WITA", offsets).
+    tz = zone(site.timezone) if site else zone(None)
 
     # 1. Metadata from the untouched page.
     meta = meta_mod.read_page_meta(tree)
@@ -215,7 +213,14 @@ def _extract(html: str | bytes | HtmlElement, url: str, site: SiteConfig | None)
     section = meta_mod.find_section(tree, meta, selectors.section if selectors else None)
     language = meta_mod.find_language(tree, meta, site.language if site else None)
     published, modified = find_dates(
-        tree, meta.article, meta.pages, meta.metas, tz, use_htmldate=False
+        tree,
+        meta.article,
+        meta.pages,
+        meta.metas,
+        tz,
+        url=url,
+        zone_known=site is not None,
+        nodes=meta.nodes,
     )
     site_published = _selected_date(tree, selectors.published if selectors else None, tz)
     published = site_published or published
@@ -248,8 +253,6 @@ def _extract(html: str | bytes | HtmlElement, url: str, site: SiteConfig | None)
         return None
     if not (body.credits.editor and body.credits.source):  # merge only fills what is missing
         body.credits.merge(bodymod.scan_credits(scope, rules))
-    if published is None:  # htmldate only for pages that proved to be articles
-        published = htmldate_published(tree, tz, url)
 
     return Article(
         url=url,

@@ -1,4 +1,4 @@
-"""Publication times: structured data first, then Indonesian text, then htmldate."""
+"""Publication times: structured data first, then the URL, then dates printed on the page."""
 
 from __future__ import annotations
 
@@ -12,10 +12,21 @@ WITA = zone("Asia/Makassar")
 WIB = zone("Asia/Jakarta")
 
 
-def dates(html: str, tz=WITA) -> tuple[str | None, str | None]:
+def dates(
+    html: str, tz=WITA, url: str | None = None, zone_known: bool = True
+) -> tuple[str | None, str | None]:
     tree = document_fromstring(html)
     meta = read_page_meta(tree)
-    return find_dates(tree, meta.article, meta.pages, meta.metas, tz)
+    return find_dates(
+        tree,
+        meta.article,
+        meta.pages,
+        meta.metas,
+        tz,
+        url=url,
+        zone_known=zone_known,
+        nodes=meta.nodes,
+    )
 
 
 @pytest.mark.parametrize(
@@ -70,12 +81,14 @@ def test_yoast_graph_beats_everything() -> None:
     assert dates(html) == ("2023-03-03T14:05:00+08:00", "2023-03-03T15:20:00+08:00")
 
 
-def test_article_meta_times() -> None:
+def test_article_meta_times_in_utc_move_to_the_site_zone() -> None:
     html = """<html><head>
-    <meta property="article:published_time" content="2023-03-03T06:05:00+00:00">
+    <meta property="article:published_time" content="2023-03-02T22:05:00+00:00">
     <meta property="article:modified_time" content="2023-03-03T07:20:00+00:00">
     </head><body><p>x</p></body></html>"""
-    assert dates(html) == ("2023-03-03T06:05:00+00:00", "2023-03-03T07:20:00+00:00")
+    assert dates(html) == ("2023-03-03T06:05:00+08:00", "2023-03-03T15:20:00+08:00")
+    # No site zone and no other evidence on the page: UTC stays UTC.
+    assert dates(html, zone_known=False)[0] == "2023-03-02T22:05:00+00:00"
 
 
 def test_time_element_and_naive_value_gets_site_zone() -> None:
@@ -100,9 +113,9 @@ def test_date_only_structured_value_yields_to_a_timed_one() -> None:
     assert dates(html) == ("2023-03-03T14:05:00+08:00", None)
 
 
-def test_htmldate_is_the_last_resort() -> None:
-    html = """<html><body><article><p>Berita tanpa metadata apa pun, diterbitkan pada
-    2023-03-03 menurut arsip.</p></article></body></html>"""
+def test_a_date_line_anywhere_is_the_last_resort() -> None:
+    html = """<html><body><article><p>Berita tanpa metadata apa pun yang cukup panjang
+    untuk menjadi paragraf.</p><p>Diterbitkan 3 Maret 2023</p></article></body></html>"""
     published, modified = dates(html)
     assert published == "2023-03-03T00:00:00+08:00"
     assert modified is None
@@ -110,3 +123,93 @@ def test_htmldate_is_the_last_resort() -> None:
 
 def test_no_date_at_all() -> None:
     assert dates("<html><body><p>Tidak ada tanggal di sini.</p></body></html>") == (None, None)
+
+
+def test_printed_wita_zone_moves_utc_metadata_to_the_publisher_day() -> None:
+    html = """<html><head>
+    <meta property="article:published_time" content="2023-03-02T17:05:00Z"></head><body>
+    <h1>Judul</h1><div class="post-meta">Jumat, 3 Maret 2023 01:05 WITA</div></body></html>"""
+    assert dates(html, WIB, zone_known=False)[0] == "2023-03-03T01:05:00+08:00"
+
+
+def test_page_offset_twin_beats_a_utc_meta() -> None:
+    # WordPress themes that print local time labelled as UTC: the offset-bearing twin wins.
+    html = """<html><head>
+    <meta property="article:published_time" content="2019-07-30T05:00:35+00:00"></head><body>
+    <h1>T</h1><time class="entry-date published" datetime="2019-07-30T05:00:35-05:00">
+    July 30, 2019</time></body></html>"""
+    assert dates(html, WIB, zone_known=False)[0] == "2019-07-30T05:00:35-05:00"
+
+
+def test_jsonld_graph_and_nested_article() -> None:
+    graph = """<html><head><script type="application/ld+json">{"@graph":[
+      {"@type":"WebSite","name":"Niaga"},
+      {"@type":"NewsArticle","datePublished":"2023-03-03T14:05:00+08:00"}]}</script>
+      </head><body></body></html>"""
+    assert dates(graph)[0] == "2023-03-03T14:05:00+08:00"
+    nested = """<html><head><script type="application/ld+json">{"@type":"Blog",
+      "blogPost":[{"@type":"BlogPosting","datePublished":"2025-12-19T20:20:42+07:00"}]}
+      </script></head><body></body></html>"""
+    assert dates(nested)[0] == "2025-12-19T20:20:42+07:00"
+
+
+@pytest.mark.parametrize(
+    ("url", "day"),
+    [
+        ("https://example.co.id/2023/03/03/banjir-surut/", "2023-03-03"),
+        ("https://example.co.id/berita/2023-03-03-banjir", "2023-03-03"),
+        ("https://example.com/blog/2023/october/03/wine/", "2023-10-03"),
+    ],
+)
+def test_url_day(url: str, day: str) -> None:
+    html = "<html><body><p>Tanpa tanggal.</p></body></html>"
+    assert dates(html, url=url)[0] == f"{day}T00:00:00+08:00"
+
+
+def test_url_day_takes_the_time_of_a_printed_date_on_that_day() -> None:
+    html = """<html><body><h1>Judul</h1><span class="date">Jumat, 3 Maret 2023 14:05 WITA
+    </span></body></html>"""
+    assert dates(html, url="https://x.id/2023/03/03/judul")[0] == "2023-03-03T14:05:00+08:00"
+
+
+def test_teaser_dates_do_not_win() -> None:
+    html = """<html><body><div class="popular-posts"><time datetime="2024-01-09T10:00:00+07:00">
+    9 Januari 2024</time></div><aside><span class="date">Senin, 8 Januari 2024 10:00 WIB
+    </span></aside><h1>Judul berita</h1><div class="related"><time
+    datetime="2024-01-07T09:00:00+07:00">7 Jan</time></div>
+    <p>Diterbitkan Jumat, 5 Januari 2024 08:30 WIB</p></body></html>"""
+    assert dates(html, WIB)[0] == "2024-01-05T08:30:00+07:00"
+
+
+def test_a_date_only_structured_day_is_not_overruled_by_another_day() -> None:
+    html = """<html><head><script type="application/ld+json">{"@type":"NewsArticle",
+    "datePublished":"2017-04-03"}</script></head><body>
+    <time datetime="2026-02-12T12:07:55-05:00">February 12, 2026</time></body></html>"""
+    assert dates(html, WIB)[0] == "2017-04-03T00:00:00+07:00"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "day"),
+    [
+        ("Posted on April 13, 2023", "en", "2023-04-13"),
+        ("Dec 17, 2025", "en", "2025-12-17"),
+        ("03/09/2026", "en-US", "2026-03-09"),
+        ("03/09/2026", "id", "2026-09-03"),
+        ("2/24/2026", "id", "2026-02-24"),
+    ],
+)
+def test_english_and_numeric_dates_by_the_title(text: str, lang: str, day: str) -> None:
+    html = f"""<html lang="{lang}"><body><h1>Title</h1><p>{text}</p>
+    <p>A long first paragraph of the article body that is no date line at all.</p></body></html>"""
+    assert dates(html)[0] == f"{day}T00:00:00+08:00"
+
+
+def test_updated_line_yields_to_the_published_one() -> None:
+    html = """<html><body><h1>T</h1><p>Updated March 5, 2025</p>
+    <p>Published March 1, 2025</p></body></html>"""
+    assert dates(html)[0] == "2025-03-01T00:00:00+08:00"
+
+
+def test_english_time_of_day_with_am_pm() -> None:
+    found = parse_indonesian("December 18, 2025, 9:46 pm", WIB)
+    assert found is not None and to_iso(found[0]) == "2025-12-18T21:46:00+07:00"

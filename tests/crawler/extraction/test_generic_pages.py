@@ -101,7 +101,7 @@ def test_dateline_forms_in_a_page(opening: str, place: str) -> None:
     assert article.title == "Judul berita"
 
 
-def test_undated_article_falls_back_to_htmldate() -> None:
+def test_undated_article_takes_the_day_from_its_url() -> None:
     html = """<html><head><title>Banjir surut</title></head><body><article><h1>Banjir surut</h1>
     <p>Banjir yang merendam permukiman warga di Kecamatan Samarinda Utara mulai surut setelah
     hujan reda sejak pagi, kata petugas BPBD kepada wartawan di lokasi.</p>
