@@ -24,10 +24,7 @@ LOG = logging.getLogger(__name__)
 CAPTION_XPATH = ".//figcaption | .//*[contains(@class,'caption')] | .//*[@itemprop='caption']"
 # A credit class ("credit", "photo-credit", "image_credits") names a caption only beside an
 # image: "credits" at the foot of an article are the staff, not a photographer.
-CREDIT_XPATH = (
-    ".//*[contains(translate(@class,'CREDIT','credit'),'credit')"
-    " or contains(translate(@class,'CREDIT','credit'),'photo_credit')]"
-)
+CREDIT_XPATH = ".//*[contains(@class,'credit') or contains(@class,'Credit')]"
 # Captions kept in attributes of the image or its wrapper (msn, WordPress attachments).
 CAPTION_ATTRS = ("data-caption", "data-image-caption", "data-description")
 CREDIT_ATTRS = ("data-attrib", "data-credit", "data-photo-credit", "data-image-credit")
@@ -147,7 +144,7 @@ def _textless_wrapper(img: HtmlElement, scope: HtmlElement) -> HtmlElement:
         parent = holder.getparent()
         if parent is None or parent is scope or parent.tag in ("article", "main", "body"):
             return holder
-        if clean(parent.text_content()):
+        if any(piece.strip() for piece in parent.itertext()):  # stops at the first text
             return holder
         holder = parent
 
@@ -249,7 +246,7 @@ def _pieces(element: HtmlElement, out: list[str]) -> None:
 def _attribute_captions(scope: HtmlElement) -> list[tuple[str, str | None, HtmlElement]]:
     """Captions written into attributes of an image or its wrapper: (text, credit, image)."""
     found = []
-    xpath = " | ".join(f".//*[@{name}]" for name in CAPTION_ATTRS)
+    xpath = ".//*[" + " or ".join(f"@{name}" for name in CAPTION_ATTRS) + "]"
     for element in scope.xpath(xpath):
         imgs = [element] if element.tag == "img" else element.xpath(".//img")[:2]
         if len(imgs) != 1:
