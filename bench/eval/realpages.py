@@ -3,7 +3,8 @@
 A set is any folder holding ``ground-truth.json`` whose records name an ``html/`` file
 (gzipped or not), the page ``url`` and its ``articleBody``; ``title``, ``date_day``,
 ``date_epoch_ms`` and ``captions`` are used where a set gives them. The folder's README
-(one level up) describes the format and the licences.
+(one level up) describes the format and the licences. Caption labels the sets lack are
+merged in from ``bench/eval/labels/captions.json`` (hand-made; see the README there).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from crawler.siteconfig import PACKAGE_ROOT
 
 DEFAULT_ROOT = PACKAGE_ROOT.parent / "shared" / "realpages"
 GROUND_TRUTH = "ground-truth.json"
+CAPTION_LABELS = Path(__file__).parent / "labels" / "captions.json"
 
 
 class MissingPages(RuntimeError):
@@ -87,11 +89,28 @@ def find_sets(root: Path) -> list[str]:
     return names
 
 
-def load_set(root: Path, name: str, limit: int | None = None) -> list[RealPage]:
-    """The set's pages in key order; with ``limit``, an even spread of that many."""
+def caption_labels(name: str, path: Path = CAPTION_LABELS) -> dict[str, list[str]]:
+    """The project's own caption labels for a set: page key -> captions (credit included)."""
+    if not path.is_file():
+        return {}
+    labels = json.loads(path.read_text(encoding="utf-8")).get(name) or {}
+    return {key: list(map(str, caps)) for key, caps in labels.items() if isinstance(caps, list)}
+
+
+def load_set(
+    root: Path, name: str, limit: int | None = None, labels: Path = CAPTION_LABELS
+) -> list[RealPage]:
+    """The set's pages in key order; with ``limit``, an even spread of that many.
+
+    A page the set gives no ``captions`` takes those of the project's label file, if any.
+    """
     folder = root / name
     records = json.loads((folder / GROUND_TRUTH).read_text(encoding="utf-8"))
     pages = [_page(name, folder, key, records[key]) for key in sorted(records)]
+    extra = caption_labels(name, labels)
+    for page in pages:
+        if page.captions is None and page.key in extra:
+            page.captions = extra[page.key]
     pages = [p for p in pages if p.body.strip()]
     if limit is not None and 0 < limit < len(pages):
         step = len(pages) / limit

@@ -24,7 +24,7 @@ from crawler.extraction import body as bodymod
 from crawler.extraction import metadata as meta_mod
 from crawler.extraction.article_record import Article
 from crawler.extraction.candidates import SITE, choose_body
-from crawler.extraction.captions import collect_captions, cut_figures
+from crawler.extraction.captions import collect_captions, cut_figures, text_scope
 from crawler.extraction.dates import (
     find_dates,
     parse_indonesian,
@@ -153,7 +153,7 @@ def extract_article(
 
 
 def _caption_scope(tree: HtmlElement, site: SiteConfig | None) -> HtmlElement:
-    """Where captions are looked for: the article around the body, not the sidebar."""
+    """Where credits are looked for: the article around the body, not the sidebar."""
     body_css = site.selectors.body if site else None
     if body_css:
         try:
@@ -232,8 +232,11 @@ def _extract(html: str | bytes | HtmlElement, url: str, site: SiteConfig | None)
         tree, (selectors.remove if selectors else []) + bodymod.BOILERPLATE_CSS
     )
     scope = _caption_scope(tree, site)
+    # Captions: the site's article, or else the text block widened to its lead photo (the
+    # first <article> is often a teaser card on pages without a site file).
+    site_scoped = bool(selectors and selectors.body) and scope.tag != "html"
     captions, to_cut = collect_captions(
-        scope,
+        scope if site_scoped else text_scope(tree),
         url,
         selectors.captions if selectors else None,
         rules.caption_credit if rules else None,

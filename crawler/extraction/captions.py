@@ -22,6 +22,15 @@ from crawler.patterns import PatternError, site_pattern
 LOG = logging.getLogger(__name__)
 
 CAPTION_XPATH = ".//figcaption | .//*[contains(@class,'caption')] | .//*[@itemprop='caption']"
+# A credit class ("credit", "photo-credit", "image_credits") names a caption only beside an
+# image: "credits" at the foot of an article are the staff, not a photographer.
+CREDIT_XPATH = ".//*[contains(@class,'credit') or contains(@class,'Credit')]"
+# Captions kept in attributes of the image or its wrapper (msn, WordPress attachments).
+CAPTION_ATTRS = ("data-caption", "data-image-caption", "data-description")
+CREDIT_ATTRS = ("data-attrib", "data-credit", "data-photo-credit", "data-image-credit")
+INLINE_TAGS = {"a", "b", "i", "em", "strong", "u", "sup", "sub", "abbr", "font", "code", "mark"}
+_TAG = re.compile(r"<[^>]{0,300}>")
+_SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;:!?)\]])")
 CONTAINER_CLASSES = (
     "caption", "wp-block-image", "wp-caption", "image", "photo", "foto", "media",
 )  # fmt: skip
@@ -30,8 +39,9 @@ MAX_CAPTION_CHARS = 1000
 # Searched, not matched from the start: the text before the label is whatever precedes it,
 # so no lazy prefix has to be tried against every position (that backtracked quadratically).
 TRAILING_CREDIT = re.compile(
-    r"\b(?:Foto|Photo|Fotografer|Dok(?:umentasi)?)\s{0,3}[:.]\s{0,3}"
-    r"(?P<credit>[^()]{2,120}?)\s?\.?$",
+    r"(?:\b(?:Foto|Photo|Fotografer|Dok(?:umentasi)?)\s{0,3}[:.]"
+    r"|\b(?:(?:Photo|Image)\s+credit|Image|Picture|Illustration|Gambar|Kredit|Credit)\s{0,3}:)"
+    r"\s{0,3}(?P<credit>[^()]{2,120}?)\s?\.?$",
     re.IGNORECASE,
 )
 # A credit in brackets closing the caption: "(Foto: X)", "(ANTARA/X)".
@@ -40,17 +50,24 @@ BRACKET_CREDIT = re.compile(r"\((?P<credit>[^()]{2,120})\)\s?\.?$")
 LEADING_CREDIT = re.compile(
     r"(?P<credit>[A-Z][A-Z0-9.]{1,30}(?: FOTO)?\s?/\s?[A-Z][\w.' -]{1,60}?)\s[—–-]{1,2}\s"
 )
-CREDIT_PREFIX = re.compile(r"^(?:Foto|Photo|Fotografer|Sumber\s+foto|Kredit)\s*:\s*", re.I)
+CREDIT_PREFIX = re.compile(
+    r"^(?:Foto|Photo|Fotografer|Sumber\s+foto|Kredit|(?:Photo\s+|Image\s+)?Credit|Image)\s*:\s*",
+    re.I,
+)
 # "(kiri)", "(tengah)", "(kedua dari kanan)" say who is where in the photo; they are no credit.
 # A caption without a caption class is recognised by its credit: "Foto: X", "Dok. X",
 # "(ANTARA/Foto: X)", "(TRIBUNKALTIM.CO/NAMA)" or "(Istimewa)" next to an image.
 CREDIT_HINT = re.compile(
     r"\b(?:Foto|Photo|Fotografer|Dok(?:umentasi)?)\s*[:.]\s*\S"
+    r"|\b(?:Image|Picture|Illustration|Gambar|Kredit|Credit|Sumber\s+foto)(?:\s+credit)?\s*:\s*\S"
+    r"|\b(?:Photo|Illustration|Image)\s+(?:by|courtesy)\b|©"
+    r"|\b(?:Getty\s?Images|Shutterstock|Adobe\s+Stock|Unsplash|AP\s+Photo)\b"
     r"|\((?=[^()/]{0,120}[A-Za-z][^()/]{0,120}/\s?[A-Za-z])[^()]{3,120}\)\s?\.?\s?$"
     r"|\((?:Istimewa|Ist|Dok(?:umentasi)?|Handout)[^()]{0,60}\)\s?\.?\s?$",
     re.IGNORECASE,
 )
 MAX_LOOSE_CAPTION_CHARS = 400
+SCOPE_GROWTH, SCOPE_SLACK = 1.3, 600  # how much text widening the article scope may add
 LOOSE_TAGS = {"p", "div", "span", "small", "em", "i", "figcaption", "td", "strong", "b", "font"}
 POSITION = re.compile(
     r"^(?:ke-?\w+\s+|kedua\s+|ketiga\s+|paling\s+)?(?:dari\s+)?"
@@ -127,7 +144,7 @@ def _textless_wrapper(img: HtmlElement, scope: HtmlElement) -> HtmlElement:
         parent = holder.getparent()
         if parent is None or parent is scope or parent.tag in ("article", "main", "body"):
             return holder
-        if clean(parent.text_content()):
+        if any(piece.strip() for piece in parent.itertext()):  # stops at the first text
             return holder
         holder = parent
 
@@ -160,12 +177,39 @@ def credited_captions(scope: HtmlElement) -> list[HtmlElement]:
     return found
 
 
+def _beside_image(element: HtmlElement) -> bool:
+    """An image shares one of the element's three nearest ancestors (figure, photo box)."""
+    for depth, ancestor in enumerate(element.iterancestors()):
+        if depth >= 3 or ancestor.tag in ("article", "main", "body"):
+            return False
+        if ancestor.tag == "img" or ancestor.xpath(".//img"):
+            return True
+    return False
+
+
+def _is_credit(element: HtmlElement) -> bool:
+    classes = (element.get("class") or "").lower()
+    return "credit" in classes and "caption" not in classes
+
+
+def _credit_elements(scope: HtmlElement) -> list[HtmlElement]:
+    """Photo-credit elements beside an image; bylines and staff credits are not photos'."""
+    found = []
+    for element in scope.xpath(CREDIT_XPATH):
+        classes = (element.get("class") or "").lower()
+        if "author" in classes or "byline" in classes or not _beside_image(element):
+            continue
+        if len(clean(element.text_content())) <= MAX_LOOSE_CAPTION_CHARS:
+            found.append(element)
+    return found
+
+
 def _caption_elements(scope: HtmlElement, css: str | None) -> list[HtmlElement]:
     """Caption elements, outermost first-found; containers holding the image are skipped."""
     found: list[HtmlElement] = []
     seen: set[HtmlElement] = set()
     candidates = _select(scope, css) + list(scope.xpath(CAPTION_XPATH))
-    for element in candidates + credited_captions(scope):
+    for element in candidates + _credit_elements(scope) + credited_captions(scope):
         if element in seen or not isinstance(element.tag, str):
             continue
         seen.add(element)
@@ -176,6 +220,73 @@ def _caption_elements(scope: HtmlElement, css: str | None) -> list[HtmlElement]:
         found.append(element)
     keep = set(found)
     return [e for e in found if not any(a in keep for a in e.iterancestors())]
+
+
+def caption_text(element: HtmlElement) -> str:
+    """The element's text with a space where block or styled elements meet, so a caption
+    and its credit in sibling spans ("...Airport<span>Name / Agency</span>") stay apart."""
+    out: list[str] = []
+    _pieces(element, out)
+    return _SPACE_BEFORE_PUNCT.sub(r"\1", clean("".join(out)))
+
+
+def _pieces(element: HtmlElement, out: list[str]) -> None:
+    if element.text:
+        out.append(element.text)
+    for child in element:
+        if isinstance(child.tag, str):
+            gap = "" if child.tag in INLINE_TAGS else " "
+            out.append(gap)
+            _pieces(child, out)
+            out.append(gap)
+        if child.tail:
+            out.append(child.tail)
+
+
+def _attribute_captions(scope: HtmlElement) -> list[tuple[str, str | None, HtmlElement]]:
+    """Captions written into attributes of an image or its wrapper: (text, credit, image)."""
+    found = []
+    xpath = ".//*[" + " or ".join(f"@{name}" for name in CAPTION_ATTRS) + "]"
+    for element in scope.xpath(xpath):
+        imgs = [element] if element.tag == "img" else element.xpath(".//img")[:2]
+        if len(imgs) != 1:
+            continue
+        text = next((v for v in map(element.get, CAPTION_ATTRS) if v and v.strip()), "")
+        text = clean(_TAG.sub(" ", text))
+        if not 3 <= len(text) <= MAX_LOOSE_CAPTION_CHARS:
+            continue
+        credit = next((v for v in map(element.get, CREDIT_ATTRS) if v and v.strip()), None)
+        if credit is None:
+            credit = next((v for v in map(imgs[0].get, CREDIT_ATTRS) if v and v.strip()), None)
+        found.append((text, clean(credit) if credit and clean(credit) != text else None, imgs[0]))
+    return found
+
+
+def text_scope(tree: HtmlElement, climb: int = 3, more: int = 3) -> HtmlElement:
+    """Where a page without a site file keeps its article: the element holding the most
+    paragraph text, widened ``climb`` levels, then up to ``more`` while that adds little
+    text, to take in the lead photo above the text but not the sidebars around it."""
+    weight: dict[HtmlElement, int] = {}
+    for para in tree.iter("p"):
+        parent = para.getparent()
+        if parent is not None:
+            weight[parent] = weight.get(parent, 0) + len(para.text_content())
+    if not weight:
+        found = tree.xpath("(//article)[1] | (//main)[1] | (//body)[1]")
+        return found[0] if found else tree
+    scope = max(weight, key=weight.__getitem__)
+    for level in range(climb + more):
+        parent = scope.getparent()
+        if parent is None or parent.tag == "html":
+            break
+        if parent.tag == "body":  # a shallow page: all of it is near the text
+            return parent if level < climb else scope
+        if level >= climb and len(parent.text_content()) > (
+            SCOPE_GROWTH * len(scope.text_content()) + SCOPE_SLACK
+        ):
+            break
+        scope = parent
+    return scope
 
 
 def _container(element: HtmlElement) -> HtmlElement | None:
@@ -198,11 +309,14 @@ def _image_url(element: HtmlElement, container: HtmlElement | None, base: str) -
         # An image just before a loose caption is its image, unless it has a caption of its own.
         if previous is not None and previous.tag != "figure" and not previous.xpath(CAPTION_XPATH):
             imgs = [previous] if previous.tag == "img" else previous.xpath(".//img")
-    for img in imgs[:1]:
-        for attr in ("data-src", "data-lazy-src", "data-original", "src"):
-            src = (img.get(attr) or "").strip()
-            if src and not src.startswith("data:"):
-                return urljoin(base, src)
+    return _src(imgs[0], base) if imgs else None
+
+
+def _src(img: HtmlElement, base: str) -> str | None:
+    for attr in ("data-src", "data-lazy-src", "data-original", "src"):
+        src = (img.get(attr) or "").strip()
+        if src and not src.startswith("data:"):
+            return urljoin(base, src)
     return None
 
 
@@ -219,25 +333,64 @@ def collect_captions(
     selector: str | None = None,
     credit_regex: str | None = None,
 ) -> tuple[list[Caption], list[HtmlElement]]:
-    """The captions under ``scope`` and the elements to cut so they stay out of the body."""
+    """The captions under ``scope`` and the elements to cut so they stay out of the body.
+
+    A caption and a credit element in the same figure make one caption, so a credit set
+    apart from its text ("image-caption" + "image-credit") is not lost.
+    """
     base = base_url(scope.getroottree().getroot(), page_url)
     captions: list[Caption] = []
     to_cut: list[HtmlElement] = []
     seen: set[tuple[str, str | None]] = set()
-    for element in _caption_elements(scope, selector):
-        container = _container(element)
+    for element, container, credit_el in _grouped(_caption_elements(scope, selector)):
         to_cut.append(container if container is not None else element)
-        raw = clean(element.text_content())
-        if not raw or len(raw) > MAX_CAPTION_CHARS or is_dropped_line(raw):
+        if credit_el is not None:
+            to_cut.append(credit_el)
+        raw = caption_text(element)
+        if not raw or len(raw) > MAX_CAPTION_CHARS:
+            continue
+        if is_dropped_line(raw) and not CREDIT_HINT.search(raw):
             continue  # cut all the same: "SCROLL TO CONTINUE" labels wear caption classes too
         text, credit = split_credit(raw, credit_regex)
+        if credit_el is not None and credit is None:
+            credit = CREDIT_PREFIX.sub("", caption_text(credit_el)).strip(" .,;()") or None
         if (text, credit) in seen:
             continue
         seen.add((text, credit))
         captions.append(
             Caption(text=text, credit=credit, image=_image_url(element, container, base))
         )
+    known = {c.text.casefold() for c in captions}
+    for text, credit, img in _attribute_captions(scope):
+        if text.casefold() in known or any(text.casefold() in k for k in known):
+            continue
+        known.add(text.casefold())
+        captions.append(Caption(text=text, credit=credit, image=_src(img, base)))
     return captions, to_cut
+
+
+def _grouped(
+    elements: list[HtmlElement],
+) -> list[tuple[HtmlElement, HtmlElement | None, HtmlElement | None]]:
+    """(caption, container, credit element): a lone caption and a lone credit element under
+    one figure or parent are paired; everything else stands alone."""
+    keys = {e: (_container(e) if _container(e) is not None else e.getparent()) for e in elements}
+    groups: dict[HtmlElement | None, list[HtmlElement]] = {}
+    for element in elements:
+        groups.setdefault(keys[element], []).append(element)
+    out = []
+    paired: set[HtmlElement] = set()
+    for members in groups.values():
+        credits = [e for e in members if _is_credit(e)]
+        texts = [e for e in members if not _is_credit(e)]
+        if len(texts) == 1 and len(credits) == 1:
+            paired.add(credits[0])
+            out.append((texts[0], _container(texts[0]), credits[0]))
+    for element in elements:
+        if element not in paired and not any(element is o[0] for o in out):
+            out.append((element, _container(element), None))
+    order = {e: i for i, e in enumerate(elements)}
+    return sorted(out, key=lambda item: order[item[0]])
 
 
 def cut_figures(tree: HtmlElement, extra: list[HtmlElement]) -> None:

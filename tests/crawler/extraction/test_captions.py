@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from lxml.html import document_fromstring
 
-from crawler.extraction.captions import collect_captions, cut_figures, split_credit
+from crawler.extraction.captions import collect_captions, cut_figures, split_credit, text_scope
 from crawler.siteconfig import SiteConfig
 
 PAGE = "https://www.niaga.asia/a/b/"
@@ -71,3 +71,83 @@ def test_site_caption_selector_adds_to_generic_ones() -> None:
     captions, _ = collect_captions(tree, PAGE, selector="em.keterangan")
     assert [(c.text, c.credit) for c in captions] == [("Keterangan foto", "Dok/Y")]
     assert captions[0].image == "https://www.niaga.asia/x.jpg"
+
+
+def _captions(html: str) -> list[tuple[str, str | None]]:
+    tree = document_fromstring(html)
+    captions, _ = collect_captions(tree.xpath("//article")[0], PAGE)
+    return [(c.text, c.credit) for c in captions]
+
+
+def test_caption_and_credit_in_separate_elements_make_one_caption() -> None:
+    html = """<html><body><article><div class="photo"><img src="/a.jpg">
+    <div class="image-caption">Warga antre air bersih di Samarinda</div>
+    <div class="image-credit">Foto: ANTARA/Nama Fotografer</div></div>
+    <p>Isi berita.</p></article></body></html>"""
+    assert _captions(html) == [("Warga antre air bersih di Samarinda", "ANTARA/Nama Fotografer")]
+
+
+def test_credit_glued_to_caption_by_markup_stays_a_separate_word() -> None:
+    html = """<html><body><article><figure><img src="/a.jpg"><figcaption>Bandara APT
+    Pranoto<span class="credit">Nama Fotografer / Niaga.Asia</span></figcaption></figure>
+    <p>Isi.</p></article></body></html>"""
+    text, credit = _captions(html)[0]
+    assert f"{text} {credit or ''}".split()[:3] == ["Bandara", "APT", "Pranoto"]
+    assert "PranotoNama" not in f"{text}{credit}"
+
+
+def test_credit_first_caption_keeps_its_credit() -> None:
+    html = """<html><body><article><figure><img src="/a.jpg"><figcaption>KOMPAS.COM/NAMA
+    LENGKAP - Petugas memeriksa dokumen di pelabuhan</figcaption></figure><p>Isi.</p>
+    </article></body></html>"""
+    assert _captions(html) == [
+        ("Petugas memeriksa dokumen di pelabuhan", "KOMPAS.COM/NAMA LENGKAP")
+    ]
+
+
+def test_caption_in_image_attributes() -> None:
+    html = """<html><body><article><p>Isi berita pertama.</p>
+    <span class="image" data-caption="Gubernur meninjau banjir di Sempaja"
+     data-attrib="Humas Pemprov">
+    <img src="/b.jpg"></span>
+    <img src="/c.jpg" data-description="&lt;p&gt;Jembatan Mahakam malam hari&lt;/p&gt;">
+    <img src="/d.jpg" data-caption=""><p>Isi berita kedua.</p></article></body></html>"""
+    tree = document_fromstring(html)
+    captions, _ = collect_captions(tree.xpath("//article")[0], PAGE)
+    assert [(c.text, c.credit, c.image) for c in captions] == [
+        ("Gubernur meninjau banjir di Sempaja", "Humas Pemprov", "https://www.niaga.asia/b.jpg"),
+        ("Jembatan Mahakam malam hari", None, "https://www.niaga.asia/c.jpg"),
+    ]
+
+
+def test_credited_line_under_an_image_is_a_caption_and_a_plain_one_is_not() -> None:
+    html = """<html><body><article><p><img src="/a.jpg"></p><p><small>Foto: Dok.
+    Pemkot Samarinda</small></p><p>Wali kota membuka acara itu pada Senin pagi.</p>
+    <div><img src="/b.jpg"></div><div>Image: Reuters/Nama</div>
+    <div><img src="/c.jpg"></div><p>Acara dilanjutkan dengan sambutan.</p>
+    </article></body></html>"""
+    found = _captions(html)
+    assert found == [("Foto: Dok. Pemkot Samarinda", "Dok. Pemkot Samarinda"),
+                     ("Image: Reuters/Nama", "Reuters/Nama")]  # fmt: skip
+
+
+def test_photo_credit_class_beside_an_image_only() -> None:
+    html = """<html><body><article><div class="hero"><img src="/a.jpg">
+    <span class="photo-credit">Photo Credit: Nama / Getty Images</span></div>
+    <p>Isi berita.</p><div class="credits">Penulis: A. Editor: B.</div></article></body></html>"""
+    assert _captions(html) == [("Photo Credit: Nama / Getty Images", "Nama / Getty Images")]
+
+
+def test_text_scope_takes_in_the_lead_photo_but_not_the_sidebar() -> None:
+    body = "".join(f"<p>Paragraf isi berita nomor {i} yang cukup panjang.</p>" for i in range(40))
+    side = "".join(f"<p>Berita lain nomor {i} di samping, juga dengan teks.</p>" for i in range(30))
+    html = f"""<html><body><div id="page"><div class="main"><div class="lead"><figure>
+    <img src="/a.jpg"><figcaption>Foto utama (ANTARA/Nama)</figcaption></figure></div>
+    <div class="text"><div class="entry"><div class="content">{body}</div></div></div></div>
+    <div class="side"><figure><img src="/t.jpg"><figcaption>Teaser</figcaption></figure>
+    {side}</div></div></body></html>"""
+    tree = document_fromstring(html)
+    scope = text_scope(tree)
+    assert scope.get("class") == "main"
+    captions, _ = collect_captions(scope, PAGE)
+    assert [(c.text, c.credit) for c in captions] == [("Foto utama", "ANTARA/Nama")]
