@@ -36,7 +36,8 @@ from crawler.siteconfig import SiteConfig
 
 LOG = logging.getLogger(__name__)
 
-LISTING_ARTICLES = 3  # this many <article> elements make a page a listing
+LISTING_ARTICLES = 3  # this many teaser-sized <article> elements make a home page a listing
+TEASER_WORDS = 12  # an <article> shorter than this is a link or a label, not a teaser
 MIN_TEXT_CHARS = 80  # below this it is a menu or a stub, not an article body
 MAX_HTML_CHARS = 5_000_000  # beyond this, scripts and inline data are shed, then the tail
 _DECLARED_CHARSET = re.compile(
@@ -171,15 +172,19 @@ def _caption_scope(tree: HtmlElement, site: SiteConfig | None) -> HtmlElement:
 
 
 def _looks_like_listing(tree: HtmlElement, url: str) -> bool:
-    """A page that says it is no article (og:type "website") is believed when it is a home
-    page or lists several articles; many real article pages wrongly say "website" too."""
-    if urlsplit(url).path.strip("/") == "":
-        return True
-    items = tree.xpath("//article[not(ancestor::article)]")
-    if len(items) < LISTING_ARTICLES:
+    """A page that says it is no article (og:type "website") is believed only for a home
+    page made mostly of several teasers, none of which holds the page. Many real article pages
+    wrongly say "website", and carry related-article teasers in ``<article>`` elements; the
+    crawler itself decides what is an article by the site's markers, before extraction."""
+    if urlsplit(url).path.strip("/") != "":
         return False
-    sizes = [len(item.text_content().split()) for item in items]
-    return max(sizes) < 0.5 * sum(sizes)  # no one item holds the page: a list of teasers
+    items = tree.xpath("//article[not(ancestor::article)]")
+    sizes = [size for item in items if (size := len(item.text_content().split())) >= TEASER_WORDS]
+    if len(sizes) < LISTING_ARTICLES:
+        return False
+    page_words = len(tree.text_content().split())
+    # No one item holds the page, and the teasers are most of what it says.
+    return max(sizes) < 0.5 * sum(sizes) and sum(sizes) >= 0.5 * page_words
 
 
 def _selected_date(tree: HtmlElement, css: str | None, tz: tzinfo) -> str | None:

@@ -35,6 +35,7 @@ CONTAINER_CLASSES = (
     "caption", "wp-block-image", "wp-caption", "image", "photo", "foto", "media",
 )  # fmt: skip
 MAX_CAPTION_CHARS = 1000
+MAX_FIGURE_WORDS = 25  # more words than this beside its caption: a figure holds body text
 
 # Searched, not matched from the start: the text before the label is whatever precedes it,
 # so no lazy prefix has to be tried against every position (that backtracked quadratically).
@@ -393,11 +394,35 @@ def _grouped(
     return sorted(out, key=lambda item: order[item[0]])
 
 
+def _words_outside_captions(element: HtmlElement) -> int:
+    words = len(element.text_content().split())
+    for caption in element.xpath(CAPTION_XPATH):
+        words -= len(caption.text_content().split())
+    return words
+
+
+def _holds_body(element: HtmlElement) -> bool:
+    """A figure or caption wrapper that also holds a table or paragraphs of its own: the
+    wrapper stays, only its caption goes (sites wrap data tables and whole sections so)."""
+    if element.xpath(".//table"):
+        return True
+    return _words_outside_captions(element) > MAX_FIGURE_WORDS
+
+
 def cut_figures(tree: HtmlElement, extra: list[HtmlElement]) -> None:
-    """Remove captions, figures and caption wrappers, keeping the text that follows them."""
+    """Remove captions, figures and caption wrappers, keeping the text that follows them.
+
+    A wrapper that holds body text besides its caption loses only the caption.
+    """
     targets = list(extra) + list(tree.xpath("//figure | //*[contains(@class,'wp-caption')]"))
     for element in targets:
         if element.getparent() is None:
+            continue
+        if element.tag != "figcaption" and _holds_body(element):
+            inner = [c for c in element.xpath(CAPTION_XPATH) if not _holds_body(c)]
+            for caption in inner:
+                if caption.getparent() is not None:
+                    caption.drop_tree()
             continue
         try:
             element.drop_tree()

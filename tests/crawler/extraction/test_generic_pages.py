@@ -110,3 +110,45 @@ def test_undated_article_takes_the_day_from_its_url() -> None:
     assert article is not None
     assert article.published == "2023-03-03T00:00:00+07:00"  # day only: local midnight
     assert article.language is None and article.site == "example.co.id"
+
+
+LONG_PARAGRAPH = (
+    "Pemerintah Kota Samarinda menyiapkan anggaran perbaikan jalan di kawasan utara kota "
+    "setelah banjir merusak badan jalan di sejumlah titik, kata kepala dinas pekerjaan umum."
+)
+
+
+def test_article_page_that_says_website_with_teasers_is_extracted() -> None:
+    # Real article pages often say og:type "website" and put related stories in <article>
+    # teasers; only a home page that lists teasers is a listing.
+    teasers = "".join(
+        f"<article><h3><a href='/berita-{i}/'>Berita lain nomor {i}</a></h3><p>Ringkasan "
+        f"berita lain nomor {i} tentang kota dan ekonomi daerah di Kalimantan Timur.</p></article>"
+        for i in range(4)
+    )
+    html = f"""<html><head><meta property="og:type" content="website">
+    <title>Jalan rusak diperbaiki</title></head><body><main><h1>Jalan rusak diperbaiki</h1>
+    <div class="isi">{"".join(f"<p>{LONG_PARAGRAPH} Bagian {i}.</p>" for i in range(6))}</div>
+    <section class="terkait">{teasers}</section></main></body></html>"""
+    article = extract_article(html, "https://kabar.example/2024/05/jalan-rusak/")
+    assert article is not None
+    assert "anggaran perbaikan jalan" in article.text
+    assert extract_article(html, "https://kabar.example/") is not None  # teasers hold little
+
+
+def test_figure_holding_a_table_keeps_the_table_in_the_body() -> None:
+    rows = "".join(f"<tr><td>Kecamatan {n}</td><td>{n * 17} rumah</td></tr>" for n in range(12))
+    html = f"""<html><head><title>Data banjir</title></head><body><article><h1>Data banjir</h1>
+    <p>{LONG_PARAGRAPH}</p>
+    <figure class="wp-block-image"><img src="/a.jpg"><figcaption>Banjir di Sempaja.
+    Foto: Niaga.Asia/Budi</figcaption></figure>
+    <p>{LONG_PARAGRAPH} Rumah terdampak per kecamatan:</p>
+    <figure class="wp-block-table"><table><tbody>{rows}</tbody></table>
+    <figcaption>Sumber: BPBD Samarinda</figcaption></figure>
+    <p>{LONG_PARAGRAPH} Warga diminta waspada.</p></article></body></html>"""
+    article = extract_article(html, "https://kabar.example/2024/05/data-banjir/")
+    assert article is not None
+    assert "Kecamatan 11" in article.text and "187 rumah" in article.text
+    assert "Banjir di Sempaja" not in article.text  # the photo's caption stays out
+    assert "BPBD Samarinda" not in article.text  # and so does the table's
+    assert any(c.text.startswith("Banjir di Sempaja") for c in article.captions)
