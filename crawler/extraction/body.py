@@ -63,7 +63,6 @@ BODY_CLASS_PARTS = (
     "txt-article", "read__content",
 )  # fmt: skip
 SWALLOWED = 2.0  # trafilatura text this many times the container's: it took the whole page
-MIN_CONTAINER_WORDS = 15
 
 
 @dataclass
@@ -211,19 +210,15 @@ def _is_body_container(element: HtmlElement) -> bool:
     return "entry-content" in classes.split() or any(p in classes for p in BODY_CLASS_PARTS)
 
 
-def container_paragraphs(tree: HtmlElement) -> list[str] | None:
-    """Paragraphs of the page's one recognisable body container, or None if not exactly one.
+def body_container(tree: HtmlElement) -> HtmlElement | None:
+    """The page's one recognisable body container, or None if there is not exactly one.
 
     One walk in Python: an XPath union of class tests over every element costs twice as much.
     """
     found = [e for e in tree.iter() if isinstance(e.tag, str) and _is_body_container(e)]
     found_set = set(found)
     outer = [e for e in found if not any(a in found_set for a in e.iterancestors())]
-    if len(outer) != 1:
-        return None
-    paragraphs = block_paragraphs(outer[0])
-    words = sum(len(p.split()) for p in paragraphs)
-    return paragraphs if words >= MIN_CONTAINER_WORDS else None
+    return outer[0] if len(outer) == 1 else None
 
 
 def _caption_keys(captions: list[Caption]) -> set[str]:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import trafilatura
 from lxml.html import HtmlElement
 
-from crawler.extraction.body import SWALLOWED, bounded, container_paragraphs
+from crawler.extraction.body import SWALLOWED, block_paragraphs, body_container, bounded
 from crawler.extraction.non_body_lines import clean
 
 PRECISION = "trafilatura-precision"
@@ -32,7 +32,8 @@ LONG_PARAGRAPH_CHARS = 80  # a <p> this long is article-like text, for the page'
 SHORT_WORDS = 120
 # A container under a fifth of trafilatura's reading is a teaser or a fragment, not the body.
 TOO_SMALL = 5.0
-MIN_CONTAINER_WORDS = 30  # a reading this short is checked against the default mode
+MIN_CONTAINER_WORDS = 30  # a container this long may replace a reading that swallowed it
+FEWEST_CONTAINER_WORDS = 15  # below this a container is a teaser box, never the body
 
 
 @dataclass
@@ -78,10 +79,13 @@ def choose_body(tree: HtmlElement, url: str) -> Candidate:
         default = trafilatura_reading(tree, url, precision=False, fast=False)
         if chosen.words < KEEP_SHARE * default.words or chosen.words > default.words:
             chosen = default
-    container = container_paragraphs(tree)
-    if container:
-        candidate = Candidate(CONTAINER, container)
-        swallowed = SWALLOWED * candidate.words < chosen.words <= TOO_SMALL * candidate.words
-        if not chosen.words or (swallowed and candidate.words >= MIN_CONTAINER_WORDS):
-            return candidate
+    container = body_container(tree)
+    if container is None:
+        return chosen
+    words = len(container.text_content().split())  # its paragraphs are read only if it wins
+    if words < FEWEST_CONTAINER_WORDS:
+        return chosen
+    swallowed = SWALLOWED * words < chosen.words <= TOO_SMALL * words
+    if not chosen.words or (swallowed and words >= MIN_CONTAINER_WORDS):
+        return Candidate(CONTAINER, block_paragraphs(container))
     return chosen
