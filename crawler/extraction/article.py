@@ -233,7 +233,7 @@ def _extract(html: str | bytes | HtmlElement, url: str, site: SiteConfig | None)
     source_sel = meta_mod.select_texts(tree, selectors.source if selectors else None)
 
     # 2. Cut boilerplate, then captions and figures.
-    bodymod.remove_selectors(
+    containers = bodymod.remove_selectors(
         tree, (selectors.remove if selectors else []) + bodymod.BOILERPLATE_CSS
     )
     scope = _caption_scope(tree, site)
@@ -253,7 +253,7 @@ def _extract(html: str | bytes | HtmlElement, url: str, site: SiteConfig | None)
     if selectors and selectors.body:
         paragraphs = bodymod.site_paragraphs(tree, selectors.body)
     if not paragraphs:
-        chosen = choose_body(tree, url)
+        chosen = choose_body(tree, url, containers)
         paragraphs, extractor = chosen.paragraphs, chosen.name
     body = bodymod.refine(paragraphs, rules, captions, title)
     if len(body.text) < MIN_TEXT_CHARS:

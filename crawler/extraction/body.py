@@ -19,7 +19,7 @@ from lxml.cssselect import CSSSelector, SelectorError
 from lxml.html import HtmlElement, document_fromstring
 
 from crawler.extraction.article_record import Caption
-from crawler.extraction.captions import split_credit
+from crawler.extraction.captions import MAX_CAPTION_CHARS, split_credit
 from crawler.extraction.dates import is_date_line
 from crawler.extraction.non_body_lines import (
     CREDIT_LABELS,
@@ -62,6 +62,9 @@ BODY_CLASS_PARTS = (
     "post-content", "article-content", "article-body", "detail-text", "detail__body-text",
     "txt-article", "read__content",
 )  # fmt: skip
+_BODY_CLASS = re.compile(
+    r"(?:^|\s)entry-content(?:\s|$)|" + "|".join(re.escape(part) for part in BODY_CLASS_PARTS)
+)
 SWALLOWED = 2.0  # trafilatura text this many times the container's: it took the whole page
 
 
@@ -90,11 +93,13 @@ WRAPPER_TAGS = {"form", "button", "object", "canvas"}
 _SIMPLE_SELECTOR = re.compile(r"^([.#]?)([A-Za-z][\w-]*)$")
 
 
-def remove_selectors(tree: HtmlElement, selectors: list[str]) -> None:
+def remove_selectors(tree: HtmlElement, selectors: list[str]) -> list[HtmlElement]:
     """Cut every match of the CSS selectors from the tree, keeping the text after each.
 
     Plain tag, ``.class`` and ``#id`` selectors are matched in one walk over the tree (a
     union CSS query of forty class tests cost ~100 ms on a big page); others in one query.
+    The same walk notes the page's body containers (see :func:`body_container`), so finding
+    them later costs no second walk; those inside cut elements are left out.
     """
     tags: set[str] = set()
     classes: set[str] = set()
@@ -107,16 +112,20 @@ def remove_selectors(tree: HtmlElement, selectors: list[str]) -> None:
             continue
         kind, name = simple.groups()
         (classes if kind == "." else ids if kind == "#" else tags).add(name)
-    doomed = [
-        element
-        for element in tree.iter()
-        if isinstance(element.tag, str)
-        and (
+    doomed: list[HtmlElement] = []
+    containers: list[HtmlElement] = []
+    for element in tree.iter():
+        if not isinstance(element.tag, str):
+            continue
+        names = element.get("class")
+        if (
             element.tag in tags
             or (ids and element.get("id") in ids)
-            or (classes and not classes.isdisjoint((element.get("class") or "").split()))
-        )
-    ]
+            or (classes and names and not classes.isdisjoint(names.split()))
+        ):
+            doomed.append(element)
+        elif (names and _BODY_CLASS.search(names)) or element.get("itemprop") == "articleBody":
+            containers.append(element)
     valid = [css for css in complex_css if compiled(css) is not None]
     union = compiled(", ".join(valid)) if valid else None
     if union is not None:
@@ -126,6 +135,15 @@ def remove_selectors(tree: HtmlElement, selectors: list[str]) -> None:
             continue  # ASP.NET pages wrap the page in a form, some sites the body in a button
         if element.getparent() is not None:
             element.drop_tree()
+    return [e for e in containers if in_tree(e, tree)]
+
+
+def in_tree(element: HtmlElement, tree: HtmlElement) -> bool:
+    """Whether ``element`` is still part of ``tree`` (not inside a cut-out subtree)."""
+    top = element
+    while (parent := top.getparent()) is not None:
+        top = parent
+    return top is tree or top is tree.getroottree().getroot()
 
 
 def block_paragraphs(root: HtmlElement) -> list[str]:
@@ -201,23 +219,12 @@ def bounded(tree: HtmlElement, limit: int = MAX_ELEMENTS) -> HtmlElement:
     return trimmed
 
 
-def _is_body_container(element: HtmlElement) -> bool:
-    if element.get("itemprop") == "articleBody":
-        return True
-    classes = element.get("class")
-    if not classes:
-        return False
-    return "entry-content" in classes.split() or any(p in classes for p in BODY_CLASS_PARTS)
-
-
-def body_container(tree: HtmlElement) -> HtmlElement | None:
-    """The page's one recognisable body container, or None if there is not exactly one.
-
-    One walk in Python: an XPath union of class tests over every element costs twice as much.
-    """
-    found = [e for e in tree.iter() if isinstance(e.tag, str) and _is_body_container(e)]
-    found_set = set(found)
-    outer = [e for e in found if not any(a in found_set for a in e.iterancestors())]
+def body_container(tree: HtmlElement, found: list[HtmlElement]) -> HtmlElement | None:
+    """The page's one recognisable body container among ``found`` (what
+    :func:`remove_selectors` met) still in the tree, or None if there is not exactly one."""
+    alive = [e for e in found if in_tree(e, tree)]
+    alive_set = set(alive)
+    outer = [e for e in alive if not any(a in alive_set for a in e.iterancestors())]
     return outer[0] if len(outer) == 1 else None
 
 
@@ -228,6 +235,12 @@ def _caption_keys(captions: list[Caption]) -> set[str]:
         if caption.credit:
             keys.add(f"{caption.text} ({caption.credit})".casefold())
     return keys
+
+
+def _repeats_caption(para: str, caption_keys: set[str]) -> bool:
+    if para.casefold() in caption_keys:
+        return True
+    return len(para) <= MAX_CAPTION_CHARS and split_credit(para)[0].casefold() in caption_keys
 
 
 def refine(
@@ -250,7 +263,7 @@ def refine(
             continue
         if not body.paragraphs and title_key and para.casefold() == title_key:
             continue
-        if para.casefold() in caption_keys or split_credit(para)[0].casefold() in caption_keys:
+        if caption_keys and _repeats_caption(para, caption_keys):
             continue
         credits = parse_credit_line(para, rules)
         if credits is not None:

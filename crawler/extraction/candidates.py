@@ -72,14 +72,17 @@ def paragraph_words(tree: HtmlElement) -> int:
     return total
 
 
-def choose_body(tree: HtmlElement, url: str) -> Candidate:
-    """The best generic reading of the body (see the module docstring for the evidence)."""
+def choose_body(tree: HtmlElement, url: str, containers: list[HtmlElement]) -> Candidate:
+    """The best generic reading of the body (see the module docstring for the evidence).
+
+    ``containers`` are the body containers :func:`remove_selectors` met on the page.
+    """
     chosen = trafilatura_reading(tree, url, precision=True, fast=True)
     if chosen.words < SHORT_WORDS or chosen.words < LOST_SHARE * paragraph_words(tree):
         default = trafilatura_reading(tree, url, precision=False, fast=False)
         if chosen.words < KEEP_SHARE * default.words or chosen.words > default.words:
             chosen = default
-    container = body_container(tree)
+    container = body_container(tree, containers)
     if container is None:
         return chosen
     words = len(container.text_content().split())  # its paragraphs are read only if it wins

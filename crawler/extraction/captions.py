@@ -145,9 +145,22 @@ def _textless_wrapper(img: HtmlElement, scope: HtmlElement) -> HtmlElement:
         parent = holder.getparent()
         if parent is None or parent is scope or parent.tag in ("article", "main", "body"):
             return holder
-        if any(piece.strip() for piece in parent.itertext()):  # stops at the first text
+        if _text_besides(parent, holder):
             return holder
         holder = parent
+
+
+def _text_besides(parent: HtmlElement, holder: HtmlElement) -> bool:
+    """Whether ``parent`` holds text outside ``holder`` (which holds none): its own text,
+    its children's tails, or a sibling's text. Stops at the first text found."""
+    if parent.text and parent.text.strip():
+        return True
+    for child in parent:
+        if child.tail and child.tail.strip():
+            return True
+        if child is not holder and isinstance(child.tag, str) and child.text_content().strip():
+            return True
+    return False
 
 
 def credited_captions(scope: HtmlElement) -> list[HtmlElement]:
