@@ -1,0 +1,47 @@
+"""The body container found while cutting boilerplate, and the choice that uses it."""
+
+from __future__ import annotations
+
+from crawler.extraction.article import extract_article, parse_html
+from crawler.extraction.body import BOILERPLATE_CSS, body_container, in_tree, remove_selectors
+from crawler.extraction.candidates import CONTAINER, choose_body
+
+SENTENCE = "Warga Samarinda menanam pohon di tepi Sungai Mahakam bersama pemerintah kota. "
+
+
+def test_a_container_inside_cut_boilerplate_is_not_the_body() -> None:
+    tree = parse_html(
+        "<html><body><div class='post-content'><p>" + SENTENCE * 5 + "</p></div>"
+        "<div class='related-posts'><div class='entry-content'><p>Teaser.</p></div></div>"
+        "</body></html>"
+    )
+    assert tree is not None
+    teaser = tree.xpath("//div[@class='entry-content']")[0]
+    found = remove_selectors(tree, BOILERPLATE_CSS)
+    assert not in_tree(teaser, tree)  # cut with the related posts around it
+    assert [e.get("class") for e in found] == ["post-content"]
+    container = body_container(tree, [*found, teaser])
+    assert container is not None and container.get("class") == "post-content"
+
+
+def test_two_separate_containers_give_none() -> None:
+    tree = parse_html(
+        "<html><body><div class='entry-content'><p>A</p></div>"
+        "<div class='entry-content'><p>B</p></div></body></html>"
+    )
+    assert tree is not None
+    assert body_container(tree, remove_selectors(tree, [])) is None
+
+
+def test_the_container_wins_when_trafilatura_reads_nothing() -> None:
+    # Text in <div>s with <br> only and long link-free lines inside the container.
+    lines = "<br>".join(SENTENCE * 2 for _ in range(6))
+    html = f"<html><body><div itemprop='articleBody'>{lines}</div></body></html>"
+    tree = parse_html(html)
+    assert tree is not None
+    chosen = choose_body(tree, "https://kabar.example/a/", remove_selectors(tree, []))
+    assert chosen.words >= 60
+    assert "Sungai Mahakam" in " ".join(chosen.paragraphs)
+    article = extract_article(html, "https://kabar.example/a/")
+    assert article is not None and "Sungai Mahakam" in article.text
+    assert article.extractor in {CONTAINER, "trafilatura", "trafilatura-precision"}
