@@ -24,7 +24,7 @@ from crawler.extraction import body as bodymod
 from crawler.extraction import metadata as meta_mod
 from crawler.extraction.article_record import Article
 from crawler.extraction.candidates import SITE, choose_body
-from crawler.extraction.captions import collect_captions, cut_figures, text_scope
+from crawler.extraction.captions import collect_captions, cut_figures
 from crawler.extraction.dates import (
     find_dates,
     parse_indonesian,
@@ -32,6 +32,7 @@ from crawler.extraction.dates import (
     to_iso,
     zone,
 )
+from crawler.extraction.text_region import text_scope
 from crawler.siteconfig import SiteConfig
 
 LOG = logging.getLogger(__name__)

@@ -199,7 +199,7 @@ def bounded(tree: HtmlElement, limit: int = MAX_ELEMENTS) -> HtmlElement:
     An oversized page is narrowed to its article container when that is small enough, and
     otherwise cut after the first ``limit`` elements (news pages put the body early).
     """
-    if int(tree.xpath("count(//*)")) <= limit:
+    if int(tree.xpath("count(descendant-or-self::*)")) <= limit:
         return tree
     for xpath in CONTAINER_XPATHS:
         for candidate in tree.xpath(xpath)[:3]:

@@ -68,7 +68,6 @@ CREDIT_HINT = re.compile(
     re.IGNORECASE,
 )
 MAX_LOOSE_CAPTION_CHARS = 400
-SCOPE_GROWTH, SCOPE_SLACK = 1.3, 600  # how much text widening the article scope may add
 LOOSE_TAGS = {"p", "div", "span", "small", "em", "i", "figcaption", "td", "strong", "b", "font"}
 POSITION = re.compile(
     r"^(?:ke-?\w+\s+|kedua\s+|ketiga\s+|paling\s+)?(?:dari\s+)?"
@@ -274,33 +273,6 @@ def _attribute_captions(scope: HtmlElement) -> list[tuple[str, str | None, HtmlE
             credit = next((v for v in map(imgs[0].get, CREDIT_ATTRS) if v and v.strip()), None)
         found.append((text, clean(credit) if credit and clean(credit) != text else None, imgs[0]))
     return found
-
-
-def text_scope(tree: HtmlElement, climb: int = 3, more: int = 3) -> HtmlElement:
-    """Where a page without a site file keeps its article: the element holding the most
-    paragraph text, widened ``climb`` levels, then up to ``more`` while that adds little
-    text, to take in the lead photo above the text but not the sidebars around it."""
-    weight: dict[HtmlElement, int] = {}
-    for para in tree.iter("p"):
-        parent = para.getparent()
-        if parent is not None:
-            weight[parent] = weight.get(parent, 0) + len(para.text_content())
-    if not weight:
-        found = tree.xpath("(//article)[1] | (//main)[1] | (//body)[1]")
-        return found[0] if found else tree
-    scope = max(weight, key=weight.__getitem__)
-    for level in range(climb + more):
-        parent = scope.getparent()
-        if parent is None or parent.tag == "html":
-            break
-        if parent.tag == "body":  # a shallow page: all of it is near the text
-            return parent if level < climb else scope
-        if level >= climb and len(parent.text_content()) > (
-            SCOPE_GROWTH * len(scope.text_content()) + SCOPE_SLACK
-        ):
-            break
-        scope = parent
-    return scope
 
 
 def _container(element: HtmlElement) -> HtmlElement | None:

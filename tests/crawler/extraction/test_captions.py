@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from lxml.html import document_fromstring
 
-from crawler.extraction.captions import collect_captions, cut_figures, split_credit, text_scope
+from crawler.extraction.captions import collect_captions, cut_figures, split_credit
+from crawler.extraction.text_region import text_scope
 from crawler.siteconfig import SiteConfig
 
 PAGE = "https://www.niaga.asia/a/b/"
