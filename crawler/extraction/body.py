@@ -23,6 +23,7 @@ from crawler.extraction.captions import MAX_CAPTION_CHARS, split_credit
 from crawler.extraction.dates import is_date_line
 from crawler.extraction.non_body_lines import (
     CREDIT_LABELS,
+    MAX_DROPPED_LINE,
     Credits,
     clean,
     is_dropped_line,
@@ -243,6 +244,19 @@ def _repeats_caption(para: str, caption_keys: set[str]) -> bool:
     return len(para) <= MAX_CAPTION_CHARS and split_credit(para)[0].casefold() in caption_keys
 
 
+def _is_non_body_line(para: str, rules: TextRules | None, body: Body) -> bool:
+    """A credit, tag, share-prompt or date line; credits and tags are kept in ``body``."""
+    credits = parse_credit_line(para, rules)
+    if credits is not None:
+        body.credits.merge(credits)
+        return True
+    tags = parse_tag_line(para)
+    if tags is not None:
+        body.tags = body.tags or tags
+        return True
+    return is_dropped_line(para, rules) or is_date_line(para)
+
+
 def refine(
     paragraphs: list[str],
     rules: TextRules | None,
@@ -265,16 +279,8 @@ def refine(
             continue
         if caption_keys and _repeats_caption(para, caption_keys):
             continue
-        credits = parse_credit_line(para, rules)
-        if credits is not None:
-            body.credits.merge(credits)
-            continue
-        tags = parse_tag_line(para)
-        if tags is not None:
-            body.tags = body.tags or tags
-            continue
-        if is_dropped_line(para, rules) or is_date_line(para):
-            continue
+        if len(para) <= MAX_DROPPED_LINE and _is_non_body_line(para, rules, body):
+            continue  # a longer paragraph is body text, whatever its first words say
         if not body.paragraphs:
             place, rest = split_dateline(para, rules)
             if place:
