@@ -374,6 +374,18 @@ def find_dates(
         yield from page.parse(page.elements[0])
         yield from page.parse(page.elements[2])
 
+    def shown_candidates() -> Iterator[Found | None]:
+        yield from page.parse(page.elements[0])
+        yield url_date(url, _NAIVE)
+        yield from page.parse(page.elements[2])
+        yield from _text_dates(tree, _NAIVE, page.month_first)
+
     published = page.choose(published_candidates(), pool)
     modified = page.choose(modified_candidates(), pool)
+    if published is not None and published == modified:
+        # Metadata that says published == modified is often the last update stamped twice;
+        # an earlier day the page shows (byline, <time>, URL) is the first publication.
+        shown = page.choose(shown_candidates(), pool)
+        if shown is not None and shown[:10] < published[:10]:
+            published = shown
     return published, modified

@@ -213,3 +213,24 @@ def test_updated_line_yields_to_the_published_one() -> None:
 def test_english_time_of_day_with_am_pm() -> None:
     found = parse_indonesian("December 18, 2025, 9:46 pm", WIB)
     assert found is not None and to_iso(found[0]) == "2025-12-18T21:46:00+07:00"
+
+
+REPUBLISHED = """<html><head><script type="application/ld+json">{{"@type": "Article",
+"datePublished": "2026-01-12T16:29:48+00:00", "dateModified": "2026-01-12T16:29:48+00:00"}}
+</script></head><body><h1>Judul</h1><div class="entry-meta">{shown}</div>
+<p>Isi berita.</p></body></html>"""
+
+
+def test_a_published_stamp_equal_to_modified_yields_to_an_earlier_shown_day() -> None:
+    # The CMS stamped the last update as both dates; the byline keeps the first publication.
+    html = REPUBLISHED.format(shown='<time datetime="2017-03-16">16 Maret 2017</time>')
+    published, modified = dates(html, WIB, zone_known=False)
+    assert published is not None and published.startswith("2017-03-16")
+    assert modified == "2026-01-12T16:29:48+00:00"
+
+
+def test_a_published_stamp_equal_to_modified_stays_when_the_page_shows_that_day() -> None:
+    html = REPUBLISHED.format(shown='<time datetime="2026-01-12">12 Januari 2026</time>')
+    assert dates(html, WIB, zone_known=False)[0] == "2026-01-12T16:29:48+00:00"
+    later = REPUBLISHED.format(shown="<span>Diperbarui 14 Januari 2026</span>")
+    assert dates(later, WIB, zone_known=False)[0] == "2026-01-12T16:29:48+00:00"
