@@ -22,7 +22,7 @@ from lxml.html import HtmlElement
 
 from crawler.extraction.body import SWALLOWED, block_paragraphs, body_container, bounded
 from crawler.extraction.non_body_lines import clean
-from crawler.extraction.text_region import READING_CLIMB, text_scope
+from crawler.extraction.text_region import READING_CLIMB, text_block, text_scope
 
 PRECISION = "trafilatura-precision"
 DEFAULT = "trafilatura"
@@ -30,7 +30,6 @@ CONTAINER = "container"
 SITE = "site"
 KEEP_SHARE = 0.5  # precision must keep this share of the default's words to be chosen
 LOST_SHARE = 0.7  # a first reading under this share of the long paragraphs' words may be cut
-LONG_PARAGRAPH_CHARS = 80  # a <p> this long is article-like text, for the page's estimate
 SHORT_WORDS = 120
 # A container under a fifth of trafilatura's reading is a teaser or a fragment, not the body.
 TOO_SMALL = 5.0
@@ -66,22 +65,15 @@ def trafilatura_reading(tree: HtmlElement, url: str, precision: bool, fast: bool
     return Candidate(PRECISION if precision else DEFAULT, lines)
 
 
-def paragraph_words(tree: HtmlElement) -> int:
-    """Words in the page's long ``<p>`` elements: a cheap estimate of the article's size."""
-    total = 0
-    for text in tree.xpath(f"//p[string-length(normalize-space()) > {LONG_PARAGRAPH_CHARS}]"):
-        total += len(text.text_content().split())
-    return total
-
-
 def choose_body(tree: HtmlElement, url: str, containers: list[HtmlElement]) -> Candidate:
     """The best generic reading of the body (see the module docstring for the evidence).
 
     ``containers`` are the body containers :func:`remove_selectors` met on the page.
     """
-    region = text_scope(tree, READING_CLIMB, 0)
+    block = text_block(tree)
+    region = text_scope(tree, READING_CLIMB, 0, block)
     chosen = trafilatura_reading(region, url, precision=True, fast=True)
-    if chosen.words < SHORT_WORDS or chosen.words < LOST_SHARE * paragraph_words(tree):
+    if chosen.words < SHORT_WORDS or chosen.words < LOST_SHARE * block.long_paragraph_words:
         default = trafilatura_reading(tree, url, precision=False, fast=False)
         if chosen.words < KEEP_SHARE * default.words or chosen.words > default.words:
             chosen = default
