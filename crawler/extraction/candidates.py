@@ -31,6 +31,7 @@ SITE = "site"
 KEEP_SHARE = 0.5  # precision must keep this share of the default's words to be chosen
 LOST_SHARE = 0.7  # a first reading under this share of the long paragraphs' words may be cut
 SHORT_WORDS = 120
+MIN_LONG_WORDS = 50  # long paragraphs this short say too little to trust a short reading
 # A container under a fifth of trafilatura's reading is a teaser or a fragment, not the body.
 TOO_SMALL = 5.0
 MIN_CONTAINER_WORDS = 30  # a container this long may replace a reading that swallowed it
@@ -73,7 +74,12 @@ def choose_body(tree: HtmlElement, url: str, containers: list[HtmlElement]) -> C
     block = text_block(tree)
     region = text_scope(tree, READING_CLIMB, 0, block)
     chosen = trafilatura_reading(region, url, precision=True, fast=True)
-    if chosen.words < SHORT_WORDS or chosen.words < LOST_SHARE * block.long_paragraph_words:
+    long_words = block.long_paragraph_words
+    # A short reading is suspect unless it holds the page's long paragraphs, and they are
+    # more than a line or two (body text outside <p> leaves only a few long paragraphs).
+    trusted = long_words >= MIN_LONG_WORDS and chosen.words >= long_words
+    short = chosen.words < SHORT_WORDS and not trusted
+    if short or chosen.words < LOST_SHARE * long_words:
         default = trafilatura_reading(tree, url, precision=False, fast=False)
         if chosen.words < KEEP_SHARE * default.words or chosen.words > default.words:
             chosen = default
