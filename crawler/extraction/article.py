@@ -32,7 +32,7 @@ from crawler.extraction.dates import (
     to_iso,
     zone,
 )
-from crawler.extraction.text_region import text_scope
+from crawler.extraction.text_region import text_block, text_scope
 from crawler.siteconfig import SiteConfig
 
 LOG = logging.getLogger(__name__)
@@ -241,8 +241,9 @@ def _extract(html: str | bytes | HtmlElement, url: str, site: SiteConfig | None)
     # Captions: the site's article, or else the text block widened to its lead photo (the
     # first <article> is often a teaser card on pages without a site file).
     site_scoped = bool(selectors and selectors.body) and scope.tag != "html"
+    block = None if site_scoped else text_block(tree)  # shared with the body's first reading
     captions, to_cut = collect_captions(
-        scope if site_scoped else text_scope(tree),
+        scope if site_scoped else text_scope(tree, block=block),
         url,
         selectors.captions if selectors else None,
         rules.caption_credit if rules else None,
@@ -254,7 +255,7 @@ def _extract(html: str | bytes | HtmlElement, url: str, site: SiteConfig | None)
     if selectors and selectors.body:
         paragraphs = bodymod.site_paragraphs(tree, selectors.body)
     if not paragraphs:
-        chosen = choose_body(tree, url, containers)
+        chosen = choose_body(tree, url, containers, block)
         paragraphs, extractor = chosen.paragraphs, chosen.name
     body = bodymod.refine(paragraphs, rules, captions, title)
     if len(body.text) < MIN_TEXT_CHARS:

@@ -20,9 +20,15 @@ from dataclasses import dataclass
 import trafilatura
 from lxml.html import HtmlElement
 
-from crawler.extraction.body import SWALLOWED, block_paragraphs, body_container, bounded
+from crawler.extraction.body import (
+    SWALLOWED,
+    block_paragraphs,
+    body_container,
+    bounded,
+    in_tree,
+)
 from crawler.extraction.non_body_lines import clean
-from crawler.extraction.text_region import READING_CLIMB, text_block, text_scope
+from crawler.extraction.text_region import READING_CLIMB, TextBlock, text_block, text_scope
 
 PRECISION = "trafilatura-precision"
 DEFAULT = "trafilatura"
@@ -66,12 +72,20 @@ def trafilatura_reading(tree: HtmlElement, url: str, precision: bool, fast: bool
     return Candidate(PRECISION if precision else DEFAULT, lines)
 
 
-def choose_body(tree: HtmlElement, url: str, containers: list[HtmlElement]) -> Candidate:
+def choose_body(
+    tree: HtmlElement,
+    url: str,
+    containers: list[HtmlElement],
+    block: TextBlock | None = None,
+) -> Candidate:
     """The best generic reading of the body (see the module docstring for the evidence).
 
-    ``containers`` are the body containers :func:`remove_selectors` met on the page.
+    ``containers`` are the body containers :func:`remove_selectors` met on the page;
+    ``block`` is the page's :func:`text_block`, read before captions were cut (it is read
+    again if its element went with them).
     """
-    block = text_block(tree)
+    if block is None or block.element is None or not in_tree(block.element, tree):
+        block = text_block(tree)
     region = text_scope(tree, READING_CLIMB, 0, block)
     chosen = trafilatura_reading(region, url, precision=True, fast=True)
     long_words = block.long_paragraph_words
