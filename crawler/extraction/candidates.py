@@ -15,6 +15,7 @@ winner's name goes into ``Article.extractor``.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 import trafilatura
@@ -37,6 +38,7 @@ SITE = "site"
 KEEP_SHARE = 0.5  # precision must keep this share of the default's words to be chosen
 LOST_SHARE = 0.7  # a first reading under this share of the long paragraphs' words may be cut
 SHORT_WORDS = 120
+LINK_SHARE = 0.3  # a reading with this share of its words in link text is furniture
 MIN_LONG_WORDS = 50  # long paragraphs this short say too little to trust a short reading
 # A container under a fifth of trafilatura's reading is a teaser or a fragment, not the body.
 TOO_SMALL = 5.0
@@ -72,6 +74,20 @@ def trafilatura_reading(tree: HtmlElement, url: str, precision: bool, fast: bool
     return Candidate(PRECISION if precision else DEFAULT, lines)
 
 
+def _link_share(candidate: Candidate, links: Counter[str]) -> float:
+    words = Counter(w for p in candidate.paragraphs for w in p.lower().split())
+    total = sum(words.values())
+    return sum((words & links).values()) / total if total else 0.0
+
+
+def _mostly_links(default: Candidate, first: Candidate, tree: HtmlElement) -> bool:
+    """Whether the default reading is link text the first reading left out: trafilatura's
+    last resort dumps the whole page (menus, "Berita Terkait", share buttons) as one text."""
+    links = Counter(w for a in tree.iter("a") for w in a.text_content().lower().split())
+    share = _link_share(default, links)
+    return share > LINK_SHARE and share > 2 * _link_share(first, links)
+
+
 def choose_body(
     tree: HtmlElement,
     url: str,
@@ -95,7 +111,8 @@ def choose_body(
     short = chosen.words < SHORT_WORDS and not trusted
     if short or chosen.words < LOST_SHARE * long_words:
         default = trafilatura_reading(tree, url, precision=False, fast=False)
-        if chosen.words < KEEP_SHARE * default.words or chosen.words > default.words:
+        lost = chosen.words < KEEP_SHARE * default.words or chosen.words > default.words
+        if lost and not _mostly_links(default, chosen, tree):
             chosen = default
     container = body_container(tree, containers)
     if container is None:

@@ -16,7 +16,7 @@ from lxml.cssselect import SelectorError
 from lxml.html import HtmlElement
 
 from crawler.extraction.article_record import Caption
-from crawler.extraction.non_body_lines import clean, is_dropped_line
+from crawler.extraction.non_body_lines import CREDIT_LABELS, clean, is_dropped_line
 from crawler.patterns import PatternError, site_pattern
 
 LOG = logging.getLogger(__name__)
@@ -68,6 +68,9 @@ CREDIT_HINT = re.compile(
     re.IGNORECASE,
 )
 MAX_LOOSE_CAPTION_CHARS = 400
+_STAFF_CREDIT = re.compile(
+    r"\b(?:" + "|".join(k for k in CREDIT_LABELS if k != "sumber") + r")\s{0,3}:", re.I
+)
 LOOSE_TAGS = {"p", "div", "span", "small", "em", "i", "figcaption", "td", "strong", "b", "font"}
 POSITION = re.compile(
     r"^(?:ke-?\w+\s+|kedua\s+|ketiga\s+|paling\s+)?(?:dari\s+)?"
@@ -212,6 +215,8 @@ def _credit_elements(scope: HtmlElement) -> list[HtmlElement]:
         classes = (element.get("class") or "").lower()
         if "author" in classes or "byline" in classes or not _beside_image(element):
             continue
+        if _STAFF_CREDIT.search(element.text_content()):
+            continue  # "Penulis : X  Editor : Y" is the article's credit block, not a photo's
         if len(clean(element.text_content())) <= MAX_LOOSE_CAPTION_CHARS:
             found.append(element)
     return found

@@ -131,3 +131,18 @@ def test_real_page_eval_says_where_the_pages_should_be(
 ) -> None:
     assert real_main(["--pages", str(tmp_path / "nowhere")]) == 2
     assert "../shared/realpages" in capsys.readouterr().err
+
+
+REACHED = (
+    "body_f1", "title", "date", "timestamp", "caption_recall", "caption_credit", "editor", "tags",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("group", ["niaga replica", "portal replica", "hand-made"])
+@pytest.mark.parametrize("system", ["warta generic", "warta site"])
+def test_self_written_pages_stay_exact(results: Results, group: str, system: str) -> None:
+    # warta was tuned on these labels and reads them all exactly: any drop is a regression
+    # (a credit block taken for a photo credit, a page dump chosen over a short last page).
+    reached = {key: results.value(group, system, key) for key in REACHED}
+    assert {k: v for k, v in reached.items() if v is not None and v < 1.0} == {}
+    assert (results.value(group, system, "caption_leaks") or 0.0) == 0.0

@@ -45,3 +45,22 @@ def test_the_container_wins_when_trafilatura_reads_nothing() -> None:
     article = extract_article(html, "https://kabar.example/a/")
     assert article is not None and "Sungai Mahakam" in article.text
     assert article.extractor in {CONTAINER, "trafilatura", "trafilatura-precision"}
+
+
+def test_a_page_dump_of_link_text_does_not_replace_a_short_reading() -> None:
+    from crawler.extraction.candidates import Candidate, _mostly_links
+
+    tree = parse_html(
+        "<html><body><nav><a href='/'>Home</a> » <a href='/ekonomi'>Ekonomi</a></nav>"
+        "<p>“Kami tidak ingin persoalan ini berlarut-larut,” jelas Jaya.</p>"
+        "<aside>Berita Terkait <a href='/a'>Tekan Ekspor Batu Bara di Samarinda</a>"
+        "<a href='/b'>Pelindo Bahas Liga Pelajar Target Rampung Juni</a></aside></body></html>"
+    )
+    assert tree is not None
+    first = Candidate(
+        "trafilatura-precision", ["“Kami tidak ingin persoalan ini berlarut-larut,” jelas Jaya."]
+    )
+    dump = Candidate("trafilatura", [" ".join(tree.text_content().split())])
+    assert _mostly_links(dump, first, tree)
+    longer = Candidate("trafilatura", [*first.paragraphs, SENTENCE * 3])
+    assert not _mostly_links(longer, first, tree)  # more body text, not more links

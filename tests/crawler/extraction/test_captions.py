@@ -152,3 +152,16 @@ def test_text_scope_takes_in_the_lead_photo_but_not_the_sidebar() -> None:
     assert scope.get("class") == "main"
     captions, _ = collect_captions(scope, PAGE)
     assert [(c.text, c.credit) for c in captions] == [("Foto utama", "ANTARA/Nama")]
+
+
+def test_a_staff_credit_block_beside_an_image_is_not_a_photo_credit() -> None:
+    # kompas-style: "Penulis : X  Editor : Y" in a *credit* class right under the lead photo.
+    html = """<html><body><article><div class="photo"><img src="/a.jpg">
+    <div class="read__credit"><div id="penulis">Penulis : <a href="/p/z">Zakarias</a></div>
+    <div id="editor">Editor : <a href="/e/d">Dheri Agriesta</a></div></div></div>
+    <p>Stok beras di Samarinda aman hingga akhir tahun, kata kepala dinas pangan kota.</p>
+    </article></body></html>"""
+    tree = document_fromstring(html)
+    captions, to_cut = collect_captions(tree, "https://kabar.example/a/")
+    assert not any("Dheri" in (c.credit or "") + c.text for c in captions)
+    assert not any("Editor" in e.text_content() for e in to_cut)
