@@ -7,8 +7,11 @@ the missing fallbacks make it cost about half of a full trafilatura run. When it
 lost text (it kept under 70 % of the words in the page's long paragraphs, or very little at
 all), the default mode with its readability and jusText fallbacks reads the whole tree, and
 the precision reading is kept only if it holds at least half of the default's words: below
-that it cut the article, above it it only cut furniture. On the real pages of ``make eval``
-about one page in eight needs the second reading. A site's own body element, or the page's
+that it cut the article, above it it only cut furniture, and unless the default reading is
+mostly the page's link text (trafilatura's last resort dumps the whole page, menus and
+related links included). A short first reading that holds all of the page's long paragraphs
+is trusted as it is. On the real pages of ``make eval`` about one page in nine needs the
+second reading. A site's own body element, or the page's
 one body container when trafilatura swallowed the page around a short body, beat both. The
 winner's name goes into ``Article.extractor``.
 """
@@ -111,8 +114,8 @@ def choose_body(
     short = chosen.words < SHORT_WORDS and not trusted
     if short or chosen.words < LOST_SHARE * long_words:
         default = trafilatura_reading(tree, url, precision=False, fast=False)
-        lost = chosen.words < KEEP_SHARE * default.words or chosen.words > default.words
-        if lost and not _mostly_links(default, chosen, tree):
+        cut = chosen.words < KEEP_SHARE * default.words or chosen.words > default.words
+        if cut and not _mostly_links(default, chosen, tree):
             chosen = default
     container = body_container(tree, containers)
     if container is None:
