@@ -50,6 +50,7 @@ CREDIT_LABELS: dict[str, str] = {
     "wartawan": "author",
     "kontributor": "author",
 }
+_CREDIT_START = re.compile(r"[\s|;]*(?:" + "|".join(CREDIT_LABELS) + r")\s*:", re.IGNORECASE)
 _CREDIT_SEGMENT = re.compile(
     r"^\s*(?P<label>" + "|".join(CREDIT_LABELS) + r")\s*:\s*(?P<value>\S.*?)\s*$", re.IGNORECASE
 )
@@ -91,7 +92,8 @@ DROP_LINES = [
     ),
 ]
 
-# All of them in one regex (each keeps its own case rule): one search per line, not sixteen.
+# All of them in one regex (each keeps its own case rule), matched at the start of the line:
+# one attempt per line, not sixteen searches through it.
 _ANY_DROP_LINE = re.compile(
     "|".join(f"(?{'i' if p.flags & re.IGNORECASE else ''}:{p.pattern})" for p in DROP_LINES)
 )
@@ -147,6 +149,8 @@ def parse_credit_line(line: str, rules: TextRules | None = None) -> Credits | No
     site_credits = _site_credit(text, rules)
     if site_credits is not None:
         return site_credits
+    if not _CREDIT_START.match(text):
+        return None  # the first part is no "Label :": no need to split the line
     credits = Credits()
     for segment in _SEGMENT_SPLIT.split(text):
         if not segment.strip():
@@ -218,4 +222,4 @@ def is_dropped_line(line: str, rules: TextRules | None = None) -> bool:
         for pattern in rules.drop_lines:
             if site_pattern(pattern).search(text):
                 return True
-    return _ANY_DROP_LINE.search(text) is not None
+    return _ANY_DROP_LINE.match(text) is not None  # every pattern is anchored at the start
