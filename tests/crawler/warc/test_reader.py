@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import gzip
+import io
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
-from crawler.warc.reader import NotWarcError, WarcReader, WarcReadError, read_records, warc_files
+from crawler.warc.reader import (
+    NotWarcError,
+    WarcReader,
+    WarcReadError,
+    read_records,
+    record_from_bytes,
+    warc_files,
+)
 from crawler.warc.writer import RecordLocation, RotatingWarcWriter
 
 
@@ -88,3 +96,47 @@ def test_damage_after_good_records_names_the_offset(kit: SimpleNamespace, tmp_pa
             for record in reader:
                 record.body()
         assert caught.value.offset == len(data) == reader.position
+
+
+def test_read_errors_name_the_file_the_offset_and_the_reason(tmp_path: Path) -> None:
+    error = WarcReadError(tmp_path / "a.warc.gz", "cut short", 512)
+    assert (error.path, error.reason, error.offset) == (tmp_path / "a.warc.gz", "cut short", 512)
+    assert str(error) == f"{tmp_path}/a.warc.gz: not a readable WARC file at offset 512: cut short"
+    at_start = WarcReadError(tmp_path / "b.warc", "empty")
+    assert str(at_start) == f"{tmp_path}/b.warc: not a readable WARC file: empty"
+    junk = NotWarcError(tmp_path / "c.warc.gz")
+    assert (junk.path, junk.reason, junk.offset) == (
+        tmp_path / "c.warc.gz",
+        "no WARC record at its start",
+        0,
+    )
+    assert str(junk) == f"{tmp_path}/c.warc.gz: not a readable WARC file: no WARC record at its start"
+
+
+def _response_record(headers: list[tuple[str, str]], payload: bytes) -> bytes:
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    out = io.BytesIO()
+    writer = WARCWriter(out, gzip=True)
+    http = StatusAndHeaders("200 OK", headers, protocol="HTTP/1.1")
+    writer.write_record(
+        writer.create_warc_record(
+            "http://example.com/", "response", payload=io.BytesIO(payload), http_headers=http
+        )
+    )
+    return out.getvalue()
+
+
+def test_body_undoes_chunked_framing_and_only_that() -> None:
+    """A record of the wire keeps the chunk framing; the body must not, and a body that
+    merely looks like chunks (no Transfer-Encoding) must come back untouched."""
+    framed = b"5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"
+    chunked = record_from_bytes(
+        _response_record([("Transfer-Encoding", "Chunked")], framed), "chunked.warc.gz"
+    )
+    assert chunked.body() == b"hello world"
+    plain = record_from_bytes(
+        _response_record([("Content-Length", str(len(framed)))], framed), "plain.warc.gz"
+    )
+    assert plain.body() == framed

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -15,7 +16,7 @@ from warcio.statusandheaders import StatusAndHeaders
 
 from crawler.warc import records as R
 from crawler.warc.indexing import build_cdxj
-from crawler.warc.verify import VerifyReport, verify_paths
+from crawler.warc.verify import Problem, VerifyReport, verify_paths
 from crawler.warc.writer import RotatingWarcWriter
 from flows.cli import main as warta_main
 
@@ -346,3 +347,89 @@ def test_index_line_that_describes_another_record(
     (problem,) = report.problems
     assert problem.kind == "index-mismatch" and problem.line == 1
     assert problem.file == str(crawl.index) and said in problem.message
+
+
+def test_report_text_is_exact_and_limited() -> None:
+    """What ``warta verify`` prints: where, which record, what; limited lists say how many
+    more there are; the last line sums it up."""
+    report = VerifyReport(
+        warc_files=[Path("a.warc.gz")],
+        indexes=[Path("index.cdxj")],
+        record_counts=Counter({"warcinfo": 1, "response": 2}),
+        index_lines=2,
+    )
+    assert report.summary() == (
+        "OK: 1 WARC file(s), 3 records (2 response, 1 warcinfo), 1 index(es) with 2 lines"
+    )
+    report.warnings = [Problem("x.corrupt", "corrupt-file", "moved aside") for _ in range(3)]
+    report.earlier_refs = 4
+    assert report.summary().endswith(
+        "2 lines, 4 reference(s) to earlier crawls found beside them, 3 warning(s)"
+    )
+    report.problems = [
+        Problem("a.warc.gz", "digest", "block digest differs", offset=0, record_id="<urn:1>"),
+        Problem("index.cdxj", "index-unsorted", "out of order", line=3),
+        Problem("b.warc", "missing", "no such file or folder"),
+    ]
+    assert report.format(limit=2).splitlines() == [
+        "PROBLEM a.warc.gz @0 <urn:1>: [digest] block digest differs",
+        "PROBLEM index.cdxj line 3: [index-unsorted] out of order",
+        "... and 1 more problem(s)",
+        "warning x.corrupt: [corrupt-file] moved aside",
+        "warning x.corrupt: [corrupt-file] moved aside",
+        "FAILED: 3 problem(s) in 1 WARC file(s), 3 records (2 response, 1 warcinfo), "
+        "1 index(es) with 2 lines, 4 reference(s) to earlier crawls found beside them",
+    ]
+    whole = report.format().splitlines()
+    assert len(whole) == 3 + 3 + 1 and whole[2] == "PROBLEM b.warc: [missing] no such file or folder"
+    assert VerifyReport().summary() == "OK: 0 WARC file(s), 0 records, 0 index(es) with 0 lines"
+
+
+def test_corrupt_file_warning_names_the_file(crawl: SimpleNamespace) -> None:
+    corrupt = crawl.dir / "warta-20261127000000000-00008-test.warc.gz.corrupt"
+    corrupt.write_bytes(b"")
+    report = verify_paths([crawl.dir])
+    assert report.ok and report.warnings == [
+        Problem(str(corrupt), "corrupt-file", "moved aside by recovery: it holds no whole record")
+    ]
+
+
+def _member(rec_type: str, record_id: str, payload: bytes, refers_to: str | None = None) -> bytes:
+    """One record as one gzip member, written by hand (no digests: verify needs none)."""
+    refers = f"WARC-Refers-To: {refers_to}\r\n" if refers_to else ""
+    head = (
+        f"WARC/1.1\r\nWARC-Type: {rec_type}\r\nWARC-Record-ID: {record_id}\r\n"
+        f"WARC-Target-URI: urn:test:{rec_type}\r\nWARC-Date: 2026-12-01T00:00:00Z\r\n{refers}"
+        f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n\r\n"
+    )
+    return gzip.compress(head.encode() + payload + b"\r\n\r\n", mtime=0)
+
+
+def test_references_to_earlier_crawls_are_found_beside_the_given_one(tmp_path: Path) -> None:
+    """An incremental crawl refers to records of earlier crawls of the site: those are looked
+    up in the sibling crawl folders (gzip or plain WARCs), never in hidden job folders."""
+    site = tmp_path / "crawls" / "niaga"
+    ids = {name: f"<urn:uuid:00000000-0000-4000-8000-00000000000{n}>" for n, name in
+           enumerate(["gz", "plain", "hidden", "info", "new1", "new2", "new3"])}  # fmt: skip
+    (site / "20261101T000000Z").mkdir(parents=True)
+    (site / "20261101T000000Z" / "early.warc.gz").write_bytes(
+        gzip.compress(b"", mtime=0) + _member("metadata", ids["gz"], b"{}")  # odd start, still read
+    )
+    (site / "20261102T000000Z").mkdir()
+    (site / "20261102T000000Z" / "early.warc").write_bytes(
+        gzip.decompress(_member("metadata", ids["plain"], b"{}"))
+    )
+    (site / ".queue").mkdir()
+    (site / ".queue" / "x.warc.gz").write_bytes(_member("metadata", ids["hidden"], b"{}"))
+    new = site / "20261201T000000Z" / "new.warc.gz"
+    new.parent.mkdir()
+    new.write_bytes(
+        _member("warcinfo", ids["info"], b"{}")
+        + _member("metadata", ids["new1"], b"{}", refers_to=ids["gz"])
+        + _member("metadata", ids["new2"], b"{}", refers_to=ids["plain"])
+        + _member("metadata", ids["new3"], b"{}", refers_to=ids["hidden"])
+    )
+    report = verify_paths([new])
+    assert report.earlier_refs == 2
+    (problem,) = report.problems
+    assert problem.kind == "dangling-refers-to" and problem.record_id == ids["new3"]

@@ -172,3 +172,111 @@ def test_bad_input_is_refused_before_anything_is_stored(
     with pytest.raises(ValueError, match="no timezone"):
         store_crawl(folder, storage, "niaga", CRAWL_ID, datetime(2026, 11, 27, 10))
     assert not (tmp_path / "archive").exists()
+
+
+def test_deep_delete_catches_silent_corruption_the_cheap_check_cannot(
+    tmp_path: Path, make_crawl: Callable[..., Path]
+) -> None:
+    """Same size, same recorded digest, different bytes: only re-reading the object sees it."""
+    folder = make_crawl(large=False)
+    storage = LocalStorage(tmp_path / "archive")
+    manifest = store(folder, storage)
+    entry = next(f for f in manifest.files if f.name == "articles.jsonl")
+    stored = tmp_path / "archive" / entry.key
+    stored.write_bytes(bytes(b ^ 1 for b in stored.read_bytes()))  # bit rot, size kept
+
+    with pytest.raises(StorageError, match="articles.jsonl: content sha256") as caught:
+        delete_local_copies(folder, manifest, storage, deep_verify=True)
+    assert caught.value.uri == storage.uri and caught.value.operation == "delete local copies"
+    assert len(list(folder.iterdir())) == 6
+    # The default trusts size and recorded digest (no re-read), as documented.
+    assert len(delete_local_copies(folder, manifest, storage)) == 6
+
+
+def test_deep_delete_still_refuses_an_object_without_its_recorded_digest(
+    tmp_path: Path, make_crawl: Callable[..., Path]
+) -> None:
+    """Intact bytes do not excuse a failed metadata check: the first problem stands."""
+    folder = make_crawl(large=False)
+    storage = LocalStorage(tmp_path / "archive")
+    manifest = store(folder, storage)
+    entry = next(f for f in manifest.files if f.name == "index.cdxj")
+    (tmp_path / "archive" / (entry.key + ".sha256")).unlink()
+    with pytest.raises(StorageError, match="index.cdxj: no sha256 recorded"):
+        delete_local_copies(folder, manifest, storage, deep_verify=True)
+    assert len(list(folder.iterdir())) == 6
+
+
+def test_delete_names_every_problem_and_the_operation(
+    tmp_path: Path, make_crawl: Callable[..., Path]
+) -> None:
+    folder = make_crawl(large=False)
+    storage = LocalStorage(tmp_path / "archive")
+    manifest = store(folder, storage)
+    (folder / "articles.jsonl").write_text("edited\n")
+    (folder / "index.cdxj").write_text("edited\n")
+    with pytest.raises(StorageError) as caught:
+        delete_local_copies(folder, manifest, storage)
+    assert str(caught.value) == (
+        f"{storage.uri}: delete local copies failed: kept every file; "
+        "articles.jsonl: local file differs from the stored copy; "
+        "index.cdxj: local file differs from the stored copy"
+    )
+    with pytest.raises(StorageError) as missing:
+        delete_local_copies(folder, manifest, LocalStorage(tmp_path / "elsewhere"))
+    assert missing.value.uri == LocalStorage(tmp_path / "elsewhere").uri
+    assert missing.value.operation == "delete local copies"
+
+
+def test_delete_keeps_unlisted_files_and_their_folder(
+    tmp_path: Path, make_crawl: Callable[..., Path]
+) -> None:
+    folder = make_crawl(large=False)
+    storage = LocalStorage(tmp_path / "archive")
+    manifest = store(folder, storage)
+    (folder / "notes.txt").write_text("written after the store\n")
+    deleted = delete_local_copies(folder, manifest, storage)
+    assert sorted(p.name for p in deleted) == sorted(f.name for f in manifest.files)
+    assert [p.name for p in folder.iterdir()] == ["notes.txt"]
+
+
+@pytest.mark.parametrize(
+    ("summary", "started", "finished"),
+    [
+        ({"started": "2026-11-27T10:15:00+00:00", "finished": "2026-11-27T10:45:00+00:00"},
+         "2026-11-27T10:15:00+00:00", "2026-11-27T10:45:00+00:00"),
+        ({"started_at": "2026-11-27T09:00:00+00:00", "finished_at": "2026-11-27T09:30:00+00:00"},
+         "2026-11-27T09:00:00+00:00", "2026-11-27T09:30:00+00:00"),
+        ({"started": "2026-11-27T08:00:00+00:00", "started_at": "2026-11-27T07:00:00+00:00",
+          "finished": "2026-11-27T08:30:00+00:00", "finished_at": "2026-11-27T07:30:00+00:00"},
+         "2026-11-27T08:00:00+00:00", "2026-11-27T08:30:00+00:00"),
+        ({"started": "yesterday", "finished": None}, None, None),
+    ],
+)  # fmt: skip
+def test_times_come_from_either_summary_spelling(
+    tmp_path: Path,
+    make_crawl: Callable[..., Path],
+    summary: dict[str, object],
+    started: str | None,
+    finished: str | None,
+) -> None:
+    folder = make_crawl(large=False)
+    (folder / "crawl-summary.json").write_text(
+        json.dumps({**summary, "counts": {"articles": 3, "done": True, "bytes": "9", "pages": 4}})
+    )
+    manifest = store(folder, LocalStorage(tmp_path / "archive"))
+    assert (manifest.started and manifest.started.isoformat()) == started
+    assert (manifest.finished and manifest.finished.isoformat()) == finished
+    assert manifest.counts == {"articles": 3, "pages": 4}  # no bools, no strings
+
+
+def test_summary_that_is_not_an_object_or_not_json_adds_nothing(
+    tmp_path: Path, make_crawl: Callable[..., Path]
+) -> None:
+    texts = ('["started", "2026-11-27T10:15:00+00:00"]', "{not json", '{"counts": [1]}')
+    for number, text in enumerate(texts):
+        folder = make_crawl(crawl_id=f"20261127T10150{number}Z", large=False)
+        (folder / "crawl-summary.json").write_text(text)
+        manifest = store_crawl(folder, LocalStorage(tmp_path / "archive"), "niaga",
+                               folder.name, DAY)  # fmt: skip
+        assert manifest.started is None and manifest.finished is None and manifest.counts == {}
