@@ -394,15 +394,23 @@ def test_corrupt_file_warning_names_the_file(crawl: SimpleNamespace) -> None:
     ]
 
 
-def _member(rec_type: str, record_id: str, payload: bytes, refers_to: str | None = None) -> bytes:
-    """One record as one gzip member, written by hand (no digests: verify needs none)."""
+def _record(
+    rec_type: str, record_id: str, payload: bytes, refers_to: str | None = None, length: str = ""
+) -> bytes:
+    """One plain record written by hand (no digests: verify needs none); ``length`` is the
+    declared Content-Length, the payload's own by default."""
     refers = f"WARC-Refers-To: {refers_to}\r\n" if refers_to else ""
     head = (
         f"WARC/1.1\r\nWARC-Type: {rec_type}\r\nWARC-Record-ID: {record_id}\r\n"
         f"WARC-Target-URI: urn:test:{rec_type}\r\nWARC-Date: 2026-12-01T00:00:00Z\r\n{refers}"
-        f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {length or len(payload)}\r\n\r\n"
     )
-    return gzip.compress(head.encode() + payload + b"\r\n\r\n", mtime=0)
+    return head.encode() + payload + b"\r\n\r\n"
+
+
+def _member(rec_type: str, record_id: str, payload: bytes, refers_to: str | None = None) -> bytes:
+    """The same record as one gzip member, as the writer stores it."""
+    return gzip.compress(_record(rec_type, record_id, payload, refers_to), mtime=0)
 
 
 def test_references_to_earlier_crawls_are_found_beside_the_given_one(tmp_path: Path) -> None:
@@ -433,3 +441,136 @@ def test_references_to_earlier_crawls_are_found_beside_the_given_one(tmp_path: P
     assert report.earlier_refs == 2
     (problem,) = report.problems
     assert problem.kind == "dangling-refers-to" and problem.record_id == ids["new3"]
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b"", ["@0: [no-warcinfo] file holds no WARC record"]),
+        (
+            _record("warcinfo", "<urn:a>", b"{}", length="1") + _record("metadata", "<urn:b>", b"{}"),
+            ["@0 <urn:a>: [record-end] record not followed by its end marker (bad Content-Length?)"],
+        ),
+        (
+            _record("warcinfo", "<urn:a>", b"{}", length="x") + _record("metadata", "<urn:b>", b"{}"),
+            [
+                "@0 <urn:a>: [bad-header] record header cut short or without a valid "
+                "Content-Length",
+                "@0 <urn:a>: [record-end] record not followed by its end marker (bad "
+                "Content-Length?)",
+            ],
+        ),
+        (
+            _record("warcinfo", "<urn:a>", b"{}") + _record("metadata", "<urn:b>", b"0123456789")[:-7],
+            ["@184 <urn:b>: [truncated] block ends 3 bytes short of its 10"],
+        ),
+        (
+            _record("metadata", "<urn:a>", b"{}"),
+            ["@0 <urn:a>: [no-warcinfo] file does not start with a warcinfo record"],
+        ),
+    ],
+    ids=["empty", "record-end", "bad-length", "truncated", "no-warcinfo"],
+)
+def test_damage_in_a_plain_warc_is_named_exactly(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str], data: bytes, expected: list[str]
+) -> None:
+    """Plain WARCs have no gzip members to cross-check: the record checks alone must catch a
+    bad Content-Length, a cut block or a missing warcinfo (and keep warcio's chatter quiet)."""
+    path = tmp_path / "crawl.warc"
+    path.write_bytes(data)
+    report = verify_paths([path])
+    assert [p.format() for p in report.problems] == [f"{path} {e}" for e in expected]
+    assert capfd.readouterr() == ("", "")
+
+
+def test_index_lines_in_the_unreadable_part_are_not_blamed_twice(crawl: SimpleNamespace) -> None:
+    """Damage where a record starts: that record's index line is covered by the one
+    'unreadable' problem, and the lines after it (another file) are still checked."""
+    damaged = crawl.dir / crawl.revisit.file
+    damaged.write_bytes(
+        damaged.read_bytes()[: crawl.revisit.offset] + b"\x1f\x8b" + b"garbage" * 20
+    )
+    report = verify_paths([crawl.dir])
+    (problem,) = report.problems
+    assert (problem.file, problem.kind, problem.offset) == (
+        str(damaged),
+        "unreadable",
+        crawl.revisit.offset,
+    )
+    prefix = "cannot read on from here: "
+    assert problem.message.startswith(prefix + "Invalid WARC record, first line: ?garbagegarbage")
+    assert len(problem.message) == len(prefix) + 120  # printable, and cut at 120 characters
+    assert report.index_lines == 3
+
+
+def test_index_problems_are_located_and_the_rest_still_checked(crawl: SimpleNamespace) -> None:
+    lines = crawl.index.read_text().splitlines(keepends=True)
+    gone = (
+        'aaa,example)/ 20261127010203 {"url": "http://aaa.example/", "mime": "text/html", '
+        '"status": "200", "digest": "sha1:AAAA", "length": "10", "offset": "0", '
+        '"filename": "gone.warc.gz"}\n'
+    )
+    crawl.index.write_text("not a cdxj line\n" + gone + lines[0] + lines[0] + "".join(lines[1:]))
+    report = verify_paths([crawl.dir])
+    index = str(crawl.index)
+    assert report.problems == [
+        Problem(index, "index-unparsable", "not a CDXJ line", line=1),
+        Problem(
+            index, "index-missing-file", "points at 'gone.warc.gz', which does not exist", line=2
+        ),
+    ]  # a repeated line is in order; every later line was still checked
+
+    crawl.index.write_text(lines[1] + lines[0] + lines[2])
+    (problem,) = verify_paths([crawl.dir]).problems
+    assert problem == Problem(
+        index,
+        "index-unsorted",
+        "line sorts before the one above it (replay tools binary-search the index)",
+        line=2,
+    )
+
+
+def test_index_mismatch_names_the_record_and_every_difference(crawl: SimpleNamespace) -> None:
+    lines = crawl.index.read_text().splitlines(keepends=True)
+    key, ts, block = lines[0].split(" ", 2)
+    fields = json.loads(block)
+    fields.update(length="1", digest="sha1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
+    crawl.index.write_text(f"{key} {ts} {json.dumps(fields)}\n" + "".join(lines[1:]))
+    (problem,) = verify_paths([crawl.dir]).problems
+    first = crawl.locs["http://example.com/a?b=1"]
+    assert problem.record_id == first.record_id
+    assert problem.message.startswith(f"{first.file} @{first.offset}: length 1 != ")
+    assert "; digest sha1:AAAA" in problem.message
+
+
+def test_an_index_elsewhere_finds_its_files_by_path_or_beside_it(
+    tmp_path: Path, kit: SimpleNamespace
+) -> None:
+    """Two crawls with the same file names: a plain name means the file beside the index,
+    a relative path the file it names."""
+    counter = iter(range(100, 200))
+    other_kit = SimpleNamespace(
+        **{
+            **vars(kit),
+            "make_id_factory": lambda: lambda: (
+                f"<urn:uuid:00000000-0000-4000-9000-{next(counter):012d}>"
+            ),
+        }
+    )
+    one = write_sample_crawl(tmp_path / "one", kit)
+    two = write_sample_crawl(tmp_path / "two", other_kit)
+    assert [w.name for w in one.warcs] == [w.name for w in two.warcs]
+    report = verify_paths([one.dir, two.dir])
+    assert report.ok, report.format()
+    assert report.index_lines == 6
+
+    moved = tmp_path / "all.cdxj"
+    moved.write_text(
+        "".join(
+            ln.replace('"filename": "', '"filename": "two/')
+            for ln in two.index.read_text().splitlines(keepends=True)
+        )
+    )
+    two.index.unlink()
+    report = verify_paths([one.dir, two.dir, moved])
+    assert report.ok, report.format()
