@@ -110,7 +110,9 @@ def test_read_errors_name_the_file_the_offset_and_the_reason(tmp_path: Path) -> 
         "no WARC record at its start",
         0,
     )
-    assert str(junk) == f"{tmp_path}/c.warc.gz: not a readable WARC file: no WARC record at its start"
+    assert (
+        str(junk) == f"{tmp_path}/c.warc.gz: not a readable WARC file: no WARC record at its start"
+    )
 
 
 def _response_record(headers: list[tuple[str, str]], payload: bytes) -> bytes:

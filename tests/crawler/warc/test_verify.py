@@ -381,7 +381,9 @@ def test_report_text_is_exact_and_limited() -> None:
         "1 index(es) with 2 lines, 4 reference(s) to earlier crawls found beside them",
     ]
     whole = report.format().splitlines()
-    assert len(whole) == 3 + 3 + 1 and whole[2] == "PROBLEM b.warc: [missing] no such file or folder"
+    assert (
+        len(whole) == 3 + 3 + 1 and whole[2] == "PROBLEM b.warc: [missing] no such file or folder"
+    )
     assert VerifyReport().summary() == "OK: 0 WARC file(s), 0 records, 0 index(es) with 0 lines"
 
 
@@ -448,11 +450,15 @@ def test_references_to_earlier_crawls_are_found_beside_the_given_one(tmp_path: P
     [
         (b"", ["@0: [no-warcinfo] file holds no WARC record"]),
         (
-            _record("warcinfo", "<urn:a>", b"{}", length="1") + _record("metadata", "<urn:b>", b"{}"),
-            ["@0 <urn:a>: [record-end] record not followed by its end marker (bad Content-Length?)"],
+            _record("warcinfo", "<urn:a>", b"{}", length="1")
+            + _record("metadata", "<urn:b>", b"{}"),
+            [
+                "@0 <urn:a>: [record-end] record not followed by its end marker (bad Content-Length?)"
+            ],
         ),
         (
-            _record("warcinfo", "<urn:a>", b"{}", length="x") + _record("metadata", "<urn:b>", b"{}"),
+            _record("warcinfo", "<urn:a>", b"{}", length="x")
+            + _record("metadata", "<urn:b>", b"{}"),
             [
                 "@0 <urn:a>: [bad-header] record header cut short or without a valid "
                 "Content-Length",
@@ -461,7 +467,8 @@ def test_references_to_earlier_crawls_are_found_beside_the_given_one(tmp_path: P
             ],
         ),
         (
-            _record("warcinfo", "<urn:a>", b"{}") + _record("metadata", "<urn:b>", b"0123456789")[:-7],
+            _record("warcinfo", "<urn:a>", b"{}")
+            + _record("metadata", "<urn:b>", b"0123456789")[:-7],
             ["@184 <urn:b>: [truncated] block ends 3 bytes short of its 10"],
         ),
         (
@@ -552,8 +559,8 @@ def test_an_index_elsewhere_finds_its_files_by_path_or_beside_it(
     other_kit = SimpleNamespace(
         **{
             **vars(kit),
-            "make_id_factory": lambda: lambda: (
-                f"<urn:uuid:00000000-0000-4000-9000-{next(counter):012d}>"
+            "make_id_factory": lambda: (
+                lambda: f"<urn:uuid:00000000-0000-4000-9000-{next(counter):012d}>"
             ),
         }
     )
