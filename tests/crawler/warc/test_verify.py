@@ -453,7 +453,8 @@ def test_references_to_earlier_crawls_are_found_beside_the_given_one(tmp_path: P
             _record("warcinfo", "<urn:a>", b"{}", length="1")
             + _record("metadata", "<urn:b>", b"{}"),
             [
-                "@0 <urn:a>: [record-end] record not followed by its end marker (bad Content-Length?)"
+                "@0 <urn:a>: [record-end] record not followed by its end marker "
+                "(bad Content-Length?)"
             ],
         ),
         (

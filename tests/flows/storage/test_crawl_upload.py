@@ -185,7 +185,7 @@ def test_deep_delete_catches_silent_corruption_the_cheap_check_cannot(
     stored = tmp_path / "archive" / entry.key
     stored.write_bytes(bytes(b ^ 1 for b in stored.read_bytes()))  # bit rot, size kept
 
-    with pytest.raises(StorageError, match="articles.jsonl: content sha256") as caught:
+    with pytest.raises(StorageError, match=r"articles\.jsonl: content sha256") as caught:
         delete_local_copies(folder, manifest, storage, deep_verify=True)
     assert caught.value.uri == storage.uri and caught.value.operation == "delete local copies"
     assert len(list(folder.iterdir())) == 6
@@ -202,7 +202,7 @@ def test_deep_delete_still_refuses_an_object_without_its_recorded_digest(
     manifest = store(folder, storage)
     entry = next(f for f in manifest.files if f.name == "index.cdxj")
     (tmp_path / "archive" / (entry.key + ".sha256")).unlink()
-    with pytest.raises(StorageError, match="index.cdxj: no sha256 recorded"):
+    with pytest.raises(StorageError, match=r"index\.cdxj: no sha256 recorded"):
         delete_local_copies(folder, manifest, storage, deep_verify=True)
     assert len(list(folder.iterdir())) == 6
 
