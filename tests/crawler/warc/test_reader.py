@@ -142,3 +142,32 @@ def test_body_undoes_chunked_framing_and_only_that() -> None:
         _response_record([("Content-Length", str(len(framed)))], framed), "plain.warc.gz"
     )
     assert plain.body() == framed
+
+
+def test_open_files_are_listed_beside_closed_ones_when_asked(
+    kit: SimpleNamespace, tmp_path: Path
+) -> None:
+    _write(kit, tmp_path / "a")
+    _write(kit, tmp_path / "a" / "later", close=False)
+    (closed,) = warc_files(tmp_path / "a")
+    (tmp_path / "a" / "later").rename(tmp_path / "b")
+    for path in (tmp_path / "b").iterdir():
+        path.rename(tmp_path / "a" / path.name.replace("00000", "00001"))
+    names = [p.name for p in warc_files(tmp_path / "a", include_open=True)]
+    assert names[0] == closed.name and len(names) == 2 and names[1].endswith(".warc.gz.open")
+    assert warc_files(tmp_path / "missing") == []
+
+
+def test_damage_met_while_iterating_names_the_file(kit: SimpleNamespace, tmp_path: Path) -> None:
+    _write(kit, tmp_path)
+    (path,) = warc_files(tmp_path)
+    path.write_bytes(path.read_bytes() + b"\x1f\x8b" + b"garbage" * 20)
+    with pytest.raises(WarcReadError) as caught:
+        list(read_records(path))
+    assert caught.value.path == path
+    assert caught.value.reason.startswith("Invalid WARC record, first line:")
+    junk = tmp_path / "junk.warc"
+    junk.write_bytes(b"not a warc")
+    with pytest.raises(NotWarcError) as refused:
+        list(read_records(junk))
+    assert refused.value.path == junk

@@ -99,6 +99,10 @@ def test_nothing_valid_is_moved_aside(tmp_path: Path) -> None:
     junk.write_bytes(b"\x1f\x8b\x08\x00junk")
     reports = recover_open_files(tmp_path)
     assert [r.status for r in reports] == ["corrupt", "corrupt"]
+    assert [(r.source, r.records, r.kept_bytes, r.dropped_bytes) for r in reports] == [
+        (empty, 0, 0, 0),
+        (junk, 0, 0, 8),
+    ]
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "warta-1-00000-h.warc.gz.corrupt",
         "warta-1-00001-h.warc.gz.corrupt",
@@ -110,7 +114,7 @@ def test_recovery_never_overwrites(kit: SimpleNamespace, tmp_path: Path) -> None
     path = write_open_file(kit, tmp_path, pairs=1)
     final = path.with_name(path.name.removesuffix(".open"))
     final.write_bytes(b"someone else's file")
-    with pytest.raises(FileExistsError):
+    with pytest.raises(FileExistsError, match=f"cannot recover {path}: {final} already exists"):
         recover_file(path)
     assert path.exists() and final.read_bytes() == b"someone else's file"
 

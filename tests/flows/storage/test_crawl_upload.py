@@ -188,6 +188,10 @@ def test_deep_delete_catches_silent_corruption_the_cheap_check_cannot(
     with pytest.raises(StorageError, match=r"articles\.jsonl: content sha256") as caught:
         delete_local_copies(folder, manifest, storage, deep_verify=True)
     assert caught.value.uri == storage.uri and caught.value.operation == "delete local copies"
+    assert caught.value.reason == (
+        f"kept every file; articles.jsonl: content sha256 {sha(stored)[:16]}... "
+        f"({stored.stat().st_size} bytes) does not match the manifest"
+    )
     assert len(list(folder.iterdir())) == 6
     # The default trusts size and recorded digest (no re-read), as documented.
     assert len(delete_local_copies(folder, manifest, storage)) == 6
