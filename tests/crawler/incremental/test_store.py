@@ -159,11 +159,16 @@ def test_recovered_row_is_complete_and_a_committed_row_is_not_imported_again(
         CapturedRequest("GET", URL, [("User-Agent", "warta")], T0),
         CapturedResponse(URL, "HTTP/1.1", 200, "OK", headers, body, T0),
     )
+    other = URL + "lain/"
+    writer.write_exchange(
+        CapturedRequest("GET", other, [], T0),
+        CapturedResponse(other, "HTTP/1.1", 200, "OK", [], body, T0),
+    )
     state = CrawlState(tmp_path / "s.sqlite", commit_interval=10**9)
     state.start_run("killed", out)
     state.db.close()
     with CrawlState(tmp_path / "s.sqlite") as again:
-        assert again.reconcile() == 1
+        assert again.reconcile() == 2
         capture = again.capture(URL)
     assert capture is not None
     assert (capture.kind, capture.status, capture.warc_file) == ("page", 200, location.file)
@@ -179,7 +184,7 @@ def test_recovered_row_is_complete_and_a_committed_row_is_not_imported_again(
     state.flush()
     state.db.close()
     with CrawlState(committed) as again:
-        assert again.reconcile() == 0  # same record, same date: nothing recovered
+        assert again.reconcile() == 1  # only the other page: URL's row had been committed
         assert again.capture(URL).kind == "article"  # type: ignore[union-attr]
 
 

@@ -171,3 +171,13 @@ def test_damage_met_while_iterating_names_the_file(kit: SimpleNamespace, tmp_pat
     with pytest.raises(NotWarcError) as refused:
         list(read_records(junk))
     assert refused.value.path == junk
+
+
+def test_an_error_without_text_is_named_by_its_type() -> None:
+    class Failing(io.BytesIO):
+        def read(self, size: int | None = -1) -> bytes:
+            raise ValueError
+
+    with pytest.raises(WarcReadError) as caught:
+        WarcReader("remote.warc.gz", stream=Failing()).record_at(0)
+    assert caught.value.reason == "ValueError"

@@ -234,8 +234,10 @@ def test_index_pointing_at_a_wrong_offset(crawl: SimpleNamespace) -> None:
 
     report = verify_paths([crawl.dir])
     assert kinds(report) == {"index-bad-offset", "index-missing"}
+    assert len(report.problems) == 2  # the lines after the bad one were still checked
     bad = next(p for p in report.problems if p.kind == "index-bad-offset")
     assert bad.file == str(crawl.index) and bad.line == 1
+    assert bad.message == f"no record starts at {fields['filename']} @{fields['offset']}"
 
 
 def test_index_out_of_order_and_garbage(crawl: SimpleNamespace) -> None:
@@ -518,13 +520,22 @@ def test_index_problems_are_located_and_the_rest_still_checked(crawl: SimpleName
         '"status": "200", "digest": "sha1:AAAA", "length": "10", "offset": "0", '
         '"filename": "gone.warc.gz"}\n'
     )
-    crawl.index.write_text("not a cdxj line\n" + gone + lines[0] + lines[0] + "".join(lines[1:]))
+    gone_too = gone.replace("aaa,", "aab,").replace('"gone.warc.gz"', '"sub/gone.warc.gz"')
+    crawl.index.write_text(
+        "not a cdxj line\n" + gone + gone_too + lines[0] + lines[0] + "".join(lines[1:])
+    )
     report = verify_paths([crawl.dir])
     index = str(crawl.index)
     assert report.problems == [
         Problem(index, "index-unparsable", "not a CDXJ line", line=1),
         Problem(
             index, "index-missing-file", "points at 'gone.warc.gz', which does not exist", line=2
+        ),
+        Problem(
+            index,
+            "index-missing-file",
+            "points at 'sub/gone.warc.gz', which does not exist",
+            line=3,
         ),
     ]  # a repeated line is in order; every later line was still checked
 
