@@ -130,3 +130,25 @@ def test_a_complete_part_file_is_kept_without_another_read(
     assert (folder / "articles.jsonl").read_bytes() == source.read_bytes()
     assert hashlib.sha256((folder / "articles.jsonl").read_bytes()).hexdigest()
     assert all(not key.endswith("-articles.jsonl") for key, _ in storage.reads)
+
+
+def test_a_resumed_download_shows_its_progress_by_default(
+    archive: LocalStorage, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "dest" / "kaltim" / "20261126T101500Z"
+    folder.mkdir(parents=True)
+    source = tmp_path / "archive" / "kaltim/2026/11/26/20261126T101500Z-articles.jsonl"
+    (folder / "articles.jsonl.part").write_bytes(source.read_bytes()[:10])  # cut off halfway
+    report = download_crawls(archive, tmp_path / "dest", site="kaltim")
+    assert report.ok and (folder / "articles.jsonl").read_bytes() == source.read_bytes()
+    assert "download: 100%" in capfd.readouterr().err
+
+
+def test_a_crawl_folder_that_leads_outside_is_named(archive: LocalStorage, tmp_path: Path) -> None:
+    dest, elsewhere = tmp_path / "dest", tmp_path / "elsewhere"
+    (dest / "kaltim").mkdir(parents=True)
+    elsewhere.mkdir()
+    (dest / "kaltim" / "20261126T101500Z").symlink_to(elsewhere)
+    with pytest.raises(ManifestRefused, match="'kaltim/20261126T101500Z' would be written outside"):
+        download_crawls(archive, dest, site="kaltim", progress=False)
+    assert list(elsewhere.iterdir()) == []
