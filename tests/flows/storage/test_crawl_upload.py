@@ -124,8 +124,13 @@ def test_changed_local_file_is_not_silently_replaced(
     storage = open_storage(archive_uri)
     manifest = store(folder, storage)
     (folder / "articles.jsonl").write_text('{"url": "changed"}\n')
-    with pytest.raises(StorageError, match="different object is already stored"):
+    with pytest.raises(StorageError, match="different object is already stored") as caught:
         store(folder, storage)
+    key = f"niaga/2026/11/27/{CRAWL_ID}-articles.jsonl"
+    assert str(caught.value) == (
+        f"{storage.uri}: store {key} failed: a different object is already stored under this "
+        "key; refusing to replace archived data (pass overwrite=True only if you mean it)"
+    )
     assert load_manifest(storage, manifest.key) == manifest
 
 
@@ -284,3 +289,55 @@ def test_summary_that_is_not_an_object_or_not_json_adds_nothing(
         manifest = store_crawl(folder, LocalStorage(tmp_path / "archive"), "niaga",
                                folder.name, DAY)  # fmt: skip
         assert manifest.started is None and manifest.finished is None and manifest.counts == {}
+
+
+def test_only_what_a_crawl_wrote_is_stored(tmp_path: Path, make_crawl: Callable[..., Path]) -> None:
+    """Hidden files, half-downloaded parts and stray manifests stay out of the archive."""
+    folder = make_crawl(large=False)
+    (folder / ".notes").write_text("hidden\n")
+    (folder / "warta-niaga-x.warc.gz.part").write_bytes(b"partial")
+    (folder / "old.manifest.json").write_text("{}")
+    manifest = store(folder, LocalStorage(tmp_path / "archive"))
+    assert len(manifest.files) == 6
+    assert not {f.name for f in manifest.files} & {
+        ".notes",
+        "warta-niaga-x.warc.gz.part",
+        "old.manifest.json",
+    }
+
+
+def test_a_file_changed_after_hashing_is_refused_while_copied(
+    tmp_path: Path, make_crawl: Callable[..., Path]
+) -> None:
+    """The digest in the manifest is taken first; a file that changes before its upload is
+    caught by the copy itself, and no manifest is written."""
+    folder = make_crawl(large=False)
+    storage = LocalStorage(tmp_path / "archive")
+
+    def change_the_rest(event: FileEvent) -> None:
+        for path in folder.iterdir():
+            if path.name != event.name and path.suffix == ".jsonl":
+                path.write_text('{"url": "changed"}\n')
+
+    with pytest.raises(StorageError) as caught:
+        store_crawl(folder, storage, "niaga", CRAWL_ID, DAY, on_file=change_the_rest)
+    assert caught.value.operation == f"put niaga/2026/11/27/{CRAWL_ID}-articles.jsonl"
+    assert storage.head(f"niaga/2026/11/27/{CRAWL_ID}.manifest.json") is None
+
+
+def test_deep_verify_rereads_what_is_already_stored(
+    tmp_path: Path, make_crawl: Callable[..., Path]
+) -> None:
+    folder = make_crawl(large=False)
+    storage = LocalStorage(tmp_path / "archive")
+    manifest = store(folder, storage)
+    entry = next(f for f in manifest.files if f.name == "index.cdxj")
+    rotten = tmp_path / "archive" / entry.key
+    rotten.write_bytes(bytes(b ^ 1 for b in rotten.read_bytes()))  # size and sidecar kept
+    events: list[FileEvent] = []
+    assert store(folder, storage, events) == manifest  # metadata alone looks fine
+    assert {e.action for e in events} == {"skipped"}
+    with pytest.raises(StorageError) as caught:
+        store(folder, storage, deep_verify=True)
+    assert caught.value.operation == f"verify {entry.key}"
+    assert caught.value.reason.startswith(f"content sha256 {sha(rotten)[:16]}... ")

@@ -140,3 +140,21 @@ def test_a_stored_manifest_is_indented_json_ending_in_a_newline(tmp_path: Path) 
     text = manifest.to_json().decode()
     assert text.startswith('{\n  "format": "warta-manifest/1",\n  "site": "niaga",\n')
     assert text.endswith("\n}\n") and parse_manifest(text.encode(), "k") == manifest
+
+
+def test_file_kinds_and_object_checks() -> None:
+    from flows.storage.base import ObjectInfo
+    from flows.storage.manifest import ManifestFile, object_problem
+
+    assert file_kind("index.cdxj.gz") == file_kind("INDEX.CDXJ") == "cdxj"
+    assert file_kind("crawls/niaga/x/crawl-summary.json") == "summary"
+    assert file_kind("notes.txt") == "other"
+    entry = ManifestFile(name="a.jsonl", key="k", size=3, sha256="a" * 64, kind="jsonl")
+    assert object_problem(None, entry) == "missing"
+    assert object_problem(ObjectInfo("k", 3, "b" * 64), entry) == (
+        f"recorded sha256 {'b' * 16}..., expected {'a' * 16}..."
+    )
+    assert object_problem(ObjectInfo("k", 3, "a" * 64, content_sha256="a" * 64), entry) is None
+    assert object_problem(ObjectInfo("k", 3, "a" * 64, content_sha256="c" * 64), entry) == (
+        f"server checksum {'c' * 16}..., expected {'a' * 16}..."
+    )

@@ -46,8 +46,15 @@ def test_an_upload_that_did_not_arrive_intact_fails_the_store(
 ) -> None:
     folder = make_crawl(large=False)
     storage = kind(tmp_path / "archive")
-    with pytest.raises(StorageError, match=r"verify niaga/.*\.warc\.gz failed"):
+    with pytest.raises(StorageError, match=r"verify niaga/.*\.warc\.gz failed") as caught:
         store_crawl(folder, storage, "niaga", CRAWL_ID, DAY)
+    assert caught.value.uri == storage.uri
+    assert caught.value.reason == "missing" or caught.value.reason.startswith("size ")
+    stored = tmp_path / "archive" / caught.value.operation.removeprefix("verify ")
+    if kind is TruncatingStorage:
+        assert caught.value.reason == (
+            f"size {stored.stat().st_size}, expected {stored.stat().st_size + 1}"
+        )
     # No manifest: nothing claims the crawl is stored, so nothing local may be deleted.
     assert LocalStorage(tmp_path / "archive").head(manifest_key("niaga", CRAWL_ID, DAY)) is None
 
