@@ -341,3 +341,47 @@ def test_deep_verify_rereads_what_is_already_stored(
         store(folder, storage, deep_verify=True)
     assert caught.value.operation == f"verify {entry.key}"
     assert caught.value.reason.startswith(f"content sha256 {sha(rotten)[:16]}... ")
+
+
+def test_events_counts_and_stored_at_are_what_was_stored(
+    tmp_path: Path, make_crawl: Callable[..., Path]
+) -> None:
+    from datetime import UTC, datetime
+
+    folder = make_crawl(large=False)
+    storage = LocalStorage(tmp_path / "archive")
+    events: list[FileEvent] = []
+    before = datetime.now(UTC)
+    manifest = store(folder, storage, events, counts={"articles": 9})
+    assert manifest.counts == {"articles": 9}  # given counts win over the summary's
+    assert events == [FileEvent(f.name, f.key, f.size, "uploaded") for f in manifest.files]
+    assert manifest.stored_at is not None and before <= manifest.stored_at <= datetime.now(UTC)
+    assert load_manifest(storage, manifest.key) == manifest
+
+
+def test_overwrite_replaces_a_changed_file_when_asked(
+    tmp_path: Path, make_crawl: Callable[..., Path]
+) -> None:
+    folder = make_crawl(large=False)
+    storage = LocalStorage(tmp_path / "archive")
+    store(folder, storage)
+    (folder / "articles.jsonl").write_text('{"url": "corrected"}\n')
+    manifest = store(folder, storage, overwrite=True)
+    entry = next(f for f in manifest.files if f.name == "articles.jsonl")
+    assert storage.get_bytes(entry.key) == b'{"url": "corrected"}\n'
+
+
+def test_names_that_would_share_a_key_and_bad_sites_are_refused(
+    tmp_path: Path, make_crawl: Callable[..., Path]
+) -> None:
+    folder = make_crawl(large=False)
+    storage = LocalStorage(tmp_path / "archive")
+    (folder / f"{CRAWL_ID}-articles.jsonl").write_text("{}\n")
+    with pytest.raises(ValueError) as caught:
+        store(folder, storage)
+    assert str(caught.value) == (
+        f"articles.jsonl and {CRAWL_ID}-articles.jsonl would be stored under the same key "
+        f"niaga/2026/11/27/{CRAWL_ID}-articles.jsonl"
+    )
+    with pytest.raises(ValueError, match="invalid site"):
+        store_crawl(folder, storage, "../x", CRAWL_ID, DAY)
