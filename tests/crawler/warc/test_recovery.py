@@ -230,3 +230,52 @@ def test_sigkill_leaves_valid_closed_files_and_recoverable_open_file(
         warcio_check(report.result)
         assert record_types(report.result)[0] == "warcinfo"
     assert not list(out_dir.glob("*.open"))
+
+
+def _plain_record(fields: list[tuple[str, str]], block: bytes) -> bytes:
+    head = "WARC/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in fields) + "\r\n"
+    return head.encode() + block + b"\r\n\r\n"
+
+
+def test_valid_records_in_any_form_are_kept(kit: SimpleNamespace, tmp_path: Path) -> None:
+    """Field order is free, a digest may be other than SHA-1 (not checked then), and a header
+    may be longer than one read: whole records all the same."""
+    import hashlib
+
+    path = write_open_file(kit, tmp_path, pairs=1)
+    block = b'{"note": "kept"}'
+    records = [
+        _plain_record(
+            [("Content-Length", str(len(block))), ("WARC-Type", "metadata"),
+             ("WARC-Record-ID", "<urn:uuid:1>")],
+            block,
+        ),
+        _plain_record(
+            [("WARC-Type", "metadata"), ("WARC-Record-ID", "<urn:uuid:2>"),
+             ("WARC-Block-Digest", "sha256:" + hashlib.sha256(block).hexdigest()),
+             ("Content-Length", str(len(block)))],
+            block,
+        ),
+        _plain_record(
+            [("WARC-Type", "metadata"), ("WARC-Record-ID", "<urn:uuid:3>"),
+             ("X-Padding", os.urandom(100_000).hex()), ("Content-Length", str(len(block)))],
+            block,
+        ),
+    ]  # fmt: skip
+    whole = path.read_bytes() + b"".join(gzip.compress(r, mtime=0) for r in records)
+    path.write_bytes(whole)
+    report = recover_file(path)
+    assert (report.records, report.dropped_bytes) == (3 + 3, 0)
+    assert report.result.read_bytes() == whole
+
+
+def test_a_zlib_stream_is_not_a_gzip_member(kit: SimpleNamespace, tmp_path: Path) -> None:
+    import zlib
+
+    path = write_open_file(kit, tmp_path, pairs=1)
+    whole = path.read_bytes()
+    block = b"{}"
+    record = _plain_record([("WARC-Type", "metadata"), ("Content-Length", "2")], block)
+    path.write_bytes(whole + zlib.compress(record))
+    report = recover_file(path)
+    assert report.records == 3 and report.result.read_bytes() == whole

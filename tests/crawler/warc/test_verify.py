@@ -593,3 +593,12 @@ def test_an_index_elsewhere_finds_its_files_by_path_or_beside_it(
     two.index.unlink()
     report = verify_paths([one.dir, two.dir, moved])
     assert report.ok, report.format()
+
+
+def test_a_gzip_file_with_no_record_is_one_problem(tmp_path: Path) -> None:
+    path = tmp_path / "junk.warc.gz"
+    path.write_bytes(b"\x1f\x8b\x08\x00junk")
+    report = verify_paths([path])
+    assert [p.format() for p in report.problems] == [
+        f"{path} @0: [no-warcinfo] file holds no WARC record"
+    ]
