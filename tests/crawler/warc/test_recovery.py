@@ -15,6 +15,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.warc import records as R
+from crawler.warc.reader import WarcReader
 from crawler.warc.recovery import recover_file, recover_open_files
 from crawler.warc.writer import RotatingWarcWriter
 
@@ -223,7 +224,13 @@ def test_sigkill_leaves_valid_closed_files_and_recoverable_open_file(
     assert len(open_files) == 1 if mode == "stall" else len(open_files) <= 1
     reports = recover_open_files(out_dir)
     assert len(reports) == len(open_files)
+    with WarcReader(closed[0]) as reader:
+        warcinfo_size = next(iter(reader)).length
     for report in reports:
+        if mode == "loop" and report.status == "corrupt":
+            # Killed while the next file's warcinfo was being written: nothing whole to keep.
+            assert report.records == 0 and report.dropped_bytes < warcinfo_size
+            continue
         assert report.status == "recovered" and report.records >= 1
         if mode == "stall":
             assert report.dropped_bytes > 0
