@@ -602,3 +602,53 @@ def test_a_gzip_file_with_no_record_is_one_problem(tmp_path: Path) -> None:
     assert [p.format() for p in report.problems] == [
         f"{path} @0: [no-warcinfo] file holds no WARC record"
     ]
+
+
+def test_a_data_folder_means_its_crawls_and_hidden_folders_are_skipped(
+    tmp_path: Path, kit: SimpleNamespace
+) -> None:
+    """``archive/`` beside ``crawls/`` holds copies (their IDs would all repeat), and a hidden
+    folder holds the Scrapy job queue, not WARCs to check."""
+    data = tmp_path / "data"
+    crawl = write_sample_crawl(data / "crawls" / "niaga" / "20261127T010203Z", kit)
+    copy = data / "archive" / "niaga"
+    copy.mkdir(parents=True)
+    for warc in crawl.warcs:
+        (copy / warc.name).write_bytes(warc.read_bytes())
+    queue = crawl.dir / ".jobdir"
+    queue.mkdir()
+    (queue / "stray.warc.gz").write_bytes(b"not a warc")
+    report = verify_paths([data])
+    assert report.ok, report.format()
+    assert sorted(report.warc_files) == sorted(crawl.warcs)
+
+
+def test_an_open_file_is_named_and_a_damaged_earlier_crawl_is_no_crash(
+    tmp_path: Path, kit: SimpleNamespace
+) -> None:
+    site = tmp_path / "crawls" / "niaga"
+    (site / "20261101T000000Z").mkdir(parents=True)
+    (site / "20261101T000000Z" / "old.warc.gz").write_bytes(b"\x1f\x8b" + b"garbage" * 20)
+    ghost = "<urn:uuid:11111111-1111-4111-8111-111111111111>"
+    new = site / "20261201T000000Z" / "new.warc.gz"
+    new.parent.mkdir()
+    new.write_bytes(
+        _member("warcinfo", "<urn:uuid:a>", b"{}")
+        + _member("metadata", "<urn:uuid:b>", b"{}", refers_to=ghost)
+    )
+    still_open = new.with_name("next.warc.gz.open")
+    still_open.write_bytes(b"")
+    report = verify_paths([new.parent])
+    assert report.problems[0] == Problem(
+        str(still_open), "open-file", "WARC file was never finished (run recovery or wait)"
+    )
+    assert [p.kind for p in report.problems[1:]] == ["dangling-refers-to"]
+
+
+def test_a_record_without_an_id_is_reported_without_one(tmp_path: Path) -> None:
+    path = tmp_path / "crawl.warc"
+    head = "WARC/1.1\r\nWARC-Type: warcinfo\r\nContent-Length: 2\r\n\r\n"
+    path.write_bytes(head.encode() + b"{}\r\n\r\n")
+    (problem,) = verify_paths([path]).problems
+    assert (problem.kind, problem.record_id) == ("bad-header", None)
+    assert problem.message == "record has no WARC-Record-ID"
