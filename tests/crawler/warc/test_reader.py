@@ -50,8 +50,14 @@ def test_offsets_and_lengths_match_what_the_writer_reported(
         again = reader.record_at(locations[1].offset)
         assert again.record_id == locations[1].record_id
         assert again.target_uri == "http://example.com/1" and again.content() == kit.HTML
-        with pytest.raises(WarcReadError):
+        assert (again.path, again.offset, again.length) == (
+            path,
+            locations[1].offset,
+            locations[1].length,
+        )
+        with pytest.raises(WarcReadError) as caught:
             reader.record_at(locations[1].offset + 3)
+        assert (caught.value.path, caught.value.offset) == (path, locations[1].offset + 3)
 
 
 def test_open_file_of_a_running_crawl_reads_like_a_final_one(

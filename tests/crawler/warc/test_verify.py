@@ -269,6 +269,10 @@ def test_member_cut_in_its_gzip_trailer(crawl: SimpleNamespace) -> None:
     report = verify_paths([crawl.dir])
     (problem,) = report.problems
     assert problem.kind == "bad-member" and problem.offset == crawl.revisit.offset
+    assert problem.file == str(warc) and problem.message == (
+        "gzip member is not one whole, intact record (truncated, damaged or failing its block "
+        f"digest); {warc.stat().st_size - crawl.revisit.offset} bytes from here on are suspect"
+    )
 
 
 def test_file_without_warcinfo(crawl: SimpleNamespace) -> None:
@@ -652,3 +656,94 @@ def test_a_record_without_an_id_is_reported_without_one(tmp_path: Path) -> None:
     (problem,) = verify_paths([path]).problems
     assert (problem.kind, problem.record_id) == ("bad-header", None)
     assert problem.message == "record has no WARC-Record-ID"
+
+
+def _raw(rec_type: str, record_id: str, uri: str, extra: dict[str, str] | None = None) -> bytes:
+    """One plain record with any extra WARC headers (links between records, mostly)."""
+    fields = "".join(f"{k}: {v}\r\n" for k, v in (extra or {}).items())
+    head = (
+        f"WARC/1.1\r\nWARC-Type: {rec_type}\r\nWARC-Record-ID: {record_id}\r\n"
+        f"WARC-Target-URI: {uri}\r\nWARC-Date: 2026-12-01T00:00:00Z\r\n{fields}"
+        "Content-Type: application/octet-stream\r\nContent-Length: 2\r\n\r\n"
+    )
+    return head.encode() + b"{}\r\n\r\n"
+
+
+def test_a_link_either_way_pairs_a_response_with_its_request(tmp_path: Path) -> None:
+    """WARC-Concurrent-To may sit on the response, on the request, or both; a request for
+    another URL is named; a repeated ID and a dangling warcinfo are located."""
+    info = _raw("warcinfo", "<urn:i>", "urn:info")
+    only_request_links = _raw("response", "<urn:r1>", "http://a/1") + _raw(
+        "request", "<urn:q1>", "http://a/1", {"WARC-Concurrent-To": "<urn:r1>"}
+    )
+    only_response_links = _raw(
+        "response", "<urn:r2>", "http://a/2", {"WARC-Concurrent-To": "<urn:q2>"}
+    ) + _raw("request", "<urn:q2>", "http://a/2")
+    path = tmp_path / "links.warc"
+    path.write_bytes(info + only_request_links + only_response_links)
+    assert verify_paths([path]).ok, verify_paths([path]).format()
+
+    wrong = _raw("response", "<urn:r3>", "http://a/3", {"WARC-Concurrent-To": "<urn:q3>"})
+    wrong += _raw("request", "<urn:q3>", "http://a/other")
+    twice = _raw("metadata", "<urn:r1>", "urn:m", {"WARC-Warcinfo-ID": "<urn:gone>"})
+    bad = tmp_path / "bad.warc"
+    bad.write_bytes(info + only_request_links + wrong + twice)
+    report = verify_paths([bad])
+    at = {p.kind: p for p in report.problems}
+    assert sorted(at) == ["dangling-warcinfo", "duplicate-id", "request-uri"]
+    assert at["request-uri"].message == "linked request is for http://a/other, not http://a/3"
+    assert at["request-uri"].file == str(bad) and at["request-uri"].record_id == "<urn:r3>"
+    dup_offset = len(info + only_request_links + wrong)
+    assert at["duplicate-id"] == Problem(
+        str(bad), "duplicate-id", f"record ID also used at bad.warc @{len(info)}",
+        offset=dup_offset, record_id="<urn:r1>",
+    )  # fmt: skip
+    assert at["dangling-warcinfo"] == Problem(
+        str(bad), "dangling-warcinfo",
+        "WARC-Warcinfo-ID <urn:gone> is not a warcinfo record in the given files",
+        offset=dup_offset, record_id="<urn:r1>",
+    )  # fmt: skip
+
+
+def test_what_is_given_by_name_is_checked_for_what_it_is(tmp_path: Path) -> None:
+    index = tmp_path / "index.cdxj"
+    index.write_text("")
+    notes = tmp_path / "notes.txt"
+    notes.write_text("hello\n")
+    corrupt = tmp_path / "x.warc.gz.corrupt"
+    corrupt.write_bytes(b"")
+    gone = tmp_path / "gone.warc.gz"
+    given = [index, gone, notes, corrupt]
+    report = verify_paths(given)
+    assert report.problems == [
+        Problem(str(gone), "missing", "no such file or folder"),
+        Problem(str(notes), "not-warc", "not a WARC (.warc.gz, .warc) or CDXJ file"),
+        Problem(", ".join(map(str, given)), "no-warc", "no WARC files found"),
+    ]
+    assert [w.kind for w in report.warnings] == ["corrupt-file"]
+    assert verify_paths([]).problems == [Problem("(none)", "no-warc", "no WARC files found")]
+
+
+def test_unreadable_text_is_made_printable_and_nothing_after_it_is_blamed(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "crawl.warc"
+    info = _raw("warcinfo", "<urn:i>", "urn:info")
+    path.write_bytes(info + "Ünreadable line\r\n\r\n".encode("latin-1"))
+    (problem,) = verify_paths([path]).problems
+    assert (problem.kind, problem.offset) == ("unreadable", len(info))
+    assert problem.message.endswith("first line: ?nreadable line")
+
+
+def test_an_indexed_record_missing_from_the_index_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "crawl.warc"
+    path.write_bytes(
+        _raw("warcinfo", "<urn:i>", "urn:info")
+        + _raw("response", "<urn:r>", "http://a/1", {"WARC-Concurrent-To": "<urn:q>"})
+        + _raw("request", "<urn:q>", "http://a/1")
+    )
+    (tmp_path / "index.cdxj").write_text("")
+    (problem,) = verify_paths([tmp_path]).problems
+    assert problem.kind == "index-missing" and problem.message == (
+        "response for http://a/1 is in no given index"
+    )

@@ -13,6 +13,7 @@ import pytest
 from flows.archives.download import ManifestRefused, download_crawls, presign_crawls
 from flows.storage import LocalStorage
 from flows.storage.crawl_upload import store_crawl
+from flows.storage.manifest import ManifestError, parse_manifest
 
 CRAWLS = [  # site, crawl id, day
     ("niaga", "20261125T101500Z", date(2026, 11, 25)),
@@ -81,7 +82,10 @@ def test_every_refused_manifest_is_counted(archive: LocalStorage, tmp_path: Path
         download_crawls(archive, tmp_path / "dest", progress=False)
     with pytest.raises(ManifestRefused) as one:
         download_crawls(archive, tmp_path / "dest", site="kaltim", progress=False)
-    assert "more)" not in str(one.value) and str(one.value).endswith("; nothing downloaded")
+    key = "kaltim/2026/11/26/20261126T101500Z.manifest.json"
+    with pytest.raises(ManifestError) as cause:
+        parse_manifest(b"{not json", key)
+    assert str(one.value) == f"{cause.value}; nothing downloaded"
     assert not (tmp_path / "dest").exists()
 
 
@@ -152,3 +156,12 @@ def test_a_crawl_folder_that_leads_outside_is_named(archive: LocalStorage, tmp_p
     with pytest.raises(ManifestRefused, match="'kaltim/20261126T101500Z' would be written outside"):
         download_crawls(archive, dest, site="kaltim", progress=False)
     assert list(elsewhere.iterdir()) == []
+
+
+def test_a_second_download_skips_what_is_complete(
+    archive: LocalStorage, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    first = download_crawls(archive, tmp_path / "dest", site="kaltim", progress=False)
+    again = download_crawls(archive, tmp_path / "dest", site="kaltim")  # progress shown
+    assert again.ok and again.done == [] and sorted(again.skipped) == sorted(first.done)
+    assert "download: 100%" in capfd.readouterr().err
