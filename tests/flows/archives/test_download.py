@@ -38,6 +38,11 @@ def test_download_selects_by_site_and_day(archive: LocalStorage, tmp_path: Path)
     report = download_crawls(archive, tmp_path / "a", site="niaga", progress=False)
     assert crawl_folders(tmp_path / "a") == {"niaga/20261125T101500Z", "niaga/20261127T101500Z"}
     assert report.ok and report.files == len(report.done) == 12
+    assert report.bytes == sum(
+        p.stat().st_size
+        for p in (tmp_path / "a").rglob("*")
+        if p.is_file() and not p.name.endswith(".manifest.json")
+    )
     report = download_crawls(
         archive, tmp_path / "b", since=date(2026, 11, 26), until=date(2026, 11, 26), progress=False
     )
