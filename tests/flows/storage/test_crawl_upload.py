@@ -297,6 +297,9 @@ def test_only_what_a_crawl_wrote_is_stored(tmp_path: Path, make_crawl: Callable[
     (folder / ".notes").write_text("hidden\n")
     (folder / "warta-niaga-x.warc.gz.part").write_bytes(b"partial")
     (folder / "old.manifest.json").write_text("{}")
+    (folder / "logs").mkdir()
+    (folder / "logs" / ".keep").write_text("")
+    (folder / "link.jsonl").symlink_to(folder / "articles.jsonl")
     manifest = store(folder, LocalStorage(tmp_path / "archive"))
     assert len(manifest.files) == 6
     assert not {f.name for f in manifest.files} & {
