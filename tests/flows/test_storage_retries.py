@@ -12,11 +12,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from prefect.cache_policies import NO_CACHE
 from prefect.states import Completed, Failed
 
 from crawler.runner import CrawlFailed
 from flows import crawl_steps
-from flows.archive_flow import STORAGE_RETRIES, archive_site, retry_on_crawl_failure
+from flows.archive_flow import (
+    JITTER,
+    STORAGE_RETRIES,
+    STORAGE_RETRY_DELAY,
+    archive_site,
+    retry_on_crawl_failure,
+    storage_task,
+)
 from flows.archive_flow import retry_on_storage_error as retry_storage
 from flows.archives import find_crawls, verify_archive
 from flows.storage import LocalStorage, StorageError, open_storage
@@ -94,3 +102,16 @@ def test_every_storage_step_survives_one_transient_failure(
     assert ref.crawl_id == summary["crawl_id"]
     assert verify_archive(open_storage(str(archive)), deep=True).ok
     assert summary["deleted_local"] and not Path(summary["folder"]).exists()
+
+
+def test_a_storage_step_is_retried_with_backoff_and_jitter_on_storage_errors_only() -> None:
+    def step(x: int) -> int:
+        return x
+
+    made = storage_task(step, "probe-step")
+    assert made.fn is step and made.name == "probe-step"
+    assert made.retries == STORAGE_RETRIES
+    assert made.retry_delay_seconds == [STORAGE_RETRY_DELAY * 2**n for n in range(STORAGE_RETRIES)]
+    assert made.retry_jitter_factor == JITTER
+    assert made.retry_condition_fn is retry_storage
+    assert made.cache_policy is NO_CACHE  # a retried step runs again, never from a cache

@@ -144,3 +144,126 @@ def test_a_queue_half_written_by_a_kill_is_set_aside(tmp_path: Path) -> None:
     (slot / "20").write_bytes(b"")  # created, killed before its header
     aside = set_aside_damaged_queue(job)
     assert aside is not None and aside.is_dir() and not job.exists()
+
+
+def test_recovered_row_is_complete_and_a_committed_row_is_not_imported_again(
+    tmp_path: Path,
+) -> None:
+    """Reconcile rebuilds the row from the WARC (where, what, validators, when); a row the
+    killed run had already committed for the same record is left alone and not counted."""
+    out = tmp_path / "out"
+    writer = RotatingWarcWriter(out, prefix="t", host="h")
+    headers = [("Content-Type", "text/html"), ("Last-Modified", "Mon, 02 Nov 2026 10:00:00 GMT")]
+    body = b"<html>pemilu</html>"
+    location = writer.write_exchange(
+        CapturedRequest("GET", URL, [("User-Agent", "warta")], T0),
+        CapturedResponse(URL, "HTTP/1.1", 200, "OK", headers, body, T0),
+    )
+    other = URL + "lain/"
+    writer.write_exchange(
+        CapturedRequest("GET", other, [], T0),
+        CapturedResponse(other, "HTTP/1.1", 200, "OK", [], body, T0),
+    )
+    state = CrawlState(tmp_path / "s.sqlite", commit_interval=10**9)
+    state.start_run("killed", out)
+    state.db.close()
+    with CrawlState(tmp_path / "s.sqlite") as again:
+        assert again.reconcile() == 2
+        capture = again.capture(URL)
+    assert capture is not None
+    assert (capture.kind, capture.status, capture.warc_file) == ("page", 200, location.file)
+    assert (capture.warc_offset, capture.warc_length) == (location.offset, location.length)
+    assert capture.last_modified == "Mon, 02 Nov 2026 10:00:00 GMT"
+    assert capture.payload_digest == location.payload_digest
+    assert capture.last_fetched == capture.warc_date == "2026-11-27T01:02:03.000000Z"
+
+    committed = tmp_path / "committed.sqlite"
+    state = CrawlState(committed, commit_interval=10**9)
+    state.start_run("killed", out)
+    record(state, out, location, body)
+    state.flush()
+    state.db.close()
+    with CrawlState(committed) as again:
+        assert again.reconcile() == 1  # only the other page: URL's row had been committed
+        assert again.capture(URL).kind == "article"  # type: ignore[union-attr]
+
+
+def test_a_new_200_replaces_the_archived_copy_and_an_error_is_still_noted(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "out"
+    _, first = archive(out)
+    with CrawlState(tmp_path / "s.sqlite") as state:
+        record(state, out, first)
+        state.record_response(
+            URL, kind="article", status=200, etag=None, last_modified=None,
+            payload_digest="sha1:NEW", warc_path=out / "new.warc.gz", offset=7, length=9,
+            record_id="<urn:uuid:new>", warc_date=T0,
+        )  # fmt: skip
+        replaced = state.capture(URL)
+        assert replaced is not None and replaced.record_id == "<urn:uuid:new>"
+        assert (replaced.warc_file, replaced.warc_offset) == ("new.warc.gz", 7)
+
+        gone = "http://127.0.0.1:8000/hilang/"
+        state.record_response(
+            gone, kind="page", status=404, etag=None, last_modified=None, payload_digest=None,
+            warc_path=out / "new.warc.gz", offset=20, length=5, record_id="<urn:uuid:404>",
+            warc_date=T0,
+        )  # fmt: skip
+        missing = state.capture(gone)
+        assert missing is not None and missing.last_status == 404 and not missing.archived
+
+
+def test_runs_are_numbered_and_a_finished_run_is_not_reconciled(tmp_path: Path) -> None:
+    with CrawlState(tmp_path / "deep" / "er" / "s.sqlite") as state:  # folders are made
+        assert state.start_run("c1", tmp_path / "out1") == 1
+        state.finish_run("finished")
+        assert state.start_run("c2", tmp_path / "out2") == 2
+        state.finish_run("closespider_itemcount")
+        assert state.counts() == {"urls": 0, "archived": 0, "articles": 0, "runs": 2}
+    db = sqlite3.connect(tmp_path / "deep" / "er" / "s.sqlite")
+    reasons = db.execute("SELECT crawl_id, reason FROM runs ORDER BY id").fetchall()
+    db.close()
+    assert reasons == [("c1", "finished"), ("c2", "closespider_itemcount")]
+
+
+def test_counts_tell_urls_archived_articles_and_runs_apart(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    _, location = archive(out)
+    with CrawlState(tmp_path / "s.sqlite") as state:
+        state.start_run("c1", out)
+        record(state, out, location)
+        state.record_response(
+            "http://127.0.0.1:8000/x/", kind="page", status=500, etag=None, last_modified=None,
+            payload_digest=None, warc_path=out / "x.warc.gz", offset=0, length=1,
+            record_id="<x>", warc_date=T0,
+        )  # fmt: skip
+        state.record_article("k1", URL, URL, None, location.record_id, location.file, 0)
+        state.record_article("k2", URL + "2/", URL + "2/", None, None, None, None)
+        assert state.counts() == {"urls": 2, "archived": 1, "articles": 2, "runs": 1}
+
+
+def test_with_no_commit_delay_every_write_is_committed_at_once(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    _, location = archive(out)
+    path = tmp_path / "s.sqlite"
+    with CrawlState(path, commit_interval=0) as state:
+        record(state, out, location)
+        state.flush()
+        state.set_kind(URL, "not-article")  # a write after a flush is timed like any other
+        reader = sqlite3.connect(path)
+        assert reader.execute("SELECT kind FROM urls").fetchall() == [("not-article",)]
+        reader.close()
+
+
+def test_a_write_waits_for_the_commit_interval_or_a_flush(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    _, location = archive(out)
+    path = tmp_path / "s.sqlite"
+    with CrawlState(path, commit_interval=60) as state:
+        record(state, out, location)
+        reader = sqlite3.connect(path)
+        assert reader.execute("SELECT COUNT(*) FROM urls").fetchone() == (0,)
+        state.flush()
+        assert reader.execute("SELECT COUNT(*) FROM urls").fetchone() == (1,)
+        reader.close()

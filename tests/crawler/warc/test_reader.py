@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import gzip
+import io
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
-from crawler.warc.reader import NotWarcError, WarcReader, WarcReadError, read_records, warc_files
+from crawler.warc.reader import (
+    NotWarcError,
+    WarcReader,
+    WarcReadError,
+    read_records,
+    record_from_bytes,
+    warc_files,
+)
 from crawler.warc.writer import RecordLocation, RotatingWarcWriter
 
 
@@ -42,8 +50,14 @@ def test_offsets_and_lengths_match_what_the_writer_reported(
         again = reader.record_at(locations[1].offset)
         assert again.record_id == locations[1].record_id
         assert again.target_uri == "http://example.com/1" and again.content() == kit.HTML
-        with pytest.raises(WarcReadError):
+        assert (again.path, again.offset, again.length) == (
+            path,
+            locations[1].offset,
+            locations[1].length,
+        )
+        with pytest.raises(WarcReadError) as caught:
             reader.record_at(locations[1].offset + 3)
+        assert (caught.value.path, caught.value.offset) == (path, locations[1].offset + 3)
 
 
 def test_open_file_of_a_running_crawl_reads_like_a_final_one(
@@ -88,3 +102,88 @@ def test_damage_after_good_records_names_the_offset(kit: SimpleNamespace, tmp_pa
             for record in reader:
                 record.body()
         assert caught.value.offset == len(data) == reader.position
+
+
+def test_read_errors_name_the_file_the_offset_and_the_reason(tmp_path: Path) -> None:
+    error = WarcReadError(tmp_path / "a.warc.gz", "cut short", 512)
+    assert (error.path, error.reason, error.offset) == (tmp_path / "a.warc.gz", "cut short", 512)
+    assert str(error) == f"{tmp_path}/a.warc.gz: not a readable WARC file at offset 512: cut short"
+    at_start = WarcReadError(tmp_path / "b.warc", "empty")
+    assert str(at_start) == f"{tmp_path}/b.warc: not a readable WARC file: empty"
+    junk = NotWarcError(tmp_path / "c.warc.gz")
+    assert (junk.path, junk.reason, junk.offset) == (
+        tmp_path / "c.warc.gz",
+        "no WARC record at its start",
+        0,
+    )
+    assert (
+        str(junk) == f"{tmp_path}/c.warc.gz: not a readable WARC file: no WARC record at its start"
+    )
+
+
+def _response_record(headers: list[tuple[str, str]], payload: bytes) -> bytes:
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    out = io.BytesIO()
+    writer = WARCWriter(out, gzip=True)
+    http = StatusAndHeaders("200 OK", headers, protocol="HTTP/1.1")
+    writer.write_record(
+        writer.create_warc_record(
+            "http://example.com/", "response", payload=io.BytesIO(payload), http_headers=http
+        )
+    )
+    return out.getvalue()
+
+
+def test_body_undoes_chunked_framing_and_only_that() -> None:
+    """A record of the wire keeps the chunk framing; the body must not, and a body that
+    merely looks like chunks (no Transfer-Encoding) must come back untouched."""
+    framed = b"5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"
+    chunked = record_from_bytes(
+        _response_record([("Transfer-Encoding", "Chunked")], framed), "chunked.warc.gz"
+    )
+    assert chunked.body() == b"hello world"
+    plain = record_from_bytes(
+        _response_record([("Content-Length", str(len(framed)))], framed), "plain.warc.gz"
+    )
+    assert plain.body() == framed
+
+
+def test_open_files_are_listed_beside_closed_ones_when_asked(
+    kit: SimpleNamespace, tmp_path: Path
+) -> None:
+    _write(kit, tmp_path / "a")
+    _write(kit, tmp_path / "a" / "later", close=False)
+    (closed,) = warc_files(tmp_path / "a")
+    (tmp_path / "a" / "later").rename(tmp_path / "b")
+    for path in (tmp_path / "b").iterdir():
+        path.rename(tmp_path / "a" / path.name.replace("00000", "00001"))
+    names = [p.name for p in warc_files(tmp_path / "a", include_open=True)]
+    assert names[0] == closed.name and len(names) == 2 and names[1].endswith(".warc.gz.open")
+    assert warc_files(tmp_path / "missing") == []
+
+
+def test_damage_met_while_iterating_names_the_file(kit: SimpleNamespace, tmp_path: Path) -> None:
+    _write(kit, tmp_path)
+    (path,) = warc_files(tmp_path)
+    path.write_bytes(path.read_bytes() + b"\x1f\x8b" + b"garbage" * 20)
+    with pytest.raises(WarcReadError) as caught:
+        list(read_records(path))
+    assert caught.value.path == path
+    assert caught.value.reason.startswith("Invalid WARC record, first line:")
+    junk = tmp_path / "junk.warc"
+    junk.write_bytes(b"not a warc")
+    with pytest.raises(NotWarcError) as refused:
+        list(read_records(junk))
+    assert refused.value.path == junk
+
+
+def test_an_error_without_text_is_named_by_its_type() -> None:
+    class Failing(io.BytesIO):
+        def read(self, size: int | None = -1) -> bytes:
+            raise ValueError
+
+    with pytest.raises(WarcReadError) as caught:
+        WarcReader("remote.warc.gz", stream=Failing()).record_at(0)
+    assert caught.value.reason == "ValueError"

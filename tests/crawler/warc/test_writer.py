@@ -206,3 +206,17 @@ def test_bad_names_are_rejected(kit: SimpleNamespace, tmp_path: Path) -> None:
         RotatingWarcWriter(tmp_path, "warta", "bad/host")
     with pytest.raises(ValueError, match="prefix"):
         RotatingWarcWriter(tmp_path, "", "h")
+
+
+def test_location_meta_uses_the_names_its_readers_look_up(
+    kit: SimpleNamespace, tmp_path: Path
+) -> None:
+    """Spider, state and rows read a response's place back as file/offset/length/record_id."""
+    with RotatingWarcWriter(tmp_path, "warta", "h", id_factory=kit.make_id_factory()) as writer:
+        loc = writer.write_exchange(*kit.plain_exchange())
+    assert loc.as_meta() == {
+        "file": loc.file,
+        "offset": loc.offset,
+        "length": loc.length,
+        "record_id": loc.record_id,
+    }

@@ -113,3 +113,48 @@ def test_server_errors_and_odd_sites_read_plainly(tmp_path: Path) -> None:
         find_crawls(LocalStorage(tmp_path), site="../..")
     with pytest.raises(ValueError, match="invalid listing prefix"):
         list(LocalStorage(tmp_path).list("../x/"))
+
+
+def test_manifest_errors_quote_the_first_lines_of_the_cause() -> None:
+    from pydantic import ValidationError
+
+    from flows.storage.manifest import Manifest, ManifestError
+
+    data = b'{"site": "Not A Site", "crawl_id": "../x", "files": [{"name": ".."}]}'
+    try:
+        Manifest.model_validate_json(data)
+    except ValidationError as exc:
+        cause = str(exc).splitlines()
+    assert len(cause) > 3
+    with pytest.raises(ManifestError) as caught:
+        parse_manifest(data, "niaga/m.json")
+    assert str(caught.value) == f"manifest niaga/m.json is not valid: {' '.join(cause[:3])}"
+
+
+def test_a_stored_manifest_is_indented_json_ending_in_a_newline(tmp_path: Path) -> None:
+    """People read manifests with ``cat`` and diff them: one field a line."""
+    from flows.storage.manifest import Manifest
+
+    manifest = Manifest(site="niaga", crawl_id="20261127T101500Z", crawl_date=date(2026, 11, 27),
+                        files=[])  # fmt: skip
+    text = manifest.to_json().decode()
+    assert text.startswith('{\n  "format": "warta-manifest/1",\n  "site": "niaga",\n')
+    assert text.endswith("\n}\n") and parse_manifest(text.encode(), "k") == manifest
+
+
+def test_file_kinds_and_object_checks() -> None:
+    from flows.storage.base import ObjectInfo
+    from flows.storage.manifest import ManifestFile, object_problem
+
+    assert file_kind("index.cdxj.gz") == file_kind("INDEX.CDXJ") == "cdxj"
+    assert file_kind("crawls/niaga/x/crawl-summary.json") == "summary"
+    assert file_kind("notes.txt") == "other"
+    entry = ManifestFile(name="a.jsonl", key="k", size=3, sha256="a" * 64, kind="jsonl")
+    assert object_problem(None, entry) == "missing"
+    assert object_problem(ObjectInfo("k", 3, "b" * 64), entry) == (
+        f"recorded sha256 {'b' * 16}..., expected {'a' * 16}..."
+    )
+    assert object_problem(ObjectInfo("k", 3, "a" * 64, content_sha256="a" * 64), entry) is None
+    assert object_problem(ObjectInfo("k", 3, "a" * 64, content_sha256="c" * 64), entry) == (
+        f"server checksum {'c' * 16}..., expected {'a' * 16}..."
+    )

@@ -46,8 +46,15 @@ def test_an_upload_that_did_not_arrive_intact_fails_the_store(
 ) -> None:
     folder = make_crawl(large=False)
     storage = kind(tmp_path / "archive")
-    with pytest.raises(StorageError, match=r"verify niaga/.*\.warc\.gz failed"):
+    with pytest.raises(StorageError, match=r"verify niaga/.*\.warc\.gz failed") as caught:
         store_crawl(folder, storage, "niaga", CRAWL_ID, DAY)
+    assert caught.value.uri == storage.uri
+    assert caught.value.reason == "missing" or caught.value.reason.startswith("size ")
+    stored = tmp_path / "archive" / caught.value.operation.removeprefix("verify ")
+    if kind is TruncatingStorage:
+        assert caught.value.reason == (
+            f"size {stored.stat().st_size}, expected {stored.stat().st_size + 1}"
+        )
     # No manifest: nothing claims the crawl is stored, so nothing local may be deleted.
     assert LocalStorage(tmp_path / "archive").head(manifest_key("niaga", CRAWL_ID, DAY)) is None
 
@@ -81,3 +88,19 @@ def test_delete_local_keeps_a_local_file_changed_in_place(
     with pytest.raises(StorageError, match="local file differs from the stored copy"):
         delete_local_copies(folder, manifest, storage)
     assert changed.exists() and all((folder / f.name).exists() for f in manifest.files)
+
+
+class ManifestLosingStorage(LocalStorage):
+    """Accepts the manifest without error and keeps nothing of it."""
+
+    def put_bytes(self, key: str, data: bytes) -> None:
+        if not key.endswith(".manifest.json"):
+            super().put_bytes(key, data)
+
+
+def test_a_manifest_that_did_not_arrive_fails_the_store(
+    make_crawl: Callable[..., Path], tmp_path: Path
+) -> None:
+    storage = ManifestLosingStorage(tmp_path / "archive")
+    with pytest.raises(StorageError, match="manifest did not arrive intact"):
+        store_crawl(make_crawl(large=False), storage, "niaga", CRAWL_ID, DAY)
