@@ -42,14 +42,16 @@ LOG = logging.getLogger(__name__)
 DEFAULT_TIMEZONE = "Asia/Jakarta"
 _UTC = timedelta(0)
 
-# Teasers of other pages: sidebars, comments, related and suggested lists.
+# Teasers of other pages: sidebars, comments, related and suggested lists. The classes of
+# <body> and <html> describe the whole page (themes put "woo-related-columns-4" there).
 _NOT_CONTENT = (
-    "ancestor::*[self::aside or self::nav or self::footer or @id='comments'"
+    "ancestor::*[not(self::body or self::html)][self::aside or self::nav or self::footer or @id='comments'"
     " or contains(@class,'comment') or contains(@class,'related') or contains(@class,'widget')"
     " or contains(@class,'teaser') or contains(@class,'recommend')"
     " or contains(@class,'suggest') or contains(@class,'popular') or contains(@class,'views-row')]"
 )
 _TEASER_TAGS = frozenset({"aside", "nav", "footer"})
+_PAGE_TAGS = frozenset({"body", "html"})
 _TEASER_CLASS = re.compile(r"comment|related|widget|teaser|recommend|suggest|popular|views-row")
 DATE_ELEMENTS_XPATH = "//time | //@itemprop[.='datePublished' or .='dateModified']/.."
 DATE_TEXT_XPATH = (
@@ -132,6 +134,8 @@ def page_zone(tree: HtmlElement) -> tzinfo | None:
 def _teaser(element: HtmlElement) -> bool:
     """In a sidebar, comment, related or suggested list: another page's date."""
     for ancestor in element.iterancestors():
+        if ancestor.tag in _PAGE_TAGS:
+            break
         if ancestor.tag in _TEASER_TAGS or ancestor.get("id") == "comments":
             return True
         if _TEASER_CLASS.search(ancestor.get("class") or ""):

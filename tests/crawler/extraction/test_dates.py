@@ -181,6 +181,16 @@ def test_teaser_dates_do_not_win() -> None:
     assert dates(html, WIB)[0] == "2024-01-05T08:30:00+07:00"
 
 
+def test_page_wide_classes_on_body_do_not_make_every_date_a_teaser() -> None:
+    # WordPress themes describe the whole page on <body> ("woo-related-columns-4", "comments-open").
+    html = """<html class="widget-ready"><body class="single fusion-woo-related-columns-4
+    comments-open"><div class="post-meta"><time class="published" datetime="2025-08-15T10:00:00">
+    Published On: 15 August 2025</time></div><p>Isi berita yang panjang.</p>
+    <div class="related"><time datetime="2024-01-07T09:00:00+07:00">7 Jan 2024</time></div>
+    </body></html>"""
+    assert dates(html, WIB)[0] == "2025-08-15T10:00:00+07:00"
+
+
 def test_a_date_only_structured_day_is_not_overruled_by_another_day() -> None:
     html = """<html><head><script type="application/ld+json">{"@type":"NewsArticle",
     "datePublished":"2017-04-03"}</script></head><body>
