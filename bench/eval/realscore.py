@@ -72,6 +72,8 @@ class PageScore:
     captions_total: int
     extractor: str | None = None
     error: str | None = None
+    title_written: bool | None = None  # the reference title is written in the page (audit.py)
+    day_written: bool | None = None  # the reference day is written in the page (audit.py)
 
 
 def _caption_found(label: str, found: list[str]) -> bool:
@@ -131,5 +133,8 @@ def summarise(scores: list[PageScore]) -> dict[str, float | None]:
             sum(s.captions_found or 0 for s in with_captions) / total if total else None
         ),
         "ms_per_page": fmean(s.ms for s in scores) if scores else 0.0,
+        # The most any extractor reading the page can get right (see audit.py).
+        "title_ceiling": _share([s.title_written for s in scores]),
+        "date_ceiling": _share([s.day_written for s in scores]),
         "errors": float(sum(1 for s in scores if s.error)),
     }

@@ -15,12 +15,17 @@ import multiprocessing
 import sys
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+from lxml import html
+
+from bench.eval import audit
 from bench.eval.peers import predict_all
 from bench.eval.realpages import DEFAULT_ROOT, MissingPages, RealPage, find_sets, load_set
 from bench.eval.realscore import PageScore, score_page, summarise
+from crawler.extraction.article import decode_html
 
 MAX_PROCESSES = 2  # the box has two cores, shared
 ALL_SETS = "all sets"
@@ -41,8 +46,19 @@ Scores = dict[str, dict[str, list[PageScore]]]  # set -> system -> page scores
 def _score_one(job: tuple[int, RealPage, Path | None]) -> tuple[str, dict[str, PageScore]]:
     index, page, cache = job
     key = f"{page.set_name}.{page.key}"
-    predictions = predict_all(page.html(), page.url, rotate=index, cache=cache, key=key)
-    return page.set_name, {name: score_page(page, pred) for name, pred in predictions.items()}
+    data = page.html()
+    predictions = predict_all(data, page.url, rotate=index, cache=cache, key=key)
+    scores = {name: score_page(page, pred) for name, pred in predictions.items()}
+    title_written = day_written = None
+    if page.title or page.date_day:
+        text = decode_html(data)
+        if page.title:
+            title_written = audit.title_written(html.document_fromstring(text), page.title)
+        if page.date_day:
+            day_written = audit.day_written(text, date.fromisoformat(page.date_day))
+    for page_score in scores.values():
+        page_score.title_written, page_score.day_written = title_written, day_written
+    return page.set_name, scores
 
 
 def _results(jobs: list[tuple[int, RealPage, Path | None]], processes: int) -> Iterator[Any]:
@@ -108,6 +124,21 @@ def worst_pages(scores: Scores, count: int) -> str:
     return "\n".join(lines)
 
 
+def ceilings(summaries: dict[str, dict[str, dict[str, float | None]]]) -> str:
+    """Per set, the share of reference titles and days the page itself writes."""
+    lines = []
+    for group, systems in summaries.items():
+        values = next(iter(systems.values()))
+        cells = [
+            f"{label} {values[key]:.3f}"
+            for key, label in (("title_ceiling", "titles"), ("date_ceiling", "days"))
+            if values[key] is not None
+        ]
+        if cells:
+            lines.append(f"- {group}: " + ", ".join(cells))
+    return "\n".join(lines)
+
+
 def chosen(scores: Scores) -> str:
     """How often each of warta's candidates won, per set."""
     lines = []
@@ -145,6 +176,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     summaries = {g: {n: summarise(s) for n, s in systems.items()} for g, systems in scores.items()}
     print()
     print(table(summaries))
+    print()
+    print("references the page itself writes (the most any extractor can get right):")
+    print(ceilings(summaries))
     print()
     print("warta's winning candidates:")
     print(chosen(scores))

@@ -45,7 +45,8 @@ _UTC = timedelta(0)
 # Teasers of other pages: sidebars, comments, related and suggested lists. The classes of
 # <body> and <html> describe the whole page (themes put "woo-related-columns-4" there).
 _NOT_CONTENT = (
-    "ancestor::*[not(self::body or self::html)][self::aside or self::nav or self::footer or @id='comments'"
+    "ancestor::*[not(self::body or self::html)]"
+    "[self::aside or self::nav or self::footer or @id='comments'"
     " or contains(@class,'comment') or contains(@class,'related') or contains(@class,'widget')"
     " or contains(@class,'teaser') or contains(@class,'recommend')"
     " or contains(@class,'suggest') or contains(@class,'popular') or contains(@class,'views-row')]"
