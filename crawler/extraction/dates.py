@@ -76,7 +76,7 @@ _ANY_DATE_LINE = (
 # A date line: the date within the first words ("Posted on April 13, 2023", "Dec 17, 2025").
 _LINE_START = re.compile(
     r"^(?:\W*\w+\W+){0,4}?\W*(?:\d{1,4}[/.-]\d|\d{1,2}(?:st|nd|rd|th)?\s+[A-Za-z]|"
-    r"[A-Za-z]{3,9}\.?\s+\d{1,2}\b)"
+    r"[A-Za-z]{3,9}\.?\s+\d{1,2}(?:st|nd|rd|th)?\b)"
 )
 PUBLISHED_METAS = (
     "article:published_time", "og:article:published_time", "og:published_time",

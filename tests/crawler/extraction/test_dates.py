@@ -203,6 +203,7 @@ def test_a_date_only_structured_day_is_not_overruled_by_another_day() -> None:
     [
         ("Posted on April 13, 2023", "en", "2023-04-13"),
         ("Dec 17, 2025", "en", "2025-12-17"),
+        ("September 1st, 2023", "en", "2023-09-01"),
         ("03/09/2026", "en-US", "2026-03-09"),
         ("03/09/2026", "id", "2026-09-03"),
         ("2/24/2026", "id", "2026-02-24"),
