@@ -40,6 +40,17 @@ def isolated_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path
             os.environ[key] = value
 
 
+@pytest.fixture
+def machine_in_wita(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The machine's local time set to UTC+8 (Samarinda's WITA) for the test. CI machines run
+    on UTC, where a value computed in local time instead of UTC looks right by accident."""
+    monkeypatch.setenv("TZ", "WITA-8")  # POSIX form: needs no time zone database
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
 def _marked_processes(mark: str) -> dict[int, tuple[int, str]]:
     """pid -> (parent pid, command line) of every process whose environment carries mark."""
     needle = f"{SESSION_MARK}={mark}".encode()

@@ -111,43 +111,29 @@ def scan_valid_prefix(stream: BinaryIO) -> tuple[int, int]:
     """Return (bytes of whole valid records at the start, number of such records)."""
     good_end = 0
     count = 0
-    pos = 0  # file offset of the start of the current member
-    pending = b""
-    eof = False
+    pending = b""  # read but not yet decompressed: what follows the member before
     while True:
         decomp = zlib.decompressobj(zlib.MAX_WBITS + 16)
         check = _RecordCheck()
         consumed = 0  # compressed bytes of this member fed so far
-        member_done = False
-        while not member_done:
+        while not decomp.eof:
             if not pending:
-                if eof:
-                    break
                 pending = stream.read(_CHUNK)
-                if not pending:
-                    eof = True
-                    break
+                if not pending:  # end of the file, at a member boundary or inside one
+                    return good_end, count
             try:
                 check.feed(decomp.decompress(pending))
             except zlib.error:
                 return good_end, count
-            if decomp.eof:
-                used = len(pending) - len(decomp.unused_data)
-                consumed += used
-                pending = decomp.unused_data
-                member_done = True
-            else:
-                consumed += len(pending)
-                pending = b""
+            # Bytes after the member's end are left in unused_data (empty until then).
+            consumed += len(pending) - len(decomp.unused_data)
+            pending = decomp.unused_data
             if not check.valid:
                 return good_end, count
-        if not member_done or not check.complete():
+        if not check.complete():
             return good_end, count
-        pos += consumed
-        good_end = pos
+        good_end += consumed
         count += 1
-        if not pending and eof:
-            return good_end, count
 
 
 def final_name(open_path: Path) -> Path:

@@ -85,7 +85,8 @@ class _OpenWarc:
         fd = os.open(self.open_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         self.raw = os.fdopen(fd, "wb")
         self.out = _CountingFile(self.raw, 0)
-        self.warcio = WARCWriter(self.out, gzip=True, warc_version=records.WARC_VERSION)
+        # Only writes records built by crawler.warc.records, which carry their version line.
+        self.warcio = WARCWriter(self.out, gzip=True)
         self.warcinfo_id = warcinfo_id
 
     @property

@@ -15,6 +15,7 @@ from crawler.warc.reader import (
     WarcReadError,
     read_records,
     record_from_bytes,
+    starts_like_warc,
     warc_files,
 )
 from crawler.warc.writer import RecordLocation, RotatingWarcWriter
@@ -187,3 +188,77 @@ def test_an_error_without_text_is_named_by_its_type() -> None:
     with pytest.raises(WarcReadError) as caught:
         WarcReader("remote.warc.gz", stream=Failing()).record_at(0)
     assert caught.value.reason == "ValueError"
+
+
+def test_close_releases_the_stream_and_the_reader_can_be_used_again(
+    kit: SimpleNamespace, tmp_path: Path
+) -> None:
+    _write(kit, tmp_path)
+    (path,) = warc_files(tmp_path)
+    reader = WarcReader(path)
+    assert (reader.position, reader.errors) == (0, 0)  # nothing read yet
+    with reader:
+        first = [(r.path, r.offset, r.record_id) for r in reader]
+    with reader:  # opened again from the start, not left at the end of the old stream
+        again = [(r.path, r.offset, r.record_id) for r in reader]
+    assert again == first and len(first) == 7
+    assert {p for p, _, _ in first} == {path}
+    given = io.BytesIO(path.read_bytes())
+    with WarcReader("remote.warc.gz", stream=given) as remote:
+        assert remote.record_at(first[1][1]).record_id == first[1][2]
+    assert given.closed
+
+
+def test_http_headers_are_parsed_unless_only_warc_headers_are_wanted(
+    kit: SimpleNamespace, tmp_path: Path
+) -> None:
+    _write(kit, tmp_path)
+    (path,) = warc_files(tmp_path)
+    parsed = [r.http_headers for r in read_records(path) if r.rec_type == "response"]
+    assert [h.get_statuscode() if h else None for h in parsed] == ["200"] * 3
+    bare = [(r.record_id, r.http_headers) for r in read_records(path, parse_http=False)]
+    assert len(bare) == 7 and all(rid and headers is None for rid, headers in bare)
+
+
+def test_digests_are_checked_only_when_asked(kit: SimpleNamespace, tmp_path: Path) -> None:
+    """Checking hashes every byte again, so only ``warta verify`` asks for it."""
+    _write(kit, tmp_path)
+    (gz,) = warc_files(tmp_path)
+    tampered = tmp_path / "tampered.warc"
+    tampered.write_bytes(gzip.decompress(gz.read_bytes()).replace(b"Samarinda", b"Samarindo"))
+
+    def digest_results(**options: bool) -> list[tuple[bool | None, int]]:
+        found = []
+        for record in read_records(tampered, **options):
+            assert record.content().startswith(b"<html>") or record.rec_type != "response"
+            checker = record.record.digest_checker
+            found.append((checker.passed, len(checker.problems)))
+        return found
+
+    assert digest_results() == [(None, 0)] * 7
+    checked = digest_results(check_digests=True)
+    assert [passed for passed, _ in checked].count(False) == 3
+    assert all(problems for passed, problems in checked if passed is False)
+
+
+def test_the_start_check_reads_only_the_head_and_keeps_the_position(
+    kit: SimpleNamespace, tmp_path: Path
+) -> None:
+    """A multi-gigabyte WARC is checked by its first bytes, not read into memory."""
+
+    class Counting(io.BytesIO):
+        handed_out = 0
+
+        def read(self, size: int | None = -1) -> bytes:
+            data = super().read(size)
+            self.handed_out += len(data)
+            return data
+
+    _write(kit, tmp_path)
+    (path,) = warc_files(tmp_path)
+    stream = Counting(path.read_bytes() + bytes(1024 * 1024))
+    stream.seek(0)
+    assert starts_like_warc(stream) and stream.tell() == 0
+    assert stream.handed_out <= 64 * 1024
+    plain = Counting(b"WARC/1.1\r\n" + bytes(1024 * 1024))
+    assert starts_like_warc(plain) and plain.tell() == 0 and plain.handed_out <= 64 * 1024

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import io
 import os
 import signal
 import subprocess
@@ -16,7 +17,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from crawler.warc import records as R
 from crawler.warc.reader import WarcReader
-from crawler.warc.recovery import recover_file, recover_open_files
+from crawler.warc.recovery import recover_file, recover_open_files, scan_valid_prefix
 from crawler.warc.writer import RotatingWarcWriter
 
 VENV_BIN = Path(sys.executable).parent
@@ -286,3 +287,27 @@ def test_a_zlib_stream_is_not_a_gzip_member(kit: SimpleNamespace, tmp_path: Path
     path.write_bytes(whole + zlib.compress(record))
     report = recover_file(path)
     assert report.records == 3 and report.result.read_bytes() == whole
+
+
+@pytest.mark.parametrize("step", [1, 5, 4096])
+def test_where_reads_end_does_not_change_what_is_kept(
+    kit: SimpleNamespace, tmp_path: Path, step: int
+) -> None:
+    """Reads end anywhere: a file's every 64 KiB, a pipe's wherever it likes. A member,
+    header or trailer split across reads must count as whole all the same."""
+
+    class ShortReads(io.BytesIO):
+        def read(self, size: int | None = -1) -> bytes:
+            return super().read(step if size is None or size < 0 else min(step, size))
+
+    path = write_open_file(kit, tmp_path, pairs=2)
+    # Stored (level 0) members give out their bytes as they come in, so the trailer is
+    # split too; deflate would often send it in one piece, as a copy of the header's end.
+    stored = gzip.compress(
+        _plain_record([("WARC-Type", "metadata"), ("Content-Length", "2")], b"{}"),
+        compresslevel=0,
+    )
+    whole = path.read_bytes() + stored
+    torn = gzip.compress(b"WARC/1.1\r\nWARC-Type: response\r\nContent-Length: 500\r\n\r\nabc")
+    assert scan_valid_prefix(ShortReads(whole)) == (len(whole), 6)
+    assert scan_valid_prefix(ShortReads(whole + torn + whole)) == (len(whole), 6)

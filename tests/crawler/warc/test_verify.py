@@ -205,7 +205,11 @@ def test_dangling_refers_to_in_a_metadata_record(tmp_path: Path, kit: SimpleName
     report = verify_paths([tmp_path])
     (problem,) = report.problems
     assert problem.kind == "dangling-refers-to" and ghost in problem.message
-    assert (problem.offset, problem.record_id) == (loc.offset, loc.record_id)
+    assert (problem.file, problem.offset, problem.record_id) == (
+        str(tmp_path / loc.file),
+        loc.offset,
+        loc.record_id,
+    )
 
 
 def test_index_missing_a_line(crawl: SimpleNamespace) -> None:
@@ -747,3 +751,52 @@ def test_an_indexed_record_missing_from_the_index_is_named(tmp_path: Path) -> No
     assert problem.kind == "index-missing" and problem.message == (
         "response for http://a/1 is in no given index"
     )
+
+
+def test_a_problem_in_one_file_does_not_stand_for_another_files_bad_member(
+    tmp_path: Path,
+) -> None:
+    """Each file's bad member is reported unless that file's own warcio pass already named
+    the spot: damage at the same offset in a file checked before it does not count."""
+    info = gzip.compress(_raw("warcinfo", "<urn:i>", "urn:info"), mtime=0)
+    first = tmp_path / "a.warc.gz"
+    first.write_bytes(info + b"\x1f\x8b" + b"garbage" * 20)
+    second = tmp_path / "b.warc.gz"
+    cut = gzip.compress(_raw("metadata", "<urn:m>", "urn:m"), mtime=0)[:-4]
+    second.write_bytes(info + cut)  # cut in its gzip trailer: warcio reads it whole
+    report = verify_paths([first, second])
+    assert [(Path(p.file).name, p.kind, p.offset) for p in report.problems] == [
+        ("a.warc.gz", "unreadable", len(info)),
+        ("b.warc.gz", "bad-member", len(info)),
+        ("b.warc.gz", "duplicate-id", 0),
+    ]
+
+
+def test_a_record_without_uri_or_date_is_not_given_made_up_ones(tmp_path: Path) -> None:
+    """A damaged or foreign file may lack these headers: the index check then compares what
+    is there and neither fails on a date nor expects a URL key that is not."""
+    path = tmp_path / "crawl.warc"
+    info = _raw("warcinfo", "<urn:i>", "urn:info")
+    undated = _raw("response", "<urn:r>", "http://a/1", {"WARC-Concurrent-To": "<urn:q>"})
+    undated = undated.replace(b"WARC-Date: 2026-12-01T00:00:00Z\r\n", b"")
+    request = _raw("request", "<urn:q>", "http://a/1")
+    nowhere = _raw("metadata", "<urn:m>", "").replace(b"WARC-Target-URI: \r\n", b"")
+    path.write_bytes(info + undated + request + nowhere)
+    at = {rid: (offset, length) for _, rid, offset, length in members(path)}
+    lines = [
+        ("-", at["<urn:m>"]),
+        ("a)/1", at["<urn:r>"]),
+    ]
+    (tmp_path / "index.cdxj").write_text(
+        "".join(
+            f"{key} 20261201000000 "
+            + json.dumps({"offset": offset, "length": length, "filename": path.name})
+            + "\n"
+            for key, (offset, length) in lines
+        )
+    )
+    report = verify_paths([tmp_path])
+    assert report.index_lines == 2
+    assert [(p.kind, p.line, p.message) for p in report.problems] == [
+        ("index-mismatch", 1, f"crawl.warc @{at['<urn:m>'][0]}: record is a metadata")
+    ]

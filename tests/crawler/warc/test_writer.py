@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import json
+import os
 import re
+import stat
 import subprocess
 import sys
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -56,6 +60,27 @@ def test_file_name_follows_annex_c(kit: SimpleNamespace) -> None:
     assert name == "warta-20261127010203456-00007-host-1.warc.gz"
 
 
+def test_file_name_is_in_utc_wherever_the_code_runs(
+    kit: SimpleNamespace, machine_in_wita: None
+) -> None:
+    """Names sort by capture time across crawlers only if every one of them writes UTC."""
+    assert warc_filename("warta", kit.T0, 7, "h") == "warta-20261127010203456-00007-h.warc.gz"
+    in_samarinda = datetime(2026, 11, 27, 9, 2, 3, 999_000, tzinfo=timezone(timedelta(hours=8)))
+    assert warc_filename("w", in_samarinda, 12345, "h") == "w-20261127010203999-12345-h.warc.gz"
+
+
+def test_warc_files_are_data_not_programs(kit: SimpleNamespace, tmp_path: Path) -> None:
+    """Created rw-r--r-- (less what the umask takes away), never executable."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    writer = make_writer(kit, tmp_path)
+    loc = writer.write_exchange(*kit.plain_exchange())
+    assert writer.current_file is not None
+    assert stat.S_IMODE(writer.current_file.stat().st_mode) == 0o644 & ~umask
+    writer.close()
+    assert stat.S_IMODE((tmp_path / loc.file).stat().st_mode) == 0o644 & ~umask
+
+
 def test_open_file_then_rename_on_close(kit: SimpleNamespace, tmp_path: Path) -> None:
     writer = make_writer(kit, tmp_path)
     loc = writer.write_exchange(*kit.plain_exchange())
@@ -68,7 +93,7 @@ def test_open_file_then_rename_on_close(kit: SimpleNamespace, tmp_path: Path) ->
     writer.close()  # idempotent
     assert [p.name for p in tmp_path.iterdir()] == [loc.file]
     assert NAME_RE.match(loc.file)
-    with pytest.raises(RuntimeError, match="closed"):
+    with pytest.raises(RuntimeError, match=r"^RotatingWarcWriter is closed$"):
         writer.write_exchange(*kit.plain_exchange())
 
 
@@ -107,7 +132,7 @@ def test_pairs_are_linked_and_location_points_at_response(
         assert resp[1]["WARC-Concurrent-To"] == req[1]["WARC-Record-ID"]
         assert req[1]["WARC-Concurrent-To"] == resp[1]["WARC-Record-ID"]
         assert resp[1]["WARC-Target-URI"] == req[1]["WARC-Target-URI"]
-        assert resp[1]["WARC-Warcinfo-ID"] == info_id
+        assert resp[1]["WARC-Warcinfo-ID"] == req[1]["WARC-Warcinfo-ID"] == info_id
     assert (loc1.offset, loc1.record_id) == (recs[1][2], recs[1][1]["WARC-Record-ID"])
     assert loc2.offset == recs[3][2]
     # offset/length address exactly one gzip member, as a CDXJ index would.
@@ -202,10 +227,18 @@ def read_request_length(path: Path) -> int:
 
 
 def test_bad_names_are_rejected(kit: SimpleNamespace, tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="host"):
+    with pytest.raises(ValueError, match=r"^WARC file name host must be .*, got 'bad/host'$"):
         RotatingWarcWriter(tmp_path, "warta", "bad/host")
-    with pytest.raises(ValueError, match="prefix"):
+    with pytest.raises(ValueError, match=r"^WARC file name prefix must be .*, got ''$"):
         RotatingWarcWriter(tmp_path, "", "h")
+
+
+def test_size_limit_is_one_gigabyte_unless_given_and_must_be_positive(tmp_path: Path) -> None:
+    """1 GB: the upper size per file that the WARC standard recommends."""
+    assert RotatingWarcWriter(tmp_path, "warta", "h").max_bytes == 1_000_000_000
+    assert RotatingWarcWriter(tmp_path, "warta", "h", max_bytes=1).max_bytes == 1
+    with pytest.raises(ValueError, match=r"^max_bytes must be positive, got 0$"):
+        RotatingWarcWriter(tmp_path, "warta", "h", max_bytes=0)
 
 
 def test_location_meta_uses_the_names_its_readers_look_up(
@@ -220,3 +253,46 @@ def test_location_meta_uses_the_names_its_readers_look_up(
         "length": loc.length,
         "record_id": loc.record_id,
     }
+
+
+def test_a_file_is_full_at_max_bytes_exactly(kit: SimpleNamespace, tmp_path: Path) -> None:
+    with make_writer(kit, tmp_path / "probe") as probe:
+        probe.write_exchange(*kit.plain_exchange())
+        assert probe.current_file is not None
+        size = probe.current_file.stat().st_size
+    writer = make_writer(kit, tmp_path / "exact", max_bytes=size)
+    loc = writer.write_exchange(*kit.plain_exchange())
+    assert writer.current_file is None  # closed at once: not one byte more than the limit
+    assert [p.name for p in writer.files_written] == [loc.file]
+    assert (tmp_path / "exact" / loc.file).stat().st_size == size
+    roomy = make_writer(kit, tmp_path / "roomy", max_bytes=size + 1)
+    roomy.write_exchange(*kit.plain_exchange())
+    assert roomy.current_file is not None and roomy.files_written == []
+    roomy.close()
+
+
+def test_a_file_never_holds_only_its_warcinfo(kit: SimpleNamespace, tmp_path: Path) -> None:
+    """With a limit below the warcinfo's own size, each file still gets one exchange."""
+    with make_writer(kit, tmp_path, max_bytes=1) as writer:
+        locations = [writer.write_exchange(*kit.plain_exchange(f"/p{i}")) for i in range(2)]
+    files = sorted(tmp_path.glob("*.warc.gz"))
+    assert [loc.file for loc in locations] == [p.name for p in files]
+    assert [[r[0] for r in read_records(p)] for p in files] == [
+        ["warcinfo", "response", "request"]
+    ] * 2
+
+
+def test_request_record_names_the_protocol_the_exchange_used(
+    kit: SimpleNamespace, tmp_path: Path
+) -> None:
+    request, response = kit.plain_exchange()
+    old = dataclasses.replace(response, protocol="HTTP/1.0")
+    with make_writer(kit, tmp_path) as writer:
+        loc = writer.write_exchange(request, old)
+    with open(tmp_path / loc.file, "rb") as stream:
+        lines = [
+            (rec.rec_type, rec.http_headers.statusline, rec.http_headers.protocol)
+            for rec in ArchiveIterator(stream)
+            if rec.http_headers is not None
+        ]
+    assert lines == [("response", "200 OK", "HTTP/1.0"), ("request", "/a?b=1 HTTP/1.0", "GET")]

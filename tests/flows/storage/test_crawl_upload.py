@@ -342,7 +342,7 @@ def test_deep_verify_rereads_what_is_already_stored(
     assert {e.action for e in events} == {"skipped"}
     with pytest.raises(StorageError) as caught:
         store(folder, storage, deep_verify=True)
-    assert caught.value.operation == f"verify {entry.key}"
+    assert (caught.value.uri, caught.value.operation) == (storage.uri, f"verify {entry.key}")
     assert caught.value.reason.startswith(f"content sha256 {sha(rotten)[:16]}... ")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 
 import pytest
@@ -62,6 +62,26 @@ def test_crawl_day_is_utc_and_naive_datetimes_are_refused() -> None:
     assert utc_day(date(2026, 11, 28)) == date(2026, 11, 28)
     with pytest.raises(ValueError, match="no timezone"):
         utc_day(datetime(2026, 11, 28, 7))
+
+
+def test_crawl_day_is_the_utc_day_wherever_the_code_runs(machine_in_wita: None) -> None:
+    """18:00 UTC is already the next morning in Samarinda; the crawl day stays the UTC one."""
+    assert utc_day(datetime(2026, 11, 27, 18, 0, tzinfo=UTC)) == date(2026, 11, 27)
+    assert utc_day(datetime.fromisoformat("2026-11-27T20:00:00-05:00")) == date(2026, 11, 28)
+
+
+def test_a_time_zone_without_an_offset_counts_as_none() -> None:
+    """Python treats a datetime whose tzinfo gives no UTC offset as naive: its day is a guess."""
+
+    class Floating(tzinfo):
+        def utcoffset(self, dt: datetime | None) -> timedelta | None:
+            return None
+
+        def dst(self, dt: datetime | None) -> timedelta | None:
+            return None
+
+    with pytest.raises(ValueError, match="no timezone"):
+        utc_day(datetime(2026, 11, 28, 7, tzinfo=Floating()))
 
 
 def test_durations() -> None:

@@ -102,5 +102,10 @@ def test_a_manifest_that_did_not_arrive_fails_the_store(
     make_crawl: Callable[..., Path], tmp_path: Path
 ) -> None:
     storage = ManifestLosingStorage(tmp_path / "archive")
-    with pytest.raises(StorageError, match="manifest did not arrive intact"):
+    with pytest.raises(StorageError) as caught:
         store_crawl(make_crawl(large=False), storage, "niaga", CRAWL_ID, DAY)
+    assert (caught.value.uri, caught.value.operation, caught.value.reason) == (
+        storage.uri,
+        f"verify niaga/2026/11/27/{CRAWL_ID}.manifest.json",
+        "manifest did not arrive intact",
+    )
