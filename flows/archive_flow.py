@@ -23,7 +23,7 @@ from prefect.concurrency.sync import concurrency
 from prefect.states import State
 from prefect.tasks import Task, exponential_backoff
 
-from crawler.runner import CrawlFailed
+from crawler.process.runner import CrawlFailed
 from flows import crawl_steps, unfinished
 from flows.lease import DEFAULT_TTL, SiteBusy, site_lease
 from flows.new_articles import NewArticles

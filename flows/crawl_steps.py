@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from crawler.arguments import check_settings, parse_spider_args
-from crawler.globalconfig import load_settings
+from crawler.config.arguments import check_settings, parse_spider_args
+from crawler.config.operator import load_settings
+from crawler.config.sites import load_site
 from crawler.layout import (
     ARTICLES_FILE,
     ARTICLES_INDEX,
@@ -35,8 +36,7 @@ from crawler.layout import (
     parse_crawl_id,
     state_path,
 )
-from crawler.runner import run_crawl
-from crawler.siteconfig import load_site
+from crawler.process.runner import run_crawl
 from flows.new_articles import NewArticles, count_new_articles
 from flows.storage import Storage, open_storage
 from flows.storage.crawl_upload import delete_local_copies, store_crawl

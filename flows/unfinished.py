@@ -15,8 +15,8 @@ import logging
 from dataclasses import replace
 from pathlib import Path
 
-from crawler.crawl_lock import CrawlLock, lock_path_for
 from crawler.layout import SAFE_ID, is_warc, manifest_key
+from crawler.process.crawl_lock import CrawlLock, lock_path_for
 from crawler.warc.recovery import RecoveryReport, recover_open_files
 from crawler.warc.writer import OPEN_SUFFIX
 from flows import crawl_steps

@@ -20,6 +20,7 @@ from lxml import etree
 from lxml.cssselect import SelectorError
 from lxml.html import HtmlElement, HTMLParser, document_fromstring
 
+from crawler.config.sites import SiteConfig
 from crawler.extraction import body as bodymod
 from crawler.extraction import metadata as meta_mod
 from crawler.extraction.article_record import Article
@@ -33,7 +34,6 @@ from crawler.extraction.dates import (
     zone,
 )
 from crawler.extraction.text_region import text_block, text_scope
-from crawler.siteconfig import SiteConfig
 
 LOG = logging.getLogger(__name__)
 

@@ -15,9 +15,9 @@ from urllib.parse import urljoin
 from lxml.cssselect import SelectorError
 from lxml.html import HtmlElement
 
+from crawler.config.patterns import PatternError, site_pattern
 from crawler.extraction.article_record import Caption
 from crawler.extraction.non_body_lines import CREDIT_LABELS, clean, is_dropped_line
-from crawler.patterns import PatternError, site_pattern
 
 LOG = logging.getLogger(__name__)
 

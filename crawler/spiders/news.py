@@ -21,23 +21,15 @@ from scrapy.crawler import Crawler
 from scrapy.http import Request, Response, TextResponse
 
 from crawler import __version__
-from crawler.arguments import parse_spider_args
 from crawler.canonical import CanonicalError, canonical_url, dedup_key, trusted_canonical
-from crawler.crawl_lock import CrawlLock, lock_path_for
-from crawler.discovery import (
-    DiscoveryError,
-    UrlRules,
-    decompress_if_gzip_file,
-    page_links,
-    parse_feed,
-    parse_sitemap,
-)
+from crawler.config.arguments import parse_spider_args
+from crawler.config.operator import load_settings
+from crawler.config.sites import SiteConfig
 from crawler.extraction.article_record import crawl_record
 from crawler.extraction.multipage import MAX_PAGES, merge_records
 from crawler.extraction.page import PageResult
 from crawler.extraction.workers import ExtractionPool, PageDeadlineExceeded
-from crawler.failures import FailureLog
-from crawler.globalconfig import load_settings
+from crawler.fetch.failures import FailureLog
 from crawler.incremental.interrupted import set_aside_damaged_queue
 from crawler.incremental.revisits import (
     FROM_ARCHIVE_KEY,
@@ -47,9 +39,17 @@ from crawler.incremental.revisits import (
 )
 from crawler.incremental.store import CrawlState
 from crawler.layout import JOB_DIR, crawl_folder, new_crawl_id, state_path
-from crawler.lifetime import DIE_WITH_PARENT_ENV, die_with_parent
-from crawler.progress import DISCOVERY_ANSWERS_STAT, DISCOVERY_REQUESTS_STAT
-from crawler.siteconfig import SiteConfig
+from crawler.process.crawl_lock import CrawlLock, lock_path_for
+from crawler.process.lifetime import DIE_WITH_PARENT_ENV, die_with_parent
+from crawler.process.progress import DISCOVERY_ANSWERS_STAT, DISCOVERY_REQUESTS_STAT
+from crawler.spiders.discovery import (
+    DiscoveryError,
+    UrlRules,
+    decompress_if_gzip_file,
+    page_links,
+    parse_feed,
+    parse_sitemap,
+)
 from crawler.spiders.requisites import Requisites
 from crawler.warc.capture import META_KEY
 
@@ -99,7 +99,7 @@ class NewsSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        if os.environ.get(DIE_WITH_PARENT_ENV) == "1":  # started by crawler.runner
+        if os.environ.get(DIE_WITH_PARENT_ENV) == "1":  # started by crawler.process.runner
             die_with_parent()
         spider._apply_site_settings(crawler)
         if not crawler.settings.getbool("WARTA_PAGE_REQUISITES", True):

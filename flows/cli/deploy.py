@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import os
 
-from crawler.siteconfig import ConfigError, load_site
+from crawler.config.sites import ConfigError, load_site
 from flows.cli.archive import add_data_dir, add_keep_local, parse_assignments
 from flows.deploy import (
     OVERLAP,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from crawler.siteconfig import ConfigError, load_site_file, sites_dir
+from crawler.config.sites import ConfigError, load_site_file, sites_dir
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

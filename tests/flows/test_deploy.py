@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 import pytest
 
-from crawler.siteconfig import load_site
+from crawler.config.sites import load_site
 from flows.deploy import build_deployments
 
 T = TypeVar("T")

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from crawler.siteconfig import PACKAGE_ROOT
+from crawler.config.sites import PACKAGE_ROOT
 from crawler.warc.verify import verify_paths
 from replica.catalog import build_replica
 from replica.hostile.cases import CREDENTIALS, NEVER_SERVED

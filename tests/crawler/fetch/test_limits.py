@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from crawler.limits import header_bytes
-from crawler.politeness import backoff_seconds
-from crawler.runner import CrawlFailed, CrawlResult, run_crawl
+from crawler.fetch.limits import header_bytes
+from crawler.fetch.politeness import backoff_seconds
+from crawler.process.runner import CrawlFailed, CrawlResult, run_crawl
 from tests.scripted_server import Route, ScriptedServer
 
 pytestmark = pytest.mark.slow

@@ -18,9 +18,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from crawler.patterns import check_patterns
+from crawler.config.patterns import check_patterns
 
-PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_ROOT = Path(__file__).resolve().parents[2]
 SITE_NAME = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
 
 
@@ -68,7 +68,7 @@ def _check_css(selectors: list[str], *, parsel: bool = False) -> list[str]:
 
 
 def _check_regex(patterns: list[str]) -> list[str]:
-    """Site-file patterns must run on RE2 (linear time; see crawler/patterns.py)."""
+    """Site-file patterns must run on RE2 (linear time; see crawler/config/patterns.py)."""
     return check_patterns(patterns)
 
 

@@ -38,8 +38,8 @@ from scrapy.exceptions import (
 from scrapy.http import Response
 from scrapy.utils.httpobj import urlparse_cached
 
-from crawler.host_guard import HostRefused, refused_hosts
-from crawler.secrets import redact_text, redact_url
+from crawler.fetch.host_guard import HostRefused, refused_hosts
+from crawler.fetch.redaction import redact_text, redact_url
 
 LOG = logging.getLogger(__name__)
 

@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.globalconfig import load_settings
-from crawler.siteconfig import ConfigError, load_site, site_names
+from crawler.config.operator import load_settings
+from crawler.config.sites import ConfigError, load_site, site_names
 
 
 def write_site(root: Path, name: str, text: str) -> Path:

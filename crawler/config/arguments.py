@@ -17,8 +17,8 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from crawler import settings as default_settings
-from crawler.siteconfig import ConfigError
-from crawler.units import parse_duration
+from crawler.config.sites import ConfigError
+from crawler.config.units import parse_duration
 
 
 class SpiderArguments(BaseModel):

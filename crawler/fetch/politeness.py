@@ -40,7 +40,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 from scrapy.utils.httpobj import urlparse_cached
 
-from crawler.failures import REASON_KEY
+from crawler.fetch.failures import REASON_KEY
 
 if TYPE_CHECKING:
     from typing import Self

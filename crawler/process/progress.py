@@ -3,7 +3,7 @@
 Every second the extension rewrites ``layout.PROGRESS_FILE`` in the crawl folder (pages,
 articles, bytes, rates, queue and failures) and removes it once the summary is written.
 ``warta demo`` and ``warta archive`` run the crawl in a child process and follow that file
-(:mod:`crawler.progress_display`); on a terminal ``scrapy crawl`` shows the same display
+(:mod:`crawler.process.progress_display`); on a terminal ``scrapy crawl`` shows the same display
 itself. Every ``WARTA_PROGRESS_INTERVAL`` seconds a plain progress line also goes to the
 log. The summary is what ``make demo``, the Prefect flow and its artifact report. Both
 files are written atomically, so readers never see half of one.
@@ -27,10 +27,10 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
-from crawler.failures import failure_counts
+from crawler.fetch.failures import failure_counts
+from crawler.fetch.redaction import install_log_redaction, redact_url
 from crawler.layout import PROGRESS_FILE, SUMMARY_FILE
-from crawler.progress_display import ProgressView, progress_line
-from crawler.secrets import install_log_redaction, redact_url
+from crawler.process.progress_display import ProgressView, progress_line
 
 logger = logging.getLogger(__name__)
 

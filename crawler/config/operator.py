@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from crawler.siteconfig import ConfigError, _read_yaml, config_dir, format_validation_error
+from crawler.config.sites import ConfigError, _read_yaml, config_dir, format_validation_error
 
 DEFAULT_CONTACT = "https://github.com/warta-archive/warta"  # the project's, not an operator's
 

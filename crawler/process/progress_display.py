@@ -1,6 +1,6 @@
 """Showing a crawl's progress: a live panel on a terminal, plain lines anywhere else.
 
-The numbers come from the dict that :mod:`crawler.progress` writes to the crawl folder
+The numbers come from the dict that :mod:`crawler.process.progress` writes to the crawl folder
 every second. :class:`ProgressView` shows one such dict (``rich.Live`` on a terminal, a
 line every few seconds otherwise); :class:`ProgressFollower` reads the file of a crawl
 running in another process (``warta demo``, ``warta archive``) and feeds a view.
@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
-from crawler.units import format_bytes
+from crawler.config.units import format_bytes
 
 
 def _duration(seconds: float) -> str:

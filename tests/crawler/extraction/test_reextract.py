@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from crawler.runner import CrawlResult, run_crawl
+from crawler.process.runner import CrawlResult, run_crawl
 from flows.cli import main
 from replica.content import build_site
 from replica.server import ReplicaServer

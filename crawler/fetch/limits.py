@@ -26,7 +26,7 @@ from scrapy.http import Response
 from scrapy.utils.defer import _schedule_coro  # what Scrapy's CloseSpider uses
 from scrapy.utils.httpobj import urlparse_cached
 
-from crawler.failures import REASON_KEY
+from crawler.fetch.failures import REASON_KEY
 
 LOG = logging.getLogger(__name__)
 

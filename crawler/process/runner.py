@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from crawler.config.sites import PACKAGE_ROOT
 from crawler.layout import ARTICLES_FILE, LOG_FILE, SUMMARY_FILE
-from crawler.lifetime import DIE_WITH_PARENT_ENV
-from crawler.siteconfig import PACKAGE_ROOT
+from crawler.process.lifetime import DIE_WITH_PARENT_ENV
 
 
 class CrawlFailed(RuntimeError):

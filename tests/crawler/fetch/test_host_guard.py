@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from crawler.host_guard import AddressPolicy, host_allowed, is_public, parse_networks
-from crawler.runner import CrawlFailed, run_crawl
+from crawler.fetch.host_guard import AddressPolicy, host_allowed, is_public, parse_networks
+from crawler.process.runner import CrawlFailed, run_crawl
 from tests.scripted_server import Route, ScriptedServer
 
 FAST = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "WARTA_PROGRESS_INTERVAL": 0,

@@ -24,8 +24,8 @@ from typing import IO, Any
 from urllib.parse import urlsplit
 
 from crawler.canonical import dedup_key, trusted_canonical
+from crawler.config.sites import SITE_NAME, SiteConfig
 from crawler.extraction.article_record import crawl_record
-from crawler.siteconfig import SITE_NAME, SiteConfig
 from crawler.warc.reader import WarcReadError, WarcRecord, read_records
 
 ARTICLE_URI_PREFIX = "urn:warta:article:"

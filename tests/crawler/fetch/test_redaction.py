@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from crawler.runner import crawl_environment
-from crawler.secrets import RedactingFilter, redact_text, redact_url
+from crawler.fetch.redaction import RedactingFilter, redact_text, redact_url
+from crawler.process.runner import crawl_environment
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,12 @@ import time
 from pathlib import Path
 
 from crawler.layout import PROGRESS_FILE, SUMMARY_FILE
-from crawler.progress_display import ProgressFollower, ProgressView, follow_crawl, progress_line
+from crawler.process.progress_display import (
+    ProgressFollower,
+    ProgressView,
+    follow_crawl,
+    progress_line,
+)
 
 RUNNING = {"site": "niaga", "state": "running", "elapsed": 3.0, "pages": 40, "articles": 12,
            "warc_bytes": 3 * 1024 * 1024, "pages_per_s": 13.3, "articles_per_s": 4.0,

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.crawl_lock import CrawlLock, CrawlLocked
-from crawler.runner import CrawlFailed, run_crawl
+from crawler.process.crawl_lock import CrawlLock, CrawlLocked
+from crawler.process.runner import CrawlFailed, run_crawl
 from tests.scripted_server import Answer, ScriptedServer
 
 
@@ -29,7 +29,7 @@ def test_second_holder_is_refused_and_told_who_holds_it(tmp_path: Path) -> None:
 def test_a_killed_holder_leaves_no_stale_lock(tmp_path: Path) -> None:
     path = tmp_path / "x.lock"
     code = (
-        "import sys, time; from crawler.crawl_lock import CrawlLock; "
+        "import sys, time; from crawler.process.crawl_lock import CrawlLock; "
         f"lock = CrawlLock({str(path)!r}).acquire(); print('held', flush=True); time.sleep(60)"
     )
     child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)

@@ -17,8 +17,8 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 import lxml.etree
 from parsel import Selector
 
-from crawler.patterns import site_pattern
-from crawler.siteconfig import SiteConfig
+from crawler.config.patterns import site_pattern
+from crawler.config.sites import SiteConfig
 
 GZIP_MAGIC = b"\x1f\x8b"
 

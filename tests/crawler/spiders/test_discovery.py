@@ -2,16 +2,16 @@ import gzip
 
 import pytest
 
-from crawler.discovery import (
+from crawler.config.sites import load_site
+from crawler.extraction.article import parse_html
+from crawler.extraction.page import has_article_marker
+from crawler.spiders.discovery import (
     DiscoveryError,
     UrlRules,
     page_links,
     parse_feed,
     parse_sitemap,
 )
-from crawler.extraction.article import parse_html
-from crawler.extraction.page import has_article_marker
-from crawler.siteconfig import load_site
 
 BASE = "http://127.0.0.1:8765"
 SITE = load_site("niaga").with_base_url(BASE)

@@ -19,7 +19,7 @@ import sys
 LOG = logging.getLogger(__name__)
 
 PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
-# Set by crawler.runner for the crawls it starts. A crawl started by hand (say under nohup)
+# Set by crawler.process.runner for the crawls it starts. A crawl started by hand (say under nohup)
 # must outlive its shell, so it does not ask.
 DIE_WITH_PARENT_ENV = "WARTA_DIE_WITH_PARENT"
 

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Li
 PARENT = """
 import subprocess, sys, time
 child = subprocess.Popen([sys.executable, "-c",
-    "from crawler.lifetime import die_with_parent; import time; "
+    "from crawler.process.lifetime import die_with_parent; import time; "
     "die_with_parent(); print('ready', flush=True); time.sleep(60)"],
     stdout=subprocess.PIPE, text=True)
 assert child.stdout.readline().strip() == "ready"

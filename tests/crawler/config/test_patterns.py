@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from crawler.config.patterns import PatternError, site_pattern
+from crawler.config.sites import ConfigError, load_site
 from crawler.extraction.captions import split_credit
-from crawler.patterns import PatternError, site_pattern
-from crawler.siteconfig import ConfigError, load_site
 
 
 def test_catastrophic_pattern_runs_in_linear_time() -> None:
@@ -28,7 +28,7 @@ def test_backreference_is_refused() -> None:
 def test_site_file_with_a_backtracking_only_pattern_names_file_and_field(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    niaga = Path(__file__).parents[2] / "config" / "sites" / "niaga.yaml"
+    niaga = Path(__file__).parents[3] / "config" / "sites" / "niaga.yaml"
     sites = tmp_path / "sites"
     sites.mkdir()
     text = niaga.read_text(encoding="utf-8")

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from scrapy.robotstxt import ProtegoRobotParser
 
-from crawler.politeness import crawl_delay_for, parse_retry_after
+from crawler.fetch.politeness import crawl_delay_for, parse_retry_after
 
 NOW = datetime(2026, 11, 27, 12, 0, 0, tzinfo=UTC)
 
