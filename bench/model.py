@@ -39,6 +39,7 @@ def per_article_costs(
     return {
         "fetch": fetch_articles,
         "requisites_fetch": max(0.0, fetch_all - fetch_articles),
+        "requisites_list": stages["requisites_cpu_s"] / articles,
         "warc_write": stages["warc_cpu_s"] / articles,
         "state_writes": stages["state_cpu_s"] / articles,
         "extraction": cores / c["articles_per_s"],

@@ -7,13 +7,15 @@ without Scrapy's engine, so each figure is what that stage alone costs per artic
 - **warc**: every exchange's bytes fed to a :class:`WireTape` in socket-sized reads, turned
   into records by ``from_tape`` and written by :class:`RotatingWarcWriter` (record building,
   digests, gzip members, flushes), plus each article's conversion and metadata records;
+- **requisites_list**: listing each article page's requisites from its parsed tree, which
+  the extraction workers do beside extraction (the extraction ceiling does not);
 - **state**: the crawl state's calls per exchange (the revisit policy's two look-ups, the
   response row) and per article (discovery's two look-ups, the duplicate check and the
   article row), committed every
   ``WARTA_STATE_COMMIT_INTERVAL`` like the crawl.
 
-Writes ``{"articles", "exchanges", "warc_cpu_s", "state_cpu_s"}`` (CPU seconds of this
-process, ``time.process_time``) to ``--stats``.
+Writes ``{"articles", "exchanges", "warc_cpu_s", "requisites_cpu_s", "state_cpu_s"}`` (CPU
+seconds of this process, ``time.process_time``) to ``--stats``.
 """
 
 from __future__ import annotations
@@ -28,9 +30,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from lxml import html as lxml_html
 from scrapy.http import Request
 
 from crawler.canonical import CanonicalError, dedup_key
+from crawler.extraction.requisites import page_requisites
 from crawler.incremental.store import CrawlState
 from crawler.pipelines import derived_records
 from crawler.warc.reader import WarcReader
@@ -95,6 +99,23 @@ def warc_ceiling(exchanges: list[Exchange], articles: list[dict[str, Any]], out:
     return time.process_time() - started
 
 
+def requisites_ceiling(warcs: list[Path], articles: list[dict[str, Any]]) -> float:
+    """CPU seconds to list the requisites of every article page (parsing not counted: the
+    worker parses a page once, for extraction)."""
+    wanted = {item.get("fetched_url") or item["url"] for item in articles}
+    spent = 0.0
+    for path in warcs:
+        with WarcReader(path) as reader:
+            for entry in reader:
+                if entry.rec_type != "response" or entry.target_uri not in wanted:
+                    continue
+                tree = lxml_html.fromstring(entry.content())
+                started = time.process_time()
+                page_requisites(tree, entry.target_uri or "")
+                spent += time.process_time() - started
+    return spent
+
+
 def state_ceiling(
     exchanges: list[Exchange], articles: list[dict[str, Any]], db: Path, commit_interval: float
 ) -> float:
@@ -139,6 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     exchanges, articles = load(args.warcs)
     with tempfile.TemporaryDirectory(prefix="warta-ceiling-") as tmp:
         warc_s = warc_ceiling(exchanges, articles, Path(tmp))
+        requisites_s = requisites_ceiling(args.warcs, articles)
         state_s = state_ceiling(
             exchanges, articles, Path(tmp, "state.sqlite"), args.commit_interval
         )
@@ -146,6 +168,7 @@ def main(argv: list[str] | None = None) -> int:
         "articles": len(articles),
         "exchanges": len(exchanges),
         "warc_cpu_s": round(warc_s, 3),
+        "requisites_cpu_s": round(requisites_s, 3),
         "state_cpu_s": round(state_s, 3),
     }
     args.stats.write_text(json.dumps(result))

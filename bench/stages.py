@@ -86,6 +86,12 @@ STAGE_RULES: tuple[tuple[str, str, str], ...] = (
 )
 
 
+# Threads that do one stage's work and nothing else. Their stacks are looked at when the
+# reactor takes a sample, which can be just after a burst of work, with the thread back
+# asleep in its queue: by stack, that burst would look like the queue's.
+THREAD_STAGES = {"warc": "warc_thread", "QueueFeederThread": "extraction_handoff"}
+
+
 def _module_matches(module: str, prefix: str) -> bool:
     return module == prefix or module.startswith(prefix + ".")
 
@@ -176,7 +182,7 @@ class Sampler:
     def stages(self) -> dict[str, float]:
         out: Counter[str] = Counter()
         for (thread, stack), seconds in self.stacks.items():
-            stage = stage_of(list(stack))
+            stage = THREAD_STAGES.get(thread) or stage_of(list(stack))
             if stage == "other" and thread != "MainThread":
                 stage = f"thread:{thread}"
             out[stage] += seconds
