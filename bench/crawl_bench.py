@@ -37,6 +37,7 @@ from bench.extract_speed import measure as measure_extraction
 from bench.measure import become_subreaper
 from bench.revision import Checkout, checkout, this_checkout
 from bench.runs import (
+    Replica,
     crawl,
     crawl_settings,
     extract_ceiling,
@@ -84,6 +85,26 @@ def print_stages(stages: dict[str, float], articles: int) -> None:
         print(f"    {stage:<32} {seconds:8.3f} s {ms:7.3f} ms/article  {share}")
 
 
+def profiled(
+    site: Replica,
+    settings: dict[str, Any],
+    args: argparse.Namespace,
+    out: Path,
+    code: Checkout,
+    suffix: str,
+) -> dict[str, Any]:
+    """A profiled copy of run (a): CPU by stage and the collapsed stacks behind it."""
+    row = crawl(site, out, settings, args.timeout, code, profile=True)
+    _say(f"(a) of {code.commit}, profiled", row)
+    stages = stage_breakdown(row, out)
+    print_stages(stages, row["articles"])
+    args.results.mkdir(parents=True, exist_ok=True)
+    flame = args.results / f"{args.stamp}-profile-{code.commit}.collapsed"
+    shutil.copyfile(out / STACKS_FILE, flame)
+    print(f"  collapsed stacks (flamegraph.pl, speedscope): {flame}", flush=True)
+    return {f"prof{suffix}": row, f"stage_cpu_s{suffix}": stages, f"flame{suffix}": str(flame)}
+
+
 def cpu_bound(
     size: int, args: argparse.Namespace, work: Path, first: bool, base: Checkout | None
 ) -> dict[str, Any]:
@@ -120,15 +141,10 @@ def cpu_bound(
                 res[bkey] = crawl(site, work / f"{bkey}-{size}", a_set, args.timeout, base)
                 _say(f"(a) of {base.revision} ({base.commit})", res[bkey])
         if first and not args.no_profile:
-            out = work / f"prof-{size}"
-            res["prof"] = crawl(site, out, a_set, args.timeout, here, profile=True)
-            _say("(a) profiled", res["prof"])
-            res["stage_cpu_s"] = stage_breakdown(res["prof"], out)
-            print_stages(res["stage_cpu_s"], res["prof"]["articles"])
-            args.results.mkdir(parents=True, exist_ok=True)
-            res["flame"] = str(args.results / f"{args.stamp}-profile-a-{size}.collapsed")
-            shutil.copyfile(out / STACKS_FILE, res["flame"])
-            print(f"  collapsed stacks (flamegraph.pl, speedscope): {res['flame']}", flush=True)
+            res |= profiled(site, a_set, args, work / f"prof-{size}", here, "")
+            if base is not None:
+                base.add_profiler()
+                res |= profiled(site, a_set, args, work / f"prof-base-{size}", base, "_baseline")
         if first and args.inline:
             inline = crawl_settings(c8, extract=True, warc=True, workers=0)
             res["a_inline"] = crawl(site, work / f"a0-{size}", inline, args.timeout, here)
@@ -234,6 +250,8 @@ def main(argv: list[str] | None = None) -> int:
         "stage_cpu_s": small.get("stage_cpu_s"),
         "profiled_articles": small.get("prof", {}).get("articles"),
         "flame_graph": small.get("flame"),
+        "stage_cpu_s_baseline": small.get("stage_cpu_s_baseline"),
+        "flame_graph_baseline": small.get("flame_baseline"),
         "latency_pages_per_s": latency["a"]["pages_per_s"] if latency else None,
         "wget_latency_pages_per_s": latency["d"]["pages_per_s"] if latency else None,
         "latency_concurrency_per_domain": args.concurrency,

@@ -35,6 +35,13 @@ class Checkout:
     def env(self) -> dict[str, str]:
         return {"PYTHONPATH": str(self.root)}
 
+    def add_profiler(self) -> None:
+        """This checkout's stage profiler (bench/stages.py, Scrapy and the standard library
+        only) into the revision's bench package, to profile it the same way."""
+        target = self.root / "bench" / "stages.py"
+        if target.resolve() != (Path(PACKAGE_ROOT) / "bench" / "stages.py").resolve():
+            shutil.copyfile(Path(PACKAGE_ROOT) / "bench" / "stages.py", target)
+
     def settings_value(self, name: str) -> Any:
         """A value of the revision's ``crawler.settings`` (module paths move between them)."""
         code = f"import json, crawler.settings as s; print(json.dumps(getattr(s, {name!r})))"
