@@ -10,9 +10,9 @@ here: a :class:`RevisitPolicy` (``WARTA_REVISIT_POLICY``, the crawl state's
 :class:`crawler.incremental.revisits.Revisits`) says so. Records are built by
 :mod:`crawler.warc.records` and written, with rotation, by :mod:`crawler.warc.writer`.
 
-Records are written on a thread of their own (:mod:`crawler.warc.serial`), in the order the
-exchanges came back: ``process_response`` awaits its record's location while the reactor
-goes on with other downloads.
+With ``WARTA_WARC_WRITER_THREAD``, records are written on a thread of their own
+(:mod:`crawler.warc.serial`), in the order the exchanges came back: ``process_response``
+awaits its record's location while the reactor goes on with other downloads.
 
 Other components reach the writer through :func:`get_warc_writer`, e.g. an item pipeline's
 ``open_spider``::
@@ -184,7 +184,8 @@ class WarcCaptureMiddleware:
         self, crawler: Crawler, writer: RotatingWarcWriter, revisits: RevisitPolicy | None = None
     ) -> None:
         self.crawler = crawler
-        self.writer = SerialWarcWriter(writer)
+        thread = crawler.settings.getbool("WARTA_WARC_WRITER_THREAD", False)
+        self.writer = SerialWarcWriter(writer, thread=thread)
         self.revisits = revisits
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)

@@ -1,10 +1,14 @@
-"""The crawl's WARC writer on a thread of its own, so the reactor goes on while records are
-built, digested, gzipped and written.
+"""The crawl's WARC writer, optionally on a thread of its own (``WARTA_WARC_WRITER_THREAD``),
+so the reactor goes on while records are built, digested, gzipped and written.
 
 Record building and writing hold the GIL only part of the time: SHA-1 over a body, zlib at
 level 9 and the file writes let it go, and that is most of a record's cost. On the reactor
-thread that work stops every other download and parse; on this thread the reactor runs
-beside it.
+thread that work stops every other download and parse; on a thread the reactor runs beside
+it, when a core is free for it. When none is (the extraction workers use them all, or the
+machine is shared), the thread only adds hand-offs and GIL switches: on a loaded 2-core
+machine, three crawls each way, the same articles/s within noise and about 7 % more CPU
+in the crawl process (docs/performance.md). So it is off by default, and the same object
+writes in place (``thread=False``).
 
 One thread, one queue: records are written in the order they were handed over, exactly as
 the reactor used to write them, so the files are byte for byte what they were (the record
@@ -37,11 +41,14 @@ T = TypeVar("T")
 
 
 class SerialWarcWriter:
-    """A :class:`RotatingWarcWriter` that writes on one thread of its own, in order."""
+    """A :class:`RotatingWarcWriter` that writes on one thread of its own, in order; with
+    ``thread=False``, in place (the awaitable methods then complete at once)."""
 
-    def __init__(self, writer: RotatingWarcWriter) -> None:
+    def __init__(self, writer: RotatingWarcWriter, thread: bool = True) -> None:
         self.inner = writer
-        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warc-writer")
+        self._thread = (
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="warc-writer") if thread else None
+        )
         self._closed = False
 
     # -- what the plain writer offers that needs no writing ---------------------------
@@ -109,21 +116,22 @@ class SerialWarcWriter:
         if self._closed:
             return
         self._closed = True
+        if self._thread is None:
+            self.inner.close()
+            return
         try:
-            self._submit(self.inner.close).result()
+            self._thread.submit(self.inner.close).result()
         finally:
             self._thread.shutdown(wait=True)
 
     # -- internals ----------------------------------------------------------------------
-    def _submit(self, fn: Callable[..., T], *args: Any) -> Future[T]:
-        return self._thread.submit(fn, *args)
-
     def _wait(self, fn: Callable[..., T], *args: Any) -> T:
-        if self._closed:
-            return fn(*args)  # the thread is gone; the writer raises if it is closed
-        return self._submit(fn, *args).result()
+        if self._closed or self._thread is None:
+            return fn(*args)  # in place (once closed, the writer itself refuses)
+        return self._thread.submit(fn, *args).result()
 
     async def _later(self, fn: Callable[..., T], *args: Any) -> T:
-        if self._closed:
+        if self._closed or self._thread is None:
             return fn(*args)
-        return await asyncio.wrap_future(self._submit(fn, *args))
+        future: Future[T] = self._thread.submit(fn, *args)
+        return await asyncio.wrap_future(future)

@@ -76,3 +76,16 @@ def test_waiting_writes_queue_behind_awaited_ones(kit: SimpleNamespace, tmp_path
     serial.close()
     serial.close()  # idempotent
     assert len(serial.files_written) == 1
+
+
+def test_in_place_without_a_thread(kit: SimpleNamespace, tmp_path: Path) -> None:
+    plain_dir, inline_dir = tmp_path / "plain", tmp_path / "inline"
+    req, resp = kit.plain_exchange()
+    with _writer(kit, plain_dir) as plain:
+        expected = plain.write_exchange(req, resp)
+    inline = SerialWarcWriter(_writer(kit, inline_dir), thread=False)
+    assert asyncio.run(inline.write_exchange_async(req, resp)) == expected
+    inline.close()
+    (plain_file,) = plain_dir.glob("*.warc.gz")
+    (inline_file,) = inline_dir.glob("*.warc.gz")
+    assert inline_file.read_bytes() == plain_file.read_bytes()
