@@ -29,6 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from crawler.globalconfig import load_settings
 from crawler.layout import compacted_key, file_key, manifest_key, month_of
 from flows.archives.index import INDEX_FILES, SCHEMAS
 from flows.archives.query import index_files_of
@@ -45,7 +46,6 @@ from flows.storage.manifest import ManifestError, parse_manifest
 
 log = logging.getLogger("warta.archives.compact")
 
-DEFAULT_MAX_PARTS = 8
 READERS = 8  # crawls read at once: S3 answers are latency, not bandwidth
 ROW_GROUP = 65_536  # rows: small enough that a URL lookup skips most of a large file
 Tables = dict[str, pa.Table]
@@ -140,14 +140,16 @@ def compact(
     *,
     site: str | None = None,
     until: date | None = None,
-    max_parts: int = DEFAULT_MAX_PARTS,
+    max_parts: int | None = None,
     today: date | None = None,
     on_partition: Callable[[str, str], None] | None = None,
 ) -> CompactionReport:
     """Compact every stored crawl (of ``site``, of days up to ``until``) that no snapshot
     holds, and publish a new snapshot. Raises StorageConflict if another compaction
-    published first (run again: it starts from that one's snapshot)."""
+    published first (run again: it starts from that one's snapshot). ``max_parts``
+    defaults to ``compact_max_parts`` in config/settings.yaml."""
     started = time.monotonic()
+    max_parts = max_parts or load_settings().compact_max_parts
     report = CompactionReport()
     today = today or datetime.now(UTC).date()
     snapshot, version = load_snapshot(storage)
