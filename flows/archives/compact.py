@@ -114,6 +114,17 @@ def read_part(storage: Storage, part: Part) -> Tables:
     return out
 
 
+def _part_or_crawls(
+    storage: Storage, part: Part, site: str, report: CompactionReport
+) -> list[Tables]:
+    """A part's rows; if its file fails its digest, the same rows from its crawls' files."""
+    try:
+        return [read_part(storage, part)]
+    except (IndexCorrupt, StorageError) as exc:
+        report.problems.append(f"{exc}; rebuilt from its {len(part.crawls)} crawl(s)")
+    return [read_crawl(storage, site, day, crawl_id) for crawl_id, day in part.crawls.items()]
+
+
 def _sorted(table: str, rows: pa.Table) -> pa.Table:
     """Captures by SURT and time as CDX indexes are (row groups then prune URL lookups);
     articles by URL and time."""
@@ -142,24 +153,29 @@ def compact(
     until: date | None = None,
     max_parts: int | None = None,
     today: date | None = None,
+    repair: bool = False,
     on_partition: Callable[[str, str], None] | None = None,
 ) -> CompactionReport:
     """Compact every stored crawl (of ``site``, of days up to ``until``) that no snapshot
     holds, and publish a new snapshot. Raises StorageConflict if another compaction
     published first (run again: it starts from that one's snapshot). ``max_parts``
-    defaults to ``compact_max_parts`` in config/settings.yaml."""
+    defaults to ``compact_max_parts`` in config/settings.yaml. ``repair`` rewrites every
+    partition in reach, checking each file's digest: a part that fails is rebuilt from its
+    crawls' own files (the ``on_partition`` hook is for tests)."""
     started = time.monotonic()
     max_parts = max_parts or load_settings().compact_max_parts
     report = CompactionReport()
     today = today or datetime.now(UTC).date()
     snapshot, version = load_snapshot(storage)
-    found = index_files_of(storage, snapshot, site=site, until=until)
+    found = index_files_of(storage, snapshot, site=site, until=until, open_compacted=False)
     pending: dict[tuple[str, str], list[tuple[str, date]]] = defaultdict(list)
     for crawl_site, day, crawl_id in found.pending:
         pending[(crawl_site, month_of(day))].append((crawl_id, day))
     partitions = {(p.site, p.month): p for p in snapshot.partitions} if snapshot else {}
     for (p_site, month), partition in partitions.items():
-        if (not site or p_site == site) and _month_over(month, today) and len(partition.parts) > 1:
+        if site and p_site != site:
+            continue
+        if repair or (_month_over(month, today) and len(partition.parts) > 1):
             pending.setdefault((p_site, month), [])  # a finished month becomes one file
     if not pending:
         report.seconds = time.monotonic() - started
@@ -175,8 +191,9 @@ def compact(
                 on_partition(p_site, month)
             new = _compact_partition(
                 storage, pool, partitions.get((p_site, month)), p_site, month, crawls,
-                max_parts=max_parts, today=today, name=(generation, token), work=Path(work),
-                report=report,
+                max_parts=0 if repair else max_parts,  # 0: rewrite every partition reached
+                today=today, name=(generation, token),
+                work=Path(work), report=report,
             )  # fmt: skip
             if new is not None:
                 partitions[(p_site, month)] = new
@@ -215,8 +232,10 @@ def _compact_partition(
         return None
     report.crawls += len(added)
     if merge:
-        read = list(pool.map(lambda p: read_part(storage, p), parts)) + read
-        added = {**{c: d for p in parts for c, d in p.crawls.items()}, **added}
+        rebuilt = pool.map(lambda p: _part_or_crawls(storage, p, site, report), parts)
+        for part, rows in zip(parts, rebuilt, strict=True):
+            read += rows
+            added.update(part.crawls)
         parts = []
         report.merged += 1
     files = {}

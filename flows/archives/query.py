@@ -99,7 +99,7 @@ def _add_compacted(
                 state = "missing" if size is None else f"{size} bytes"
                 raise IndexCorrupt(
                     f"compacted file {entry.key} is {state}, the snapshot says {entry.size} "
-                    "bytes; run warta archives compact again or query with --no-compacted"
+                    "bytes; run warta archives compact --repair, or query with --no-compacted"
                 )
             found.keys[table].append(entry.key)
             found.checks[table].append((entry.key, entry))
@@ -118,16 +118,18 @@ def find_index_files(
 
 def index_files_of(
     storage: Storage, snapshot: Snapshot | None, *, site: str | None = None,
-    since: date | None = None, until: date | None = None,
+    since: date | None = None, until: date | None = None, open_compacted: bool = True,
 ) -> IndexFiles:  # fmt: skip
-    """:func:`find_index_files` against a snapshot already read (None: no compacted index)."""
-    listed = _listing(storage, site, snapshot)
+    """:func:`find_index_files` against a snapshot already read (None: no compacted index).
+    Without ``open_compacted`` only the crawls not compacted yet are looked up."""
+    listed = _listing(storage, site, snapshot if open_compacted else None)
     found = IndexFiles()
     covered: set[tuple[str, str]] = set()
     if snapshot is not None:
         found.generation = snapshot.generation
         covered = snapshot.covered()
-        _add_compacted(found, snapshot, listed, site, since, until)
+        if open_compacted:
+            _add_compacted(found, snapshot, listed, site, since, until)
     for key in sorted(listed):
         parsed = parse_manifest_key(key)
         if parsed is None:

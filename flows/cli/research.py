@@ -66,6 +66,10 @@ def add_research_arguments(sub: argparse._SubParsersAction[argparse.ArgumentPars
         "--max-parts", type=int, metavar="N",
         help="files a site-month keeps before one rewrite (default: settings)",
     )  # fmt: skip
+    compact.add_argument(
+        "--repair", action="store_true",
+        help="rewrite every partition, checking each file's sha256; rebuild bad ones",
+    )  # fmt: skip
 
 
 def _query(args: argparse.Namespace) -> int:
@@ -157,7 +161,7 @@ def _compact(args: argparse.Namespace) -> int:
 
     storage = open_storage(args.uri)
     storage.check(write=True)
-    report = compact(storage, site=args.site, max_parts=args.max_parts)
+    report = compact(storage, site=args.site, max_parts=args.max_parts, repair=args.repair)
     if report.generation is None:
         print("nothing to compact: every indexed crawl is in the compacted index")
     else:
