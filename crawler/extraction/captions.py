@@ -15,7 +15,6 @@ from urllib.parse import urljoin
 from lxml.cssselect import SelectorError
 from lxml.html import HtmlElement
 
-from crawler.config.patterns import PatternError, site_pattern
 from crawler.extraction.article_record import Caption
 from crawler.extraction.caption_credit import (
     CREDIT_HINT,
