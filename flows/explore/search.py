@@ -58,11 +58,12 @@ class Search:
             "to": self.until.isoformat() if self.until else "",
             "section": self.section,
             "author": self.author,
-            "every": self.every if self.every != "day" else "",
-            "measure": self.measure if self.measure != "count" else "",
+            "every": self.every,
+            "measure": self.measure,
         }
         values.update(changes)
-        return {k: v for k, v in values.items() if v not in ("", [], None)}
+        defaults = {"every": "day", "measure": "count"}  # left out: shorter addresses
+        return {k: v for k, v in values.items() if v not in ("", [], None) and defaults.get(k) != v}
 
     def query_string(self, **changes: Any) -> str:
         return urlencode(self.params(**changes), doseq=True)

@@ -85,7 +85,7 @@ def test_groups_come_from_settings_and_name_file_and_field(
     assert "kabarbnua" in str(caught.value)
 
     settings.write_text(text.replace("[niaga, kabarbnua]", "[]"))
-    with pytest.raises(ConfigError, match="field 'groups'.*lists no site"):
+    with pytest.raises(ConfigError, match=r"field 'groups'.*lists no site"):
         site_groups(config)
 
     settings.write_text(text.replace("[niaga, kabarbnua]", "niaga"))
