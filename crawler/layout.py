@@ -46,11 +46,13 @@ from pathlib import Path
 ARTICLES_FILE = "articles.jsonl"  # one JSON record per article (crawler.pipelines)
 SUMMARY_FILE = "crawl-summary.json"  # counts and times, written when the crawl ends
 PROGRESS_FILE = ".crawl-progress.json"  # live counts, rewritten every second; hidden: not uploaded
-LOG_FILE = "crawl.log"  # the crawl process's output (crawler.runner)
+LOG_FILE = "crawl.log"  # the crawl process's output (crawler.process.runner)
 SEEN_URLS_FILE = "seen-urls.txt.gz"  # every article URL the archive held after this crawl
 CAPTURES_INDEX = "captures.parquet"  # one row per request/response/revisit record
 ARTICLES_INDEX = "articles.parquet"  # one row per article, with its text and WARC pointers
 JOB_DIR = ".scrapy-job"  # Scrapy's JOBDIR: the pending-request queue; hidden, never uploaded
+OWNER_FILE = ".crawl-owner.json"  # who the folder belongs to (crawler.process.ownership); hidden
+FOLDER_LOCK_FILE = ".crawl.lock"  # flock held by the crawl writing into the folder; hidden
 WARC_SUFFIXES = (".warc.gz", ".warc")
 CDXJ_SUFFIX = ".cdxj"
 WACZ_SUFFIX = ".wacz"

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from prefect import flow, get_run_logger
 
-from crawler.globalconfig import load_settings
+from crawler.config.operator import load_settings
 from flows.archive_flow import storage_task
 from flows.archives.compact import CompactionReport, compact
 from flows.storage import open_storage

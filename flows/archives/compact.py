@@ -29,7 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from crawler.globalconfig import load_settings
+from crawler.config.operator import load_settings
 from crawler.layout import compacted_key, file_key, manifest_key, month_of
 from flows.archives.index import INDEX_FILES, SCHEMAS
 from flows.archives.query import index_files_of

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 
-from crawler.units import format_bytes
+from crawler.config.units import format_bytes
 from flows.archives import (
     Report,
     download_crawls,

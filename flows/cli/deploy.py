@@ -6,8 +6,8 @@ from __future__ import annotations
 import argparse
 import os
 
-from crawler.globalconfig import load_settings
-from crawler.siteconfig import ConfigError, load_site
+from crawler.config.operator import load_settings
+from crawler.config.sites import ConfigError, load_site
 from flows.cli.archive import add_data_dir, add_keep_local, parse_assignments
 from flows.deploy import (
     OVERLAP,

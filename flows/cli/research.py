@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from crawler.units import format_bytes
+from crawler.config.units import format_bytes
 from flows.storage import open_storage
 
 

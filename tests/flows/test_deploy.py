@@ -14,8 +14,8 @@ from typing import Any, TypeVar
 
 import pytest
 
-from crawler.globalconfig import load_settings
-from crawler.siteconfig import load_site
+from crawler.config.operator import load_settings
+from crawler.config.sites import load_site
 from flows.deploy import build_deployments
 
 T = TypeVar("T")
