@@ -29,7 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from crawler.globalconfig import site_groups
+    from crawler.config.operator import site_groups
     from flows.explore.app import Explorer, ExplorerServer
     from flows.storage import open_storage
 

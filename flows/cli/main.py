@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from crawler import __version__
-from crawler.siteconfig import ConfigError
+from crawler.config.sites import ConfigError
 
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("flows.cli.demo", "crawl the bundled replica and archive it locally"),

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from crawler.globalconfig import site_groups
-from crawler.siteconfig import ConfigError, load_site_file, sites_dir
+from crawler.config.operator import site_groups
+from crawler.config.sites import ConfigError, load_site_file, sites_dir
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -23,6 +23,7 @@ from importlib.resources import files
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from flows.archives.snapshot import IndexCorrupt
 from flows.explore import downloads, views
 from flows.explore.queries import ArchiveIndex
 from flows.explore.replay import PREFIX, REPLAY_CSP, ReplayError, replay
@@ -102,6 +103,9 @@ class Handler(BaseHTTPRequestHandler):
         except StorageError as exc:
             log.warning("storage failed: %s", exc)
             self.fail(HTTPStatus.BAD_GATEWAY, f"the archive could not be read: {exc.reason}")
+        except IndexCorrupt as exc:
+            log.error("index refused: %s", exc)
+            self.fail(HTTPStatus.SERVICE_UNAVAILABLE, f"the archive's index is refused: {exc}")
         except Exception:
             log.exception("explorer request failed: %s", self.path)
             self.fail(HTTPStatus.INTERNAL_SERVER_ERROR, "the explorer failed on this request; "

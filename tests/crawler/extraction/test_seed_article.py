@@ -7,9 +7,9 @@ import time
 
 import pytest
 
+from crawler.config.sites import SiteConfig
 from crawler.extraction.article import extract_article
 from crawler.extraction.article_record import Article
-from crawler.siteconfig import SiteConfig
 
 TITLE = "Pemilu 2024 Kian Dekat, Tiga Pilar di Kaltim Rapatkan Barisan Jaga Kondusifitas"
 CAPTION_1 = (
@@ -22,7 +22,8 @@ CAPTION_2 = (
 )
 FIELDS = [
     "url", "site", "title", "published", "modified", "authors", "editor", "source",
-    "dateline", "section", "tags", "text", "captions", "language", "extractor", "warc",
+    "dateline", "section", "tags", "text", "captions", "language", "extractor", "page_kind",
+    "confidence", "warc",
 ]  # fmt: skip
 
 

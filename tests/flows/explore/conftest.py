@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.runner import run_crawl
+from crawler.process.runner import run_crawl
 from flows.archives.index import build_index
 from flows.explore.app import Explorer, ExplorerServer
 from flows.storage import open_storage

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.globalconfig import site_groups
-from crawler.siteconfig import ConfigError
+from crawler.config.operator import site_groups
+from crawler.config.sites import ConfigError
 from flows.cli import main
 from flows.explore.search import read_search, scope, where
 
