@@ -21,7 +21,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib.resources import files
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from flows.archives.snapshot import IndexCorrupt
 from flows.explore import downloads, views
@@ -137,13 +137,14 @@ class Handler(BaseHTTPRequestHandler):
             self.fail(HTTPStatus.NOT_FOUND, "there is no such page in the explorer")
 
     def story(self, query: str) -> None:
-        url = (parse_qs(query).get("url") or [""])[0]
+        values = parse_qs(query)
+        url = (values.pop("url", None) or [""])[0]
         explorer = self.server.explorer
         story = explorer.index.story(url) if url else None
         if story is None:
             self.fail(HTTPStatus.NOT_FOUND, "no story with that address is in this archive")
             return
-        back = "site=" + story["site"]
+        back = urlencode(values, doseq=True)  # the search the story was found by
         self.send(views.story_page(story, back, explorer.name), csp=PAGE_CSP)
 
     def search_download(self, path: str, query: str) -> None:

@@ -88,6 +88,8 @@ def test_search_finds_what_the_article_files_hold(explorer: Running) -> None:
     shown = [a.get("href") for a in doc.cssselect("#stories a.title")]
     assert len(shown) == min(20, len(expected))
     assert {urllib.parse.parse_qs(h.split("?", 1)[1])["url"][0] for h in shown} <= expected
+    story = html.fromstring(get(explorer.url + shown[0])[2])
+    assert story.cssselect(".back a")[0].get("href") == f"/?q={word}"  # back to this search
 
     # NOT, OR, phrases: against the article files again
     doc = page(explorer, q=f"{word} -samarinda")
