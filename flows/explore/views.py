@@ -74,10 +74,11 @@ def search_page(
     started = time.monotonic()
     results = None
     if search.ok:
+        totals = index.totals(search, groups)
         results = Results(
-            count=index.count(search, groups),
+            count=sum(p.matching for p in totals),
             chart=line_chart(index.attention(search, groups), search.measure, search.every),
-            totals=index.totals(search, groups),
+            totals=totals,
             words=index.top_words(search, groups, sample=WORD_SAMPLE),
             samples=index.samples(search, groups, SAMPLES),
             scope=scope_text(search, groups),
