@@ -152,18 +152,6 @@ class ArchiveIndex:
                 )  # fmt: skip
         return points
 
-    def totals(self, search: Search, groups: dict[str, list[str]]) -> list[Point]:
-        """Matching and all stories per site over the whole range (``period`` is its start)."""
-        scope_sql, scope_params = scope(search, groups)
-        match_sql, match_params = matching(search)
-        rows = self.rows(
-            f"SELECT site, min(day) AS first, count(*) FILTER (WHERE {match_sql}) AS matching, "
-            f"count(*) AS total FROM stories WHERE {scope_sql} GROUP BY site "
-            "ORDER BY matching DESC, site",
-            [*match_params, *scope_params],
-        )
-        return [Point(r["first"], r["site"], int(r["matching"]), int(r["total"])) for r in rows]
-
     def top_words(
         self, search: Search, groups: dict[str, list[str]], limit: int = 40, sample: int = 2000
     ) -> list[tuple[str, int]]:
@@ -215,6 +203,17 @@ class ArchiveIndex:
             f"{sql} AND warc_key IS NOT NULL ORDER BY day, site, url LIMIT ?",
             [*params, limit],
         )
+
+
+def site_totals(points: list[Point]) -> list[Point]:
+    """Total attention: the periods of each site added up (``period`` is the first),
+    most matching stories first."""
+    sums: dict[str, list[Any]] = {}
+    for p in points:
+        first, matching, total = sums.setdefault(p.site, [p.period, 0, 0])
+        sums[p.site] = [min(first, p.period), matching + p.matching, total + p.total]
+    found = [Point(first, site, m, t) for site, (first, m, t) in sums.items()]
+    return sorted(found, key=lambda p: (-p.matching, p.site))
 
 
 @cache
