@@ -154,7 +154,8 @@ class Handler(BaseHTTPRequestHandler):
         if not search.ok:
             self.fail(HTTPStatus.BAD_REQUEST, "; ".join(search.errors))
             return
-        body, filename, content_type = downloads.for_search(path, index, search, groups)
+        urls = parse_qs(query).get("url", [])  # stories ticked on the page
+        body, filename, content_type = downloads.for_search(path, index, search, groups, urls)
         self.download(body, filename, content_type)
 
     def record(self, query: str) -> None:

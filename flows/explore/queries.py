@@ -194,10 +194,13 @@ class ArchiveIndex:
         return found[0] if found else None
 
     def pointers(
-        self, search: Search, groups: dict[str, list[str]], limit: int
+        self, search: Search, groups: dict[str, list[str]], limit: int, urls: list[str]
     ) -> list[dict[str, Any]]:
-        """Where the matching stories' response records lie, for the WARC download."""
+        """Where the response records lie of the matching stories, or of those among them
+        whose URL is in ``urls`` (the stories ticked on the page), for the WARC download."""
         sql, params = where(search, groups)
+        if urls:
+            sql, params = f"{sql} AND list_contains(?, url)", [*params, urls]
         return self.rows(
             "SELECT url, warc_key, warc_offset, warc_length FROM stories WHERE "
             f"{sql} AND warc_key IS NOT NULL ORDER BY day, site, url LIMIT ?",

@@ -180,6 +180,13 @@ def test_downloads_match_the_search(explorer: Running, tmp_path: Path) -> None:
     records = list(ArchiveIterator(io.BytesIO(body)))
     assert {r.rec_headers.get_header("WARC-Target-URI") for r in records} == expected
     assert {r.rec_type for r in records} == {"response"}
+    # a selection: the stories ticked in the sample table (the form sends url=... twice)
+    form = page(explorer, q=word).get_element_by_id("selection")
+    fields = [(i.get("name"), i.get("value")) for i in form.cssselect("input[type=hidden]")]
+    ticked = [i.get("value") for i in form.cssselect("input[type=checkbox]")][:2]
+    address = form.get("action") + "?" + urlencode(fields + [("url", u) for u in ticked])
+    records = list(ArchiveIterator(io.BytesIO(get(explorer.url + address)[2])))
+    assert sorted(r.rec_headers.get_header("WARC-Target-URI") for r in records) == sorted(ticked)
 
 
 def archived_payload(explorer: Running, url: str) -> bytes:
