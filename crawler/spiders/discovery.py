@@ -12,6 +12,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from email.utils import parsedate_to_datetime
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 import lxml.etree
@@ -111,14 +112,41 @@ def parse_sitemap(
 
 def parse_feed(body: bytes, base_url: str) -> list[str]:
     """Item links of an RSS 2.0 or Atom feed."""
+    return [item.url for item in feed_items(body, base_url)]
+
+
+def feed_items(body: bytes, base_url: str) -> list[SitemapEntry]:
+    """Items of an RSS 2.0 or Atom feed: link and date (``pubDate``, ``published``,
+    ``updated`` or ``dc:date``), so the date window applies to feeds as to sitemaps."""
     if len(body) > 50 * 1024 * 1024:
         raise DiscoveryError("feed is over 50 MB; refusing it")
     selector = Selector(body=body, type="xml")
-    links = selector.xpath("//*[local-name()='item']/*[local-name()='link']/text()").getall()
-    links += selector.xpath(
-        "//*[local-name()='entry']/*[local-name()='link'][not(@rel) or @rel='alternate']/@href"
-    ).getall()
-    return [urljoin(base_url, link.strip()) for link in links if link.strip()]
+    items = []
+    for item in selector.xpath("//*[local-name()='item']"):
+        link = (item.xpath("*[local-name()='link']/text()").get() or "").strip()
+        when = item.xpath("*[local-name()='pubDate' or local-name()='date']/text()").get()
+        if link:
+            items.append(SitemapEntry(urljoin(base_url, link), False, _feed_date(when)))
+    for entry in selector.xpath("//*[local-name()='entry']"):
+        link = (
+            entry.xpath("*[local-name()='link'][not(@rel) or @rel='alternate']/@href").get() or ""
+        )
+        when = entry.xpath(
+            "*[local-name()='published']/text() | *[local-name()='updated']/text()"
+        ).get()
+        if link.strip():
+            items.append(SitemapEntry(urljoin(base_url, link.strip()), False, _feed_date(when)))
+    return items
+
+
+def _feed_date(value: str | None) -> datetime | None:
+    """RFC 822 (RSS ``pubDate``) or ISO 8601 (Atom, ``dc:date``); None if neither."""
+    if not value or not value.strip():
+        return None
+    try:
+        return parsedate_to_datetime(value.strip())
+    except (TypeError, ValueError, IndexError):
+        return _parse_date(value)
 
 
 def page_links(html: str, page_url: str) -> Iterator[str]:

@@ -8,6 +8,7 @@ middleware, so every exchange is archived whether or not the spider keeps the pa
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from collections.abc import AsyncIterator, Iterator
@@ -18,6 +19,7 @@ from typing import Any, ClassVar
 import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import CloseSpider
 from scrapy.http import Request, Response, TextResponse
 
 from crawler import __version__
@@ -43,12 +45,13 @@ from crawler.process.crawl_lock import CrawlLock, folder_lock_path, lock_path_fo
 from crawler.process.lifetime import DIE_WITH_PARENT_ENV, die_with_parent
 from crawler.process.ownership import claim_folder, owner_of_run
 from crawler.process.progress import DISCOVERY_ANSWERS_STAT, DISCOVERY_REQUESTS_STAT
+from crawler.spiders.bounds import ArticleBudget, DateWindow, ListingPager, parse_published
 from crawler.spiders.discovery import (
     DiscoveryError,
     UrlRules,
     decompress_if_gzip_file,
+    feed_items,
     page_links,
-    parse_feed,
     parse_sitemap,
 )
 from crawler.spiders.requisites import Requisites
@@ -62,6 +65,10 @@ def _aware(when: datetime) -> datetime:
 
 
 SITEMAP_DEPTH_KEY = "warta_sitemap_depth"  # 0 for a configured sitemap, +1 per index level
+BOUNDED_KEY = "warta_bounded"  # an article request whose end the window or budget waits for
+DONE_KEY = "warta_bound_done"  # ... and that end was counted
+LISTING_PAGE_KEY = "warta_listing_page"  # the listing page (ListingPager id) it came from
+PUBLISHED_KEY = "warta_published"  # the article's published date, once extracted
 
 
 class NewsSpider(scrapy.Spider):
@@ -94,7 +101,11 @@ class NewsSpider(scrapy.Spider):
         self._state: CrawlState | None = None
         self._state_looked_up = False
         self.max_articles = options.max_articles
-        self.articles_seen = 0
+        self.window = DateWindow(self.since, self.until)
+        self.budget: ArticleBudget[Request] = ArticleBudget(options.max_articles)
+        self.pager = ListingPager(self.window)
+        self._known_dates: dict[str, datetime] = {}  # dates sitemaps and feeds gave links
+        self._unemitted = 0  # articles kept whose record waits for their next pages
         self.extra_urls = [self.site.absolute(u) for u in options.urls]
 
     @classmethod
@@ -235,13 +246,22 @@ class NewsSpider(scrapy.Spider):
 
     # Discovery -----------------------------------------------------------------------------
 
+    @property
+    def articles_seen(self) -> int:
+        return self.budget.kept
+
     def _in_window(self, when: datetime | None) -> bool:
-        if when is None:
+        return self.window.contains(when)
+
+    def _dated(self, url: str, when: datetime | None) -> bool:
+        """In the window? A link dated outside it is remembered, so that a listing showing
+        it later neither fetches it nor pages on past it."""
+        if self._in_window(when):
             return True
-        when = _aware(when)
-        if self.since and when < self.since:
-            return False
-        return not (self.until and when > self.until)
+        with contextlib.suppress(CanonicalError):
+            self._known_dates[dedup_key(canonical_url(url))] = when  # type: ignore[assignment]
+        self.crawler.stats.inc_value("warta/out_of_window")
+        return False
 
     def _recheck_due(self, published: str | None) -> bool:
         if self.recheck_hours <= 0 or not published:
@@ -289,7 +309,17 @@ class NewsSpider(scrapy.Spider):
                 meta[FROM_ARCHIVE_KEY] = True
                 url = capture.url
                 self.crawler.stats.inc_value("warta/reread_from_archive")
-        return Request(url, callback=self.parse_article, cb_kwargs={"found_in": source}, meta=meta)
+        bounded = self.budget.limit is not None or self.window.since is not None
+        if bounded:
+            meta[BOUNDED_KEY] = True  # its end is counted (_article_done)
+        request = Request(
+            url, callback=self.parse_article, errback=self._article_failed if bounded else None,
+            cb_kwargs={"found_in": source}, meta=meta,
+        )  # fmt: skip
+        if not self.budget.admit(request):
+            self.crawler.stats.inc_value("warta/article_held_back")
+            return None
+        return request
 
     def _archived_before(self, url: str) -> bool:
         state = self.crawl_state
@@ -327,19 +357,21 @@ class NewsSpider(scrapy.Spider):
                 nested = self._discovery(entry.url, self.parse_sitemap, priority=30)
                 nested.meta[SITEMAP_DEPTH_KEY] = depth + 1
                 yield nested
-            elif self._in_window(entry.lastmod):
+            elif self._dated(entry.url, entry.lastmod):
                 request = self._article_request(entry.url, "sitemap")
                 if request:
                     yield request
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
         try:
-            links = parse_feed(response.body, response.url)
+            items = feed_items(response.body, response.url)
         except DiscoveryError as exc:
             logger.warning("Skipping feed %s: %s", response.url, exc)
             return
-        for link in links:
-            request = self._article_request(link, "feed")
+        for item in items:
+            if not self._dated(item.url, item.lastmod):
+                continue
+            request = self._article_request(item.url, "feed")
             if request:
                 yield request
 
@@ -347,7 +379,10 @@ class NewsSpider(scrapy.Spider):
         """Article links of a listing page, and its next pages while they can hold news.
 
         Paging stops at a page whose article links were all archived by earlier runs: a
-        listing is newest first, so nothing new lies further back.
+        listing is newest first, so nothing new lies further back. With a ``since`` it also
+        stops at a page holding an article older than the window: a link dated by a sitemap
+        or feed is judged at once, any other once its article is fetched and dated
+        (:class:`crawler.spiders.bounds.ListingPager` holds the next page until then).
         """
         if not isinstance(response, TextResponse):
             return
@@ -355,6 +390,8 @@ class NewsSpider(scrapy.Spider):
         next_pages: list[str] = []
         candidates = 0
         old = 0
+        past = False
+        requests: list[Request] = []
         for link in page_links(response.text, response.url):
             if self.rules.is_pagination(link):
                 if depth + 1 < limit:
@@ -363,21 +400,70 @@ class NewsSpider(scrapy.Spider):
             if self.rules.is_article_candidate(link):
                 candidates += 1
                 old += self._archived_before(link)
+                known = self._known_date(link)
+                if not self._in_window(known):
+                    past = past or self.window.too_old(known)
+                    continue
             request = self._article_request(link, "listing")
             if request:
-                yield request
+                requests.append(request)
         if candidates and old == candidates:
+            yield from requests
             self.crawler.stats.inc_value("warta/listing_paging_stopped")
             logger.info("Listing %s holds only archived articles; not paging on", response.url)
             return
-        for link in next_pages:
-            yield self._discovery(link, self.parse_listing, depth=depth + 1)
+        if self.window.since is None:
+            yield from requests
+            for link in next_pages:
+                yield self._discovery(link, self.parse_listing, depth=depth + 1)
+            return
+        page_id, due = self.pager.open(depth, next_pages, len(requests), past)
+        for request in requests:
+            request.meta[LISTING_PAGE_KEY] = page_id
+            yield request
+        yield from self._next_listing_pages(due)
+
+    def _known_date(self, link: str) -> datetime | None:
+        try:
+            return self._known_dates.get(dedup_key(canonical_url(link)))
+        except CanonicalError:
+            return None
+
+    def _next_listing_pages(self, due: list[tuple[str, int]]) -> Iterator[Request]:
+        if not due and self.pager.stopped:
+            self.crawler.stats.set_value("warta/listing_past_window", self.pager.stopped)
+        for link, depth in due:
+            yield self._discovery(link, self.parse_listing, depth=depth)
+
+    def _article_done(self, request: Request, published: datetime | None) -> None:
+        """An article request of a bounded crawl ended: release what waited on it."""
+        if not request.meta.get(BOUNDED_KEY) or request.meta.get(DONE_KEY):
+            return
+        request.meta[DONE_KEY] = True
+        engine = self.crawler.engine
+        assert engine is not None
+        for waiting in self.budget.done():
+            engine.crawl(waiting)
+        due = self.pager.resolved(request.meta.get(LISTING_PAGE_KEY), published)
+        for page in self._next_listing_pages(due):
+            engine.crawl(page)
+
+    def _article_failed(self, failure: Any) -> None:
+        self._article_done(failure.request, None)
 
     # Articles ------------------------------------------------------------------------------
 
     async def parse_article(self, response: Response, found_in: str) -> AsyncIterator[Any]:
         """Extraction runs in worker processes (crawler.extraction.workers), never on the
         reactor thread, so fetching and WARC writing go on while pages are parsed."""
+        try:
+            async for output in self._parse_article(response, found_in):
+                yield output
+        finally:
+            if response.request is not None:
+                self._article_done(response.request, response.meta.get(PUBLISHED_KEY))
+
+    async def _parse_article(self, response: Response, found_in: str) -> AsyncIterator[Any]:
         if response.status != 200 or not isinstance(response, TextResponse):
             return
         stats = self.crawler.stats
@@ -412,8 +498,6 @@ class NewsSpider(scrapy.Spider):
         ):
             stats.inc_value("warta/duplicate_article")
             return
-        if self.max_articles and self.articles_seen >= self.max_articles:
-            return
         article = result.article
         if article is None:
             logger.warning("No article text could be extracted from %s", response.url)
@@ -421,7 +505,16 @@ class NewsSpider(scrapy.Spider):
             if state is not None:
                 state.set_kind(response.url, "not-article")
             return
-        self.articles_seen += 1
+        published = parse_published(article.published)
+        response.meta[PUBLISHED_KEY] = published
+        if not self._in_window(published):  # fetched to learn its date: not kept
+            stats.inc_value("warta/out_of_window")
+            if state is not None:
+                state.set_kind(response.url, "out-of-window")
+            return
+        if not self.budget.keep():
+            return
+        self._unemitted += 1
         self._claimed_keys.add(key)
         record = crawl_record(article, canonical, response.url, response.meta.get(META_KEY))
         if claimed:
@@ -490,7 +583,11 @@ class NewsSpider(scrapy.Spider):
                 location.get("file") if location else None,
                 location.get("offset") if location else None,
             )
+        self._unemitted -= 1
         yield record
+        if self.budget.reached and self._unemitted <= 0:  # all kept and written: done
+            self.crawler.stats.set_value("warta/max_articles_reached", self.budget.kept)
+            raise CloseSpider("max_articles")
 
     def _images(self, article: Any) -> Iterator[Request]:
         if self.site.archive_images:
