@@ -72,6 +72,7 @@ ITEM_PIPELINES = {
 EXTENSIONS = {
     "crawler.process.progress.CrawlProgress": 500,
     "crawler.fetch.limits.CrawlBytesBudget": 510,
+    "crawler.process.quick_stop.QuickStop": 520,
 }
 
 LOG_LEVEL = "INFO"

@@ -9,6 +9,7 @@ what would be right, raised in about a second, before Prefect starts or a page i
 from __future__ import annotations
 
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -31,11 +32,20 @@ def check_storage(uri: str, *, reach: bool = True) -> None:
 
 
 def check_data_dir(data_dir: str | Path) -> Path:
+    """The data folder exists (made if need be) and this user may write in it."""
     folder = Path(data_dir).expanduser().resolve()
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ConfigError(f"data folder {folder}: cannot create it ({exc.strerror})") from None
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        raise ConfigError(
+            f"data folder {folder}: cannot write in it ({exc.strerror}); "
+            "choose another with --data-dir or WARTA_DATA_DIR"
+        ) from None
     return folder
 
 

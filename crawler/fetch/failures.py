@@ -40,6 +40,7 @@ from scrapy.utils.httpobj import urlparse_cached
 
 from crawler.fetch.host_guard import HostRefused, refused_hosts
 from crawler.fetch.redaction import redact_text, redact_url
+from crawler.fetch.stopping import DroppedAtStop
 
 LOG = logging.getLogger(__name__)
 
@@ -138,6 +139,8 @@ class FailureLog:
         return response
 
     def process_exception(self, request: Request, exception: BaseException) -> None:
+        if isinstance(exception, DroppedAtStop):
+            return None  # only waited its turn when the crawl stopped: not a failure
         host = urlparse_cached(request).hostname or ""
         reason = request.meta.get(REASON_KEY) or failure_reason(exception, host)
         received = getattr(exception, "bytes_received", None)

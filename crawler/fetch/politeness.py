@@ -28,6 +28,7 @@ retry is scheduled.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 import time
@@ -41,6 +42,7 @@ from scrapy.http import Request, Response
 from scrapy.utils.httpobj import urlparse_cached
 
 from crawler.fetch.failures import REASON_KEY
+from crawler.fetch.stopping import DROPPED_STAT, DroppedAtStop, stop_requested
 
 if TYPE_CHECKING:
     from typing import Self
@@ -124,6 +126,8 @@ class PolitenessMiddleware:
         self.rng = random.Random()
         crawler.signals.connect(self.robots_parsed, signal=signals.robots_parsed)
         crawler.signals.connect(self.response_downloaded, signal=signals.response_downloaded)
+        crawler.signals.connect(self.stop_holding, signal=stop_requested)
+        self._stop: asyncio.Event | None = None  # set when the crawl stops (stop_holding)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -183,8 +187,20 @@ class PolitenessMiddleware:
         wait = self.paused_until.get(key, 0.0) - time.monotonic()
         if wait > 0:
             logger.debug("Holding %s for %.1f s (Retry-After)", request.url, wait)
-            await asyncio.sleep(wait)
+            if self._stop is None:
+                self._stop = asyncio.Event()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), wait)
+            if self._stop.is_set():
+                self.crawler.stats.inc_value(DROPPED_STAT)
+                raise DroppedAtStop(f"crawl stopping: held {request.url} dropped")
         return None
+
+    def stop_holding(self) -> None:
+        """The crawl is stopping (crawler.fetch.stopping): release every held request."""
+        if self._stop is None:
+            self._stop = asyncio.Event()
+        self._stop.set()
 
     def process_response(self, request: Request, response: Response) -> Response:
         key = self._slot_key(request)

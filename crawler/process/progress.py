@@ -29,6 +29,7 @@ from twisted.internet import task
 
 from crawler.fetch.failures import failure_counts
 from crawler.fetch.redaction import install_log_redaction, redact_url
+from crawler.fetch.stopping import DROPPED_STAT, STOPPING_STAT
 from crawler.layout import PROGRESS_FILE, SUMMARY_FILE
 from crawler.process.progress_display import ProgressView, progress_line
 
@@ -145,6 +146,9 @@ class CrawlProgress:
         queue = int(stats.get_value("scheduler/enqueued", 0)) - int(
             stats.get_value("scheduler/dequeued", 0)
         )
+        if state == "running" and stats.get_value(STOPPING_STAT):
+            dropped = stats.get_value(DROPPED_STAT, 0)
+            state = f"stopping: {dropped} waiting request(s) dropped, finishing the rest"
         return {
             "site": getattr(self.crawler.spider, "name", None),
             "crawl_id": self.crawler.settings.get("WARTA_CRAWL_ID"),

@@ -8,11 +8,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from pathlib import Path
 
 from crawler.config.operator import load_settings
 from crawler.config.sites import ConfigError
+from crawler.process.crawl_lock import CrawlLocked
 from crawler.process.progress_display import follow_crawl
+from flows.lease import SiteBusy
+
+# Expected conditions, not faults: said in one line, with nothing to resume.
+EXPECTED = (SiteBusy, CrawlLocked)
 
 
 def parse_assignments(items: list[str] | None, what: str) -> dict[str, str]:
@@ -101,7 +107,11 @@ def run(args: argparse.Namespace) -> int:
 
     from crawler.process.progress_display import ProgressFollower
     from flows.archive_flow import archive_site, ephemeral_defaults, short_error
+    from flows.cli.quiet import one_line_errors
     from flows.summary import render_text
+
+    one_line_errors(getattr(args, "debug", False))
+    started = time.time()
 
     try:
         with (
@@ -124,8 +134,27 @@ def run(args: argparse.Namespace) -> int:
         if getattr(args, "debug", False):
             raise
         print(f"warta archive {args.site}: failed: {short_error(exc)}", file=sys.stderr)
-        print("local files are kept; `warta archive SITE --resume CRAWL_ID` finishes the job",
-              file=sys.stderr)  # fmt: skip
+        left = None if isinstance(exc, EXPECTED) else resumable(data_dir, args.site, started)
+        if left is not None:
+            print(f"its files are kept in {left}; `warta archive {args.site} --resume "
+                  f"{left.name}` finishes the job", file=sys.stderr)  # fmt: skip
         return 1
     print(json.dumps(summary, indent=2) if args.json else render_text(summary))
     return 0
+
+
+def resumable(data_dir: Path, site: str, since: float) -> Path | None:
+    """The crawl folder this run left with WARC files in it, if any: only then is there
+    something for ``--resume`` to finish."""
+    from crawler.layout import crawl_folder
+    from flows.unfinished import holds_warcs
+
+    site_dir = crawl_folder(data_dir, site, "x").parent
+    if not site_dir.is_dir():
+        return None
+    left = [
+        p
+        for p in site_dir.iterdir()
+        if p.is_dir() and p.stat().st_mtime >= since - 1 and holds_warcs(p)
+    ]
+    return max(left, key=lambda p: p.stat().st_mtime, default=None)

@@ -65,6 +65,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 module.preflight(args)
                 return supervise.run_supervised(args_list)
             supervise.become_child()
+        if args.command in SUPERVISED:
+            from flows.cli.quiet import quiet_prefect
+
+            quiet_prefect(args.debug)
         return int(module.run(args) or 0)
     except ConfigError as exc:  # bad input: one line naming it, exit 2, before any work
         if args.debug:

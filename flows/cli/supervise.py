@@ -37,6 +37,8 @@ def is_child() -> bool:
 def run_supervised(argv: Sequence[str]) -> int:
     """Run ``warta ARGV`` as a child in its own session; forward SIGINT/SIGTERM; its code."""
     env = {**os.environ, CHILD_ENV: "1"}
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:  # a background job of a script
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     child = subprocess.Popen(
         [sys.executable, "-m", "flows.cli", *argv], env=env, start_new_session=True
     )
@@ -81,6 +83,10 @@ def become_child() -> None:
     def leave(signum: int, frame: FrameType | None) -> None:
         raise SystemExit(128 + signum)
 
+    # Started from a script in the background, the command inherits SIGINT ignored (the
+    # shell's doing) and so would this child: the supervisor's forwarded Ctrl-C would be
+    # lost. Python's own handler makes it a KeyboardInterrupt again.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, leave)
     die_with_parent(signal.SIGTERM)
 
