@@ -25,7 +25,17 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 
 ## Crawl the bundled replica of niaga.asia and archive it under $(DATA)/.
 demo: install
-	$(BIN)/warta demo --site $(SITE) --articles $(ARTICLES) --port $(PORT) --data-dir $(DATA) --storage $(STORAGE)
+	"$(BIN)/warta" demo --site "$(SITE)" --articles "$(ARTICLES)" --port "$(PORT)" --data-dir "$(DATA)" --storage "$(STORAGE)"
+
+.PHONY: research
+## pandas and the DuckDB command line, for reading exports (docs/research.md).
+research: install
+	"$(UV)" pip install --quiet --python "$(BIN)/python" -e '.[research]'
+
+.PHONY: s3
+## A local S3 server (SeaweedFS) with a bucket; prints the `export AWS_*` lines to paste.
+s3: install
+	"$(BIN)/python" -m flows.local_s3 --dir "$(DATA)/s3"
 
 ## Search the demo archive in a browser: warta explore on 127.0.0.1:$(EXPLORE_PORT). A local
 ## archive with no crawl in it is made first (make demo, for niaga and for kabarbenua).
@@ -71,7 +81,7 @@ lock: install
 	$(UV) pip compile pyproject.toml --extra dev --python-version 3.11 --no-header -o requirements.lock
 
 clean:
-	rm -rf $(VENV) $(DATA) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf "$(VENV)" "$(DATA)" .pytest_cache .mypy_cache .ruff_cache
 
 ## pywb in a venv of its own (it pins redis 2.10, Prefect needs redis>=6): replay tests.
 PYWB_VENV ?= .venv-pywb

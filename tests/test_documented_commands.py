@@ -155,7 +155,11 @@ def test_warta_extract_runs_on_a_page() -> None:
 
 
 def test_make_demo_passes_port_and_data_dir() -> None:
-    proc = subprocess.run(["make", "-n", "demo", "PORT=8800", "DATA=/tmp/x"],
+    proc = subprocess.run(["make", "-n", "demo", "PORT=8800", "DATA=/tmp/my data"],
                           capture_output=True, text=True, cwd=PACKAGE_ROOT, timeout=60)  # fmt: skip
     assert proc.returncode == 0, proc.stderr
-    assert "--port 8800" in proc.stdout and "--data-dir /tmp/x" in proc.stdout
+    line = next(x for x in proc.stdout.splitlines() if " demo " in x)
+    words = shlex.split(line)  # as the shell will split it: a space in DATA stays one word
+    assert words[words.index("--port") + 1] == "8800"
+    assert words[words.index("--data-dir") + 1] == "/tmp/my data"
+    assert words[words.index("--storage") + 1] == "/tmp/my data/archive"

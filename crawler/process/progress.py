@@ -148,7 +148,7 @@ class CrawlProgress:
         )
         if state == "running" and stats.get_value(STOPPING_STAT):
             dropped = stats.get_value(DROPPED_STAT, 0)
-            state = f"stopping: {dropped} waiting request(s) dropped, finishing the rest"
+            state = f"stopping ({dropped} waiting dropped)"
         return {
             "site": getattr(self.crawler.spider, "name", None),
             "crawl_id": self.crawler.settings.get("WARTA_CRAWL_ID"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -78,9 +79,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt as exc:
         print(f"warta {args.command}: interrupted. {exc}".rstrip(". "), file=sys.stderr)
         if args.command in SUPERVISED:
-            from flows.cli.supervise import stop_temporary_server
+            from flows.cli.supervise import is_child, stop_temporary_server
 
             stop_temporary_server()
+            if is_child():
+                # The crawl is closed and the run recorded; what Python would still run at
+                # exit is Prefect's clients flushing to the server just stopped: seconds of
+                # retries against a dead port, while the user waits for the prompt.
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(130)
         return 130
     except Exception as exc:  # anything else: one line; --debug shows where it came from
         if args.debug:
