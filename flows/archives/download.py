@@ -119,7 +119,7 @@ def download_crawls(
         unit_scale=True,  # pragma: no mutate
         unit_divisor=1024,  # pragma: no mutate
         file=sys.stderr,  # pragma: no mutate
-        disable=not progress,  # pragma: no mutate
+        disable=not (progress and sys.stderr.isatty()),  # no \r bar in a log  # pragma: no mutate
         desc="download",  # pragma: no mutate
     ) as bar:
         for manifest, targets in plans:
@@ -146,6 +146,7 @@ def download_crawls(
             temp.write_bytes(manifest.to_json())
             os.replace(temp, manifest_path)
             if wacz and report.ok:
+                report.files += 1  # the package is a file of the result too
                 report.done.append(package_download(folder, manifest).name)
     return report
 

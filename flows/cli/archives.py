@@ -200,6 +200,11 @@ ACTIONS = {
 
 
 def run(args: argparse.Namespace) -> int:
+    since, until = getattr(args, "since", None), getattr(args, "until", None)
+    if since and until and since > until:  # an empty window is a mistake, not "0 rows"
+        print(f"warta archives {args.action}: --since {since} is after --until {until}",
+              file=sys.stderr)  # fmt: skip
+        return 2
     try:
         return ACTIONS[args.action](args)
     except (StorageError, ValueError, duckdb.Error, IndexCorrupt) as exc:

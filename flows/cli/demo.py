@@ -70,6 +70,8 @@ def preflight(args: argparse.Namespace) -> SiteConfig:
         os.environ["WARTA_DATA_DIR"] = str(args.data_dir)
     if args.storage:
         os.environ["WARTA_STORAGE"] = args.storage
+    if args.articles < 1:
+        raise ConfigError(f"--articles must be at least 1, not {args.articles}")
     settings = load_settings()
     site = load_site(args.site)
     if not site.replica:

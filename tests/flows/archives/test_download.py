@@ -4,6 +4,7 @@ when a download is refused or a file not kept."""
 from __future__ import annotations
 
 import hashlib
+import sys
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -141,16 +142,26 @@ def test_a_complete_part_file_is_kept_without_another_read(
     assert all(not key.endswith("-articles.jsonl") for key, _ in storage.reads)
 
 
-def test_a_resumed_download_shows_its_progress_by_default(
-    archive: LocalStorage, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+@pytest.mark.parametrize("terminal", [True, False])
+def test_a_resumed_download_shows_its_progress_on_a_terminal_only(
+    terminal: bool,
+    archive: LocalStorage,
+    tmp_path: Path,
+    capfd: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     folder = tmp_path / "dest" / "kaltim" / "20261126T101500Z"
     folder.mkdir(parents=True)
     source = tmp_path / "archive" / "kaltim/2026/11/26/20261126T101500Z-articles.jsonl"
     (folder / "articles.jsonl.part").write_bytes(source.read_bytes()[:10])  # cut off halfway
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: terminal)
     report = download_crawls(archive, tmp_path / "dest", site="kaltim")
     assert report.ok and (folder / "articles.jsonl").read_bytes() == source.read_bytes()
-    assert "download: 100%" in capfd.readouterr().err
+    shown = capfd.readouterr().err
+    if terminal:
+        assert "download: 100%" in shown
+    else:  # a log file gets no carriage-return bar
+        assert "\r" not in shown and "download:" not in shown
 
 
 def test_a_crawl_folder_that_leads_outside_is_named(archive: LocalStorage, tmp_path: Path) -> None:
@@ -164,8 +175,12 @@ def test_a_crawl_folder_that_leads_outside_is_named(archive: LocalStorage, tmp_p
 
 
 def test_a_second_download_skips_what_is_complete(
-    archive: LocalStorage, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+    archive: LocalStorage,
+    tmp_path: Path,
+    capfd: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
     first = download_crawls(archive, tmp_path / "dest", site="kaltim", progress=False)
     again = download_crawls(archive, tmp_path / "dest", site="kaltim")  # progress shown
     assert again.ok and again.done == [] and sorted(again.skipped) == sorted(first.done)
