@@ -18,7 +18,7 @@ Two forms, on purpose:
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from courlan import normalize_url
@@ -161,3 +161,45 @@ def same_site(url: str, hosts: set[str]) -> bool:
     host = (urlsplit(url).hostname or "").lower()
     bare = {h.lower().removeprefix("www.") for h in hosts}
     return host.removeprefix("www.").removeprefix("amp.") in bare or host in hosts
+
+
+class ArticleKeys:
+    """One crawl's de-duplication: one request per article, one record per article.
+
+    Every spelling of an article's URL (trackers, fragments, AMP, ``www.``) leads to one
+    request; every page that names the same trusted canonical URL files one record.
+    """
+
+    def __init__(self, hosts: Collection[str]) -> None:
+        self.hosts = hosts
+        self._requested: set[str] = set()
+        self._filed: set[str] = set()
+
+    def request(self, url: str, fits: Callable[[str], bool]) -> tuple[str, str] | None:
+        """``(canonical URL, key)`` for a link not asked for yet that still ``fits`` once
+        canonical; None for a repeat, a link that does not fit, or one that cannot be read."""
+        if not fits(url):
+            return None
+        try:
+            url = canonical_url(url)
+            key = dedup_key(url)
+        except CanonicalError:
+            return None
+        if not fits(url) or key in self._requested:
+            return None
+        self._requested.add(key)
+        return url, key
+
+    def of_page(
+        self, named: str | None, fetched: str, requested: Iterable[str] = ()
+    ) -> tuple[str, str, str | None]:
+        """The URL and key an article page is filed under, and the rel=canonical claim it
+        refused (:func:`trusted_canonical`)."""
+        canonical, claimed = trusted_canonical(named, fetched, self.hosts, requested)
+        return canonical, dedup_key(canonical), claimed
+
+    def filed(self, key: str) -> bool:
+        return key in self._filed
+
+    def file(self, key: str) -> None:
+        self._filed.add(key)

@@ -1,4 +1,4 @@
-"""Scrapy settings for warta. Per-site politeness is applied by the spider from its config.
+"""Scrapy settings for warta. Per-site politeness is applied by an add-on from the site config.
 
 Each WARTA_* Scrapy setting is documented in README.md; they can be set with ``-s NAME=VALUE``.
 """
@@ -69,6 +69,9 @@ DOWNLOAD_HANDLERS = {
 ITEM_PIPELINES = {
     "crawler.pipelines.ArticleJsonLinesPipeline": 800,
 }
+# Crawl set-up from the site file (crawl id, folder, JOBDIR, state, warcinfo); it also
+# enables the crawl lock and the extraction workers (crawler/spiders/crawl_setup.py).
+ADDONS = {"crawler.spiders.crawl_setup.CrawlSetup": 0}
 EXTENSIONS = {
     "crawler.process.progress.CrawlProgress": 500,
     "crawler.fetch.limits.CrawlBytesBudget": 510,

@@ -38,6 +38,8 @@ from twisted.internet.interfaces import (
 )
 from zope.interface import implementer
 
+from crawler import keys
+
 LOG = logging.getLogger(__name__)
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -147,7 +149,7 @@ class AllowedHostsMiddleware:
         ):
             return None
         assert self.crawler.stats is not None
-        self.crawler.stats.inc_value("warta/refused/offsite")
+        self.crawler.stats.inc_value(keys.REFUSED_OFFSITE)
         LOG.warning("Refused a request outside the allowed hosts: %s", request.url)
         raise HostRefused(f"offsite: {host or request.url} is not an allowed host")
 
@@ -194,7 +196,7 @@ class _FilteringReceiver:
             )  # fmt: skip
             for crawler in self.crawlers:
                 if getattr(crawler, "stats", None) is not None:
-                    crawler.stats.inc_value("warta/refused/address")
+                    crawler.stats.inc_value(keys.REFUSED_ADDRESS)
         self.receiver.resolutionComplete()
 
 

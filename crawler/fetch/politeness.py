@@ -40,7 +40,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 from scrapy.utils.httpobj import urlparse_cached
 
-from crawler.fetch.failures import REASON_KEY
+from crawler import keys
 
 if TYPE_CHECKING:
     from typing import Self
@@ -148,7 +148,7 @@ class PolitenessMiddleware:
             delay = self.crawl_delay_max
         self.floors[host] = delay + CRAWL_DELAY_MARGIN
         assert self.crawler.stats is not None
-        self.crawler.stats.set_value(f"warta/crawl_delay/{host}", delay)
+        self.crawler.stats.set_value(keys.CRAWL_DELAY_PREFIX + host, delay)
         logger.info("Applying robots.txt Crawl-delay of %.1f s to %s", delay, host)
 
     def _slot_key(self, request: Request) -> str:
@@ -177,7 +177,7 @@ class PolitenessMiddleware:
     async def process_request(self, request: Request) -> None:
         key = self._slot_key(request)
         if key in self.given_up:
-            request.meta[REASON_KEY] = "host-error-budget"
+            request.meta[keys.FAILURE_REASON] = "host-error-budget"
             raise HostGivenUp(f"{key} failed {self.error_budget} times in a row; given up")
         self._apply_floor(key)
         wait = self.paused_until.get(key, 0.0) - time.monotonic()
@@ -203,7 +203,7 @@ class PolitenessMiddleware:
                 self.retry_after_max,
             )
             request.meta["dont_retry"] = True
-            request.meta[REASON_KEY] = "retry-after-too-long"
+            request.meta[keys.FAILURE_REASON] = "retry-after-too-long"
             self._count_failure(key)
             return response
         if wait is None:
@@ -237,7 +237,7 @@ class PolitenessMiddleware:
                 count,
             )
             assert self.crawler.stats is not None
-            self.crawler.stats.inc_value("warta/hosts_given_up")
+            self.crawler.stats.inc_value(keys.HOSTS_GIVEN_UP)
         return count
 
     def _pause(self, key: str, wait: float, why: str) -> None:
@@ -246,7 +246,7 @@ class PolitenessMiddleware:
         until = time.monotonic() + wait
         self.paused_until[key] = max(self.paused_until.get(key, 0.0), until)
         assert self.crawler.stats is not None
-        self.crawler.stats.inc_value("warta/retry_after_pauses")
+        self.crawler.stats.inc_value(keys.RETRY_AFTER_PAUSES)
         logger.info("%s; pausing %s for %.1f s", why, key, wait)
 
 

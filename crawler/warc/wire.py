@@ -9,7 +9,7 @@ reason phrase, chunk framing and undecodable values. Here the connection itself 
 - :class:`RecordingHTTP11ClientProtocol` copies every byte written to the transport and
   every byte received into that tape, until the HTTP parser says the response ended;
 - :class:`WireRecordingDownloadHandler` creates the tape and leaves it in
-  ``request.meta[WIRE_KEY]``, for :class:`crawler.warc.capture.WarcCaptureMiddleware` to
+  ``request.meta[keys.WIRE]``, for :class:`crawler.warc.capture.WarcCaptureMiddleware` to
   write, whether the download succeeded or failed part way.
 
 Scheduling, middlewares and ``Response`` objects stay Scrapy's. See docs/warc-format.md.
@@ -30,6 +30,7 @@ from scrapy.exceptions import DownloadCancelledError, DownloadTimeoutError
 from twisted.internet.protocol import connectionDone
 from twisted.web.client import HTTPConnectionPool
 
+from crawler import keys
 from crawler.warc import records
 from crawler.warc.records import CapturedRequest, CapturedResponse, WireMessage
 from crawler.warc.tape import WireTape
@@ -43,7 +44,6 @@ if TYPE_CHECKING:
     from twisted.web._newclient import HTTP11ClientProtocol
     from twisted.web.iweb import IResponse
 
-WIRE_KEY = "warta_wire"  # request meta: the WireTape of the latest download attempt
 HEAD_ALLOWANCE = 1024 * 1024  # kept beyond DOWNLOAD_MAXSIZE: headers, framing, a last read
 
 
@@ -160,7 +160,7 @@ class WireRecordingDownloadHandler(HTTP11DownloadHandler):
         maxsize = request.meta.get("download_maxsize", self._default_maxsize)
         tape = WireTape(limit=maxsize + HEAD_ALLOWANCE if maxsize else 0)
         tape.started_at = datetime.now(UTC)
-        request.meta[WIRE_KEY] = tape
+        request.meta[keys.WIRE] = tape
         self._recording_pool.next_tape = tape
         try:
             return await super().download_request(request)
@@ -214,7 +214,6 @@ def truncation_of(exception: BaseException, tape: WireTape) -> str:
 
 
 __all__ = [
-    "WIRE_KEY",
     "RecordingClientFactory",
     "RecordingConnectionPool",
     "RecordingHTTP11ClientProtocol",
