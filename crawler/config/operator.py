@@ -50,6 +50,13 @@ class WartaSettings(BaseModel):
     delete_local_after_upload: bool = Field(
         default=False, description="Remove local files once their upload is verified"
     )
+    compact_schedule: str = Field(
+        default="40 * * * *",
+        description="Cron (UTC) of the compact-index deployment; empty: not deployed",
+    )
+    compact_max_parts: int = Field(
+        default=8, ge=1, le=1000, description="Files a site-month keeps before one rewrite"
+    )
 
 
 def load_settings(root: Path | None = None) -> WartaSettings:
