@@ -89,10 +89,6 @@ def dedup_key(url: str) -> str:
     return host + path + (f"?{parts.query}" if parts.query else "")
 
 
-def is_amp(url: str) -> bool:
-    return strip_amp(url) != url
-
-
 def rel_canonical(html: str | HtmlElement, page_url: str) -> str | None:
     """The page's ``<link rel="canonical">`` as an absolute URL, if it has a usable one.
 
@@ -147,20 +143,6 @@ def trusted_canonical(
     if on_site and claimed_key in seen:
         return claimed, None
     return chosen, named if claimed_key != dedup_key(chosen) else None
-
-
-def choose_canonical(
-    named: str | None, fetched: str, hosts: Collection[str], requested: Iterable[str] = ()
-) -> str:
-    """The URL an article is recorded under (see :func:`trusted_canonical`)."""
-    return trusted_canonical(named, fetched, hosts, requested)[0]
-
-
-def same_site(url: str, hosts: set[str]) -> bool:
-    """True if ``url``'s host (with or without ``www.``/``amp.``) is one of ``hosts``."""
-    host = (urlsplit(url).hostname or "").lower()
-    bare = {h.lower().removeprefix("www.") for h in hosts}
-    return host.removeprefix("www.").removeprefix("amp.") in bare or host in hosts
 
 
 class ArticleKeys:

@@ -92,13 +92,13 @@ WARTA_PROGRESS_DISPLAY = "auto"  # live display on a terminal: auto (if stderr i
 WARTA_DISK_QUEUE = True  # pending requests on disk in the crawl folder (layout.JOB_DIR)
 WARTA_EXTRACT_TIMEOUT = 30.0  # seconds per page; a worker past it is replaced
 WARTA_EXTRACT_WORKERS: int | None = None  # extraction processes; None = one per core, 0 = inline
-WARTA_WARC_PREFIX = "warta"  # the spider sets "<prefix>-<site>" from config/settings.yaml
+WARTA_WARC_PREFIX = "warta"  # CrawlSetup sets "<prefix>-<site>" from config/settings.yaml
 WARTA_WARC_MAX_BYTES = 1_000_000_000
-WARTA_WARCINFO: dict[str, str] = {}  # extra warcinfo fields; the spider fills operator etc.
+WARTA_WARCINFO: dict[str, str] = {}  # extra warcinfo fields; CrawlSetup fills operator etc.
 
 # Incremental crawling (docs/incremental.md).
 WARTA_STATE_ENABLED = True
-WARTA_STATE_PATH = ""  # default: <data_dir>/state/<site>.sqlite (the spider fills it in)
+WARTA_STATE_PATH = ""  # default: <data_dir>/state/<site>.sqlite (CrawlSetup fills it in)
 WARTA_STATE_COMMIT_INTERVAL = 2.0  # seconds; a kill loses at most this much state
 # What the capture middleware asks before archiving an exchange in full or as a revisit;
 # empty: every exchange is archived in full and no crawl state is kept.

@@ -38,12 +38,12 @@ from scrapy.http import Response
 from scrapy.utils.httpobj import urlparse_cached
 
 from crawler import keys
-from crawler.fetch.host_guard import HostRefused, refused_hosts
+from crawler.fetch.host_guard import HostRefused
 from crawler.fetch.redaction import redact_text, redact_url
+from crawler.layout import FAILURES_FILE
 
 LOG = logging.getLogger(__name__)
 
-FAILURES_FILE = "failures.jsonl"
 
 # Scrapy's own exception types first, then Twisted's and the stdlib's by name, so an
 # exception from a handler this module never heard of still gets a sensible reason.
@@ -70,11 +70,14 @@ _BY_NAME = {
 }
 
 
-def failure_reason(exception: BaseException, host: str = "") -> str:
-    """A short, stable reason for an exception, as grep and a summary table want it."""
+def failure_reason(exception: BaseException, address_refused: bool = False) -> str:
+    """A short, stable reason for an exception, as grep and a summary table want it.
+
+    ``address_refused``: the host guard refused every address of the request's host.
+    """
     for kind, reason in _BY_TYPE:
         if isinstance(exception, kind):
-            if reason == "dns" and host in refused_hosts:
+            if reason == "dns" and address_refused:
                 return "refused-address"
             return reason
     if isinstance(exception, IgnoreRequest):
@@ -82,7 +85,7 @@ def failure_reason(exception: BaseException, host: str = "") -> str:
         return "robots-disallowed" if "robots" in text else "ignored"
     name = type(exception).__name__
     named = _BY_NAME.get(name)
-    if named == "dns" and host in refused_hosts:
+    if named == "dns" and address_refused:
         return "refused-address"
     return named or name
 
@@ -134,7 +137,9 @@ class FailureLog:
 
     def process_exception(self, request: Request, exception: BaseException) -> None:
         host = urlparse_cached(request).hostname or ""
-        reason = request.meta.get(keys.FAILURE_REASON) or failure_reason(exception, host)
+        stats = self.crawler.stats
+        refused = bool(stats and stats.get_value(keys.REFUSED_HOST_PREFIX + host))
+        reason = request.meta.get(keys.FAILURE_REASON) or failure_reason(exception, refused)
         received = getattr(exception, "bytes_received", None)
         self.record(request, reason, None, received, detail=str(exception)[:300])
         return None

@@ -46,11 +46,6 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
-# Host names whose every address was refused in this process, so a failure report can say
-# "refused-address" rather than the DNS error Twisted raises when no address is left.
-refused_hosts: set[str] = set()
-
-
 class HostRefused(IgnoreRequest):
     """A request for a host or address outside what the crawl may reach."""
 
@@ -189,7 +184,6 @@ class _FilteringReceiver:
 
     def resolutionComplete(self) -> None:
         if self.refused:
-            refused_hosts.add(self.host)
             LOG.warning(
                 "Refused to connect to %s at %s: not a public address "
                 "(allow it with WARTA_ALLOWED_NETWORKS)", self.host, ", ".join(self.refused)
@@ -197,6 +191,9 @@ class _FilteringReceiver:
             for crawler in self.crawlers:
                 if getattr(crawler, "stats", None) is not None:
                     crawler.stats.inc_value(keys.REFUSED_ADDRESS)
+                    # so the failure log says "refused-address", not the DNS error Twisted
+                    # raises when no address is left (crawler.fetch.failures)
+                    crawler.stats.inc_value(keys.REFUSED_HOST_PREFIX + self.host)
         self.receiver.resolutionComplete()
 
 

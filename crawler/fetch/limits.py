@@ -23,7 +23,7 @@ from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
-from scrapy.utils.defer import _schedule_coro  # what Scrapy's CloseSpider uses
+from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.httpobj import urlparse_cached
 
 from crawler import keys
@@ -58,7 +58,7 @@ class CrawlBytesBudget:
                 self.received,
                 self.limit,
             )
-            _schedule_coro(self.crawler.engine.close_spider_async(reason="closespider_bytes"))
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="closespider_bytes"))
 
 
 def header_bytes(request: Request) -> int:

@@ -33,7 +33,7 @@ import random
 import time
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
@@ -41,6 +41,7 @@ from scrapy.http import Request, Response
 from scrapy.utils.httpobj import urlparse_cached
 
 from crawler import keys
+from crawler import settings as defaults
 
 if TYPE_CHECKING:
     from typing import Self
@@ -110,13 +111,21 @@ class PolitenessMiddleware:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         settings = crawler.settings
-        self.retry_after_max = settings.getfloat("WARTA_RETRY_AFTER_MAX", 120.0)
-        self.crawl_delay_max = settings.getfloat("WARTA_CRAWL_DELAY_MAX", 60.0)
-        self.obey_crawl_delay = settings.getbool("WARTA_OBEY_CRAWL_DELAY", True)
+        self.retry_after_max = settings.getfloat(
+            "WARTA_RETRY_AFTER_MAX", defaults.WARTA_RETRY_AFTER_MAX
+        )
+        self.crawl_delay_max = settings.getfloat(
+            "WARTA_CRAWL_DELAY_MAX", defaults.WARTA_CRAWL_DELAY_MAX
+        )
+        self.obey_crawl_delay = settings.getbool(
+            "WARTA_OBEY_CRAWL_DELAY", defaults.WARTA_OBEY_CRAWL_DELAY
+        )
         self.user_agent = settings.get("ROBOTSTXT_USER_AGENT") or settings.get("USER_AGENT")
-        self.backoff_base = settings.getfloat("WARTA_BACKOFF_BASE", 1.0)
-        self.backoff_max = settings.getfloat("WARTA_BACKOFF_MAX", 60.0)
-        self.error_budget = settings.getint("WARTA_HOST_ERROR_BUDGET", 20)
+        self.backoff_base = settings.getfloat("WARTA_BACKOFF_BASE", defaults.WARTA_BACKOFF_BASE)
+        self.backoff_max = settings.getfloat("WARTA_BACKOFF_MAX", defaults.WARTA_BACKOFF_MAX)
+        self.error_budget = settings.getint(
+            "WARTA_HOST_ERROR_BUDGET", defaults.WARTA_HOST_ERROR_BUDGET
+        )
         self.floors: dict[str, float] = {}
         self.paused_until: dict[str, float] = {}
         self.failures: dict[str, int] = {}  # consecutive failures per slot
@@ -248,11 +257,3 @@ class PolitenessMiddleware:
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value(keys.RETRY_AFTER_PAUSES)
         logger.info("%s; pausing %s for %.1f s", why, key, wait)
-
-
-def slot_delays(crawler: Crawler) -> dict[str, Any]:
-    """Current delay of each download slot (for logs and tests)."""
-    engine = crawler.engine
-    if engine is None:
-        return {}
-    return {key: slot.delay for key, slot in engine.downloader.slots.items()}

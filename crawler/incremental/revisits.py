@@ -24,6 +24,7 @@ from scrapy.responsetypes import responsetypes
 from twisted.internet import task
 
 from crawler import keys
+from crawler import settings as defaults
 from crawler.incremental.schema import Capture, parse_iso
 from crawler.incremental.store import CrawlState
 from crawler.warc import records
@@ -140,9 +141,14 @@ class Revisits:
     def from_settings(cls, settings: Any, output_dir: Path) -> Revisits | None:
         """The crawl state named by ``WARTA_STATE_PATH``, with this run registered in it."""
         path = settings.get("WARTA_STATE_PATH") or ""
-        if not settings.getbool("WARTA_STATE_ENABLED", True) or not str(path).strip():
+        if (
+            not settings.getbool("WARTA_STATE_ENABLED", defaults.WARTA_STATE_ENABLED)
+            or not str(path).strip()
+        ):
             return None
-        interval = settings.getfloat("WARTA_STATE_COMMIT_INTERVAL", 2.0)
+        interval = settings.getfloat(
+            "WARTA_STATE_COMMIT_INTERVAL", defaults.WARTA_STATE_COMMIT_INTERVAL
+        )
         state = CrawlState(path, commit_interval=interval)
         state.start_run(settings.get("WARTA_CRAWL_ID") or "", output_dir)
         logger.info("Crawl state %s: %s", path, state.counts())

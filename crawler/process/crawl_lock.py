@@ -18,6 +18,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, Self
 
+from crawler.layout import crawl_lock_path
+
 
 class CrawlLocked(RuntimeError):
     """Another crawl of the same site holds the lock."""
@@ -68,10 +70,4 @@ class CrawlLock:
         self.release()
 
 
-def lock_path_for(
-    state_path: str | os.PathLike[str] | None, output_dir: str | os.PathLike[str]
-) -> Path:
-    """The lock beside the site's state file, or in the crawl folder when state is off."""
-    if state_path:
-        return Path(f"{state_path}.lock")
-    return Path(output_dir) / ".crawl.lock"
+lock_path_for = crawl_lock_path  # the lock beside the state file, or in the crawl folder

@@ -28,9 +28,10 @@ from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
 from crawler import keys
+from crawler import settings as defaults
 from crawler.fetch.failures import failure_counts
 from crawler.fetch.redaction import install_log_redaction, redact_url
-from crawler.layout import PROGRESS_FILE, SUMMARY_FILE
+from crawler.layout import FAILURES_FILE, PROGRESS_FILE, SUMMARY_FILE, warc_files
 from crawler.process.progress_display import ProgressView, progress_line
 
 logger = logging.getLogger(__name__)
@@ -39,7 +40,7 @@ RATE_WINDOW = 10  # seconds of history behind the "now" rates
 
 
 def _warc_bytes(folder: Path) -> int:
-    return sum(p.stat().st_size for p in folder.glob("*.warc.gz*") if p.is_file())
+    return sum(p.stat().st_size for p in warc_files(folder, include_open=True))
 
 
 def unreachable_message(stats: dict[str, Any]) -> str | None:
@@ -52,7 +53,7 @@ def unreachable_message(stats: dict[str, Any]) -> str | None:
         why = ", ".join(f"{k} {v}" for k, v in sorted(reasons.items())) or "no answer"
         return (
             f"site unreachable: none of its {tried} discovery fetches got an answer ({why}); "
-            "see failures.jsonl in the crawl folder"
+            f"see {FAILURES_FILE} in the crawl folder"
         )
     return None
 
@@ -91,7 +92,9 @@ class CrawlProgress:
         if not out:
             raise NotConfigured("no WARTA_OUTPUT_DIR")
         ext = cls(crawler, Path(out), crawler.settings.getfloat("WARTA_PROGRESS_INTERVAL"))
-        if _show_display(str(crawler.settings.get("WARTA_PROGRESS_DISPLAY", "auto"))):
+        if _show_display(
+            str(crawler.settings.get("WARTA_PROGRESS_DISPLAY", defaults.WARTA_PROGRESS_DISPLAY))
+        ):
             ext._view = ProgressView(live=True)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)

@@ -24,7 +24,7 @@ from scrapy.http import Request, Response
 from scrapy.settings import BaseSettings
 
 from crawler import __version__, keys
-from crawler.config.operator import load_settings
+from crawler.config.operator import load_operator_settings
 from crawler.config.sites import SiteConfig
 from crawler.extraction.page import PageResult
 from crawler.extraction.workers import ExtractionPool, PageDeadlineExceeded
@@ -69,7 +69,7 @@ class CrawlSetup:
 
     def _site_settings(self) -> dict[str, Any]:
         """Per-site politeness and the operator's name for the crawler and its WARC files."""
-        app = load_settings()
+        app = load_operator_settings()
         polite = self.site.politeness
         return {
             "ROBOTSTXT_OBEY": polite.obey_robots_txt,
@@ -84,7 +84,7 @@ class CrawlSetup:
 
     def _crawl_folder(self, settings: BaseSettings) -> dict[str, Any]:
         """Crawl id, output folder, pending-request queue and crawl state, unless given."""
-        app = load_settings()
+        app = load_operator_settings()
         name = self.site.name
         crawl_id = settings.get("WARTA_CRAWL_ID") or new_crawl_id(
             taken=lambda cid: crawl_folder(app.data_dir, name, cid).exists()
@@ -107,7 +107,7 @@ class CrawlSetup:
         return found
 
     def _warcinfo(self, crawl_id: str) -> dict[str, str]:
-        app = load_settings()
+        app = load_operator_settings()
         return {
             "operator": f"{app.operator} ({app.operator_contact})",
             "isPartOf": f"{self.site.name}-{crawl_id}",

@@ -242,8 +242,7 @@ class NewsSpider(ArticlePages, scrapy.Spider):
         self.articles_seen += 1
         self.article_keys.file(key)
         location = response.meta.get(keys.WARC_RECORD)
-        record = crawl_record(result.article, canonical, response.url, location)
+        record = crawl_record(result.article, canonical, response.url, location, claimed)
         if claimed:
-            record["canonical_claimed"] = claimed
             stats.inc_value(keys.CANONICAL_REFUSED)
         return result, record, key

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy.http import Request, Response, TextResponse
 
 from crawler import keys
+from crawler.extraction.article_record import crawl_record
 from crawler.extraction.multipage import MAX_PAGES, merge_records
 from crawler.incremental.known import record_article
 from crawler.incremental.revisits import get_crawl_state
@@ -68,8 +69,10 @@ class ArticlePages:
             first = pages[0].get("fetched_url") or pages[0]["url"]
             result = await extraction.classify(response, first_url=first)
             if result is not None and result.article is not None:
-                record = result.article.model_dump(mode="json")
-                record["warc"] = response.meta.get(keys.WARC_RECORD)
+                page = result.article.url
+                record = crawl_record(
+                    result.article, page, page, response.meta.get(keys.WARC_RECORD)
+                )
                 for output in self._follow(result.article, []):
                     yield output
                 for output in self._next_page_or_emit(result.next_page, [*pages, record], key):

@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 import socket
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from http import HTTPStatus
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -29,13 +29,13 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import scrapy
 from scrapy import signals
-from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Headers, Request, Response
 from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.misc import load_object
 
 from crawler import __version__, keys
+from crawler import settings as defaults
 from crawler.warc import records
 from crawler.warc.records import CapturedRequest, CapturedResponse
 from crawler.warc.recovery import recover_open_files
@@ -183,7 +183,7 @@ class WarcCaptureMiddleware:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         settings = crawler.settings
-        if not settings.getbool("WARTA_WARC_ENABLED", True):
+        if not settings.getbool("WARTA_WARC_ENABLED", defaults.WARTA_WARC_ENABLED):
             raise NotConfigured("WARC capture disabled (WARTA_WARC_ENABLED is false)")
         output_dir = settings.get("WARTA_OUTPUT_DIR") or ""
         if not str(output_dir).strip():
@@ -191,7 +191,7 @@ class WarcCaptureMiddleware:
                 "WARTA_OUTPUT_DIR must be set when WARTA_WARC_ENABLED is true "
                 "(set it with -s WARTA_OUTPUT_DIR=... or disable WARC capture)"
             )
-        max_bytes = settings.getint("WARTA_WARC_MAX_BYTES", 1_000_000_000)
+        max_bytes = settings.getint("WARTA_WARC_MAX_BYTES", defaults.WARTA_WARC_MAX_BYTES)
         if max_bytes <= 0:
             raise WarcConfigError(f"WARTA_WARC_MAX_BYTES must be positive, got {max_bytes}")
         extra = settings.getdict("WARTA_WARCINFO")
@@ -237,10 +237,9 @@ class WarcCaptureMiddleware:
                 truncated,
             )
         received = self.writer.now()
+        # Without the wire tape (another download handler), the sending time is estimated.
         latency = request.meta.get("download_latency")
-        sent = request.meta.get(keys.SENT_AT)
-        if not isinstance(sent, datetime):
-            sent = received - timedelta(seconds=latency) if latency else received
+        sent = received - timedelta(seconds=latency) if latency else received
         captured_request = CapturedRequest(
             method=request.method,
             url=request.url,
@@ -352,23 +351,6 @@ class WarcCaptureMiddleware:
             logger.info("WARC file written: %s", path)
 
 
-class TimestampingHTTP11DownloadHandler(HTTP11DownloadHandler):
-    """Scrapy's HTTP/1.1 handler, noting when each request really leaves.
-
-    Download-slot delays happen after every middleware, so no middleware sees the moment a
-    request is sent; ``response time - latency`` misses it by the body's transfer time.
-    The request record's WARC-Date uses this stamp instead (when the handler is in use).
-    """
-
-    async def download_request(self, request: Request) -> Response:
-        request.meta[keys.SENT_AT] = self._clock()
-        return await super().download_request(request)
-
-    @staticmethod
-    def _clock() -> datetime:
-        return datetime.now(UTC)
-
-
 def get_warc_writer(crawler: Crawler) -> RotatingWarcWriter | None:
     """The running crawl's writer, or None if WARC capture is off.
 
@@ -382,7 +364,6 @@ __all__ = [
     "Refetch",
     "Revisit",
     "RevisitPolicy",
-    "TimestampingHTTP11DownloadHandler",
     "WarcCaptureMiddleware",
     "WarcConfigError",
     "decode_header",

@@ -13,6 +13,17 @@ reason phrase, chunk framing and undecodable values. Here the connection itself 
   write, whether the download succeeded or failed part way.
 
 Scheduling, middlewares and ``Response`` objects stay Scrapy's. See docs/warc-format.md.
+
+This is the one module that uses private names of Scrapy and Twisted (tests/test_one_place.py
+keeps it so): neither offers a public hook between a request and the bytes of its
+connection. Scrapy's handler builds its protocol from ``_LenientHTTP11ClientFactory`` /
+``_LenientHTTP11ClientProtocol`` (subclassed here so its leniency is kept) and keeps its pool
+in ``_pool``, whose ``_factory`` makes the protocols; ``_default_maxsize`` is its
+DOWNLOAD_MAXSIZE. Twisted's client protocol ends a response in ``_finishResponse`` and passes
+``_quiescentCallback`` to a new protocol; a reused connection is wrapped in an object whose
+``_clientProtocol`` is the protocol and whose ``_newConnection`` is the retry on a fresh
+connection. tests/crawler/warc/test_wire_capture.py fails if a Scrapy or Twisted upgrade
+moves any of them.
 """
 
 from __future__ import annotations
@@ -31,6 +42,7 @@ from twisted.internet.protocol import connectionDone
 from twisted.web.client import HTTPConnectionPool
 
 from crawler import keys
+from crawler import settings as defaults
 from crawler.warc import records
 from crawler.warc.records import CapturedRequest, CapturedResponse, WireMessage
 from crawler.warc.tape import WireTape
@@ -152,7 +164,7 @@ class WireRecordingDownloadHandler(HTTP11DownloadHandler):
         self._pool = pool
         self._recording_pool = pool
         # nothing would consume the tapes without WARC capture (the fetch-ceiling bench)
-        self._taping = crawler.settings.getbool("WARTA_WARC_ENABLED", True)
+        self._taping = crawler.settings.getbool("WARTA_WARC_ENABLED", defaults.WARTA_WARC_ENABLED)
 
     async def download_request(self, request: Request) -> Response:
         if not self._taping:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from scrapy.settings import Settings
 
-from crawler.config.operator import load_settings
+from crawler.config.operator import load_operator_settings
 from crawler.config.sites import ConfigError
 from crawler.incremental.known import recheck_due
 from crawler.layout import JOB_DIR
@@ -102,7 +102,7 @@ def test_robots_disallow_contact_in_user_agent_and_finished_job_dropped(tmp_path
     assert "/berita/terbuka-1/" in server.paths
     assert "/rahasia/dokumen-1/" not in server.paths  # Disallow obeyed
     assert result.summary["robots_forbidden"] == 1
-    contact = load_settings().operator_contact
+    contact = load_operator_settings().operator_contact
     agents = {h.get("User-Agent", "") for h in server.request_headers}
     assert len(agents) == 1 and contact in agents.pop()
     assert not (result.output_dir / JOB_DIR).exists()  # finished: nothing to resume
