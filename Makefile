@@ -35,7 +35,7 @@ research: install
 .PHONY: s3
 ## A local S3 server (SeaweedFS) with a bucket; prints the `export AWS_*` lines to paste.
 s3: install
-	"$(BIN)/python" -m flows.local_s3 --dir "$(DATA)/s3"
+	"$(BIN)/python" -m bench.local_s3 --dir "$(DATA)/s3"
 
 ## Search the demo archive in a browser: warta explore on 127.0.0.1:$(EXPLORE_PORT). A local
 ## archive with no crawl in it is made first (make demo, for niaga and for kabarbenua).
@@ -118,4 +118,4 @@ bench-scale: install
 ## A Prefect work pool of two workers sharing one archive; one worker is killed mid-round
 ## (docs/scheduling.md). SeaweedFS is started unless STORAGE=s3://bucket/prefix.
 fleet: install
-	$(BIN)/python -m flows.fleet $(if $(filter s3://%,$(STORAGE)),--storage $(STORAGE))
+	$(BIN)/python -m bench.fleet $(if $(filter s3://%,$(STORAGE)),--storage $(STORAGE))

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from scrapy.exceptions import IgnoreRequest
 
+from crawler import keys
+
 stop_requested = object()  # a Scrapy signal: the crawl is stopping, drop what waits
-DROPPED_STAT = "warta/dropped_at_stop"  # requests dropped that way (the panel says so)
-STOPPING_STAT = "warta/stopping"  # set once a stop was asked for
+DROPPED_STAT = keys.DROPPED_AT_STOP  # requests dropped that way (the panel says so)
+STOPPING_STAT = keys.STOPPING  # set once a stop was asked for
 
 
 class DroppedAtStop(IgnoreRequest):

@@ -4,9 +4,10 @@
 A window that only filtered sitemap entries let feeds and listings archive everything, and
 a ``max_articles`` that only stopped *keeping* articles still fetched the whole site. So:
 
-- :class:`DateWindow` decides for every discovery source: sitemap entries by their dates,
-  feed items by theirs, listing links by a date learnt elsewhere (a sitemap or feed entry),
-  and any other page by the article's own published date once fetched.
+- The window (:class:`crawler.spiders.discovery.Window`) decides for every discovery
+  source: sitemap entries by their dates, feed items by theirs, listing links by a date
+  learnt elsewhere (a sitemap or feed entry), and any other page by the article's own
+  published date once fetched (:class:`Bounds`: fetched to learn it, then not kept).
 - :class:`ListingPager` holds back a listing's next page until the dates of the articles on
   it are known: a listing runs newest first, so once one of them is older than ``since``
   the listing is past the window and paging stops there.
@@ -22,32 +23,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Generic, TypeVar
 
+from crawler.spiders.discovery import Window
+
 T = TypeVar("T")
 
 
 def aware(when: datetime) -> datetime:
     """A datetime with a zone; one without is taken as UTC."""
     return when if when.tzinfo else when.replace(tzinfo=UTC)
-
-
-@dataclass(frozen=True)
-class DateWindow:
-    since: datetime | None = None
-    until: datetime | None = None
-
-    @property
-    def active(self) -> bool:
-        return self.since is not None or self.until is not None
-
-    def contains(self, when: datetime | None) -> bool:
-        """In the window; an unknown date is given the benefit of the doubt."""
-        return when is None or not (self.too_old(when) or self.too_new(when))
-
-    def too_old(self, when: datetime | None) -> bool:
-        return when is not None and self.since is not None and aware(when) < self.since
-
-    def too_new(self, when: datetime | None) -> bool:
-        return when is not None and self.until is not None and aware(when) > self.until
 
 
 def parse_published(value: object) -> datetime | None:
@@ -72,7 +55,7 @@ class _Page:
 class ListingPager:
     """Next listing pages, released once the articles of the page before are dated."""
 
-    window: DateWindow
+    window: Window
     _pages: dict[int, _Page] = field(default_factory=dict)
     _serial: int = 0
     stopped: int = 0  # listings found past the window
@@ -98,7 +81,7 @@ class ListingPager:
         if page is None:
             return []
         page.pending -= 1
-        page.past = page.past or self.window.too_old(published)
+        page.past = page.past or self.window.before(published)
         if page.pending > 0:
             return []
         del self._pages[page_id]  # type: ignore[arg-type]
@@ -158,4 +141,4 @@ class ArticleBudget(Generic[T]):
         return released
 
 
-__all__ = ["ArticleBudget", "DateWindow", "ListingPager", "aware", "parse_published"]
+__all__ = ["ArticleBudget", "ListingPager", "aware", "parse_published"]

@@ -58,14 +58,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     module = importlib.import_module(SUBCOMMANDS[args.command][0])
     try:
-        if argv is None and args.command in SUPERVISED:  # see flows.cli.supervise
-            from flows.cli import supervise
+        if argv is None and args.command in SUPERVISED:  # see flows.graceful_stop
+            from flows import graceful_stop
 
-            if not supervise.is_child():
+            if not graceful_stop.is_child():
                 # Bad input is reported here, before a second process pays for imports.
                 module.preflight(args)
-                return supervise.run_supervised(args_list)
-            supervise.become_child()
+                return graceful_stop.run_supervised(args_list)
+            graceful_stop.become_child()
         if args.command in SUPERVISED:
             from flows.cli.quiet import quiet_prefect
 
@@ -79,7 +79,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt as exc:
         print(f"warta {args.command}: interrupted. {exc}".rstrip(". "), file=sys.stderr)
         if args.command in SUPERVISED:
-            from flows.cli.supervise import is_child, stop_temporary_server
+            from flows.graceful_stop import is_child, stop_temporary_server
 
             stop_temporary_server()
             if is_child():

@@ -8,9 +8,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from crawler.layout import CDXJ_SUFFIX, is_warc
+from crawler.layout import CDXJ_SUFFIX, warc_files
 from crawler.warc.verify import verify_paths
-from crawler.warc.writer import OPEN_SUFFIX
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -53,8 +52,7 @@ def unpackaged_crawls(paths: list[Path]) -> set[Path]:
         if not path.is_dir():
             continue
         for folder in [path, *(p for p in path.iterdir() if p.is_dir())]:
-            names = [p.name for p in folder.iterdir()]
-            warcs = any(is_warc(n) or n.endswith(OPEN_SUFFIX) for n in names)
-            if warcs and not any(n.endswith(CDXJ_SUFFIX) for n in names):
+            indexed = any(p.name.endswith(CDXJ_SUFFIX) for p in folder.iterdir())
+            if warc_files(folder, include_open=True) and not indexed:
                 folders.add(folder.resolve())
     return folders

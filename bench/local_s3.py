@@ -1,7 +1,7 @@
 """``make s3``: a local S3 server (SeaweedFS, from the venv) with a bucket, for trying S3.
 
 It starts ``weed mini`` on 127.0.0.1 with authentication on (the same command line the
-tests and ``make fleet`` use, :func:`flows.fleet.start_seaweed`), keeps its data under
+tests and ``make fleet`` use, :func:`bench.fleet.start_seaweed`), keeps its data under
 ``<data dir>/s3``, creates the bucket with boto3 and prints the ``export AWS_*`` lines a
 second shell pastes; then it serves until Ctrl-C and stops the server it started.
 """
@@ -15,7 +15,7 @@ import sys
 from contextlib import ExitStack, suppress
 from pathlib import Path
 
-from flows.fleet import start_seaweed
+from bench.fleet import start_seaweed
 
 
 def main(argv: list[str] | None = None) -> int:
