@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from crawler import settings as crawl_defaults
 from crawler.config.arguments import check_settings, parse_spider_args
 from crawler.config.operator import load_settings
 from crawler.config.sites import load_site
@@ -160,6 +161,24 @@ def read_summary(folder: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
+# Past the crawl's own time limit, closing it (the WARC, the state, the workers) may take
+# this long before the flow kills the process.
+CRAWL_CLOSE_GRACE = 1800.0
+
+
+def crawl_deadline(crawl_settings: dict[str, Any], timeout: float | None = None) -> float:
+    """Seconds after which the flow kills the crawl: ``timeout``, or by default the crawl's
+    ``CLOSESPIDER_TIMEOUT`` (its own default when 0 or unset) plus :data:`CRAWL_CLOSE_GRACE`.
+
+    A crawl stuck where its own time limit cannot reach it (in C code, say) must not hold
+    the site's lease and a crawl slot for ever.
+    """
+    if timeout is not None:
+        return timeout
+    own = float(crawl_settings.get("CLOSESPIDER_TIMEOUT") or 0)
+    return (own or float(crawl_defaults.CLOSESPIDER_TIMEOUT)) + CRAWL_CLOSE_GRACE
+
+
 def crawl(plan: ArchivePlan, timeout: float | None = None) -> dict[str, Any]:
     """Run the crawl in a child process; CrawlFailed names its log if it went wrong."""
     log.info("crawling %s into %s", public_url(plan.base_url) or plan.site, plan.folder)
@@ -170,7 +189,7 @@ def crawl(plan: ArchivePlan, timeout: float | None = None) -> dict[str, Any]:
         base_url=plan.base_url,
         settings=plan.crawl_settings,
         spider_args=plan.spider_args,
-        timeout=timeout,
+        timeout=crawl_deadline(plan.crawl_settings, timeout),
     )
     return result.summary
 

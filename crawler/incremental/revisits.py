@@ -147,7 +147,8 @@ class Revisits:
         if not settings.getbool("WARTA_STATE_ENABLED", True) or not str(path).strip():
             return None
         interval = settings.getfloat("WARTA_STATE_COMMIT_INTERVAL", 2.0)
-        state = CrawlState(path, commit_interval=interval)
+        deadline = settings.getfloat("WARTA_STATE_STATEMENT_TIMEOUT")
+        state = CrawlState(path, commit_interval=interval, statement_seconds=deadline)
         state.start_run(settings.get("WARTA_CRAWL_ID") or "", output_dir)
         logger.info("Crawl state %s: %s", path, state.counts())
         return cls(state)
