@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from crawler import settings as default_settings
-from crawler.config.sites import ConfigError
+from crawler.config.sites import USERINFO_REFUSED, ConfigError, refuse_userinfo
 from crawler.config.units import parse_duration
 
 
@@ -71,6 +71,7 @@ class SpiderArguments(BaseModel):
     def _http_url(cls, value: str | None) -> str | None:
         if value is None:
             return None
+        refuse_userinfo(value)
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError("must be an http(s) URL with a host, such as http://127.0.0.1:8765")
@@ -92,6 +93,8 @@ def parse_spider_args(raw: dict[str, Any]) -> SpiderArguments:
             known = ", ".join(spider_argument_names())
             raise ConfigError(f"unknown spider argument {name!r}; known: {known}") from None
         msg = str(item["msg"]).removeprefix("Value error, ")
+        if msg == USERINFO_REFUSED:  # the value holds a password: not repeated
+            raise ConfigError(f"spider argument {name}: {msg}") from None
         raise ConfigError(f"spider argument {name}={raw.get(name)!r}: {msg}") from None
 
 

@@ -183,6 +183,23 @@ class Politeness(_Strict):
     autothrottle_target_concurrency: float = Field(default=1.0, gt=0)
 
 
+USERINFO_REFUSED = (
+    "must not hold a user name or password (user:password@host): warta cannot send them "
+    "(the HTTP client takes them for part of the host name) and they would be stored in "
+    "clear in logs and flow-run parameters; let the mirror admit the crawler by address"
+)
+
+
+def refuse_userinfo(url: str) -> None:
+    """A base URL with ``user:password@`` is refused, with a message that does not repeat it."""
+    try:
+        netloc = urlsplit(url).netloc
+    except ValueError:
+        return  # the URL check that follows says what is wrong with it
+    if "@" in netloc:
+        raise ValueError(USERINFO_REFUSED)
+
+
 class SiteConfig(_Strict):
     """One news site: where it is, how to discover its articles and how to read them."""
 
@@ -234,6 +251,7 @@ class SiteConfig(_Strict):
     @field_validator("base_url")
     @classmethod
     def _valid_base_url(cls, value: str) -> str:
+        refuse_userinfo(value)
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"must be an http(s) URL with a host, got {value!r}")
