@@ -135,11 +135,32 @@ def _check_value(name: str, value: Any, default: Any) -> None:
         raise ConfigError(f"setting {name}={value!r}: expected {kind}")
 
 
+# Scrapy settings a run may change (``-s``, ``--set``, a flow's ``crawl_settings``): pace,
+# size, time and retry limits, logging verbosity, memory. Everything else stays as
+# crawler/settings.py has it: the host guard and its resolver (TWISTED_DNS_RESOLVER,
+# DOWNLOADER_MIDDLEWARES, DOWNLOAD_HANDLERS), where files go (JOBDIR, FEEDS, LOG_FILE),
+# which code runs (EXTENSIONS, ITEM_PIPELINES, SPIDER_*), robots.txt (the site file's).
+RUN_SETTINGS = frozenset({
+    "DOWNLOAD_DELAY", "RANDOMIZE_DOWNLOAD_DELAY", "AUTOTHROTTLE_ENABLED",
+    "AUTOTHROTTLE_START_DELAY", "AUTOTHROTTLE_MAX_DELAY", "AUTOTHROTTLE_TARGET_CONCURRENCY",
+    "CONCURRENT_REQUESTS", "CONCURRENT_REQUESTS_PER_DOMAIN", "DOWNLOAD_TIMEOUT",
+    "DOWNLOAD_MAXSIZE", "DOWNLOAD_WARNSIZE", "DOWNLOAD_MAXSIZE_SITEMAP", "RETRY_ENABLED",
+    "RETRY_TIMES", "REDIRECT_MAX_TIMES", "CLOSESPIDER_TIMEOUT", "CLOSESPIDER_PAGECOUNT",
+    "CLOSESPIDER_ITEMCOUNT", "CLOSESPIDER_ERRORCOUNT", "LOG_LEVEL", "MEMUSAGE_LIMIT_MB",
+    "MEMUSAGE_WARNING_MB",
+})  # fmt: skip
+
+
 def check_settings(settings: dict[str, Any]) -> None:
-    """Unknown ``WARTA_*`` names and values of the wrong kind are errors; other names are
-    Scrapy's and checked only for kind when Scrapy has a default for them."""
+    """Unknown ``WARTA_*`` names, Scrapy names outside :data:`RUN_SETTINGS` and values of
+    the wrong kind are errors; Scrapy's are checked for kind when Scrapy has a default."""
     known = set(warta_setting_names())
     for name, value in settings.items():
+        if not name.startswith("WARTA_") and name not in RUN_SETTINGS:
+            raise ConfigError(
+                f"setting {name} cannot be set for a run; Scrapy settings a run may change: "
+                f"{', '.join(sorted(RUN_SETTINGS))}, and warta's WARTA_* settings"
+            )
         if name.startswith("WARTA_") and name not in known:
             hint = ""
             if name in ("WARTA_STORAGE", "WARTA_OPERATOR", "WARTA_OPERATOR_CONTACT"):

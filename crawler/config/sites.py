@@ -363,7 +363,20 @@ def load_site_file(path: Path) -> SiteConfig:
         raise ConfigError(format_validation_error(path, exc)) from None
 
 
+def check_site_name(name: str) -> str:
+    """A site name as it enters (a flow parameter, the command line, a spider name): it
+    becomes a file name under config/sites and a folder under the data dir, so it must
+    match :data:`SITE_NAME` (``../../x`` would load any YAML and write anywhere)."""
+    if not isinstance(name, str) or not SITE_NAME.match(name):
+        raise ConfigError(
+            f"invalid site name {name!r}: lower-case letters, digits and '_', starting with a "
+            "letter (2-41 characters)"
+        )
+    return name
+
+
 def load_site(name: str, root: Path | None = None) -> SiteConfig:
+    check_site_name(name)
     path = sites_dir(root) / f"{name}.yaml"
     if not path.is_file():
         known = ", ".join(site_names(root)) or "(none)"

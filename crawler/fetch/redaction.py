@@ -31,7 +31,8 @@ _BARE_USERINFO = re.compile(
 )
 # the value of a credential-like query parameter in a URL inside free text
 _SECRET_PARAM = re.compile(
-    r"([?&;](?:" + "|".join(sorted(map(re.escape, SECRET_PARAMS), key=len, reverse=True))
+    r"([?&;](?:"
+    + "|".join(sorted(map(re.escape, SECRET_PARAMS), key=len, reverse=True))
     + r")=)[^&;#\s'\"<>]*",
     re.IGNORECASE,
 )
