@@ -97,6 +97,13 @@ BENCH_SIZES ?= 1000,10000
 bench: install
 	$(BIN)/python -m bench.crawl_bench --sizes $(BENCH_SIZES)
 
+.PHONY: bench-scale
+## Query time and memory before and after compaction, 100 to 10,000 crawls, local and on
+## SeaweedFS (docs/research.md, "At scale").
+SCALE_SIZES ?= 100,1000,10000
+bench-scale: install
+	$(BIN)/python -m bench.scale_bench --sizes $(SCALE_SIZES) $(SCALE_ARGS)
+
 .PHONY: fleet
 ## A Prefect work pool of two workers sharing one archive; one worker is killed mid-round
 ## (docs/scheduling.md). SeaweedFS is started unless STORAGE=s3://bucket/prefix.
