@@ -108,6 +108,7 @@ class ArchiveIndex:
     def warm(self) -> None:
         """Ask what the form offers now, so that the first page waits only for its search."""
         self.sites(), self.span(), self.choices("section"), self.choices("author")
+        stop_words()
 
     def sites(self) -> list[tuple[str, int]]:
         """Every site in the archive and its number of stories."""
