@@ -17,6 +17,8 @@ from pathlib import Path
 import duckdb
 import pyarrow.dataset as ds
 
+from crawler.layout import PARQUET_SUFFIX
+
 PARTITIONS = ["site", "year", "month"]
 
 LATEST_ARTICLES = """
@@ -86,13 +88,13 @@ def export_articles(
         format="parquet",
         partitioning=PARTITIONS,
         partitioning_flavor="hive",
-        basename_template="part-{i}.parquet",
+        basename_template="part-{i}" + PARQUET_SUFFIX,
         file_visitor=lambda f: written.append(f.path),
         existing_data_behavior="error",
     )
     staged.mkdir(parents=True, exist_ok=True)  # an empty selection is an empty dataset
     if dest.exists():
-        if not dest.is_dir() or any(p.suffix not in ("", ".parquet") for p in dest.rglob("*")):
+        if not dest.is_dir() or any(p.suffix not in ("", PARQUET_SUFFIX) for p in dest.rglob("*")):
             shutil.rmtree(staged, ignore_errors=True)
             raise ValueError(f"{dest} exists and is not an earlier export; choose a new folder")
         shutil.rmtree(dest)
