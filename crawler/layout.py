@@ -104,7 +104,8 @@ def check_id(value: str, what: str) -> str:
 
 # ---- local folders ---------------------------------------------------------------------
 def crawl_folder(data_dir: Path, site: str, crawl_id: str) -> Path:
-    return Path(data_dir) / "crawls" / site / crawl_id
+    """``<data_dir>/crawls/<site>/<crawl_id>``; each part one safe path segment, always."""
+    return Path(data_dir) / "crawls" / check_id(site, "site") / check_id(crawl_id, "crawl id")
 
 
 def state_path(data_dir: Path, state_name: str) -> Path:

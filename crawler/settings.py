@@ -95,12 +95,18 @@ WARTA_EXTRACT_TIMEOUT = 30.0  # seconds per page; a worker past it is replaced
 WARTA_EXTRACT_WORKERS: int | None = None  # extraction processes; None = one per core, 0 = inline
 WARTA_WARC_PREFIX = "warta"  # CrawlSetup sets "<prefix>-<site>" from config/settings.yaml
 WARTA_WARC_MAX_BYTES = 1_000_000_000
+# Write WARC records on a thread of their own (crawler/warc/serial.py): pays off only with a
+# core to spare beside the reactor and the extraction workers (docs/performance.md).
+WARTA_WARC_WRITER_THREAD = False
 WARTA_WARCINFO: dict[str, str] = {}  # extra warcinfo fields; CrawlSetup fills operator etc.
 
 # Incremental crawling (docs/incremental.md).
 WARTA_STATE_ENABLED = True
 WARTA_STATE_PATH = ""  # default: <data_dir>/state/<site>.sqlite (CrawlSetup fills it in)
 WARTA_STATE_COMMIT_INTERVAL = 2.0  # seconds; a kill loses at most this much state
+# seconds one SQLite statement on the state may run before it is interrupted (a crafted
+# snapshot's recursive view, say; crawler/incremental/sqlite_guard.py)
+WARTA_STATE_STATEMENT_TIMEOUT = 60.0
 # What the capture middleware asks before archiving an exchange in full or as a revisit;
 # empty: every exchange is archived in full and no crawl state is kept.
 WARTA_REVISIT_POLICY = "crawler.incremental.revisits.Revisits"
