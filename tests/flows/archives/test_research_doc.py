@@ -5,7 +5,8 @@ as crawl ``20261202T054125Z`` of 2 December 2026) on a real SeaweedFS.
 The blocks are read out of the page, not copied here, so a command that stops working (or
 a path that is wrong, such as a ``cd`` into a folder nobody made) fails this test. Steps that
 need tools outside the lock file run when those are installed: the DuckDB command line and
-pandas (``make research``), pywb (``make pywb``); the ``wayback`` server is not started.
+pandas (``make research``), pywb (``make pywb``); servers (``wayback``, ``warta explore``)
+are not started.
 """
 
 from __future__ import annotations
@@ -54,8 +55,10 @@ def runnable(text: str, root: Path) -> str | None:
         return None
     lines = []
     for line in text.splitlines():
-        if line.strip() == "make pywb" or "/wayback " in line:
-            continue  # an install and a server: not what this test runs
+        if line.strip().startswith(("make pywb", "make explore")) or re.search(
+            r"/wayback |/warta explore ", line
+        ):
+            continue  # an install and servers that run until stopped: not what this test runs
         tool = re.match(r"\s*(\.\./)?(\.venv[^/]*/bin/\S+)", line)
         if tool and not (root / tool.group(2)).exists():
             return None  # e.g. .venv/bin/duckdb without `make research`, pywb without `make pywb`
