@@ -9,7 +9,7 @@ import os
 import time
 from pathlib import Path
 
-from crawler.layout import PROGRESS_FILE, SUMMARY_FILE
+from crawler.layout import PROGRESS_FILE, SUMMARY_FILE, new_crawl_id
 from crawler.process.progress_display import (
     ProgressFollower,
     ProgressView,
@@ -31,10 +31,10 @@ def test_progress_line_names_every_count() -> None:
 
 
 def test_follower_prints_plain_lines_and_the_final_summary(tmp_path: Path) -> None:
-    folder = tmp_path / "crawls" / "niaga" / "20261202T000000Z"
-    folder.mkdir(parents=True)
     out = io.StringIO()
     find, _ = follow_crawl(tmp_path, "niaga", out=out)
+    folder = tmp_path / "crawls" / "niaga" / new_crawl_id()  # a crawl that starts now
+    folder.mkdir(parents=True)
     view = ProgressView(live=False, every=0.0, out=out)
     with ProgressFollower(find, view):
         (folder / PROGRESS_FILE).write_text(json.dumps(RUNNING))
@@ -59,3 +59,10 @@ def test_follower_ignores_crawls_from_before_it_started(tmp_path: Path) -> None:
     os.utime(old / PROGRESS_FILE, (past, past))
     find, _ = follow_crawl(tmp_path, "niaga")
     assert find() is None
+    # Another crawl in the same data dir, started before, rewrites its progress every second.
+    (old / PROGRESS_FILE).write_text(json.dumps(RUNNING))
+    assert find() is None
+    ours = tmp_path / "crawls" / "niaga" / new_crawl_id()
+    ours.mkdir()
+    (ours / PROGRESS_FILE).write_text(json.dumps(RUNNING))
+    assert find() == ours / PROGRESS_FILE
