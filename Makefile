@@ -11,6 +11,9 @@ STORAGE  ?= $(DATA)/archive
 SITE     ?= niaga
 PORT     ?= 8765
 PYTEST_ARGS ?=
+# `make test` runs the tests on this many processes (pytest-xdist); 0 runs them in this one.
+# Tests of one module, and modules sharing a session fixture, stay together (tests/conftest.py).
+TEST_WORKERS ?= 2
 
 .PHONY: demo test lint typecheck lock clean install mutate
 
@@ -27,12 +30,13 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 demo: install
 	$(BIN)/warta demo --site $(SITE) --articles $(ARTICLES) --port $(PORT) --data-dir $(DATA) --storage $(STORAGE)
 
-## Lint, type-check and run every test, including the end-to-end ones that start servers.
+## Lint, type-check and run every test, including the end-to-end ones that start servers,
+## on TEST_WORKERS processes.
 test: install
 	$(BIN)/ruff check crawler flows replica tests bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(if $(filter-out 0,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadgroup) $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check crawler flows replica tests bench

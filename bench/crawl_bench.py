@@ -35,9 +35,11 @@ from bench.extract_speed import measure as measure_extraction
 from bench.measure import Measured, become_subreaper, run_measured
 from crawler.config.sites import PACKAGE_ROOT
 from crawler.process.runner import crawl_command
+from crawler.settings import POLITENESS_OFF
 
 SITE = "niaga"
-CONCURRENCY = 8  # per domain, the demo's and tests' value; the site's polite default is 2
+# per domain, the demo's and tests' value; the site's polite default is 2
+CONCURRENCY = POLITENESS_OFF["CONCURRENT_REQUESTS_PER_DOMAIN"]
 EXTENSIONS = {"crawler.process.progress.CrawlProgress": 500, "bench.spider.StatsDump": 600}
 
 
@@ -47,8 +49,7 @@ def crawl_settings(
     settings: dict[str, Any] = {
         "SPIDER_LOADER_CLASS": "bench.spider.BenchSpiderLoader",
         "EXTENSIONS": EXTENSIONS,
-        "DOWNLOAD_DELAY": 0,
-        "AUTOTHROTTLE_ENABLED": False,
+        **POLITENESS_OFF,
         "CONCURRENT_REQUESTS": max(16, concurrency),
         "CONCURRENT_REQUESTS_PER_DOMAIN": concurrency,
         "WARTA_PROGRESS_INTERVAL": 0,

@@ -21,6 +21,9 @@ SECRET_PARAMS = frozenset(
 )  # fmt: skip
 # user[:password]@ right after a scheme; no nested repetition, so it runs in linear time.
 _USERINFO = re.compile(r"(\b[a-zA-Z][a-zA-Z0-9+.-]{0,20}://)[^\s/@]{1,512}@")
+# ?token=... or &sig=... inside free text (an error message quoting a URL); linear as well.
+_SECRET_NAMES = "|".join(sorted(map(re.escape, SECRET_PARAMS)))
+_SECRET_PARAM = re.compile(rf"([?&](?:{_SECRET_NAMES})=)[^&\s#\"'<>]{{1,4096}}", re.IGNORECASE)
 
 
 def redact_url(url: str) -> str:
@@ -44,7 +47,9 @@ def redact_url(url: str) -> str:
 
 def redact_text(text: str) -> str:
     """Free text (a log line, an error message) with URL credentials removed."""
-    return _USERINFO.sub(rf"\1{REDACTED}@", text) if "@" in text else text
+    if "@" in text:
+        text = _USERINFO.sub(rf"\1{REDACTED}@", text)
+    return _SECRET_PARAM.sub(rf"\1{REDACTED}", text) if "=" in text else text
 
 
 class RedactingFilter(logging.Filter):

@@ -29,6 +29,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import PolitenessOff
 from tests.ports import PortTaken, bind_failed, start_on_fresh_ports
 
 WEED = Path(sys.executable).parent / "weed"
@@ -320,12 +321,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 # ---- Prefect and the replica, for the archive flow and deployment tests ------------------
 
-FAST_CRAWL = {  # politeness off: the replica is ours and on loopback
-    "DOWNLOAD_DELAY": 0,
-    "AUTOTHROTTLE_ENABLED": False,
-    "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
-    "WARTA_PROGRESS_INTERVAL": 0,
-}
 REPLICA_ARTICLES = 15
 
 
@@ -346,9 +341,9 @@ def niaga_replica() -> Iterator[Replica]:
 
 
 @pytest.fixture
-def fast_crawl() -> dict[str, object]:
+def fast_crawl(politeness_off: PolitenessOff) -> dict[str, object]:
     """Scrapy settings for crawling the replica: politeness off (it is ours, on loopback)."""
-    return dict(FAST_CRAWL)
+    return politeness_off()
 
 
 @pytest.fixture(scope="session")

@@ -59,3 +59,11 @@ def test_crawl_environment_keeps_only_what_a_crawl_needs() -> None:
         "PREFECT_API_KEY",
         "GITHUB_TOKEN",
     } & set(env)
+
+
+def test_error_text_quoting_a_url_loses_its_credentials() -> None:
+    text = "Connection refused: https://u:pw@h.example/a?page=2&Token=abc#x and ?sig=zz&key=k"
+    assert redact_text(text) == (
+        "Connection refused: https://REDACTED@h.example/a?page=2&Token=REDACTED#x "
+        "and ?sig=REDACTED&key=REDACTED"
+    )

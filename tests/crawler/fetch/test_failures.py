@@ -1,0 +1,59 @@
+"""failures.jsonl: one line per failed fetch, and never a credential in it.
+
+A site's URLs can carry secrets (a mirror reached with ``user:password@``, a signed link with
+``?token=``); the failure list is shared with whoever reads a crawl's summary, so every URL
+in it is redacted, whichever way the failure arrived.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from scrapy import Request, signals
+from scrapy.http import HtmlResponse, Response
+from scrapy.utils.test import get_crawler
+from twisted.internet.error import ConnectionRefusedError
+
+from crawler.fetch.failures import FAILURES_FILE, FailureLog, failure_counts
+
+SECRETS = ("pa55word", "t0ken-abc", "s1gnature")
+URL = "https://mirror:pa55word@www.niaga.asia/berita/satu/?token=t0ken-abc&page=2"
+SIGNED = "https://www.niaga.asia/unduh/?X-Amz-Signature=s1gnature"
+
+
+def _log(tmp_path: Path) -> tuple[FailureLog, list[dict[str, object]]]:
+    crawler = get_crawler(settings_dict={"WARTA_OUTPUT_DIR": str(tmp_path)})
+    log = FailureLog.from_crawler(crawler)
+    return log, []
+
+
+def _lines(tmp_path: Path) -> tuple[str, list[dict[str, object]]]:
+    text = (tmp_path / FAILURES_FILE).read_text(encoding="utf-8")
+    return text, [json.loads(line) for line in text.splitlines()]
+
+
+def test_every_failure_line_has_its_urls_redacted(tmp_path: Path) -> None:
+    log, _ = _log(tmp_path)
+    log.process_response(Request(URL), HtmlResponse(URL, status=503, body=b"busy"))
+    redirected = Request(SIGNED, meta={"redirect_urls": [URL]})
+    log.process_response(redirected, Response(SIGNED, status=404))
+    log.process_response(
+        Request(URL), Response(URL, status=301, headers={"Location": f"file:///{SIGNED}"})
+    )
+    log.process_exception(Request(SIGNED), ConnectionRefusedError(f"refused {URL}"))
+    log.crawler.signals.send_catch_log(
+        signals.request_dropped, request=Request(URL, meta={"redirect_urls": [URL]}), spider=None
+    )
+    log.spider_closed()
+    text, lines = _lines(tmp_path)
+    assert [line["reason"] for line in lines] == [
+        "http-503", "http-404", "redirect-unfollowed", "connection-refused", "redirect-loop",
+    ]  # fmt: skip
+    for secret in SECRETS:
+        assert secret not in text, (secret, text)
+    assert lines[0]["url"] == ("https://REDACTED@www.niaga.asia/berita/satu/?token=REDACTED&page=2")
+    assert lines[1]["url"] == "https://www.niaga.asia/unduh/?X-Amz-Signature=REDACTED"
+    assert lines[1]["redirected_from"] == lines[0]["url"]
+    assert lines[0]["status"] == 503 and lines[0]["bytes"] == 4
+    assert failure_counts(log.crawler.stats.get_stats())["http-503"] == 1  # type: ignore[union-attr]
