@@ -2,7 +2,8 @@
 
 A set is any folder holding ``ground-truth.json`` whose records name an ``html/`` file
 (gzipped or not), the page ``url`` and its ``articleBody``; ``title``, ``date_day``,
-``date_epoch_ms`` and ``captions`` are used where a set gives them. The folder's README
+``date_epoch_ms``, ``captions`` and ``caption_starts`` (the first characters of one caption the
+page shows) are used where a set gives them. The folder's README
 (one level up) describes the format and the licences. Caption labels the sets lack are
 merged in from ``bench/eval/labels/captions.json`` (hand-made; see the README there).
 """
@@ -40,6 +41,7 @@ class RealPage:
     date_day: str | None = None  # the publisher's calendar day, YYYY-MM-DD
     date_instant: datetime | None = None  # from date_epoch_ms, when a set gives instants
     captions: list[str] | None = None  # None: the set does not label captions
+    caption_starts: bool = False  # the labels are only each caption's first characters
     extra: dict[str, Any] = field(default_factory=dict)
 
     def html(self) -> bytes:
@@ -60,6 +62,10 @@ def _captions(value: Any) -> list[str] | None:
 
 
 def _page(set_name: str, folder: Path, key: str, record: dict[str, Any]) -> RealPage:
+    captions, starts = _captions(record.get("captions")), False
+    if captions is None and record.get("caption_starts"):
+        value = record["caption_starts"]
+        captions, starts = _captions(value if isinstance(value, list) else [value]), True
     instant = None
     if isinstance(record.get("date_epoch_ms"), int | float):
         instant = datetime.fromtimestamp(record["date_epoch_ms"] / 1000, tz=UTC)
@@ -72,7 +78,8 @@ def _page(set_name: str, folder: Path, key: str, record: dict[str, Any]) -> Real
         title=record.get("title") or None,
         date_day=record.get("date_day") or None,
         date_instant=instant,
-        captions=_captions(record.get("captions")),
+        captions=captions,
+        caption_starts=starts,
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from statistics import fmean
 
 from bench.eval.peers import Prediction
@@ -18,6 +18,8 @@ from bench.eval.realpages import RealPage
 
 _WORD = re.compile(r"\w+")
 CAPTION_COVER = 0.8  # share of a labelled caption's words a found caption must hold
+STARTS_LENGTH = 40  # a ``caption_starts`` label this long may end inside a word
+WIB = timezone(timedelta(hours=7), "WIB")  # the day of a set's instants is the publisher's
 
 
 def words(text: str | None) -> list[str]:
@@ -33,14 +35,23 @@ def bag_prf(extracted: str, reference: str) -> tuple[float, float, float]:
     return p, r, 2 * p * r / (p + r)
 
 
-def _predicted_day(published: str | None, page: RealPage) -> date | None:
-    """The predicted day in the prediction's own offset (the true instant moved there)."""
+def _parse(published: str | None) -> datetime | None:
     if not published:
         return None
     try:
-        value = datetime.fromisoformat(published.strip().replace("Z", "+00:00"))
+        return datetime.fromisoformat(published.strip().replace("Z", "+00:00"))
     except ValueError:
         return None
+
+
+def _predicted_day(published: str | None, page: RealPage) -> date | None:
+    """The predicted day: in the prediction's own offset for a ``date_day`` reference (the
+    publisher's calendar day), in WIB for an instant (Indonesian publishers write WIB)."""
+    value = _parse(published)
+    if value is None:
+        return None
+    if page.date_day is None and page.date_instant is not None and value.tzinfo is not None:
+        value = value.astimezone(WIB)
     return value.date()
 
 
@@ -49,13 +60,7 @@ def _true_day(published: str | None, page: RealPage) -> date | None:
         return date.fromisoformat(page.date_day)
     if page.date_instant is None:
         return None
-    offset = None
-    if published:
-        try:
-            offset = datetime.fromisoformat(published.strip().replace("Z", "+00:00")).tzinfo
-        except ValueError:
-            offset = None
-    return page.date_instant.astimezone(offset).date() if offset else page.date_instant.date()
+    return page.date_instant.astimezone(WIB).date()
 
 
 @dataclass
@@ -76,8 +81,13 @@ class PageScore:
     day_written: bool | None = None  # the reference day is written in the page (audit.py)
 
 
-def _caption_found(label: str, found: list[str]) -> bool:
-    want = Counter(words(label))
+def _caption_found(label: str, found: list[str], starts: bool = False) -> bool:
+    """A found caption holds most of the label's words; a ``caption_starts`` label may end
+    in a cut word, which is then left out."""
+    label_words = words(label)
+    if starts and len(label) >= STARTS_LENGTH and label[-1:].isalnum() and len(label_words) > 1:
+        label_words = label_words[:-1]
+    want = Counter(label_words)
     total = sum(want.values())
     if not total:
         return False
@@ -96,7 +106,7 @@ def score_page(page: RealPage, pred: Prediction) -> PageScore:
     found = None
     labels = page.captions or []
     if page.captions is not None and pred.captions is not None:
-        found = sum(_caption_found(c, pred.captions) for c in labels)
+        found = sum(_caption_found(c, pred.captions, page.caption_starts) for c in labels)
     return PageScore(
         key=page.key,
         url=page.url,

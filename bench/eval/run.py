@@ -187,9 +187,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     print()
     print(
         "body: bag-of-words P/R/F1 (realpages README), mean over pages; title: same words as "
-        "the reference; date: publication day in the extractor's own offset; capt R: labelled "
-        "captions found; ms/page: the system's own call, same process, same pages; –: no "
-        "reference or no such output."
+        "the reference; date: publication day (in the extractor's own offset against a calendar "
+        "day, in WIB against an instant); capt R: labelled captions found (or caption starts); "
+        "ms/page: the system's own call, same process, same pages; –: no reference or no such "
+        "output."
     )
     rounded = {
         g: {

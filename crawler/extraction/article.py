@@ -33,6 +33,8 @@ from crawler.extraction.dates import (
     to_iso,
     zone,
 )
+from crawler.extraction.fallback import confidence, fallback_readings
+from crawler.extraction.page_kind import ARTICLE, media_paragraphs, page_kind
 from crawler.extraction.text_region import text_block, text_scope
 
 LOG = logging.getLogger(__name__)
@@ -258,7 +260,18 @@ def _extract(html: str | bytes | HtmlElement, url: str, site: SiteConfig | None)
         chosen = choose_body(tree, url, containers, block)
         paragraphs, extractor = chosen.paragraphs, chosen.name
     body = bodymod.refine(paragraphs, rules, captions, title)
-    if len(body.text) < MIN_TEXT_CHARS:
+    medium = page_kind(meta, url, len(body.text.split()), captions)
+    fell_back = False
+    if medium != ARTICLE:
+        body.paragraphs, _ = media_paragraphs(body.paragraphs, captions)
+    elif len(body.text) < MIN_TEXT_CHARS:
+        # Never empty on an article: the next readings, the longest that says enough.
+        for reading in fallback_readings(tree, url, extractor):
+            again = bodymod.refine(reading.paragraphs, rules, captions, title)
+            if len(again.text) >= MIN_TEXT_CHARS:
+                body, extractor, fell_back = again, reading.name, True
+                break
+    if not body.text or (medium == ARTICLE and len(body.text) < MIN_TEXT_CHARS):
         LOG.debug("no article body: %s", url)
         return None
     if not (body.credits.editor and body.credits.source):  # merge only fills what is missing
@@ -280,4 +293,6 @@ def _extract(html: str | bytes | HtmlElement, url: str, site: SiteConfig | None)
         captions=captions,
         language=language,
         extractor=extractor,
+        page_kind=medium,
+        confidence=confidence(extractor, len(body.text.split()), fell_back, medium != ARTICLE),
     )

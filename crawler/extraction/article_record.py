@@ -52,6 +52,9 @@ class Article(_Record):
     captions: list[Caption] = Field(default_factory=list)
     language: str | None = None
     extractor: str | None = None  # which body reading won: "site", "trafilatura-precision", ...
+    # "article", or "photo", "gallery", "video": a page whose text is its captions or its clip
+    page_kind: str = "article"
+    confidence: float | None = Field(default=None, ge=0.0, le=1.0)  # how sure of the body
     warc: WarcRef | None = None
 
     @field_validator("published", "modified")

@@ -20,7 +20,7 @@ from lxml.html import HtmlElement, document_fromstring
 
 from crawler.config.sites import TextRules
 from crawler.extraction.article_record import Caption
-from crawler.extraction.captions import MAX_CAPTION_CHARS, split_credit
+from crawler.extraction.caption_credit import MAX_CAPTION_CHARS, split_credit
 from crawler.extraction.dates import is_date_line
 from crawler.extraction.non_body_lines import (
     CREDIT_LABELS,

@@ -77,7 +77,7 @@ def trafilatura_reading(tree: HtmlElement, url: str, precision: bool, fast: bool
     return Candidate(PRECISION if precision else DEFAULT, lines)
 
 
-def _link_share(candidate: Candidate, links: Counter[str]) -> float:
+def link_share(candidate: Candidate, links: Counter[str]) -> float:
     words = Counter(w for p in candidate.paragraphs for w in p.lower().split())
     total = sum(words.values())
     return sum((words & links).values()) / total if total else 0.0
@@ -87,8 +87,8 @@ def _mostly_links(default: Candidate, first: Candidate, tree: HtmlElement) -> bo
     """Whether the default reading is link text the first reading left out: trafilatura's
     last resort dumps the whole page (menus, "Berita Terkait", share buttons) as one text."""
     links = Counter(w for a in tree.iter("a") for w in a.text_content().lower().split())
-    share = _link_share(default, links)
-    return share > LINK_SHARE and share > 2 * _link_share(first, links)
+    share = link_share(default, links)
+    return share > LINK_SHARE and share > 2 * link_share(first, links)
 
 
 def choose_body(

@@ -75,12 +75,19 @@ def to_iso(value: datetime) -> str:
     return value.replace(microsecond=0).isoformat()
 
 
+_DAY_NAME = re.compile(
+    rf"^(?:{DAYS}|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\s*,?\s*", re.I
+)
+
+
 def is_date_line(line: str) -> bool:
-    """True for a line that is only a date ("Jumat, 3 Maret 2023 14:05 WITA"): page chrome."""
+    """True for a line that is only a date ("Jumat, 3 Maret 2023 14:05 WITA", "- Kamis,
+    05/11/2015 09:25 WIB" under a related link whose title went): page chrome."""
     text = line.strip(" |·-–—")
     if len(text) > 80:
         return False
-    return any(p.fullmatch(text) for p, _ in _PATTERNS)
+    bare = _DAY_NAME.sub("", text, count=1)
+    return any(p.fullmatch(text) or p.fullmatch(bare) for p, _ in _PATTERNS)
 
 
 def parse_iso(value: Any, tz: tzinfo, *, month_first: bool = False) -> tuple[datetime, bool] | None:

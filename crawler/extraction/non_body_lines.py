@@ -64,6 +64,8 @@ TAG_LINE = re.compile(r"^\s*(?:Tags?|Topik|Kata\s+kunci)\s*:\s*(?P<tags>.*)$", r
 # Lines that are never body text.
 DROP_LINES = [
     re.compile(r"^\s*Baca\s+(?:Juga|Pula)\b", re.IGNORECASE),
+    # Bullets and counters of a list whose items went: "-", "•", "01".
+    re.compile(r"^[\W_]*(?:\d{1,2}[\W_]*)?$"),
     re.compile(r"^\s*(?:Lihat|Simak)\s+(?:Juga|Pula)\s*:", re.IGNORECASE),
     re.compile(r"^\s*(?:Bagikan|Share|Sebarkan)\b\s*(?::|ini|artikel|berita|$)", re.IGNORECASE),
     re.compile(r"^\s*(?:ADVERTISEMENT|Advertisement|IKLAN|Iklan|SCROLL TO CONTINUE.*)\s*$"),

@@ -18,6 +18,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, Self
 
+from crawler.layout import FOLDER_LOCK_FILE
+
 
 class CrawlLocked(RuntimeError):
     """Another crawl of the same site holds the lock."""
@@ -71,7 +73,21 @@ class CrawlLock:
 def lock_path_for(
     state_path: str | os.PathLike[str] | None, output_dir: str | os.PathLike[str]
 ) -> Path:
-    """The lock beside the site's state file, or in the crawl folder when state is off."""
+    """The lock beside the site's state file, or the folder's own lock when state is off."""
     if state_path:
         return Path(f"{state_path}.lock")
-    return Path(output_dir) / ".crawl.lock"
+    return folder_lock_path(output_dir)
+
+
+def folder_lock_path(folder: str | os.PathLike[str]) -> Path:
+    """The lock a crawl holds on its own folder while it writes there (one per folder)."""
+    return Path(folder) / FOLDER_LOCK_FILE
+
+
+def holder_of(path: str | os.PathLike[str]) -> str | None:
+    """Who holds the lock at ``path`` now, or None if nobody does (a probe; takes nothing)."""
+    try:
+        CrawlLock(path).acquire(purpose="probe").release()
+    except CrawlLocked as exc:
+        return str(exc)
+    return None

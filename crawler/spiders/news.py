@@ -39,8 +39,9 @@ from crawler.incremental.revisits import (
 )
 from crawler.incremental.store import CrawlState
 from crawler.layout import JOB_DIR, crawl_folder, new_crawl_id, state_path
-from crawler.process.crawl_lock import CrawlLock, lock_path_for
+from crawler.process.crawl_lock import CrawlLock, folder_lock_path, lock_path_for
 from crawler.process.lifetime import DIE_WITH_PARENT_ENV, die_with_parent
+from crawler.process.ownership import claim_folder, owner_of_run
 from crawler.process.progress import DISCOVERY_ANSWERS_STAT, DISCOVERY_REQUESTS_STAT
 from crawler.spiders.discovery import (
     DiscoveryError,
@@ -69,7 +70,7 @@ class NewsSpider(scrapy.Spider):
     name = "news"
     site_config: ClassVar[SiteConfig]
     pool: ExtractionPool | None = None
-    _lock: CrawlLock | None = None
+    _locks: tuple[CrawlLock, ...] = ()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         options = parse_spider_args(kwargs)  # ConfigError: an unknown name or a bad value
@@ -105,7 +106,7 @@ class NewsSpider(scrapy.Spider):
         if not crawler.settings.getbool("WARTA_PAGE_REQUISITES", True):
             spider.requisites.enabled = False
         crawler.signals.connect(spider._count_discovery_answer, signal=signals.response_received)
-        spider._take_crawl_lock(crawler.settings)
+        spider._take_crawl_lock(crawler)
         if crawler.settings.getbool("WARTA_EXTRACT_ENABLED", True):
             raw = crawler.settings.get("WARTA_EXTRACT_WORKERS")
             workers = None if raw in (None, "") else int(raw)
@@ -116,8 +117,12 @@ class NewsSpider(scrapy.Spider):
     def closed(self, reason: str) -> None:
         if self.pool is not None:
             self.pool.close()
-        if self._lock is not None:
-            self._lock.release()
+
+    def _release_locks(self) -> None:
+        """After the engine stopped: the WARC, the summary and the state are closed by then."""
+        for lock in reversed(self._locks):
+            lock.release()
+        self._locks = ()
 
     def _extraction_gave_up(self, response: Response, exc: Exception) -> None:
         """A page whose extraction hit the deadline: archived, not extracted, and listed."""
@@ -130,13 +135,25 @@ class NewsSpider(scrapy.Spider):
                 response.status, len(response.body), detail=str(exc),
             )  # fmt: skip
 
-    def _take_crawl_lock(self, settings: Any) -> None:
-        """Fail at once if another crawl of this site (same state) is running."""
+    def _take_crawl_lock(self, crawler: Crawler) -> None:
+        """Fail at once if another crawl of this site (same state) or of this folder is
+        running; then say whose the folder is (crawler.process.ownership)."""
+        settings = crawler.settings
         state = settings.get("WARTA_STATE_PATH") if settings.getbool("WARTA_STATE_ENABLED") else ""
         out = settings.get("WARTA_OUTPUT_DIR")
-        self._lock = CrawlLock(lock_path_for(state, out)).acquire(
-            site=self.site.name, crawl_id=settings.get("WARTA_CRAWL_ID"), output_dir=out
-        )
+        holder = {"site": self.site.name, "crawl_id": settings.get("WARTA_CRAWL_ID")}
+        paths = dict.fromkeys([lock_path_for(state, out), folder_lock_path(out)])
+        locks: list[CrawlLock] = []
+        try:
+            for path in paths:
+                locks.append(CrawlLock(path).acquire(output_dir=out, **holder))
+        except BaseException:
+            for lock in locks:
+                lock.release()
+            raise
+        self._locks = tuple(locks)
+        crawler.signals.connect(self._release_locks, signal=signals.engine_stopped)
+        claim_folder(out, owner_of_run(self.site.name, state, None, self.site.base_url))
 
     def _apply_site_settings(self, crawler: Crawler) -> None:
         """Per-site politeness and archive metadata, at spider priority."""

@@ -146,3 +146,27 @@ def test_self_written_pages_stay_exact(results: Results, group: str, system: str
     reached = {key: results.value(group, system, key) for key in REACHED}
     assert {k: v for k, v in reached.items() if v is not None and v < 1.0} == {}
     assert (results.value(group, system, "caption_leaks") or 0.0) == 0.0
+
+
+def test_caption_starts_and_instants_are_scored_in_wib() -> None:
+    from datetime import UTC, datetime
+
+    from bench.eval.peers import Prediction
+    from bench.eval.realpages import RealPage
+    from bench.eval.realscore import score_page
+
+    start = "Warga menunggu kapal di dermaga pagi hari"[:40]  # cut inside the last word
+    page = RealPage(
+        set_name="s", key="k", url="https://example.org/k", path=Path("x"), body="a b",
+        date_instant=datetime(2024, 3, 5, 18, 30, tzinfo=UTC),  # 01:30 WIB on the 6th
+        captions=[start], caption_starts=True,
+    )  # fmt: skip
+    found = Prediction(
+        text="a b", published="2024-03-06T01:30:00+07:00",
+        captions=["FOTO/A. Penulis. Warga menunggu kapal di dermaga pagi hari."],
+    )  # fmt: skip
+    score = score_page(page, found)
+    assert score.captions_found == 1 and score.day is True
+    utc = score_page(page, Prediction(text="a b", published="2024-03-05T18:30:00Z", captions=[]))
+    assert utc.day is True and utc.captions_found == 0
+    assert score_page(page, Prediction(published="2024-03-05")).day is False

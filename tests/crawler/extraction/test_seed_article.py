@@ -22,7 +22,8 @@ CAPTION_2 = (
 )
 FIELDS = [
     "url", "site", "title", "published", "modified", "authors", "editor", "source",
-    "dateline", "section", "tags", "text", "captions", "language", "extractor", "warc",
+    "dateline", "section", "tags", "text", "captions", "language", "extractor", "page_kind",
+    "confidence", "warc",
 ]  # fmt: skip
 
 
