@@ -20,7 +20,6 @@ import secrets
 import signal
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -31,6 +30,7 @@ import pytest
 
 from tests.conftest import PolitenessOff
 from tests.ports import PortTaken, bind_failed, start_on_fresh_ports
+from tests.waiting import wait_until
 
 WEED = Path(sys.executable).parent / "weed"
 PORT_FLAGS = (
@@ -55,23 +55,29 @@ class ServerProcess:
             self.process = subprocess.Popen(
                 command, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=cwd
             )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                code = self.process.returncode
+        process = self.process
+
+        def healthy() -> bool:
+            if process.poll() is not None:
                 if bind_failed(self.log_tail(200)):
                     self.process = None
                     raise PortTaken(f"{self.name} could not bind: {self.log_tail()}")
-                raise RuntimeError(f"{self.name} exited with {code}: {self.log_tail()}")
+                raise RuntimeError(
+                    f"{self.name} exited with {process.returncode}: {self.log_tail()}"
+                )
             try:
                 with urllib.request.urlopen(health_url, timeout=2) as response:
-                    if response.status == 200:
-                        return
+                    return bool(response.status == 200)
             except (urllib.error.URLError, OSError):
-                pass
-            time.sleep(0.2)
-        self.stop()
-        raise RuntimeError(f"{self.name} did not become healthy in {timeout}s: {self.log_tail()}")
+                return False
+
+        try:
+            wait_until(healthy, timeout, interval=0.2, what=f"{self.name} at {health_url}")
+        except AssertionError:
+            self.stop()
+            raise RuntimeError(
+                f"{self.name} did not become healthy in {timeout}s: {self.log_tail()}"
+            ) from None
 
     def stop(self, timeout: float = 20) -> None:
         process, self.process = self.process, None
