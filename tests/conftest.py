@@ -138,7 +138,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 # ---- Running in parallel (pytest-xdist, ``make test``: -n 2 --dist loadgroup) ------------
 # Tests that share an expensive session fixture run on one worker, so it is made once.
-SHARED_FIXTURES = {"niaga_crawl": "niaga-crawl"}
+SHARED_FIXTURES = {"niaga_crawl": "niaga-crawl", "explore_archive": "explore-archive"}
 _GROUP = pytest.StashKey[str]()
 
 
