@@ -45,11 +45,14 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-## Mutation testing of the data-loss modules ([tool.mutmut] in pyproject.toml); not part of
-## `make test`. MUTATE_ARGS='crawler/warc/verify.py -j 2' limits it to one module.
+## Mutation testing of every module of crawler/ and flows/ ([tool.mutmut] in pyproject.toml);
+## not part of `make test`. MUTATE_PKG=crawler/fetch runs one package (or module) on its own,
+## against its mirror under tests/; MUTATE_ARGS='crawler/warc/verify.py -j 2' limits the whole
+## run to one module.
+MUTATE_PKG ?=
 MUTATE_ARGS ?=
 mutate: install
-	$(BIN)/python -m bench.mutate $(MUTATE_ARGS)
+	$(BIN)/python -m bench.mutate $(foreach p,$(MUTATE_PKG),--package $(p)) $(MUTATE_ARGS)
 
 ## Regenerate the lock file after changing dependencies in pyproject.toml.
 lock: install
