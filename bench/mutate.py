@@ -132,6 +132,23 @@ def summarize(found: dict[str, str], known: dict[str, str]) -> dict[str, int]:
     }
 
 
+def show(names: list[str], cwd: Path) -> str:
+    """The diffs of ``names`` (``mutmut show`` for each, in one process: a process per
+    mutant costs seconds of start-up each)."""
+    if not names:
+        return ""
+    script = (
+        "import sys\nfrom mutmut.__main__ import cli\n"
+        "for name in sys.argv[1:]:\n"
+        "    print()\n"
+        "    cli.main(['show', name], standalone_mode=False)\n"
+    )
+    shown = subprocess.run(
+        [sys.executable, "-c", script, *names], cwd=cwd, capture_output=True, text=True
+    )
+    return shown.stdout.rstrip() + (f"\n{shown.stderr[-2000:]}" if shown.returncode else "")
+
+
 def module_table(found: dict[str, str], known: dict[str, str]) -> str:
     """The README's table: one row per module, with its counts."""
     by_module: dict[str, dict[str, str]] = {}
@@ -166,17 +183,16 @@ def main(argv: list[str] | None = None) -> int:
         if not prefixes or name.startswith(tuple(prefixes))
     }
     known = equivalents()
+    unexplained = []
     for name, status in sorted(found.items()):
         if status in KILLED:
             continue
         reason = known.get(name)
-        print(f"\n{'EQUIVALENT' if reason else 'SURVIVED'} {name} ({status})"
+        print(f"{'EQUIVALENT' if reason else 'SURVIVED'} {name} ({status})"
               + (f": {reason}" if reason else ""))  # fmt: skip
         if not reason:
-            shown = subprocess.run(
-                [str(MUTMUT), "show", name], cwd=cwd, capture_output=True, text=True
-            )
-            print(shown.stdout.rstrip())
+            unexplained.append(name)
+    print(show(unexplained, cwd))
     print("\n" + module_table(found, known) + "\n")
     counts = summarize(found, known)
     print(json.dumps(counts))

@@ -64,3 +64,46 @@ def test_every_failure_line_has_its_urls_redacted(tmp_path: Path) -> None:
     assert lines[1]["redirected_from"] == lines[0]["url"]
     assert lines[0]["status"] == 503 and lines[0]["bytes"] == 4
     assert failure_counts(log.crawler.stats.get_stats())["http-503"] == 1  # type: ignore[union-attr]
+
+
+def test_reasons_name_the_failure_and_a_refused_address() -> None:
+    from twisted.internet.error import DNSLookupError
+
+    from crawler.fetch.failures import failure_reason
+    from crawler.fetch.host_guard import refused_hosts
+
+    refused_hosts.add("refused.example")
+    try:
+        assert failure_reason(DNSLookupError("no address left"), "refused.example") == (
+            "refused-address"
+        )
+        assert failure_reason(DNSLookupError("nxdomain"), "other.example") == "dns"
+        assert failure_reason(DNSLookupError("nxdomain")) == "dns"
+        refused = ConnectionRefusedError("refused")
+        assert failure_reason(refused, "refused.example") == "connection-refused"
+    finally:
+        refused_hosts.discard("refused.example")
+
+
+def test_stage_is_the_callback_or_robots(tmp_path: Path) -> None:
+    from crawler.fetch.failures import stage_of
+
+    def parse_article(response: object) -> None:
+        return None
+
+    assert stage_of(Request("https://h.example/a/", callback=parse_article)) == "parse_article"
+    assert stage_of(Request("https://h.example/a/")) == "parse"
+    assert stage_of(Request("https://h.example/robots.txt", callback=parse_article)) == (
+        "robots.txt"
+    )
+
+
+def test_the_log_makes_its_folder_and_is_found_by_crawler(tmp_path: Path) -> None:
+    deep = tmp_path / "data" / "crawls" / "niaga" / "20260101T000000Z"
+    crawler = get_crawler(settings_dict={"WARTA_OUTPUT_DIR": str(deep)})
+    log = FailureLog.from_crawler(crawler)
+    assert FailureLog.of(crawler) is log
+    log.process_response(Request(URL), Response(URL, status=410))
+    log.spider_closed()
+    _, lines = _lines(deep)
+    assert [line["reason"] for line in lines] == ["http-410"]

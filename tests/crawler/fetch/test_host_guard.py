@@ -185,3 +185,53 @@ def test_a_name_that_resolves_to_loopback_is_not_connected_unless_allowed(
             timeout=120,
         )  # fmt: skip
         assert "/robots.txt" in hits.paths
+
+
+@pytest.mark.parametrize(
+    ("base_url", "allowed", "refused"),
+    [
+        ("https://127.0.0.1", ["https://127.0.0.1/a", "https://127.0.0.1:443/a"],
+         ["http://127.0.0.1/a", "https://127.0.0.1:444/a"]),
+        ("http://127.0.0.1", ["http://127.0.0.1/a", "http://127.0.0.1:80/a"],
+         ["https://127.0.0.1/a", "http://127.0.0.1:81/a"]),
+        ("https://127.0.0.1:8443", ["https://127.0.0.1:8443/a"], ["https://127.0.0.1/a"]),
+    ],
+)  # fmt: skip
+def test_default_ports_of_a_site_at_a_literal_address(
+    base_url: str, allowed: list[str], refused: list[str]
+) -> None:
+    guard, _ = _guard(base_url)
+    for url in allowed:
+        assert guard.process_request(Request(url)) is None, url
+    for url in refused:
+        with pytest.raises(HostRefused):
+            guard.process_request(Request(url))
+
+
+def test_a_named_site_allows_any_port_and_the_refusal_names_the_host(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    guard, _ = _guard()
+    assert guard.process_request(Request("https://www.niaga.asia:8443/a")) is None
+    assert guard.process_request(Request("http://www.niaga.asia:81/a")) is None
+    with pytest.raises(HostRefused, match=r"^offsite: evil\.example is not an allowed host$"):
+        guard.process_request(Request("https://evil.example/x"))
+    assert "Refused a request outside the allowed hosts: https://evil.example/x" in caplog.text
+
+
+def test_a_spider_without_hosts_or_site_is_allowed_nothing() -> None:
+    stats = _Stats()
+    guard = AllowedHostsMiddleware(SimpleNamespace(spider=SimpleNamespace(), stats=stats))  # type: ignore[arg-type]
+    with pytest.raises(HostRefused):
+        guard.process_request(Request("https://www.niaga.asia/"))
+    only_hosts = SimpleNamespace(
+        spider=SimpleNamespace(allowed_domains=["niaga.asia"]), stats=stats
+    )
+    assert AllowedHostsMiddleware(only_hosts).process_request(  # type: ignore[arg-type]
+        Request("https://www.niaga.asia:8080/")
+    ) is None  # fmt: skip
+
+
+def test_networks_may_be_written_with_host_bits() -> None:
+    [network] = parse_networks([" 10.1.2.3/8 "])
+    assert str(network) == "10.0.0.0/8"

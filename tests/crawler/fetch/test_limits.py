@@ -181,3 +181,31 @@ def test_the_byte_budget_closes_the_crawl_once_it_is_passed(
     off = get_crawler(settings_dict={"WARTA_MAX_CRAWL_BYTES": 0})
     with pytest.raises(NotConfigured):
         limits.CrawlBytesBudget.from_crawler(off)
+
+
+def test_cookies_over_the_limit_are_dropped_and_large_headers_refused() -> None:
+    from scrapy import Request
+    from scrapy.exceptions import IgnoreRequest
+    from scrapy.utils.test import get_crawler
+
+    from crawler.fetch.failures import REASON_KEY
+    from crawler.fetch.limits import RequestHeaderLimit
+
+    crawler = get_crawler(settings_dict={"WARTA_MAX_COOKIE_BYTES": 10,
+                                         "WARTA_MAX_REQUEST_HEADER_BYTES": 60})  # fmt: skip
+    crawler.stats.open_spider()  # type: ignore[union-attr]
+    limit = RequestHeaderLimit.from_crawler(crawler)
+    assert (limit.max_cookie, limit.max_headers) == (10, 60)
+    at_limit = Request("http://x.example/", headers={"Cookie": "k=12345678"})  # 10 bytes
+    assert limit.process_request(at_limit) is None and at_limit.headers[b"Cookie"]
+    over = Request("http://x.example/", headers={"Cookie": "k=123456789"})
+    assert limit.process_request(over) is None
+    assert b"Cookie" not in over.headers
+    assert crawler.stats.get_value("warta/cookies_dropped") == 1  # type: ignore[union-attr]
+    fits = Request("http://x.example/", headers={"X-A": "a" * (60 - 7)})  # exactly 60 bytes
+    assert header_bytes(fits) == 60 and limit.process_request(fits) is None
+    big = Request("http://x.example/", headers={"X-A": "a" * (61 - 7)})
+    with pytest.raises(IgnoreRequest, match="request headers over 60 bytes"):
+        limit.process_request(big)
+    assert big.meta[REASON_KEY] == "request-headers-too-large"
+    assert crawler.stats.get_value("warta/cookies_dropped") == 1  # type: ignore[union-attr]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from scrapy.robotstxt import ProtegoRobotParser
 
@@ -51,3 +51,11 @@ def test_backoff_is_spread_so_crawlers_do_not_return_in_step() -> None:
     assert 3.5 < sum(waits) / len(waits) < 4.5
     capped = [backoff_seconds(20, 1.0, 8.0, random.Random(seed)) for seed in range(200)]
     assert min(capped) < 5.0 and max(capped) > 11.0 and max(capped) <= 12.0
+
+
+def test_retry_after_dates_in_bytes_without_zone_and_against_the_clock() -> None:
+    assert parse_retry_after(b"Fri, 27 Nov 2026 12:00:30 GMT", now=NOW) == 30.0
+    assert parse_retry_after("Fri, 27 Nov 2026 12:00:30 -0000", now=NOW) == 30.0  # naive: UTC
+    soon = datetime.now(UTC) + timedelta(seconds=90)
+    wait = parse_retry_after(soon.strftime("%a, %d %b %Y %H:%M:%S GMT"))
+    assert wait is not None and 80 <= wait <= 90

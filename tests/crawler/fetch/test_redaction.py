@@ -67,3 +67,10 @@ def test_error_text_quoting_a_url_loses_its_credentials() -> None:
         "Connection refused: https://REDACTED@h.example/a?page=2&Token=REDACTED#x "
         "and ?sig=REDACTED&key=REDACTED"
     )
+
+
+def test_redact_url_keeps_blank_values_and_cuts_at_the_last_at_sign() -> None:
+    assert redact_url("https://us@er:pw@host.example/x") == "https://REDACTED@host.example/x"
+    assert redact_url("https://h.example/x?token=abc&kosong=&page=2") == (
+        "https://h.example/x?token=REDACTED&kosong=&page=2"
+    )
