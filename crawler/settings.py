@@ -77,6 +77,12 @@ EXTENSIONS = {
     "crawler.fetch.limits.CrawlBytesBudget": 510,
 }
 
+# Politeness off, for servers of our own on loopback only (the replica of `warta demo`, the
+# fleet demo, the benchmark, the tests' servers); never for a real site. The one copy of
+# these values: a dict Scrapy carries along as an unused setting.
+POLITENESS_OFF = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False,
+                  "CONCURRENT_REQUESTS_PER_DOMAIN": 8}  # fmt: skip
+
 LOG_LEVEL = "INFO"
 LOG_FORMAT = "%(asctime)s [%(name)s] %(levelname)s: %(message)s"
 

@@ -7,7 +7,6 @@ See docs/warc-format.md for the decisions behind each record.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import re
 import uuid
@@ -23,6 +22,7 @@ from warcio.recordbuilder import RecordBuilder
 from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 
+from crawler.warc.digests import add_digests, payload_digest, stream_digest
 from crawler.warc.tape import WireHeaders, WireMessage
 
 WARC_VERSION = "WARC/1.1"
@@ -186,7 +186,7 @@ def _finish(
         payload, length = body.payload, body.payload_length
     else:
         payload, length = BytesIO(body), len(body)
-    _add_digests(record_type, warc_headers, http_headers, body)
+    add_digests(record_type, warc_headers, http_headers, body, _builder.header_filter)
     return _builder.create_warc_record(
         uri,
         record_type,
@@ -196,48 +196,6 @@ def _finish(
         warc_headers=warc_headers,
         http_headers=http_headers,
     )
-
-
-_NO_PAYLOAD_DIGEST = frozenset(RecordBuilder.NO_PAYLOAD_DIGEST_TYPES)
-_DIGEST_READ = 1 << 16
-
-
-def _add_digests(
-    record_type: str,
-    warc_headers: StatusAndHeaders,
-    http_headers: StatusAndHeaders | None,
-    body: bytes | WireMessage,
-) -> None:
-    """WARC-Payload-Digest and WARC-Block-Digest, as warcio's ``ensure_digest`` adds them
-    (same fields, same order), from one pass over the payload instead of two."""
-    block = hashlib.sha1()
-    if http_headers is not None:
-        if not http_headers.headers_buff:
-            http_headers.compute_headers_buffer(_builder.header_filter)
-        block.update(http_headers.headers_buff)
-    want_payload = record_type not in _NO_PAYLOAD_DIGEST and not warc_headers.get_header(
-        "WARC-Payload-Digest"
-    )
-    payload = hashlib.sha1() if want_payload else None
-    if isinstance(body, WireMessage):
-        stream = body.payload
-        while chunk := stream.read(_DIGEST_READ):
-            block.update(chunk)
-            if payload is not None:
-                payload.update(chunk)
-        stream.seek(0)
-    else:
-        block.update(body)
-        if payload is not None:
-            payload.update(body)
-    if payload is not None:
-        warc_headers.add_header("WARC-Payload-Digest", sha1_label(payload.digest()))
-    warc_headers.add_header("WARC-Block-Digest", sha1_label(block.digest()))
-
-
-def sha1_label(digest: bytes) -> str:
-    """``sha1:<base32>``, the form warcio writes digests in."""
-    return "sha1:" + base64.b32encode(digest).decode("ascii")
 
 
 def warcinfo(filename: str, fields: Mapping[str, str], spec: RecordSpec) -> ArcWarcRecord:
@@ -363,22 +321,12 @@ _NOT_FRESHENED = frozenset(
 )
 
 
-def payload_digest(body: bytes) -> str:
-    """``sha1:<base32>`` of a body as stored, the form warcio writes as WARC-Payload-Digest."""
-    return sha1_label(hashlib.sha1(body).digest())
-
-
 def captured_payload_digest(resp: CapturedResponse) -> str:
     """The WARC-Payload-Digest a response record of ``resp`` gets: over the payload as
     received when the wire was recorded (chunk framing included), else over the body."""
     if resp.wire is None:
         return payload_digest(resp.body)
-    digest = hashlib.sha1()
-    resp.wire.payload.seek(0)
-    while chunk := resp.wire.payload.read(1 << 16):
-        digest.update(chunk)
-    resp.wire.payload.seek(0)
-    return sha1_label(digest.digest())
+    return stream_digest(resp.wire.payload)
 
 
 def freshened_headers(
