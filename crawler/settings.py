@@ -118,3 +118,12 @@ CLOSESPIDER_TIMEOUT = 12 * 3600
 WARTA_MAX_CRAWL_BYTES = 20_000_000_000
 WARTA_MAX_COOKIE_BYTES = 8192  # Cookie header above this is dropped from the request
 WARTA_MAX_REQUEST_HEADER_BYTES = 16384  # and a request still above this is refused
+# A response whose header block passes either limit is dropped at the wire (crawler/warc/
+# wire.py) and listed as `headers-too-large`: Twisted keeps every header in memory.
+WARTA_MAX_RESPONSE_HEADER_BYTES = 1024 * 1024
+WARTA_MAX_RESPONSE_HEADERS = 1000  # header lines
+# Scrapy's memory guard (scrapy.extensions.memusage): a crawl past this many MB of RSS
+# closes with reason `memusage_exceeded` instead of taking the machine.
+MEMUSAGE_ENABLED = True
+MEMUSAGE_LIMIT_MB = 2048
+MEMUSAGE_WARNING_MB = 1024

@@ -12,9 +12,16 @@ import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from crawler.config.sites import ConfigError, _read_yaml, config_dir, format_validation_error
+from crawler.config.sites import (
+    ConfigError,
+    _read_yaml,
+    config_dir,
+    format_validation_error,
+    site_names,
+)
+from crawler.layout import SAFE_ID
 
 DEFAULT_CONTACT = "https://github.com/warta-archive/warta"  # the project's, not an operator's
 
@@ -62,6 +69,23 @@ class OperatorSettings(BaseModel):
     compact_max_parts: int = Field(
         default=8, ge=1, le=1000, description="Files a site-month keeps before one rewrite"
     )
+    groups: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Named groups of sites, e.g. a province, offered by `warta explore`",
+    )
+
+    @field_validator("groups")
+    @classmethod
+    def _valid_groups(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for name, members in value.items():
+            if not name.strip() or len(name) > 80:
+                raise ValueError(f"group name {name!r}: 1 to 80 characters")
+            if not members:
+                raise ValueError(f"group {name!r} lists no site")
+            for member in members:
+                if not SAFE_ID.match(member):
+                    raise ValueError(f"group {name!r}: {member!r} is not a site name")
+        return value
 
 
 def load_operator_settings(root: Path | None = None) -> OperatorSettings:
@@ -74,6 +98,22 @@ def load_operator_settings(root: Path | None = None) -> OperatorSettings:
         return OperatorSettings.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(format_validation_error(path, exc)) from None
+
+
+def site_groups(root: Path | None = None) -> dict[str, list[str]]:
+    """The configured groups, each member checked against the site files in ``config/sites``
+    (a misspelt site would silently empty a group's searches)."""
+    folder = root or config_dir()
+    groups = load_operator_settings(root).groups
+    known = set(site_names(folder))
+    for name, members in groups.items():
+        for position, member in enumerate(members):
+            if member not in known:
+                raise ConfigError(
+                    f"{folder / 'settings.yaml'}: field 'groups.{name}.{position}': no site "
+                    f"file config/sites/{member}.yaml (known: {', '.join(sorted(known))})"
+                )
+    return groups
 
 
 def is_local_address(url: str) -> bool:

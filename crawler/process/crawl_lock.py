@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, Self
 
-from crawler.layout import crawl_lock_path
+from crawler.layout import FOLDER_LOCK_FILE, LOCK_SUFFIX
 
 
 class CrawlLocked(RuntimeError):
@@ -70,4 +70,24 @@ class CrawlLock:
         self.release()
 
 
-lock_path_for = crawl_lock_path  # the lock beside the state file, or in the crawl folder
+def lock_path_for(
+    state_path: str | os.PathLike[str] | None, output_dir: str | os.PathLike[str]
+) -> Path:
+    """The lock beside the site's state file, or the folder's own lock when state is off."""
+    if state_path:
+        return Path(f"{state_path}{LOCK_SUFFIX}")
+    return folder_lock_path(output_dir)
+
+
+def folder_lock_path(folder: str | os.PathLike[str]) -> Path:
+    """The lock a crawl holds on its own folder while it writes there (one per folder)."""
+    return Path(folder) / FOLDER_LOCK_FILE
+
+
+def holder_of(path: str | os.PathLike[str]) -> str | None:
+    """Who holds the lock at ``path`` now, or None if nobody does (a probe; takes nothing)."""
+    try:
+        CrawlLock(path).acquire(purpose="probe").release()
+    except CrawlLocked as exc:
+        return str(exc)
+    return None

@@ -31,8 +31,9 @@ from crawler.extraction.workers import ExtractionPool, PageDeadlineExceeded
 from crawler.fetch.failures import FailureLog
 from crawler.incremental.interrupted import set_aside_damaged_queue
 from crawler.layout import JOB_DIR, crawl_folder, new_crawl_id, state_path
-from crawler.process.crawl_lock import CrawlLock, lock_path_for
+from crawler.process.crawl_lock import CrawlLock, folder_lock_path, lock_path_for
 from crawler.process.lifetime import DIE_WITH_PARENT_ENV, die_with_parent
+from crawler.process.ownership import claim_folder, owner_of_run
 
 logger = logging.getLogger(__name__)
 
@@ -117,25 +118,37 @@ class CrawlSetup:
 
 
 class CrawlLockHolder:
-    """Extension: fails the crawl at once if another crawl of this site (same state) runs."""
+    """Extension: fails the crawl at once if another crawl of this site (same state) or of
+    this folder runs; then says whose the folder is (crawler.process.ownership). The locks
+    are let go once the engine has stopped: the WARC, the summary and the state are closed."""
 
-    def __init__(self, lock: CrawlLock) -> None:
-        self.lock = lock
+    def __init__(self, locks: tuple[CrawlLock, ...]) -> None:
+        self.locks = locks
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         settings = crawler.settings
+        site = _site_of(crawler)
         state = settings.get("WARTA_STATE_PATH") if settings.getbool("WARTA_STATE_ENABLED") else ""
         out = settings.get("WARTA_OUTPUT_DIR")
-        lock = CrawlLock(lock_path_for(state, out)).acquire(
-            site=_site_of(crawler).name, crawl_id=settings.get("WARTA_CRAWL_ID"), output_dir=out
-        )
-        holder = cls(lock)
-        crawler.signals.connect(holder.engine_stopped, signal=signals.engine_stopped)
-        return holder
+        holder = {"site": site.name, "crawl_id": settings.get("WARTA_CRAWL_ID")}
+        locks: list[CrawlLock] = []
+        try:
+            for path in dict.fromkeys([lock_path_for(state, out), folder_lock_path(out)]):
+                locks.append(CrawlLock(path).acquire(output_dir=out, **holder))
+        except BaseException:
+            for lock in locks:
+                lock.release()
+            raise
+        held = cls(tuple(locks))
+        crawler.signals.connect(held.engine_stopped, signal=signals.engine_stopped)
+        claim_folder(out, owner_of_run(site.name, state, None, site.base_url))
+        return held
 
     def engine_stopped(self) -> None:
-        self.lock.release()
+        for lock in reversed(self.locks):
+            lock.release()
+        self.locks = ()
 
 
 class PageExtraction:
