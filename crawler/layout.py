@@ -54,13 +54,13 @@ CAPTURES_INDEX = "captures.parquet"  # one row per request/response/revisit reco
 ARTICLES_INDEX = "articles.parquet"  # one row per article, with its text and WARC pointers
 JOB_DIR = ".scrapy-job"  # Scrapy's JOBDIR: the pending-request queue; hidden, never uploaded
 FAILURES_FILE = "failures.jsonl"  # one line per fetch that finally failed (crawler.fetch.failures)
-OWNER_FILE = ".crawl-owner.json"  # who the folder belongs to (crawler.process.ownership); hidden
-FOLDER_LOCK_FILE = ".crawl.lock"  # flock held by the crawl writing into the folder; hidden
+CRAWL_LOCK_FILE = ".crawl.lock"  # held by the crawl writing into the folder (and its state lock)
 LOCK_SUFFIX = ".lock"  # beside the state file: one crawl of a site (and state) at a time
 WARC_GZ_SUFFIX = ".warc.gz"  # what warta writes
 WARC_SUFFIXES = (WARC_GZ_SUFFIX, ".warc")  # what it reads
 OPEN_SUFFIX = ".open"  # a WARC being written; renamed when complete (crawler.warc.writer)
 CORRUPT_SUFFIX = ".corrupt"  # an .open file recovery could not read (crawler.warc.recovery)
+OWNER_FILE = ".crawl-owner.json"  # who the folder belongs to (crawler.process.ownership); hidden
 CDXJ_SUFFIX = ".cdxj"
 WACZ_SUFFIX = ".wacz"
 MANIFEST_SUFFIX = ".manifest.json"
@@ -104,7 +104,8 @@ def check_id(value: str, what: str) -> str:
 
 # ---- local folders ---------------------------------------------------------------------
 def crawl_folder(data_dir: Path, site: str, crawl_id: str) -> Path:
-    return Path(data_dir) / "crawls" / site / crawl_id
+    """``<data_dir>/crawls/<site>/<crawl_id>``; each part one safe path segment, always."""
+    return Path(data_dir) / "crawls" / check_id(site, "site") / check_id(crawl_id, "crawl id")
 
 
 def state_path(data_dir: Path, state_name: str) -> Path:
@@ -145,6 +146,15 @@ def warc_files(folder: str | os.PathLike[str], *, include_open: bool = False) ->
 def open_warc_files(folder: str | os.PathLike[str]) -> list[Path]:
     """The ``.open`` WARC files of a folder: a crawl running, or one killed, left them."""
     return [p for p in warc_files(folder, include_open=True) if p.name.endswith(OPEN_SUFFIX)]
+
+
+def crawl_lock_path(
+    state_file: str | os.PathLike[str] | None, output_dir: str | os.PathLike[str]
+) -> Path:
+    """The lock beside the site's state file, or in the crawl folder when state is off."""
+    if state_file:
+        return Path(f"{state_file}{LOCK_SUFFIX}")
+    return Path(output_dir) / CRAWL_LOCK_FILE
 
 
 def fsync_folder(folder: str | os.PathLike[str]) -> None:

@@ -100,6 +100,9 @@ WARTA_WARCINFO: dict[str, str] = {}  # extra warcinfo fields; CrawlSetup fills o
 WARTA_STATE_ENABLED = True
 WARTA_STATE_PATH = ""  # default: <data_dir>/state/<site>.sqlite (CrawlSetup fills it in)
 WARTA_STATE_COMMIT_INTERVAL = 2.0  # seconds; a kill loses at most this much state
+# seconds one SQLite statement on the state may run before it is interrupted (a crafted
+# snapshot's recursive view, say; crawler/incremental/sqlite_guard.py)
+WARTA_STATE_STATEMENT_TIMEOUT = 60.0
 # What the capture middleware asks before archiving an exchange in full or as a revisit;
 # empty: every exchange is archived in full and no crawl state is kept.
 WARTA_REVISIT_POLICY = "crawler.incremental.revisits.Revisits"

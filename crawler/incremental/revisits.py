@@ -149,7 +149,8 @@ class Revisits:
         interval = settings.getfloat(
             "WARTA_STATE_COMMIT_INTERVAL", defaults.WARTA_STATE_COMMIT_INTERVAL
         )
-        state = CrawlState(path, commit_interval=interval)
+        deadline = settings.getfloat("WARTA_STATE_STATEMENT_TIMEOUT")
+        state = CrawlState(path, commit_interval=interval, statement_seconds=deadline)
         state.start_run(settings.get("WARTA_CRAWL_ID") or "", output_dir)
         logger.info("Crawl state %s: %s", path, state.counts())
         return cls(state)

@@ -119,8 +119,7 @@ class CrawlSetup:
 
 class CrawlLockHolder:
     """Extension: fails the crawl at once if another crawl of this site (same state) or of
-    this folder runs; then says whose the folder is (crawler.process.ownership). The locks
-    are let go once the engine has stopped: the WARC, the summary and the state are closed."""
+    this folder runs; then records whose the folder is (crawler.process.ownership)."""
 
     def __init__(self, locks: tuple[CrawlLock, ...]) -> None:
         self.locks = locks
@@ -128,9 +127,9 @@ class CrawlLockHolder:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         settings = crawler.settings
-        site = _site_of(crawler)
         state = settings.get("WARTA_STATE_PATH") if settings.getbool("WARTA_STATE_ENABLED") else ""
         out = settings.get("WARTA_OUTPUT_DIR")
+        site = _site_of(crawler)
         holder = {"site": site.name, "crawl_id": settings.get("WARTA_CRAWL_ID")}
         locks: list[CrawlLock] = []
         try:
@@ -140,12 +139,13 @@ class CrawlLockHolder:
             for lock in locks:
                 lock.release()
             raise
-        held = cls(tuple(locks))
-        crawler.signals.connect(held.engine_stopped, signal=signals.engine_stopped)
+        extension = cls(tuple(locks))
+        crawler.signals.connect(extension.engine_stopped, signal=signals.engine_stopped)
         claim_folder(out, owner_of_run(site.name, state, None, site.base_url))
-        return held
+        return extension
 
     def engine_stopped(self) -> None:
+        """After the engine stopped: the WARC, the summary and the state are closed by then."""
         for lock in reversed(self.locks):
             lock.release()
         self.locks = ()

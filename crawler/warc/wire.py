@@ -29,9 +29,7 @@ in ``_pool``, whose ``_factory`` makes the protocols; ``_default_maxsize`` is it
 DOWNLOAD_MAXSIZE. Twisted's client protocol ends a response in ``_finishResponse`` and passes
 ``_quiescentCallback`` to a new protocol; a reused connection is wrapped in an object whose
 ``_clientProtocol`` is the protocol and whose ``_newConnection`` is the retry on a fresh
-connection. The header-block limit reads the protocol's ``_parser`` and its states
-``STATUS`` and ``HEADER`` (from ``twisted.web._newclient``) and gives up with ``_giveUp``.
-tests/crawler/warc/test_wire_capture.py and test_header_flood.py fail if a Scrapy or Twisted upgrade
+connection. tests/crawler/warc/test_wire_capture.py fails if a Scrapy or Twisted upgrade
 moves any of them.
 """
 
@@ -288,8 +286,6 @@ def truncation_of(exception: BaseException, tape: WireTape) -> str:
 
 
 __all__ = [
-    "HEADERS_TOO_LARGE",
-    "HeadersTooLarge",
     "RecordingClientFactory",
     "RecordingConnectionPool",
     "RecordingHTTP11ClientProtocol",

@@ -100,6 +100,7 @@ def _query(args: argparse.Namespace) -> int:
 
 
 def _get(args: argparse.Namespace) -> int:
+    from crawler.warc.reader import DecodedTooLarge
     from flows.archives.get import NotArchived, get_page, parse_timestamp
     from flows.archives.query import connect
 
@@ -112,7 +113,12 @@ def _get(args: argparse.Namespace) -> int:
     except NotArchived as exc:
         print(f"warta archives get: {exc}", file=sys.stderr)
         return 1
-    out = data if args.record else record.content()
+    try:
+        out = data if args.record else record.content()
+    except DecodedTooLarge as exc:  # a compression bomb, archived as it was received
+        print(f"warta archives get: {exc}; or use --record for the record as stored",
+              file=sys.stderr)  # fmt: skip
+        return 1
     if args.output:
         args.output.write_bytes(out)
     else:

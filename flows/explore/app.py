@@ -168,7 +168,7 @@ class Handler(BaseHTTPRequestHandler):
             return
         [body] = downloads.warc_records(index.storage, [story])
         name = urlsplit(url).path.strip("/").replace("/", "-") or "page"
-        self.download(body, name + WARC_GZ_SUFFIX, "application/warc")
+        self.download(body, f"{name}{WARC_GZ_SUFFIX}", "application/warc")
 
     def replay(self, rest: str) -> None:
         try:

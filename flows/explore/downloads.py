@@ -25,9 +25,7 @@ from flows.storage.base import Storage
 
 ATTENTION_COLUMNS = ("period", "site", "matching", "total", "share")
 RECORD_LIMIT = 1000  # WARC records in one download
-STORIES_PARQUET = f"/stories{PARQUET_SUFFIX}"
-RECORDS_WARC = f"/records{WARC_GZ_SUFFIX}"
-ROUTES = ("/attention.csv", "/stories.csv", STORIES_PARQUET, RECORDS_WARC)
+ROUTES = ("/attention.csv", "/stories.csv", "/stories.parquet", "/records.warc.gz")
 
 
 def _csv(header: Sequence[str], rows: Iterator[Sequence[Any]]) -> bytes:
@@ -90,10 +88,10 @@ def for_search(
     if route == "/stories.csv":
         body = stories_csv(index.export(search, groups, text=False))
         return body, f"{stem}-stories.csv", "text/csv; charset=utf-8"
-    if route == STORIES_PARQUET:
+    if route == "/stories.parquet":
         body = stories_parquet(index.export(search, groups, text=True))
         return body, f"{stem}-stories{PARQUET_SUFFIX}", "application/vnd.apache.parquet"
-    if route == RECORDS_WARC:
+    if route == "/records.warc.gz":
         pointers = index.pointers(search, groups, RECORD_LIMIT, (urls or [])[:RECORD_LIMIT])
         return (
             b"".join(warc_records(index.storage, pointers)),

@@ -116,6 +116,8 @@ def file_kind(name: str) -> FileKind:
 def parse_manifest(data: bytes, key: str) -> Manifest:
     try:
         return Manifest.model_validate(json.loads(data))
+    except RecursionError:  # JSON nested deeper than Python's stack: a crafted manifest
+        raise ManifestError(f"manifest {key} is not valid: nested too deeply") from None
     except (ValueError, ValidationError) as exc:
         first = str(exc).splitlines()[0:3]
         raise ManifestError(f"manifest {key} is not valid: {' '.join(first)}") from None
