@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler import layout
+from crawler import keys, layout
 from crawler import settings as defaults
 from crawler.extraction.article_record import Article, crawl_record
 from crawler.extraction.multipage import merge_records
@@ -162,7 +162,7 @@ def test_no_warta_default_outside_settings() -> None:
 
 
 @pytest.mark.parametrize(
-    ("prefix", "owner"), [(r"warta/[a-z]", "statistic"), (r"warta_[a-z]", "request-meta key")]
+    ("prefix", "owner"), [(keys.STAT_PREFIX, "statistic"), (keys.META_PREFIX, "request-meta key")]
 )
 def test_statistics_and_meta_keys_are_spelled_in_keys(prefix: str, owner: str) -> None:
     found = [
@@ -170,9 +170,17 @@ def test_statistics_and_meta_keys_are_spelled_in_keys(prefix: str, owner: str) -
         for module, tree in modules(*PACKAGES)
         if module != "crawler/keys.py"
         for line, text in strings(tree)
-        if re.match(prefix, text)
+        if re.match(re.escape(prefix) + "[a-z]", text)
     ]
     assert not found, f"spell each {owner} once, in crawler/keys.py:\n" + "\n".join(found)
+
+
+def test_every_name_in_keys_has_one_of_the_two_prefixes() -> None:
+    names = {n: v for n, v in vars(keys).items() if n.isupper() and isinstance(v, str)}
+    wrong = {
+        n: v for n, v in names.items() if not v.startswith((keys.STAT_PREFIX, keys.META_PREFIX))
+    }
+    assert len(names) > 30 and not wrong, wrong
 
 
 # -- the one article schema -------------------------------------------------------------------
