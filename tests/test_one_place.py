@@ -161,6 +161,25 @@ def test_no_warta_default_outside_settings() -> None:
     assert not found, "\n".join(found)
 
 
+def test_no_warta_default_hidden_behind_an_or() -> None:
+    """``settings.get("WARTA_X") or "value"`` restates a default as surely as an argument."""
+    found = []
+    for module, tree in modules(*PACKAGES):
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or)):
+                continue
+            first, *rest = node.values
+            if not (isinstance(first, ast.Call) and _attr(first) in SETTING_GETTERS):
+                continue
+            name = first.args[0] if first.args else None
+            if not (isinstance(name, ast.Constant) and str(name.value).startswith("WARTA_")):
+                continue
+            for other in rest:
+                if isinstance(other, ast.Constant) and other.value not in ("", None, 0):
+                    found.append(f"{module}:{node.lineno}: {name.value} or {other.value!r}")
+    assert not found, "\n".join(found)
+
+
 @pytest.mark.parametrize(
     ("prefix", "owner"), [(keys.STAT_PREFIX, "statistic"), (keys.META_PREFIX, "request-meta key")]
 )

@@ -207,7 +207,7 @@ class WarcCaptureMiddleware:
         host = safe_hostname()
         writer = RotatingWarcWriter(
             directory,
-            prefix=settings.get("WARTA_WARC_PREFIX") or "warta",
+            prefix=settings.get("WARTA_WARC_PREFIX") or defaults.WARTA_WARC_PREFIX,
             host=host,
             max_bytes=max_bytes,
             warcinfo=warcinfo_fields(extra, socket.gethostname()),
