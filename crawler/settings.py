@@ -94,6 +94,9 @@ WARTA_EXTRACT_TIMEOUT = 30.0  # seconds per page; a worker past it is replaced
 WARTA_EXTRACT_WORKERS: int | None = None  # extraction processes; None = one per core, 0 = inline
 WARTA_WARC_PREFIX = "warta"  # CrawlSetup sets "<prefix>-<site>" from config/settings.yaml
 WARTA_WARC_MAX_BYTES = 1_000_000_000
+# Write WARC records on a thread of their own (crawler/warc/serial.py): pays off only with a
+# core to spare beside the reactor and the extraction workers (docs/performance.md).
+WARTA_WARC_WRITER_THREAD = False
 WARTA_WARCINFO: dict[str, str] = {}  # extra warcinfo fields; CrawlSetup fills operator etc.
 
 # Incremental crawling (docs/incremental.md).
