@@ -180,7 +180,9 @@ class WarcCaptureMiddleware:
         self, crawler: Crawler, writer: RotatingWarcWriter, revisits: RevisitPolicy | None = None
     ) -> None:
         self.crawler = crawler
-        thread = crawler.settings.getbool("WARTA_WARC_WRITER_THREAD", False)
+        thread = crawler.settings.getbool(
+            "WARTA_WARC_WRITER_THREAD", defaults.WARTA_WARC_WRITER_THREAD
+        )
         self.writer = SerialWarcWriter(writer, thread=thread)
         self.revisits = revisits
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
