@@ -22,6 +22,11 @@ from crawler.extraction.caption_credit import (
     MAX_CAPTION_CHARS,
     split_credit,
 )
+from crawler.extraction.caption_markup import (
+    caption_boxes,
+    is_teaser_or_staff,
+    lead_image_sentence,
+)
 from crawler.extraction.non_body_lines import CREDIT_LABELS, clean, is_dropped_line
 
 LOG = logging.getLogger(__name__)
@@ -35,7 +40,7 @@ CAPTION_ATTRS = ("data-caption", "data-image-caption", "data-description")
 CREDIT_ATTRS = ("data-attrib", "data-credit", "data-photo-credit", "data-image-credit")
 INLINE_TAGS = {"a", "b", "i", "em", "strong", "u", "sup", "sub", "abbr", "font", "code", "mark"}
 _TAG = re.compile(r"<[^>]{0,300}>")
-_SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;:!?)\]])")
+_SPACE_BEFORE_PUNCT = re.compile(r"\s+(?=[,.;:!?)\]])")
 CONTAINER_CLASSES = (
     "caption", "wp-block-image", "wp-caption", "image", "photo", "foto", "media",
 )  # fmt: skip
@@ -148,14 +153,17 @@ def _caption_elements(scope: HtmlElement, css: str | None) -> list[HtmlElement]:
     """Caption elements, outermost first-found; containers holding the image are skipped."""
     found: list[HtmlElement] = []
     seen: set[HtmlElement] = set()
-    candidates = _select(scope, css) + list(scope.xpath(CAPTION_XPATH))
-    for element in candidates + _credit_elements(scope) + credited_captions(scope):
+    site = _select(scope, css)
+    generic = list(scope.xpath(CAPTION_XPATH)) + caption_boxes(scope) + _credit_elements(scope)
+    for element in site + generic + credited_captions(scope):
         if element in seen or not isinstance(element.tag, str):
             continue
         seen.add(element)
         if element.tag in ("script", "style", "img", "body", "html", "article", "main"):
             continue
         if _has_image(element):
+            continue
+        if element not in site and is_teaser_or_staff(element):
             continue
         found.append(element)
     keep = set(found)
@@ -167,7 +175,8 @@ def caption_text(element: HtmlElement) -> str:
     and its credit in sibling spans ("...Airport<span>Name / Agency</span>") stay apart."""
     out: list[str] = []
     _pieces(element, out)
-    return _SPACE_BEFORE_PUNCT.sub(r"\1", clean("".join(out)))
+    # An empty replacement, not the template r"\1": a template is expanded for every match.
+    return _SPACE_BEFORE_PUNCT.sub("", clean("".join(out)))
 
 
 def _pieces(element: HtmlElement, out: list[str]) -> None:
@@ -273,13 +282,32 @@ def collect_captions(
         captions.append(
             Caption(text=text, credit=credit, image=_image_url(element, container, base))
         )
+    # One caption per image: an attribute saying what a caption element says (its credit
+    # split off the same way), or naming an image already captioned, adds nothing.
     known = {c.text.casefold() for c in captions}
-    for text, credit, img in _attribute_captions(scope):
-        if text.casefold() in known or any(text.casefold() in k for k in known):
+    images = {c.image for c in captions if c.image}
+    for raw, attr_credit, img in _attribute_captions(scope):
+        text, credit = split_credit(raw, credit_regex)
+        key, src = text.casefold(), _src(img, base)
+        if key in known or any(key in k or k in key for k in known) or src in images:
             continue
-        known.add(text.casefold())
-        captions.append(Caption(text=text, credit=credit, image=_src(img, base)))
+        known.add(key)
+        if src:
+            images.add(src)
+        captions.append(Caption(text=text, credit=attr_credit or credit, image=src))
     return captions, to_cut
+
+
+def lead_caption(
+    scope: HtmlElement, title: str | None, page_url: str, credit_regex: str | None = None
+) -> Caption | None:
+    """The lead image's caption from its ``alt`` or ``title`` (see caption_markup)."""
+    found = lead_image_sentence(scope, title)
+    if found is None:
+        return None
+    text, credit = split_credit(found[0], credit_regex)
+    base = base_url(scope.getroottree().getroot(), page_url)
+    return Caption(text=text, credit=credit, image=_src(found[1], base))
 
 
 def _grouped(

@@ -75,6 +75,11 @@ DROP_LINES = [
     re.compile(r"^\s*(?:Foto|Video)\s*:\s*\S.{0,120}$", re.IGNORECASE),
     # Desk initials closing detik/kompas-style articles: "(nvr/ams)", "(ant/mdk)".
     re.compile(r"^\s*\(\s*[a-z]{2,5}(?:\s*/\s*[a-z][a-z0-9]{1,4}){1,3}\s*\)\s*$"),
+    # A photo credit left standing alone: "AGENCY FOTO/Nama", "(WIRE/Nama)", "PORTAL.com/Nama".
+    re.compile(
+        r"^\(?[A-Z][A-Z0-9]{2,30}(?:\.[A-Za-z]{2,4})?(?: FOTO)?\s?/\s?"
+        r"[A-Z][\w.'-]{0,30}(?: [\w.'-]{1,30}){0,3}\)?\.?$"
+    ),
     # Closing credit "(Tribunkaltim.co/Nama Wartawan)", "(kompas.com/Nama)".
     re.compile(r"^\s*\(\s*[A-Za-z0-9-]+(?:\.[A-Za-z]{2,})+\s*/\s*[^()]{2,60}\)\s*$"),
     # Pagers of multi-page articles: "Halaman 1 2 3 Selanjutnya", "Halaman selanjutnya".
