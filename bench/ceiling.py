@@ -10,8 +10,8 @@ import sys
 import time
 from pathlib import Path
 
-from crawler.reextract import reextract, scan
-from crawler.siteconfig import load_site
+from crawler.config.sites import load_site
+from crawler.extraction.reextract import reextract, scan
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -33,12 +33,12 @@ from urllib.request import Request, urlopen
 
 from bench.extract_speed import measure as measure_extraction
 from bench.measure import Measured, become_subreaper, run_measured
-from crawler.runner import crawl_command
-from crawler.siteconfig import PACKAGE_ROOT
+from crawler.config.sites import PACKAGE_ROOT
+from crawler.process.runner import crawl_command
 
 SITE = "niaga"
 CONCURRENCY = 8  # per domain, the demo's and tests' value; the site's polite default is 2
-EXTENSIONS = {"crawler.progress.CrawlProgress": 500, "bench.spider.StatsDump": 600}
+EXTENSIONS = {"crawler.process.progress.CrawlProgress": 500, "bench.spider.StatsDump": 600}
 
 
 def crawl_settings(

@@ -16,9 +16,20 @@ In storage, relative to the storage URI (for S3 the object key is ``<prefix>/`` 
                                                         overwritten
     <site>/state/<state_name>.sqlite                    the older single snapshot (read only)
     <site>/lease.json                                   who crawls the site now (flows.lease)
+    _index/current.json                                 the compacted index's pointer: names
+                                                        the current snapshot (written last)
+    _index/snapshots/<generation>-<token>.json          one snapshot: every compacted file and
+                                                        the crawls it holds; never overwritten
+    _index/<table>/site=<site>/month=<YYYY-MM>/part-<generation>-<token>.parquet
+                                                        compacted ``captures`` / ``articles``
+                                                        rows of one site and month (Hive style)
 
 A crawl's research index is two of its files, ``<crawl_id>-captures.parquet`` and
 ``<crawl_id>-articles.parquet``, listed in its manifest like every other file.
+
+``_index`` cannot clash with a site: site names start with a letter or digit (``SAFE_ID``).
+Compacted files are written under fresh names and never replaced; a snapshot lists the live
+ones, so a file no snapshot names (a killed or a lost compaction) is ignored.
 
 A crawl id is the crawl's UTC start time, ``20260101T120000Z``; ids from elsewhere (a
 resumed folder, a test) need only be safe as one path segment.
@@ -35,11 +46,13 @@ from pathlib import Path
 ARTICLES_FILE = "articles.jsonl"  # one JSON record per article (crawler.pipelines)
 SUMMARY_FILE = "crawl-summary.json"  # counts and times, written when the crawl ends
 PROGRESS_FILE = ".crawl-progress.json"  # live counts, rewritten every second; hidden: not uploaded
-LOG_FILE = "crawl.log"  # the crawl process's output (crawler.runner)
+LOG_FILE = "crawl.log"  # the crawl process's output (crawler.process.runner)
 SEEN_URLS_FILE = "seen-urls.txt.gz"  # every article URL the archive held after this crawl
 CAPTURES_INDEX = "captures.parquet"  # one row per request/response/revisit record
 ARTICLES_INDEX = "articles.parquet"  # one row per article, with its text and WARC pointers
 JOB_DIR = ".scrapy-job"  # Scrapy's JOBDIR: the pending-request queue; hidden, never uploaded
+OWNER_FILE = ".crawl-owner.json"  # who the folder belongs to (crawler.process.ownership); hidden
+FOLDER_LOCK_FILE = ".crawl.lock"  # flock held by the crawl writing into the folder; hidden
 WARC_SUFFIXES = (".warc.gz", ".warc")
 CDXJ_SUFFIX = ".cdxj"
 WACZ_SUFFIX = ".wacz"
@@ -175,3 +188,29 @@ def state_snapshot_key(site: str, state_name: str, generation: int) -> str:
 def lease_key(site: str) -> str:
     """Held while a run of the site crawls and stores, by whichever worker it runs on."""
     return f"{site}/lease.json"
+
+
+# ---- the compacted index (flows.archives.compact) ---------------------------------------
+INDEX_ROOT = "_index"
+INDEX_POINTER_KEY = f"{INDEX_ROOT}/current.json"
+SNAPSHOT_PREFIX = f"{INDEX_ROOT}/snapshots/"
+
+
+def snapshot_key(generation: int, token: str) -> str:
+    return f"{SNAPSHOT_PREFIX}{generation:08d}-{token}.json"
+
+
+def compacted_prefix(table: str, site: str | None = None) -> str:
+    """Where one table's compacted files lie (of one site, when given)."""
+    base = f"{INDEX_ROOT}/{table}/"
+    return f"{base}site={site}/" if site else base
+
+
+def compacted_key(table: str, site: str, month: str, generation: int, token: str) -> str:
+    """One compacted file of ``table`` for ``site`` and ``month`` (``YYYY-MM``, UTC crawl day)."""
+    return f"{compacted_prefix(table, site)}month={month}/part-{generation:08d}-{token}.parquet"
+
+
+def month_of(day: date) -> str:
+    """The partition a crawl's rows are compacted into: the month of its UTC day."""
+    return f"{day:%Y-%m}"

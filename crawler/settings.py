@@ -41,24 +41,24 @@ DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
 DOWNLOAD_MAXSIZE_SITEMAP = 50 * 1024 * 1024  # the sitemap protocol's own limit
 REDIRECT_MAX_TIMES = 10
 # Connections go only to public addresses, plus networks the operator names here
-# (crawler/host_guard.py); a literal address in the site's base_url is allowed too.
-TWISTED_DNS_RESOLVER = "crawler.host_guard.GuardedHostnameResolver"
+# (crawler/fetch/host_guard.py); a literal address in the site's base_url is allowed too.
+TWISTED_DNS_RESOLVER = "crawler.fetch.host_guard.GuardedHostnameResolver"
 WARTA_ALLOWED_NETWORKS: list[str] = []
 
 # Only the configured site's hosts are fetched (see OffsiteDownloaderMiddleware).
 # Politeness sits between RobotsTxt (100) and Retry (550 on the way back); WARC capture is
 # last out and first back, so it archives what went over the wire.
 DOWNLOADER_MIDDLEWARES = {
-    "crawler.host_guard.AllowedHostsMiddleware": 1,  # first: no flag can skip it
+    "crawler.fetch.host_guard.AllowedHostsMiddleware": 1,  # first: no flag can skip it
     # Scrapy's own offsite check drops redirects off the site when they are scheduled,
     # silently (DEBUG), so failures.jsonl never heard of them; the guard above covers it.
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
-    "crawler.failures.FailureLog": 10,  # near the engine: sees only final failures
+    "crawler.fetch.failures.FailureLog": 10,  # near the engine: sees only final failures
     # Scrapy's decompression, with its bomb refusals listed in failures.jsonl too.
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
-    "crawler.failures.CountingHttpCompressionMiddleware": 590,
-    "crawler.politeness.PolitenessMiddleware": 700,
-    "crawler.limits.RequestHeaderLimit": 760,  # after CookiesMiddleware (700) adds cookies
+    "crawler.fetch.failures.CountingHttpCompressionMiddleware": 590,
+    "crawler.fetch.politeness.PolitenessMiddleware": 700,
+    "crawler.fetch.limits.RequestHeaderLimit": 760,  # after CookiesMiddleware (700) adds cookies
     "crawler.warc.capture.WarcCaptureMiddleware": 950,
 }
 # Scrapy's HTTP/1.1 handler, recording the bytes on the wire for the WARC records.
@@ -70,8 +70,8 @@ ITEM_PIPELINES = {
     "crawler.pipelines.ArticleJsonLinesPipeline": 800,
 }
 EXTENSIONS = {
-    "crawler.progress.CrawlProgress": 500,
-    "crawler.limits.CrawlBytesBudget": 510,
+    "crawler.process.progress.CrawlProgress": 500,
+    "crawler.fetch.limits.CrawlBytesBudget": 510,
 }
 
 LOG_LEVEL = "INFO"
@@ -100,7 +100,7 @@ WARTA_STATE_COMMIT_INTERVAL = 2.0  # seconds; a kill loses at most this much sta
 # What the capture middleware asks before archiving an exchange in full or as a revisit;
 # empty: every exchange is archived in full and no crawl state is kept.
 WARTA_REVISIT_POLICY = "crawler.incremental.revisits.Revisits"
-# Politeness (crawler/politeness.py).
+# Politeness (crawler/fetch/politeness.py).
 WARTA_OBEY_CRAWL_DELAY = True  # apply robots.txt Crawl-delay as the host's minimum delay
 WARTA_CRAWL_DELAY_MAX = 60.0  # cap on a robots.txt Crawl-delay, in seconds
 WARTA_RETRY_AFTER_MAX = 120.0  # a longer Retry-After gives up the URL for this crawl
@@ -109,9 +109,18 @@ WARTA_BACKOFF_MAX = 60.0  # cap on one backoff pause, in seconds
 WARTA_HOST_ERROR_BUDGET = 20  # consecutive failures after which a host is given up
 WARTA_SITEMAP_MAX_DEPTH = 3  # sitemap index -> sitemap -> ...: deeper nesting is refused
 # Budgets for one crawl (0 switches one off): Scrapy's CloseSpider for pages and time,
-# crawler.limits for bytes. A crawl that hits one ends with that reason in its summary.
+# crawler.fetch.limits for bytes. A crawl that hits one ends with that reason in its summary.
 CLOSESPIDER_PAGECOUNT = 250_000
 CLOSESPIDER_TIMEOUT = 12 * 3600
 WARTA_MAX_CRAWL_BYTES = 20_000_000_000
 WARTA_MAX_COOKIE_BYTES = 8192  # Cookie header above this is dropped from the request
 WARTA_MAX_REQUEST_HEADER_BYTES = 16384  # and a request still above this is refused
+# A response whose header block passes either limit is dropped at the wire (crawler/warc/
+# wire.py) and listed as `headers-too-large`: Twisted keeps every header in memory.
+WARTA_MAX_RESPONSE_HEADER_BYTES = 1024 * 1024
+WARTA_MAX_RESPONSE_HEADERS = 1000  # header lines
+# Scrapy's memory guard (scrapy.extensions.memusage): a crawl past this many MB of RSS
+# closes with reason `memusage_exceeded` instead of taking the machine.
+MEMUSAGE_ENABLED = True
+MEMUSAGE_LIMIT_MB = 2048
+MEMUSAGE_WARNING_MB = 1024

@@ -23,7 +23,8 @@ from prefect.concurrency.sync import concurrency
 from prefect.states import State
 from prefect.tasks import Task, exponential_backoff
 
-from crawler.runner import CrawlFailed
+from crawler.process.crawl_lock import CrawlLock, folder_lock_path
+from crawler.process.runner import CrawlFailed
 from flows import crawl_steps, unfinished
 from flows.lease import DEFAULT_TTL, SiteBusy, site_lease
 from flows.new_articles import NewArticles
@@ -154,6 +155,8 @@ def archive_site(
         )
         if plan.resume:
             logger.info("resuming crawl %s of %s from %s", plan.crawl_id, site, plan.folder)
+            # CrawlLocked if a crawl is still writing into the folder: never take a live one.
+            held.enter_context(CrawlLock(folder_lock_path(plan.folder)).acquire(purpose="resume"))
             unfinished.recover_warcs(plan.folder)  # what a Ctrl-C or a kill left open
             crawl_summary = crawl_steps.read_summary(plan.folder)
         else:

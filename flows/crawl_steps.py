@@ -19,12 +19,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from crawler.arguments import check_settings, parse_spider_args
-from crawler.globalconfig import load_settings
+from crawler.config.arguments import check_settings, parse_spider_args
+from crawler.config.operator import load_settings
+from crawler.config.sites import load_site
 from crawler.layout import (
     ARTICLES_FILE,
     ARTICLES_INDEX,
     CAPTURES_INDEX,
+    CDXJ_SUFFIX,
     CRAWL_ID_FORMAT,
     SUMMARY_FILE,
     check_id,
@@ -35,8 +37,8 @@ from crawler.layout import (
     parse_crawl_id,
     state_path,
 )
-from crawler.runner import run_crawl
-from crawler.siteconfig import load_site
+from crawler.process.ownership import FolderOwner, claim_folder, owner_of_run
+from crawler.process.runner import run_crawl
 from flows.new_articles import NewArticles, count_new_articles
 from flows.storage import Storage, open_storage
 from flows.storage.crawl_upload import delete_local_copies, store_crawl
@@ -81,6 +83,11 @@ class ArchivePlan:
 
     def warc_files(self) -> list[Path]:
         return sorted(p for p in self.folder.iterdir() if is_warc(p.name))
+
+    @property
+    def owner(self) -> FolderOwner:
+        """Who this run's crawl folders belong to (see crawler.process.ownership)."""
+        return owner_of_run(self.site, self.state_path, self.storage_uri, self.base_url)
 
 
 def resolve_storage(uri: str) -> str:
@@ -163,6 +170,7 @@ def read_summary(folder: Path) -> dict[str, Any]:
 def crawl(plan: ArchivePlan, timeout: float | None = None) -> dict[str, Any]:
     """Run the crawl in a child process; CrawlFailed names its log if it went wrong."""
     log.info("crawling %s into %s", public_url(plan.base_url) or plan.site, plan.folder)
+    claim_folder(plan.folder, plan.owner)  # before the crawl starts: the folder is this run's
     result = run_crawl(
         plan.site,
         plan.folder,
@@ -191,13 +199,42 @@ class CheckResult:
 EARLIER_CRAWL_KINDS = frozenset({"dangling-refers-to"})
 
 
+def is_index_problem(kind: str) -> bool:
+    """A problem of a derived index (``index-*``), not of the WARC files themselves."""
+    return kind.startswith("index-")
+
+
+def drop_stale_indexes(folder: Path) -> list[Path]:
+    """Remove the folder's derived indexes (CDXJ, Parquet); :func:`package` rebuilds them."""
+    stale = [
+        p
+        for p in folder.iterdir()
+        if p.name.endswith(CDXJ_SUFFIX) or p.name in (CAPTURES_INDEX, ARTICLES_INDEX)
+    ]
+    for path in stale:
+        path.unlink()
+    return stale
+
+
 def check_warcs(folder: Path) -> CheckResult:
-    """Check every WARC (digests, pairing, gzip members); raise WarcCheckError if bad."""
+    """Check every WARC (digests, pairing, gzip members); raise WarcCheckError if bad.
+
+    An index that no longer matches sound WARC files (a crawl resumed after it was made,
+    a copy cut short) is stale, not damage: it is removed, and packaging rebuilds it.
+    """
     try:
         from crawler.warc.verify import verify_paths
     except ImportError:  # pragma: no cover - the fallback for a tree without verify.py
         return _warcio_check(folder)
     report = verify_paths([folder])
+    index_only = report.problems and all(is_index_problem(p.kind) for p in report.problems)
+    if index_only:
+        dropped = drop_stale_indexes(folder)
+        log.warning(
+            "%s: %d index problem(s) but sound WARC files; rebuilding %s",
+            folder, len(report.problems), ", ".join(p.name for p in dropped),
+        )  # fmt: skip
+        report = verify_paths([folder])
     problems = [p.format() for p in report.problems if p.kind not in EARLIER_CRAWL_KINDS]
     earlier = [p for p in report.problems if p.kind in EARLIER_CRAWL_KINDS]
     result = CheckResult(

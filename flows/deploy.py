@@ -20,9 +20,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from crawler.arguments import check_settings, parse_spider_args
-from crawler.globalconfig import load_settings
-from crawler.siteconfig import ConfigError, SiteConfig, load_site, site_names
+from crawler.config.arguments import check_settings, parse_spider_args
+from crawler.config.operator import load_settings
+from crawler.config.sites import ConfigError, SiteConfig, load_site, site_names
 from flows.crawl_steps import resolve_storage
 
 if TYPE_CHECKING:

@@ -29,7 +29,7 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
-from crawler.siteconfig import load_site, site_names
+from crawler.config.sites import load_site, site_names
 from flows.storage import open_storage
 
 BIN = Path(sys.executable).parent

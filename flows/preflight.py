@@ -12,9 +12,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from crawler.arguments import check_settings, parse_spider_args
-from crawler.globalconfig import contact_warning, load_settings
-from crawler.siteconfig import ConfigError, SiteConfig, load_site
+from crawler.config.arguments import check_settings, parse_spider_args
+from crawler.config.operator import contact_warning, load_settings
+from crawler.config.sites import ConfigError, SiteConfig, load_site
 from flows.storage import StorageError, open_storage
 
 

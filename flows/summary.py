@@ -48,7 +48,7 @@ TOP_FAILURES = 5
 
 
 def top_failures(crawl_summary: dict[str, Any], limit: int = TOP_FAILURES) -> dict[str, int]:
-    """The most frequent failure reasons of the crawl (crawler/failures.py), most first."""
+    """The most frequent failure reasons of the crawl (crawler/fetch/failures.py), most first."""
     counts = crawl_summary.get("failures")
     if not isinstance(counts, dict):
         return {}

@@ -7,6 +7,10 @@ storage. So before a site is crawled again, every earlier crawl folder of the si
 has WARC files but no manifest in storage is finished: ``.open`` WARCs are recovered (cut
 after the last whole record, :mod:`crawler.warc.recovery`), checked, indexed, packaged and
 stored like any crawl. ``warta archive SITE --resume ID`` does the same for one folder.
+
+Only folders this run owns are taken (:mod:`crawler.process.ownership`: same site, same
+crawl state, same storage target, same machine), and only when no crawl holds the folder's
+lock: a crawl of another host, for another storage, or still running is left alone.
 """
 
 from __future__ import annotations
@@ -15,8 +19,9 @@ import logging
 from dataclasses import replace
 from pathlib import Path
 
-from crawler.crawl_lock import CrawlLock, lock_path_for
 from crawler.layout import SAFE_ID, is_warc, manifest_key
+from crawler.process.crawl_lock import CrawlLock, folder_lock_path, holder_of, lock_path_for
+from crawler.process.ownership import read_owner
 from crawler.warc.recovery import RecoveryReport, recover_open_files
 from crawler.warc.writer import OPEN_SUFFIX
 from flows import crawl_steps
@@ -44,8 +49,28 @@ def holds_warcs(folder: Path) -> bool:
     return any(is_warc(p.name) or p.name.endswith(OPEN_SUFFIX) for p in folder.iterdir())
 
 
+def is_ours(plan: ArchivePlan, folder: Path) -> bool:
+    """Does this run own ``folder``, and is no crawl writing into it now?"""
+    owner = read_owner(folder)
+    if owner is None:
+        log.warning(
+            "leaving %s alone: it does not say which run it belongs to; if it is this "
+            "run's, store it with `warta archive %s --resume %s`",
+            folder, plan.site, folder.name,
+        )  # fmt: skip
+        return False
+    if not plan.owner.accepts(owner):
+        log.info("leaving %s alone: it belongs to a crawl of %s", folder, owner.describe())
+        return False
+    busy = holder_of(folder_lock_path(folder))
+    if busy is not None:
+        log.info("leaving %s alone: a crawl is still writing into it (%s)", folder, busy)
+        return False
+    return True
+
+
 def unstored_crawls(plan: ArchivePlan, storage: Storage) -> list[ArchivePlan]:
-    """Plans for this site's earlier crawl folders that hold WARCs but were never stored."""
+    """Plans for this run's earlier crawl folders that hold WARCs but were never stored."""
     site_dir = plan.folder.parent
     if not site_dir.is_dir():
         return []
@@ -54,6 +79,8 @@ def unstored_crawls(plan: ArchivePlan, storage: Storage) -> list[ArchivePlan]:
         if folder == plan.folder or not folder.is_dir() or not SAFE_ID.match(folder.name):
             continue
         if folder.name.endswith(SUPERSEDED_SUFFIX) or not holds_warcs(folder):
+            continue
+        if not is_ours(plan, folder):
             continue
         earlier = replace(plan, crawl_id=folder.name, folder=folder, resume=True)
         try:
@@ -67,7 +94,15 @@ def unstored_crawls(plan: ArchivePlan, storage: Storage) -> list[ArchivePlan]:
 
 
 def finish_crawl(plan: ArchivePlan, deep_verify: bool = False) -> dict[str, int]:
-    """Recover, check, package and store one crawl folder; return its manifest counts."""
+    """Recover, check, package and store one crawl folder; return its manifest counts.
+
+    Holds the folder's lock meanwhile, so that no crawl resumes into it while it is stored.
+    """
+    with CrawlLock(folder_lock_path(plan.folder)).acquire(purpose="storing the crawl"):
+        return _finish_crawl(plan, deep_verify)
+
+
+def _finish_crawl(plan: ArchivePlan, deep_verify: bool) -> dict[str, int]:
     recover_warcs(plan.folder)
     summary = crawl_steps.read_summary(plan.folder)
     crawl_steps.check_warcs(plan.folder)

@@ -8,7 +8,7 @@ import select
 import subprocess
 import time
 
-from crawler.siteconfig import PACKAGE_ROOT
+from crawler.config.sites import PACKAGE_ROOT
 
 
 def read_pty(cmd: list[str], timeout: float = 300) -> tuple[int, str]:

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.arguments import check_settings, parse_spider_args
-from crawler.siteconfig import PACKAGE_ROOT, load_site
+from crawler.config.arguments import check_settings, parse_spider_args
+from crawler.config.sites import PACKAGE_ROOT, load_site
 from flows.cli.main import SUBCOMMANDS, build_parser
 
 DOCS = [PACKAGE_ROOT / "README.md", *sorted((PACKAGE_ROOT / "docs").glob("*.md"))]

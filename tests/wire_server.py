@@ -20,7 +20,9 @@ from typing import Self
 SLEEP = "sleep"
 CLOSE = "close"  # FIN: end the connection
 RESET = "reset"  # RST: abort the connection
-Step = bytes | tuple[str, float] | str
+FLOOD = "flood"  # (FLOOD, line): send line forever, until the client gives up (or FLOOD_SECONDS)
+FLOOD_SECONDS = 120.0
+Step = bytes | tuple[str, float] | tuple[str, bytes] | str
 
 
 @dataclass
@@ -28,6 +30,8 @@ class Exchange:
     path: str
     received: bytes
     sent: bytearray = field(default_factory=bytearray)
+    flooded: int = 0  # bytes a FLOOD step sent (not kept)
+    flood_seconds: float = 0.0  # how long the client took them before it gave up
 
 
 def chunked(body: bytes, size: int) -> bytes:
@@ -114,7 +118,26 @@ class WireServer:
                 conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                 return False
             elif isinstance(step, tuple) and step[0] == SLEEP:
+                assert isinstance(step[1], float | int)
                 time.sleep(step[1])
+            elif isinstance(step, tuple) and step[0] == FLOOD:
+                assert isinstance(step[1], bytes)
+                self._flood(conn, step[1], exchange)
+                return False
+        return True
+
+    @staticmethod
+    def _flood(conn: socket.socket, line: bytes, exchange: Exchange) -> None:
+        started = time.monotonic()
+        block = line * max(1, 65536 // len(line))
+        try:
+            while time.monotonic() - started < FLOOD_SECONDS:
+                conn.sendall(block)
+                exchange.flooded += len(block)
+        except OSError:
+            pass  # the client closed the connection: what a flood must come to
+        finally:
+            exchange.flood_seconds = time.monotonic() - started
         return True
 
     def __enter__(self) -> Self:

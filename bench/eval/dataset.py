@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from crawler.siteconfig import load_site
+from crawler.config.sites import load_site
 from replica.content import build_site
 from replica.portal.content import build_portal
 from replica.portal.render import render_article as render_portal_article

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from crawler.siteconfig import PACKAGE_ROOT
+from crawler.config.sites import PACKAGE_ROOT
 
 DEFAULT_ROOT = PACKAGE_ROOT.parent / "shared" / "realpages"
 GROUND_TRUTH = "ground-truth.json"

@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 import trafilatura
 
 from bench.eval.dataset import EvalArticle
+from crawler.config.sites import SiteConfig, load_site
 from crawler.extraction.article import extract_article
 from crawler.extraction.article_record import Article
 from crawler.extraction.multipage import MAX_PAGES, merge_articles, next_page_url
-from crawler.siteconfig import SiteConfig, load_site
 
 
 @dataclass

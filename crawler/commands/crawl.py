@@ -3,7 +3,7 @@ that reached nothing.
 
 Scrapy's own command builds the crawler first and meets a bad ``-a`` value inside the
 spider's constructor, as a 35-line traceback; here the site name, the spider arguments
-(:mod:`crawler.arguments`) and the ``WARTA_*`` settings are checked first, and a problem is
+(:mod:`crawler.config.arguments`) and the ``WARTA_*`` settings are checked first, and a problem is
 one line on stderr with exit code 2. After the crawl, a site that answered none of its
 discovery fetches makes the exit code 1: "finished" with nothing is not success.
 """
@@ -18,10 +18,10 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import UsageError
 from scrapy.utils.conf import arglist_to_dict
 
-from crawler.arguments import check_settings, parse_spider_args
-from crawler.globalconfig import contact_warning
-from crawler.progress import unreachable_message
-from crawler.siteconfig import ConfigError, load_site
+from crawler.config.arguments import check_settings, parse_spider_args
+from crawler.config.operator import contact_warning
+from crawler.config.sites import ConfigError, load_site
+from crawler.process.progress import unreachable_message
 
 USAGE_ERROR = 2
 

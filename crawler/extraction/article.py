@@ -20,6 +20,7 @@ from lxml import etree
 from lxml.cssselect import SelectorError
 from lxml.html import HtmlElement, HTMLParser, document_fromstring
 
+from crawler.config.sites import SiteConfig
 from crawler.extraction import body as bodymod
 from crawler.extraction import metadata as meta_mod
 from crawler.extraction.article_record import Article
@@ -35,7 +36,6 @@ from crawler.extraction.dates import (
 from crawler.extraction.fallback import confidence, fallback_readings
 from crawler.extraction.page_kind import ARTICLE, media_paragraphs, page_kind
 from crawler.extraction.text_region import text_block, text_scope
-from crawler.siteconfig import SiteConfig
 
 LOG = logging.getLogger(__name__)
 

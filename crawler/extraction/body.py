@@ -18,6 +18,7 @@ from lxml import etree
 from lxml.cssselect import CSSSelector, SelectorError
 from lxml.html import HtmlElement, document_fromstring
 
+from crawler.config.sites import TextRules
 from crawler.extraction.article_record import Caption
 from crawler.extraction.caption_credit import MAX_CAPTION_CHARS, split_credit
 from crawler.extraction.dates import is_date_line
@@ -31,7 +32,6 @@ from crawler.extraction.non_body_lines import (
     parse_tag_line,
     split_dateline,
 )
-from crawler.siteconfig import TextRules
 
 LOG = logging.getLogger(__name__)
 

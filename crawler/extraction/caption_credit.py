@@ -11,7 +11,7 @@ import logging
 import re
 
 from crawler.extraction.non_body_lines import clean
-from crawler.patterns import PatternError, site_pattern
+from crawler.config.patterns import PatternError, site_pattern
 
 LOG = logging.getLogger(__name__)
 

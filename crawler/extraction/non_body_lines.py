@@ -12,8 +12,8 @@ import logging
 import re
 from dataclasses import dataclass, field
 
-from crawler.patterns import site_pattern
-from crawler.siteconfig import TextRules
+from crawler.config.patterns import site_pattern
+from crawler.config.sites import TextRules
 
 LOG = logging.getLogger(__name__)
 

@@ -15,11 +15,11 @@ from cssselect import SelectorError
 from lxml.html import HtmlElement
 
 from crawler.canonical import rel_canonical
+from crawler.config.sites import SiteConfig
 from crawler.extraction.article import extract_article, parse_html
 from crawler.extraction.article_record import Article
 from crawler.extraction.multipage import next_page_url
 from crawler.extraction.requisites import page_requisites
-from crawler.siteconfig import SiteConfig
 
 LOG = logging.getLogger(__name__)
 

@@ -27,10 +27,10 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
+from crawler.config.sites import SiteConfig
 from crawler.extraction.article_record import Article
 from crawler.extraction.page import PageResult, read_page
-from crawler.lifetime import exit_when_gone
-from crawler.siteconfig import SiteConfig
+from crawler.process.lifetime import exit_when_gone
 
 LOG = logging.getLogger(__name__)
 

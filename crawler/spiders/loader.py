@@ -14,7 +14,7 @@ from scrapy.exceptions import UsageError
 from scrapy.http import Request
 from scrapy.settings import BaseSettings
 
-from crawler.siteconfig import ConfigError, load_site, site_names
+from crawler.config.sites import ConfigError, load_site, site_names
 
 
 class SiteSpiderLoader:

@@ -21,23 +21,15 @@ from scrapy.crawler import Crawler
 from scrapy.http import Request, Response, TextResponse
 
 from crawler import __version__
-from crawler.arguments import parse_spider_args
 from crawler.canonical import CanonicalError, canonical_url, dedup_key, trusted_canonical
-from crawler.crawl_lock import CrawlLock, lock_path_for
-from crawler.discovery import (
-    DiscoveryError,
-    UrlRules,
-    decompress_if_gzip_file,
-    page_links,
-    parse_feed,
-    parse_sitemap,
-)
+from crawler.config.arguments import parse_spider_args
+from crawler.config.operator import load_settings
+from crawler.config.sites import SiteConfig
 from crawler.extraction.article_record import crawl_record
 from crawler.extraction.multipage import MAX_PAGES, merge_records
 from crawler.extraction.page import PageResult
 from crawler.extraction.workers import ExtractionPool, PageDeadlineExceeded
-from crawler.failures import FailureLog
-from crawler.globalconfig import load_settings
+from crawler.fetch.failures import FailureLog
 from crawler.incremental.interrupted import set_aside_damaged_queue
 from crawler.incremental.revisits import (
     FROM_ARCHIVE_KEY,
@@ -47,9 +39,18 @@ from crawler.incremental.revisits import (
 )
 from crawler.incremental.store import CrawlState
 from crawler.layout import JOB_DIR, crawl_folder, new_crawl_id, state_path
-from crawler.lifetime import DIE_WITH_PARENT_ENV, die_with_parent
-from crawler.progress import DISCOVERY_ANSWERS_STAT, DISCOVERY_REQUESTS_STAT
-from crawler.siteconfig import SiteConfig
+from crawler.process.crawl_lock import CrawlLock, folder_lock_path, lock_path_for
+from crawler.process.lifetime import DIE_WITH_PARENT_ENV, die_with_parent
+from crawler.process.ownership import claim_folder, owner_of_run
+from crawler.process.progress import DISCOVERY_ANSWERS_STAT, DISCOVERY_REQUESTS_STAT
+from crawler.spiders.discovery import (
+    DiscoveryError,
+    UrlRules,
+    decompress_if_gzip_file,
+    page_links,
+    parse_feed,
+    parse_sitemap,
+)
 from crawler.spiders.requisites import Requisites
 from crawler.warc.capture import META_KEY
 
@@ -69,7 +70,7 @@ class NewsSpider(scrapy.Spider):
     name = "news"
     site_config: ClassVar[SiteConfig]
     pool: ExtractionPool | None = None
-    _lock: CrawlLock | None = None
+    _locks: tuple[CrawlLock, ...] = ()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         options = parse_spider_args(kwargs)  # ConfigError: an unknown name or a bad value
@@ -99,13 +100,13 @@ class NewsSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        if os.environ.get(DIE_WITH_PARENT_ENV) == "1":  # started by crawler.runner
+        if os.environ.get(DIE_WITH_PARENT_ENV) == "1":  # started by crawler.process.runner
             die_with_parent()
         spider._apply_site_settings(crawler)
         if not crawler.settings.getbool("WARTA_PAGE_REQUISITES", True):
             spider.requisites.enabled = False
         crawler.signals.connect(spider._count_discovery_answer, signal=signals.response_received)
-        spider._take_crawl_lock(crawler.settings)
+        spider._take_crawl_lock(crawler)
         if crawler.settings.getbool("WARTA_EXTRACT_ENABLED", True):
             raw = crawler.settings.get("WARTA_EXTRACT_WORKERS")
             workers = None if raw in (None, "") else int(raw)
@@ -116,8 +117,12 @@ class NewsSpider(scrapy.Spider):
     def closed(self, reason: str) -> None:
         if self.pool is not None:
             self.pool.close()
-        if self._lock is not None:
-            self._lock.release()
+
+    def _release_locks(self) -> None:
+        """After the engine stopped: the WARC, the summary and the state are closed by then."""
+        for lock in reversed(self._locks):
+            lock.release()
+        self._locks = ()
 
     def _extraction_gave_up(self, response: Response, exc: Exception) -> None:
         """A page whose extraction hit the deadline: archived, not extracted, and listed."""
@@ -130,13 +135,25 @@ class NewsSpider(scrapy.Spider):
                 response.status, len(response.body), detail=str(exc),
             )  # fmt: skip
 
-    def _take_crawl_lock(self, settings: Any) -> None:
-        """Fail at once if another crawl of this site (same state) is running."""
+    def _take_crawl_lock(self, crawler: Crawler) -> None:
+        """Fail at once if another crawl of this site (same state) or of this folder is
+        running; then say whose the folder is (crawler.process.ownership)."""
+        settings = crawler.settings
         state = settings.get("WARTA_STATE_PATH") if settings.getbool("WARTA_STATE_ENABLED") else ""
         out = settings.get("WARTA_OUTPUT_DIR")
-        self._lock = CrawlLock(lock_path_for(state, out)).acquire(
-            site=self.site.name, crawl_id=settings.get("WARTA_CRAWL_ID"), output_dir=out
-        )
+        holder = {"site": self.site.name, "crawl_id": settings.get("WARTA_CRAWL_ID")}
+        paths = dict.fromkeys([lock_path_for(state, out), folder_lock_path(out)])
+        locks: list[CrawlLock] = []
+        try:
+            for path in paths:
+                locks.append(CrawlLock(path).acquire(output_dir=out, **holder))
+        except BaseException:
+            for lock in locks:
+                lock.release()
+            raise
+        self._locks = tuple(locks)
+        crawler.signals.connect(self._release_locks, signal=signals.engine_stopped)
+        claim_folder(out, owner_of_run(self.site.name, state, None, self.site.base_url))
 
     def _apply_site_settings(self, crawler: Crawler) -> None:
         """Per-site politeness and archive metadata, at spider priority."""

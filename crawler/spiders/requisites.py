@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from scrapy.http import Request, Response, TextResponse
 
 from crawler.extraction.requisites import stylesheet_requisites
-from crawler.host_guard import host_allowed
+from crawler.fetch.host_guard import host_allowed
 from crawler.incremental.revisits import KIND_KEY, NO_CONDITIONAL_KEY
 
 REQUISITE_KIND = "requisite"

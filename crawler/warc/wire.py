@@ -12,6 +12,13 @@ reason phrase, chunk framing and undecodable values. Here the connection itself 
   ``request.meta[WIRE_KEY]``, for :class:`crawler.warc.capture.WarcCaptureMiddleware` to
   write, whether the download succeeded or failed part way.
 
+Twisted's parser keeps every response header in memory and has no limit on their number or
+total size (only on one line), and Scrapy's size limits count the body alone: a server that
+answers ``200 OK`` and then sends header lines forever grew a crawl by gigabytes a minute.
+The protocol here counts the header block as it arrives and drops the connection past
+``WARTA_MAX_RESPONSE_HEADER_BYTES`` or ``WARTA_MAX_RESPONSE_HEADERS`` lines; the URL is
+listed in failures.jsonl as ``headers-too-large``.
+
 Scheduling, middlewares and ``Response`` objects stay Scrapy's. See docs/warc-format.md.
 """
 
@@ -26,10 +33,13 @@ from scrapy.core.downloader.handlers.http11 import (
     _LenientHTTP11ClientFactory,
     _LenientHTTP11ClientProtocol,
 )
-from scrapy.exceptions import DownloadCancelledError, DownloadTimeoutError
+from scrapy.exceptions import DownloadCancelledError, DownloadFailedError, DownloadTimeoutError
 from twisted.internet.protocol import connectionDone
+from twisted.python.failure import Failure
+from twisted.web._newclient import HEADER, STATUS
 from twisted.web.client import HTTPConnectionPool
 
+from crawler.fetch.failures import REASON_KEY
 from crawler.warc import records
 from crawler.warc.records import CapturedRequest, CapturedResponse, WireMessage
 from crawler.warc.tape import WireTape
@@ -39,12 +49,16 @@ if TYPE_CHECKING:
     from scrapy.http import Request, Response
     from twisted.internet.defer import Deferred
     from twisted.internet.interfaces import IAddress, IStreamClientEndpoint
-    from twisted.python.failure import Failure
     from twisted.web._newclient import HTTP11ClientProtocol
     from twisted.web.iweb import IResponse
 
 WIRE_KEY = "warta_wire"  # request meta: the WireTape of the latest download attempt
 HEAD_ALLOWANCE = 1024 * 1024  # kept beyond DOWNLOAD_MAXSIZE: headers, framing, a last read
+HEADERS_TOO_LARGE = "headers-too-large"  # the failure reason in failures.jsonl
+
+
+class HeadersTooLarge(Exception):
+    """A response's header block passed the crawl's limits; its connection was dropped."""
 
 
 class _RecordingTransport:
@@ -75,6 +89,10 @@ class RecordingHTTP11ClientProtocol(_LenientHTTP11ClientProtocol):
 
     tape: WireTape | None = None  # the exchange in progress
     pending_tape: WireTape | None = None  # set by the pool for the next request()
+    max_head_bytes = 0  # limits on the response header block (0: none); set by the factory
+    max_head_lines = 0
+    _head_bytes = 0
+    _head_lines = 0
 
     def connectionMade(self) -> None:
         super().connectionMade()  # sees the real transport (TCP_NODELAY)
@@ -84,12 +102,26 @@ class RecordingHTTP11ClientProtocol(_LenientHTTP11ClientProtocol):
         self.tape, self.pending_tape = self.pending_tape, None
         if self.tape is not None:
             self.tape.begin()
+        self._head_bytes = self._head_lines = 0
         return super().request(request)
 
     def dataReceived(self, data: bytes) -> None:
         if self.tape is not None:
             self.tape.record_received(data)
+        parser = self._parser
         super().dataReceived(data)
+        # Counted after parsing, and only while the header block is still open, so the body
+        # that follows the blank line never counts; one read (64 KiB) is the most over.
+        if parser is None or parser is not self._parser or parser.state not in (STATUS, HEADER):
+            return
+        self._head_bytes += len(data)
+        self._head_lines += data.count(b"\n")
+        over = (self.max_head_bytes and self._head_bytes > self.max_head_bytes) or (
+            self.max_head_lines and self._head_lines > self.max_head_lines
+        )
+        if over:
+            limit = f"{self._head_bytes:,} bytes in {self._head_lines:,} lines"
+            self._giveUp(Failure(HeadersTooLarge(f"response header block over the limit: {limit}")))
 
     def _finishResponse(self, rest: bytes) -> None:
         tape, self.tape = self.tape, None
@@ -103,8 +135,19 @@ class RecordingHTTP11ClientProtocol(_LenientHTTP11ClientProtocol):
 
 
 class RecordingClientFactory(_LenientHTTP11ClientFactory):
+    max_head_bytes = 0
+    max_head_lines = 0
+
     def buildProtocol(self, addr: IAddress | None) -> HTTP11ClientProtocol:
-        return RecordingHTTP11ClientProtocol(self._quiescentCallback)
+        protocol = RecordingHTTP11ClientProtocol(self._quiescentCallback)
+        protocol.max_head_bytes, protocol.max_head_lines = self.max_head_bytes, self.max_head_lines
+        return protocol
+
+
+def _factory_with_limits(max_bytes: int, max_lines: int) -> type[RecordingClientFactory]:
+    """The pool calls its factory class per connection: a subclass carries the limits."""
+    attributes = {"max_head_bytes": max_bytes, "max_head_lines": max_lines}
+    return type("LimitedRecordingClientFactory", (RecordingClientFactory,), attributes)
 
 
 class RecordingConnectionPool(HTTPConnectionPool):
@@ -148,13 +191,25 @@ class WireRecordingDownloadHandler(HTTP11DownloadHandler):
 
         pool = RecordingConnectionPool(reactor, persistent=True)
         pool.maxPersistentPerHost = self._pool.maxPersistentPerHost
-        pool._factory = RecordingClientFactory
+        settings = crawler.settings
+        pool._factory = _factory_with_limits(
+            settings.getint("WARTA_MAX_RESPONSE_HEADER_BYTES"),
+            settings.getint("WARTA_MAX_RESPONSE_HEADERS"),
+        )
         self._pool = pool
         self._recording_pool = pool
         # nothing would consume the tapes without WARC capture (the fetch-ceiling bench)
-        self._taping = crawler.settings.getbool("WARTA_WARC_ENABLED", True)
+        self._taping = settings.getbool("WARTA_WARC_ENABLED", True)
 
     async def download_request(self, request: Request) -> Response:
+        try:
+            return await self._download(request)
+        except DownloadFailedError as exc:
+            if _headers_too_large(exc):
+                request.meta[REASON_KEY] = HEADERS_TOO_LARGE
+            raise
+
+    async def _download(self, request: Request) -> Response:
         if not self._taping:
             return await super().download_request(request)
         maxsize = request.meta.get("download_maxsize", self._default_maxsize)
@@ -167,6 +222,12 @@ class WireRecordingDownloadHandler(HTTP11DownloadHandler):
         finally:
             if self._recording_pool.next_tape is tape:  # failed before asking for a connection
                 self._recording_pool.next_tape = None
+
+
+def _headers_too_large(exc: BaseException) -> bool:
+    """Whether Scrapy's download error wraps the protocol's :class:`HeadersTooLarge`."""
+    reasons = getattr(exc.__cause__, "reasons", None) or []
+    return any(isinstance(r, Failure) and r.check(HeadersTooLarge) for r in reasons)
 
 
 def from_tape(
@@ -214,7 +275,9 @@ def truncation_of(exception: BaseException, tape: WireTape) -> str:
 
 
 __all__ = [
+    "HEADERS_TOO_LARGE",
     "WIRE_KEY",
+    "HeadersTooLarge",
     "RecordingClientFactory",
     "RecordingConnectionPool",
     "RecordingHTTP11ClientProtocol",

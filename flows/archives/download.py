@@ -13,8 +13,8 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+from crawler.config.units import parse_duration
 from crawler.layout import ARTICLES_FILE, is_warc, manifest_name, wacz_name
-from crawler.units import parse_duration
 from flows.archives.catalog import Report, find_crawls, read_manifests
 from flows.storage.base import Storage, check_expiry, sha256_file
 from flows.storage.manifest import Manifest, ManifestFile

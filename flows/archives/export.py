@@ -19,8 +19,8 @@ import pyarrow.dataset as ds
 
 PARTITIONS = ["site", "year", "month"]
 
-_LATEST = """
-WITH ranked AS (
+LATEST_ARTICLES = """
+SELECT * EXCLUDE (newest) FROM (
     SELECT a.*,
         coalesce(substr(a.published, 1, 10), strftime(a.fetch_time, '%Y-%m-%d')) AS pub_day,
         count(*) OVER (PARTITION BY a.url) AS captures,
@@ -30,11 +30,18 @@ WITH ranked AS (
         ) AS newest
     FROM articles a
 )
-SELECT * EXCLUDE (newest, pub_day),
+WHERE newest = 1
+"""
+"""One row per article URL, the latest capture's, with ``pub_day`` (YYYY-MM-DD, the
+publication day in the site's zone, else the fetch day), ``captures`` and
+``first_fetch_time``: the rows of the export and of the explorer (flows.explore)."""
+
+_LATEST = f"""
+SELECT * EXCLUDE (pub_day),
     substr(pub_day, 1, 4) AS year,
     substr(pub_day, 6, 2) AS month
-FROM ranked
-WHERE newest = 1 {filters}
+FROM ({LATEST_ARTICLES})
+WHERE true {{filters}}
 ORDER BY site, year, month, url
 """
 

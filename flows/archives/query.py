@@ -1,8 +1,13 @@
 """SQL over every crawl's index: DuckDB with the views ``captures`` and ``articles``.
 
-The index files are found from one listing of the archive: a crawl counts once its manifest
-is stored (the manifest is written last), and its index keys follow from the manifest's key
-(:mod:`crawler.layout`). They are opened as pyarrow datasets, on the local disk or through
+The rows come from two kinds of files. Compacted files (:mod:`flows.archives.compact`) hold
+many crawls each, by site and month; the current snapshot lists them and the crawls they
+hold, and a site or day filter opens only the partitions it reaches. Every other crawl is
+found from one listing of the archive: it counts once its manifest is stored (the manifest is
+written last), and its index keys follow from the manifest's key (:mod:`crawler.layout`).
+A crawl is read from exactly one of the two, so nothing is counted twice.
+
+They are opened as pyarrow datasets, on the local disk or through
 pyarrow's own S3 filesystem (DuckDB's httpfs extension is not needed), and DuckDB scans them
 with column and filter push-down: a query that never names ``text`` never reads it.
 """
@@ -10,8 +15,11 @@ with column and filter push-down: a query that never names ``text`` never reads 
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
+import operator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -20,11 +28,13 @@ from urllib.parse import urlsplit
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.fs as pafs
 
-from crawler.layout import file_key, parse_manifest_key
+from crawler.layout import compacted_prefix, file_key, month_of, parse_manifest_key
 from flows.archives.index import INDEX_FILES, SCHEMAS
+from flows.archives.snapshot import CompactedFile, IndexCorrupt, Snapshot, load_snapshot
 from flows.storage.base import Storage
 from flows.storage.local import LocalStorage
 
@@ -33,20 +43,93 @@ FORMATS = ("table", "csv", "json")
 
 @dataclass
 class IndexFiles:
-    """The stored index objects of every complete crawl, per table, and crawls without one."""
+    """The index objects a query opens, per table: the compacted files of the current
+    snapshot that the filters reach, then the files of every complete crawl not compacted
+    yet. ``crawls`` counts both kinds; ``compacted`` the first. Crawls a compacted file holds
+    but the day filters exclude are in ``exclude`` (site -> crawl ids), filtered out by row."""
 
     keys: dict[str, list[str]] = field(default_factory=lambda: {t: [] for t in INDEX_FILES})
     crawls: int = 0
     unindexed: list[str] = field(default_factory=list)
+    compacted: int = 0
+    generation: int | None = None
+    exclude: dict[str, set[str]] = field(default_factory=dict)
+    checks: dict[str, list[tuple[str, CompactedFile]]] = field(
+        default_factory=lambda: {t: [] for t in INDEX_FILES}
+    )
+    pending: list[tuple[str, date, str]] = field(default_factory=list)  # not compacted yet
+
+
+def _months(since: date | None, until: date | None) -> tuple[str, str]:
+    return (month_of(since) if since else "0000-00", month_of(until) if until else "9999-99")
+
+
+def _in_range(day: date, since: date | None, until: date | None) -> bool:
+    return not ((since and day < since) or (until and day > until))
+
+
+def _listing(storage: Storage, site: str | None, snapshot: Snapshot | None) -> dict[str, int]:
+    """Key -> size of the archive (or one site's folder and its compacted files)."""
+    prefixes = [f"{site}/" if site else ""]
+    if site and snapshot is not None:
+        prefixes += [compacted_prefix(table, site) for table in INDEX_FILES]
+    return {info.key: info.size for prefix in prefixes for info in storage.list(prefix)}
+
+
+def _add_compacted(
+    found: IndexFiles, snapshot: Snapshot, listed: dict[str, int], site: str | None,
+    since: date | None, until: date | None,
+) -> None:  # fmt: skip
+    first, last = _months(since, until)
+    for partition, part in snapshot.files():
+        if (site and partition.site != site) or not first <= partition.month <= last:
+            continue  # pruned: this partition's files are not even looked at
+        inside = [c for c, d in part.crawls.items() if _in_range(d, since, until)]
+        if not inside:
+            continue
+        found.crawls += len(inside)
+        found.compacted += len(inside)
+        outside = set(part.crawls) - set(inside)
+        if outside:
+            found.exclude.setdefault(partition.site, set()).update(outside)
+        for table in INDEX_FILES:
+            entry = part.file(table)
+            size = listed.get(entry.key)
+            if size != entry.size:
+                state = "missing" if size is None else f"{size} bytes"
+                raise IndexCorrupt(
+                    f"compacted file {entry.key} is {state}, the snapshot says {entry.size} "
+                    "bytes; run warta archives compact --repair, or query with --no-compacted"
+                )
+            found.keys[table].append(entry.key)
+            found.checks[table].append((entry.key, entry))
 
 
 def find_index_files(
     storage: Storage, *, site: str | None = None, since: date | None = None,
-    until: date | None = None,
+    until: date | None = None, compacted: bool = True,
 ) -> IndexFiles:  # fmt: skip
-    """One listing of the archive (or of one site) tells which crawls have an index."""
-    listed = {info.key for info in storage.list(f"{site}/" if site else "")}
+    """One listing of the archive (or of one site) and the compacted index's snapshot tell
+    which files hold the selected crawls' rows. With ``compacted=False`` the snapshot is
+    ignored and every crawl is read from its own files, as before compaction existed."""
+    snapshot = load_snapshot(storage)[0] if compacted else None
+    return index_files_of(storage, snapshot, site=site, since=since, until=until)
+
+
+def index_files_of(
+    storage: Storage, snapshot: Snapshot | None, *, site: str | None = None,
+    since: date | None = None, until: date | None = None, open_compacted: bool = True,
+) -> IndexFiles:  # fmt: skip
+    """:func:`find_index_files` against a snapshot already read (None: no compacted index).
+    Without ``open_compacted`` only the crawls not compacted yet are looked up."""
+    listed = _listing(storage, site, snapshot if open_compacted else None)
     found = IndexFiles()
+    covered: set[tuple[str, str]] = set()
+    if snapshot is not None:
+        found.generation = snapshot.generation
+        covered = snapshot.covered()
+        if open_compacted:
+            _add_compacted(found, snapshot, listed, site, since, until)
     for key in sorted(listed):
         parsed = parse_manifest_key(key)
         if parsed is None:
@@ -54,6 +137,8 @@ def find_index_files(
         crawl_site, day, crawl_id = parsed
         if (since and day < since) or (until and day > until):
             continue
+        if (crawl_site, crawl_id) in covered:
+            continue  # its rows are in a compacted file: counted there, and only there
         found.crawls += 1
         wanted = {t: file_key(crawl_site, day, crawl_id, n) for t, n in INDEX_FILES.items()}
         if not all(k in listed for k in wanted.values()):
@@ -61,6 +146,7 @@ def find_index_files(
             continue
         for table, index_key in wanted.items():
             found.keys[table].append(index_key)
+        found.pending.append((crawl_site, day, crawl_id))
     return found
 
 
@@ -91,25 +177,70 @@ def arrow_filesystem(storage: Storage) -> tuple[pafs.FileSystem, str]:
     return pafs.S3FileSystem(**options), base
 
 
+def _check_compacted(
+    dataset: ds.Dataset, table: str, checks: list[tuple[str, CompactedFile]], base: str
+) -> None:
+    """Each compacted file's footer: the snapshot's row count and the table's exact schema.
+    A file replaced by another (crafted, truncated, from elsewhere) stops the query here."""
+    wanted = {f"{base}/{key}": entry for key, entry in checks}
+    fragments = [f for f in dataset.get_fragments() if f.path in wanted]
+
+    def check(fragment: ds.ParquetFileFragment) -> None:
+        entry = wanted[fragment.path]
+        try:
+            rows = fragment.metadata.num_rows
+            schema = fragment.physical_schema
+        except (OSError, pa.ArrowException) as exc:
+            raise IndexCorrupt(
+                f"compacted file {entry.key} is not readable Parquet: {exc}"
+            ) from None
+        if rows != entry.rows:
+            raise IndexCorrupt(
+                f"compacted file {entry.key} has {rows} rows, the snapshot says {entry.rows}"
+            )
+        if not schema.equals(SCHEMAS[table], check_metadata=False):
+            raise IndexCorrupt(f"compacted file {entry.key} does not have the {table} schema")
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(check, fragments))
+
+
+def _excluded(exclude: dict[str, set[str]]) -> pc.Expression | None:
+    """Rows of crawls a compacted file holds but the day filters leave out."""
+    terms = [
+        (pc.field("site") == site) & pc.field("crawl_id").isin(sorted(ids))
+        for site, ids in sorted(exclude.items())
+    ]
+    if not terms:
+        return None
+    return ~functools.reduce(operator.or_, terms)
+
+
 def open_datasets(storage: Storage, files: IndexFiles) -> dict[str, ds.Dataset]:
     filesystem, base = arrow_filesystem(storage)
-    return {
-        table: ds.dataset(
+    keep = _excluded(files.exclude)
+    datasets = {}
+    for table, keys in files.keys.items():
+        dataset = ds.dataset(
             [f"{base}/{key}" for key in keys],
             schema=SCHEMAS[table],
             format="parquet",
             filesystem=filesystem,
         )
-        for table, keys in files.keys.items()
-    }
+        _check_compacted(dataset, table, files.checks.get(table, []), base)
+        datasets[table] = dataset.filter(keep) if keep is not None else dataset
+    return datasets
 
 
 def connect(
     storage: Storage, *, site: str | None = None, since: date | None = None,
-    until: date | None = None,
+    until: date | None = None, compacted: bool = True,
 ) -> tuple[duckdb.DuckDBPyConnection, IndexFiles]:  # fmt: skip
-    """An in-memory DuckDB whose ``captures`` and ``articles`` views cover every crawl."""
-    files = find_index_files(storage, site=site, since=since, until=until)
+    """An in-memory DuckDB whose ``captures`` and ``articles`` views cover every crawl.
+
+    Raises :class:`IndexCorrupt` when a compacted file does not match its snapshot.
+    """
+    files = find_index_files(storage, site=site, since=since, until=until, compacted=compacted)
     con = duckdb.connect(":memory:")
     for table, dataset in open_datasets(storage, files).items():
         con.register(table, dataset)

@@ -10,9 +10,9 @@ import json
 import sys
 from pathlib import Path
 
-from crawler.globalconfig import load_settings
-from crawler.progress_display import follow_crawl
-from crawler.siteconfig import ConfigError
+from crawler.config.operator import load_settings
+from crawler.config.sites import ConfigError
+from crawler.process.progress_display import follow_crawl
 
 
 def parse_assignments(items: list[str] | None, what: str) -> dict[str, str]:
@@ -99,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
 
     from prefect.settings import temporary_settings
 
-    from crawler.progress_display import ProgressFollower
+    from crawler.process.progress_display import ProgressFollower
     from flows.archive_flow import archive_site, ephemeral_defaults, short_error
     from flows.summary import render_text
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 
-from crawler.units import format_bytes
+from crawler.config.units import format_bytes
 from flows.archives import (
     Report,
     download_crawls,
@@ -27,6 +27,7 @@ from flows.archives import (
     read_manifests,
     verify_archive,
 )
+from flows.archives.snapshot import IndexCorrupt
 from flows.cli.research import RESEARCH_ACTIONS, add_research_arguments, day_argument
 from flows.storage import LocalStorage, StorageError, open_storage
 
@@ -201,7 +202,7 @@ ACTIONS = {
 def run(args: argparse.Namespace) -> int:
     try:
         return ACTIONS[args.action](args)
-    except (StorageError, ValueError, duckdb.Error) as exc:
+    except (StorageError, ValueError, duckdb.Error, IndexCorrupt) as exc:
         message = " ".join(str(exc).split())  # one line, whatever the cause printed
         print(f"warta archives {args.action}: {message}", file=sys.stderr)
         return 2

@@ -15,10 +15,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from crawler.globalconfig import load_settings
-from crawler.progress_display import ProgressFollower, follow_crawl
-from crawler.siteconfig import ConfigError, SiteConfig, load_site
-from crawler.units import format_bytes
+from crawler.config.operator import load_settings
+from crawler.config.sites import ConfigError, SiteConfig, load_site
+from crawler.config.units import format_bytes
+from crawler.process.progress_display import ProgressFollower, follow_crawl
 from flows.cli.archive import add_data_dir
 from flows.preflight import check_archive_inputs
 from flows.summary import failures_line

@@ -6,7 +6,8 @@ from __future__ import annotations
 import argparse
 import os
 
-from crawler.siteconfig import ConfigError, load_site
+from crawler.config.operator import load_settings
+from crawler.config.sites import ConfigError, load_site
 from flows.cli.archive import add_data_dir, add_keep_local, parse_assignments
 from flows.deploy import (
     OVERLAP,
@@ -39,6 +40,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="a Scrapy setting for every run (repeatable)",
     )
     add_keep_local(parser)
+    parser.add_argument(
+        "--no-compact", dest="compact", action="store_false",
+        help="leave out the compact-index deployment (compact_schedule in settings.yaml)",
+    )  # fmt: skip
     parser.add_argument(
         "--on-overlap",
         choices=list(OVERLAP),
@@ -95,6 +100,13 @@ def run(args: argparse.Namespace) -> int:
         )
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
+    schedule = load_settings().compact_schedule
+    if args.compact and schedule:
+        from flows.compact_flow import compact_deployment
+        from flows.crawl_steps import resolve_storage
+
+        storage = resolve_storage(args.storage or load_settings().storage)
+        deployments.append(compact_deployment(storage, schedule, work_pool=args.work_pool))
     for deployment in deployments:
         schedules = deployment.schedules or []
         when = ", ".join(str(getattr(s.schedule, "cron", s.schedule)) for s in schedules)

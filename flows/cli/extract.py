@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from crawler.siteconfig import load_site
+from crawler.config.sites import load_site
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

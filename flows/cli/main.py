@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from crawler import __version__
-from crawler.siteconfig import ConfigError
+from crawler.config.sites import ConfigError
 
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("flows.cli.demo", "crawl the bundled replica and archive it locally"),
@@ -25,6 +25,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "archive": ("flows.cli.archive", "crawl a site and store its archive (the Prefect flow)"),
     "deploy": ("flows.cli.deploy", "register scheduled Prefect deployments of the real sites"),
     "archives": ("flows.cli.archives", "list, download, verify and share stored archives"),
+    "explore": ("flows.cli.explore", "search an archive in a browser: attention, stories, replay"),
 }
 
 SUPERVISED = frozenset({"archive", "demo"})  # long runs whose Ctrl-C must not lose a crawl

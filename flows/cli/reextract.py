@@ -1,6 +1,6 @@
 """``warta reextract WARC...``: rebuild article records from WARC files alone.
 
-The work is :mod:`crawler.reextract`'s; this module reads the arguments and reports.
+The work is :mod:`crawler.extraction.reextract`'s; this module reads the arguments and reports.
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from crawler.reextract import ReextractError, reextract, reextract_to_file, scan
-from crawler.siteconfig import load_site
+from crawler.config.sites import load_site
+from crawler.extraction.reextract import ReextractError, reextract, reextract_to_file, scan
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -2,7 +2,8 @@
 
 ``query`` runs SQL over every crawl's index (views ``captures`` and ``articles``), ``get``
 prints one archived page read by HTTP range, ``export`` writes the articles as a Parquet
-dataset and ``index`` builds the index of crawls stored before it existed. See
+dataset, ``index`` builds the index of crawls stored before it existed and ``compact``
+merges new crawls' index files into the compacted index. See
 docs/research.md for the columns and example questions.
 """
 
@@ -15,7 +16,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from crawler.units import format_bytes
+from crawler.config.units import format_bytes
 from flows.storage import open_storage
 
 
@@ -38,6 +39,10 @@ def add_research_arguments(sub: argparse._SubParsersAction[argparse.ArgumentPars
     _storage_filters(query)
     query.add_argument("sql", metavar="SQL", help='e.g. "SELECT count(*) FROM articles"')
     query.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    query.add_argument(
+        "--no-compacted", dest="compacted", action="store_false",
+        help="ignore the compacted index: read every crawl's own files (slow; for checks)",
+    )  # fmt: skip
 
     get = sub.add_parser("get", help="one archived page by URL, read with one ranged GET")
     get.add_argument("uri", metavar="STORAGE", help="s3://bucket/prefix or a local archive")
@@ -54,6 +59,18 @@ def add_research_arguments(sub: argparse._SubParsersAction[argparse.ArgumentPars
     _storage_filters(index)
     index.add_argument("--rebuild", action="store_true", help="also crawls that have one")
 
+    compact = sub.add_parser("compact", help="merge new crawls' index files, by site and month")
+    compact.add_argument("uri", metavar="STORAGE", help="s3://bucket/prefix or a local archive")
+    compact.add_argument("--site", help="only this site")
+    compact.add_argument(
+        "--max-parts", type=int, metavar="N",
+        help="files a site-month keeps before one rewrite (default: settings)",
+    )  # fmt: skip
+    compact.add_argument(
+        "--repair", action="store_true",
+        help="rewrite every partition, checking each file's sha256; rebuild bad ones",
+    )  # fmt: skip
+
 
 def _query(args: argparse.Namespace) -> int:
     from flows.archives.query import connect, format_result, run_query
@@ -61,11 +78,14 @@ def _query(args: argparse.Namespace) -> int:
     storage = open_storage(args.uri)
     storage.check()
     started = time.monotonic()
-    con, files = connect(storage, site=args.site, since=args.since, until=args.until)
+    con, files = connect(
+        storage, site=args.site, since=args.since, until=args.until, compacted=args.compacted
+    )
     table = run_query(con, args.sql)
     print(format_result(table, args.format))
+    compacted = f", {files.compacted} of them compacted" if files.compacted else ""
     print(
-        f"{table.num_rows} row(s) from {files.crawls} crawl(s) in "
+        f"{table.num_rows} row(s) from {files.crawls} crawl(s){compacted} in "
         f"{time.monotonic() - started:.2f} s",
         file=sys.stderr,
     )
@@ -136,9 +156,30 @@ def _index(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def _compact(args: argparse.Namespace) -> int:
+    from flows.archives.compact import compact
+
+    storage = open_storage(args.uri)
+    storage.check(write=True)
+    report = compact(storage, site=args.site, max_parts=args.max_parts, repair=args.repair)
+    if report.generation is None:
+        print("nothing to compact: every indexed crawl is in the compacted index")
+    else:
+        print(
+            f"{report.crawls} crawl(s) compacted into {report.partitions} partition(s) "
+            f"({report.merged} rewritten whole), {report.files} file(s), "
+            f"{format_bytes(report.bytes)}: generation {report.generation} "
+            f"in {report.seconds:.1f} s"
+        )
+    for problem in report.problems:
+        print(f"PROBLEM {problem}")
+    return 0 if not report.problems else 1
+
+
 RESEARCH_ACTIONS: dict[str, Callable[[argparse.Namespace], int]] = {
     "query": _query,
     "get": _get,
     "export": _export,
     "index": _index,
+    "compact": _compact,
 }

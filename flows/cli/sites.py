@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from crawler.siteconfig import ConfigError, load_site_file, sites_dir
+from crawler.config.operator import site_groups
+from crawler.config.sites import ConfigError, load_site_file, sites_dir
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -30,4 +31,13 @@ def run(args: argparse.Namespace) -> int:
             schedule = site.schedule or "(no schedule)"
             note = "  (replica only: not deployed unless named)" if site.replica_only else ""
             print(f"{site.name:<16} {site.base_url:<40} {site.timezone:<16} {schedule}{note}")
+    try:
+        groups = site_groups()
+    except ConfigError as exc:
+        problems += 1
+        print(f"INVALID {exc}", file=sys.stderr)
+        groups = {}
+    if not args.quiet:
+        for name, members in groups.items():
+            print(f"group {name}: {', '.join(members)}")
     return 1 if problems else 0

@@ -76,7 +76,7 @@ def kill_session(pid: int) -> None:
 
 def become_child() -> None:
     """In the child: die with the supervisor, and treat SIGTERM like an orderly exit."""
-    from crawler.lifetime import die_with_parent
+    from crawler.process.lifetime import die_with_parent
 
     def leave(signum: int, frame: FrameType | None) -> None:
         raise SystemExit(128 + signum)

@@ -15,6 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from crawler.config.sites import SITE_NAME
 from crawler.layout import (
     CDXJ_SUFFIX,
     PARQUET_SUFFIX,
@@ -24,7 +25,6 @@ from crawler.layout import (
     is_warc,
     manifest_key,
 )
-from crawler.siteconfig import SITE_NAME
 from flows.storage.base import ObjectInfo, Storage, sha256_stream
 
 MANIFEST_FORMAT: Literal["warta-manifest/1"] = "warta-manifest/1"

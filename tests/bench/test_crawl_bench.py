@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from crawler.siteconfig import PACKAGE_ROOT
+from crawler.config.sites import PACKAGE_ROOT
 
 KEYS = {
     "articles_per_s",

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from crawler.config.sites import PACKAGE_ROOT
 from crawler.layout import PROGRESS_FILE
-from crawler.siteconfig import PACKAGE_ROOT
 from tests.terminal import read_pty
 
 pytestmark = pytest.mark.slow

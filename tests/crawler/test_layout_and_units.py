@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from crawler.config.units import format_bytes, parse_duration
 from crawler.layout import (
     check_id,
     crawl_folder,
@@ -18,7 +19,6 @@ from crawler.layout import (
     state_key,
     state_path,
 )
-from crawler.units import format_bytes, parse_duration
 
 
 def test_crawl_ids_round_trip() -> None:

@@ -14,7 +14,8 @@ from typing import Any, TypeVar
 
 import pytest
 
-from crawler.siteconfig import load_site
+from crawler.config.operator import load_settings
+from crawler.config.sites import load_site
 from flows.deploy import build_deployments
 
 T = TypeVar("T")
@@ -112,6 +113,7 @@ def test_served_deployment_runs_once_at_a_time_into_s3(
     from prefect.settings import temporary_settings
 
     from flows.archives import find_crawls, verify_archive
+    from flows.archives.query import find_index_files
     from flows.storage import open_storage
 
     args = ["--sites", "niaga", "--storage", s3_target.uri, "--base-url", niaga_replica.base_url]
@@ -137,11 +139,11 @@ def test_served_deployment_runs_once_at_a_time_into_s3(
         # Two runs asked for at once: the server lets one run and cancels the other.
         runs = [client.create_flow_run_from_deployment(found.id) for _ in range(2)]
 
-        def finished() -> list[Any] | None:
+        def finished_runs(runs: list[Any]) -> list[Any] | None:
             states = [client.read_flow_run(run.id) for run in runs]
             return states if all(s.state and s.state.is_final() for s in states) else None
 
-        done = wait_for("both flow runs", finished, 240, process)
+        done = wait_for("both flow runs", lambda: finished_runs(runs), 240, process)
         by_state = {run.state.type: run for run in done}
         assert set(by_state) == {StateType.COMPLETED, StateType.CANCELLED}, [
             (r.state.type, r.state.message) for r in done
@@ -154,10 +156,20 @@ def test_served_deployment_runs_once_at_a_time_into_s3(
         assert [a.key for a in artifacts] == ["warta-niaga"]
         markdown = str(artifacts[0].data)
 
+        # The compaction deployment, on its own schedule, merges the stored crawl's index.
+        compaction = client.read_deployment_by_name("compact-index/archive")
+        assert compaction.parameters == {"storage": s3_target.uri}
+        assert compaction.schedules[0].schedule.cron == load_settings().compact_schedule
+        run = client.create_flow_run_from_deployment(compaction.id)
+        [compacted] = wait_for("the compaction run", lambda: finished_runs([run]), 240, process)
+        assert compacted.state.type == StateType.COMPLETED, compacted.state.message
+
     storage = open_storage(s3_target.uri)
     [crawl] = find_crawls(storage, site="niaga")
     assert crawl.crawl_id in markdown
     assert s3_target.server.secret_key not in markdown
     report = verify_archive(storage, deep=True)
     assert report.ok and report.crawls == 1 and report.files >= 7
+    files = find_index_files(storage)
+    assert (files.crawls, files.compacted, files.generation) == (1, 1, 1)
     assert list((tmp_path / "data" / "crawls" / "niaga").iterdir())  # the serve env's data dir

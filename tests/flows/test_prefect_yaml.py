@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from crawler.siteconfig import PACKAGE_ROOT, load_site
+from crawler.config.sites import PACKAGE_ROOT, load_site
 from flows.deploy import deployable_sites, site_tags
 
 

@@ -15,7 +15,7 @@ import pytest
 from prefect.cache_policies import NO_CACHE
 from prefect.states import Completed, Failed
 
-from crawler.runner import CrawlFailed
+from crawler.process.runner import CrawlFailed
 from flows import crawl_steps
 from flows.archive_flow import (
     JITTER,

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from crawler.runner import run_crawl
+from crawler.process.runner import run_crawl
 from crawler.warc.indexing import build_cdxj
 from crawler.warc.verify import verify_paths
 from replica.content import build_site

@@ -13,7 +13,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.bufferedreaders import ChunkedDataReader
 from warcio.timeutils import iso_date_to_timestamp
 
-from crawler.runner import run_crawl
+from crawler.process.runner import run_crawl
 from crawler.warc.records import PROFILE_NOT_MODIFIED
 from replica.content import build_site
 from replica.server import ReplicaServer

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.runner import run_crawl
+from crawler.process.runner import run_crawl
 from crawler.warc.indexing import build_cdxj
 from tests.crawler.warc.test_wire_capture import FAST, HTML, ROUTES
 from tests.wire_server import WireServer

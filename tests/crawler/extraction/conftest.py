@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.siteconfig import SiteConfig, load_site
+from crawler.config.sites import SiteConfig, load_site
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SEED_URL = (

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from lxml.html import document_fromstring
 
+from crawler.config.sites import SiteConfig
 from crawler.extraction.captions import collect_captions, cut_figures, split_credit
 from crawler.extraction.text_region import text_scope
-from crawler.siteconfig import SiteConfig
 
 PAGE = "https://www.niaga.asia/a/b/"
 

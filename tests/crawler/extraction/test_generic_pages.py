@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from crawler.config.sites import SiteConfig
 from crawler.extraction.article import extract_article
-from crawler.siteconfig import SiteConfig
 
 ANTARA_URL = "https://kaltim.antaranews.com/berita/12346/pemprov-kaltim-siapkan-lahan-relokasi"
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from crawler.config.sites import SiteConfig
 from crawler.extraction.non_body_lines import (
     is_dropped_line,
     parse_credit_line,
     parse_tag_line,
     split_dateline,
 )
-from crawler.siteconfig import SiteConfig
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
+from crawler.config.sites import SiteConfig
 from crawler.extraction.article import MAX_HTML_CHARS, decode_html, extract_article
-from crawler.siteconfig import SiteConfig
 
 URL = "https://www.niaga.asia/contoh/"
 MODES = ["niaga", "generic"]

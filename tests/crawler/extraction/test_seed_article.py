@@ -7,9 +7,9 @@ import time
 
 import pytest
 
+from crawler.config.sites import SiteConfig
 from crawler.extraction.article import extract_article
 from crawler.extraction.article_record import Article
-from crawler.siteconfig import SiteConfig
 
 TITLE = "Pemilu 2024 Kian Dekat, Tiga Pilar di Kaltim Rapatkan Barisan Jaga Kondusifitas"
 CAPTION_1 = (

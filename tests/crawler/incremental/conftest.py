@@ -14,7 +14,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
-from crawler.runner import CrawlResult, run_crawl
+from crawler.process.runner import CrawlResult, run_crawl
 from replica.cache import ByteLRU
 from replica.server import ReplicaHandler, ReplicaHTTPServer, ReplicaServer
 from replica.site_model import ReplicaSite

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from crawler.runner import CrawlResult
+from crawler.process.runner import CrawlResult
 from crawler.warc.records import PROFILE_NOT_MODIFIED
 from replica.content import build_site
 from replica.site_model import ReplicaSite

@@ -12,8 +12,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from crawler.runner import crawl_command
-from crawler.siteconfig import PACKAGE_ROOT
+from crawler.config.sites import PACKAGE_ROOT
+from crawler.process.runner import crawl_command
 from crawler.warc.verify import verify_paths
 from replica.content import build_site
 

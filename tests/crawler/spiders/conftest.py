@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from crawler.runner import CrawlResult, run_crawl
+from crawler.process.runner import CrawlResult, run_crawl
 from replica.content import build_site
 from replica.server import ReplicaServer
 from replica.site_model import ReplicaSite

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from scrapy.settings import Settings
 
-from crawler.globalconfig import load_settings
+from crawler.config.operator import load_settings
+from crawler.config.sites import ConfigError
 from crawler.layout import JOB_DIR
-from crawler.runner import run_crawl
-from crawler.siteconfig import ConfigError
+from crawler.process.runner import run_crawl
 from crawler.spiders.loader import SiteSpiderLoader
 from crawler.spiders.news import NewsSpider
 from tests.scripted_server import ScriptedServer

@@ -127,14 +127,69 @@ def tamper(
             sidecar.write_text(hashlib.sha256(data).hexdigest() + old[64:])
 
 
+def real_warc(path: Path, pages: int) -> None:
+    """A WARC of ``pages`` resource records, as warcio writes them."""
+    from io import BytesIO
+
+    from warcio.warcwriter import WARCWriter
+
+    with path.open("wb") as out:
+        writer = WARCWriter(out, gzip=True, warc_version="1.1")
+        writer.write_record(writer.create_warcinfo_record(path.name, {"software": "test"}))
+        for i in range(pages):
+            body = f"<html><body>page {i} {'x' * 2000}</body></html>".encode()
+            record = writer.create_warc_record(
+                f"https://niaga.asia/{path.stem}/{i}", "resource", payload=BytesIO(body),
+                warc_content_type="text/html",
+            )  # fmt: skip
+            writer.write_record(record)
+
+
+@pytest.fixture
+def stored_warcs(archive_uri: str, make_crawl: Callable[..., Path]) -> tuple[str, Path, Manifest]:
+    """A stored crawl whose WARCs are real and whose CDXJ index is built from them."""
+    from crawler.warc.indexing import build_cdxj
+
+    folder = make_crawl(large=False)
+    for warc in folder.glob("*.warc.gz"):
+        real_warc(warc, 20)
+    (folder / "index.cdxj").unlink()
+    build_cdxj(sorted(folder.glob("*.warc.gz")), folder / f"warta-niaga-{CRAWL_ID}.cdxj")
+    storage = open_storage(archive_uri, multipart_threshold=THRESHOLD)
+    manifest = store_crawl(folder, storage, "niaga", CRAWL_ID, date(2026, 11, 27))
+    return archive_uri, folder, manifest
+
+
+def test_deep_verify_reads_what_the_warc_holds(
+    archive_uri: str, make_crawl: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A WARC cut inside a record was stored as it was: its size and sha256 match the
+    manifest, so only reading its records finds the damage."""
+    from crawler.warc.indexing import build_cdxj
+
+    folder = make_crawl(large=False)
+    for warc in folder.glob("*.warc.gz"):
+        real_warc(warc, 20)
+    (folder / "index.cdxj").unlink()
+    build_cdxj(sorted(folder.glob("*.warc.gz")), folder / f"warta-niaga-{CRAWL_ID}.cdxj")
+    cut = sorted(folder.glob("*.warc.gz"))[0]
+    data = cut.read_bytes()
+    cut.write_bytes(data[: len(data) * 2 // 3])
+    store_crawl(folder, open_storage(archive_uri), "niaga", CRAWL_ID, date(2026, 11, 27))
+    assert run(capsys, "verify", archive_uri)[0] == 0  # sizes and digests are as recorded
+    code, out, _ = run(capsys, "verify", archive_uri, "--deep")
+    assert code == 1 and "FAILED" in out
+    assert f"niaga {CRAWL_ID}: niaga/2026/11/27/{cut.name}" in out, out
+
+
 def test_verify_detects_tampering(
-    stored,
+    stored_warcs,
     capsys: pytest.CaptureFixture[str],
     request: pytest.FixtureRequest,  # type: ignore[no-untyped-def]
 ) -> None:
-    uri, _folder, manifest = stored
+    uri, _folder, manifest = stored_warcs
     code, out, _ = run(capsys, "verify", uri)
-    assert code == 0 and out.startswith("OK: 1 crawl(s), 7 file(s)")
+    assert code == 0 and out.startswith("OK: 1 crawl(s), 6 file(s)"), out
     assert run(capsys, "verify", uri, "--deep")[0] == 0
 
     jsonl = next(f for f in manifest.files if f.kind == "jsonl")

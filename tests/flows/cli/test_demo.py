@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.siteconfig import PACKAGE_ROOT
+from crawler.config.sites import PACKAGE_ROOT
 
 pytestmark = pytest.mark.slow
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.siteconfig import PACKAGE_ROOT
+from crawler.config.sites import PACKAGE_ROOT
 
 BIN = Path(sys.executable).parent
 LIMIT = 5.0  # seconds

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gzip
 import re
 
-from crawler.discovery import parse_feed, parse_sitemap
+from crawler.spiders.discovery import parse_feed, parse_sitemap
 from replica.portal.content import LISTING_SIZE, PortalSite, build_portal
 from replica.portal.render import render_article
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from crawler.runner import CrawlResult, run_crawl
+from crawler.process.runner import CrawlResult, run_crawl
 from replica.portal.content import PortalSite, build_portal
 from replica.portal.server import PortalServer
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.siteconfig import PACKAGE_ROOT, load_site, site_names
+from crawler.config.sites import PACKAGE_ROOT, load_site, site_names
 
 SITE = "kabarbenua"
 NAMES = re.compile(r"kabar[\s_.-]?benua", re.IGNORECASE)

@@ -1,0 +1,169 @@
+"""Finding article URLs: sitemaps, feeds and listing pages, and telling articles apart.
+
+Pure functions over bytes and strings, so they can be tested without a crawl. Every URL they
+return is absolute, stripped of its fragment, and on one of the site's hosts.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+import lxml.etree
+from parsel import Selector
+
+from crawler.config.patterns import site_pattern
+from crawler.config.sites import SiteConfig
+
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+class DiscoveryError(ValueError):
+    """A sitemap or feed that cannot be read safely (too large, not XML, hostile)."""
+
+
+@dataclass(frozen=True)
+class SitemapEntry:
+    url: str
+    is_sitemap: bool
+    lastmod: datetime | None = None
+
+
+def _parse_date(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def gunzip_bounded(data: bytes, max_size: int) -> bytes:
+    """Inflate a ``.xml.gz`` sitemap, refusing decompression bombs."""
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    out = io.BytesIO()
+    chunk = data
+    while chunk:
+        out.write(inflater.decompress(chunk, max_size + 1 - out.tell()))
+        if out.tell() > max_size:
+            raise DiscoveryError(f"sitemap inflates past {max_size} bytes; refusing it")
+        chunk = inflater.unconsumed_tail
+    return out.getvalue()
+
+
+def _local(tag: object) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def parse_sitemap(
+    body: bytes, base_url: str, max_size: int = 50 * 1024 * 1024
+) -> list[SitemapEntry]:
+    """Entries of a sitemap or sitemap index, with ``lastmod`` or the Google News date.
+
+    Entities are never resolved and DTDs never loaded, so hostile sitemaps (billion laughs,
+    external entities) are read as plain text or rejected, never expanded.
+    """
+    if body[:2] == GZIP_MAGIC:
+        body = gunzip_bounded(body, max_size)
+    if len(body) > max_size:
+        raise DiscoveryError(f"sitemap is {len(body)} bytes, over the {max_size} byte limit")
+    parser = lxml.etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+        recover=True,
+        remove_comments=True,
+        remove_pis=True,
+    )
+    try:
+        root = lxml.etree.parse(io.BytesIO(body), parser).getroot()
+    except lxml.etree.XMLSyntaxError as exc:
+        raise DiscoveryError(f"not an XML sitemap: {exc}") from None
+    if root is None:
+        raise DiscoveryError("not an XML sitemap: empty document")
+    kind = _local(root.tag)
+    if kind not in ("urlset", "sitemapindex"):
+        raise DiscoveryError(f"not a sitemap: root element is <{kind}>")
+    entries: list[SitemapEntry] = []
+    for element in root:
+        if _local(element.tag) not in ("url", "sitemap"):
+            continue
+        loc = lastmod = None
+        for child in element.iter():
+            name = _local(child.tag)
+            text = (child.text or "").strip()
+            if name == "loc" and loc is None:
+                loc = text
+            elif name in ("lastmod", "publication_date") and text:
+                lastmod = lastmod or text
+        if loc:
+            entries.append(
+                SitemapEntry(urljoin(base_url, loc), kind == "sitemapindex", _parse_date(lastmod))
+            )
+    return entries
+
+
+def parse_feed(body: bytes, base_url: str) -> list[str]:
+    """Item links of an RSS 2.0 or Atom feed."""
+    if len(body) > 50 * 1024 * 1024:
+        raise DiscoveryError("feed is over 50 MB; refusing it")
+    selector = Selector(body=body, type="xml")
+    links = selector.xpath("//*[local-name()='item']/*[local-name()='link']/text()").getall()
+    links += selector.xpath(
+        "//*[local-name()='entry']/*[local-name()='link'][not(@rel) or @rel='alternate']/@href"
+    ).getall()
+    return [urljoin(base_url, link.strip()) for link in links if link.strip()]
+
+
+def page_links(html: str, page_url: str) -> Iterator[str]:
+    """Every ``<a href>`` of an HTML page, absolute and without fragment."""
+    selector = Selector(text=html)
+    for href in selector.css("a::attr(href)").getall():
+        href = href.strip()
+        if href and not href.startswith(("mailto:", "javascript:", "tel:", "#")):
+            yield urldefrag(urljoin(page_url, href))[0]
+
+
+class UrlRules:
+    """The site's URL rules, compiled once per crawl."""
+
+    def __init__(self, site: SiteConfig) -> None:
+        self.site = site
+        self.hosts = {h.lower() for h in site.domains}
+        self.include = [site_pattern(p) for p in site.articles.url_patterns]
+        self.exclude = [site_pattern(p) for p in site.articles.exclude_patterns]
+        self.pagination = site_pattern(site.discovery.pagination_pattern)
+
+    def on_site(self, url: str) -> bool:
+        parts = urlsplit(url)
+        return parts.scheme in ("http", "https") and (parts.hostname or "").lower() in self.hosts
+
+    def is_article_candidate(self, url: str) -> bool:
+        if not self.on_site(url):
+            return False
+        parts = urlsplit(url)
+        if parts.query:
+            return False
+        path = parts.path or "/"
+        if any(p.search(path) for p in self.exclude):
+            return False
+        return any(p.search(path) for p in self.include)
+
+    def is_pagination(self, url: str) -> bool:
+        return self.on_site(url) and bool(self.pagination.search(urlsplit(url).path))
+
+
+def decompress_if_gzip_file(body: bytes, url: str, max_size: int) -> bytes:
+    """``.xml.gz`` files arrive gzip-compressed as files, not as a transfer encoding."""
+    if body[:2] == GZIP_MAGIC and url.endswith(".gz"):
+        try:
+            return gunzip_bounded(body, max_size)
+        except (OSError, zlib.error, gzip.BadGzipFile) as exc:
+            raise DiscoveryError(f"broken gzip file: {exc}") from None
+    return body

@@ -1,0 +1,100 @@
+"""``warta reextract`` rebuilds, from the archive alone, the records the crawl wrote."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from crawler.process.runner import CrawlResult, run_crawl
+from flows.cli import main
+from replica.content import build_site
+from replica.server import ReplicaServer
+
+FAST = {
+    "DOWNLOAD_DELAY": 0,
+    "AUTOTHROTTLE_ENABLED": False,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
+    "WARTA_PROGRESS_INTERVAL": 0,
+}
+
+
+def _lines(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def _as_set(records: list[dict[str, Any]]) -> set[str]:
+    return {json.dumps(r, sort_keys=True, ensure_ascii=False) for r in records}
+
+
+@pytest.fixture(scope="module")
+def crawl(tmp_path_factory: pytest.TempPathFactory) -> CrawlResult:
+    out = tmp_path_factory.mktemp("reextract-crawl")
+    with ReplicaServer(build_site(25)) as server:
+        return run_crawl(
+            "niaga",
+            out,
+            "20230303T000000Z",
+            base_url=server.base_url,
+            settings={**FAST, "WARTA_STATE_PATH": str(out / "state.sqlite")},
+            timeout=300,
+        )
+
+
+def test_reextract_gives_the_crawls_records(crawl: CrawlResult, tmp_path: Path) -> None:
+    crawled = _lines(crawl.articles_file)
+    assert len(crawled) >= 25
+    out = tmp_path / "again.jsonl"
+    argv = ["reextract", *map(str, crawl.warc_files), "--out", str(out), "--workers", "2"]
+    assert main(argv) == 0
+    again = _lines(out)
+    assert len(again) == len(crawled)
+    assert _as_set(again) == _as_set(crawled)
+
+
+def test_reextract_inline_and_site_from_warcinfo(
+    crawl: CrawlResult, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["reextract", *map(str, crawl.warc_files), "--workers", "0"]) == 0
+    printed = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert _as_set(printed) == _as_set(_lines(crawl.articles_file))
+    assert printed and all(r["site"] == "niaga" and r["warc"]["record_id"] for r in printed)
+
+
+def test_reextract_without_article_records_uses_the_marker(tmp_path: Path) -> None:
+    """A WARC with no metadata records (extraction off): pages found by pattern + marker."""
+    out = tmp_path / "crawl"
+    with ReplicaServer(build_site(8)) as server:
+        result = run_crawl(
+            "niaga",
+            out,
+            "20230303T000000Z",
+            base_url=server.base_url,
+            settings={
+                **FAST,
+                "WARTA_EXTRACT_ENABLED": False,
+                "WARTA_STATE_PATH": str(out / "state.sqlite"),
+            },
+            timeout=300,
+        )
+    target = tmp_path / "rebuilt.jsonl"
+    warcs = [str(p) for p in result.warc_files]
+    assert main(["reextract", *warcs, "--site", "niaga", "--out", str(target)]) == 0
+    records = _lines(target)
+    assert len({r["url"] for r in records}) == len(records) >= 8
+    assert all(r["text"] and r["warc"]["file"].endswith(".warc.gz") for r in records)
+
+
+def test_bad_input_is_a_clear_error_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    junk = tmp_path / "junk.warc.gz"
+    junk.write_bytes(b"this is not a WARC file\n" * 10)
+    target = tmp_path / "out.jsonl"
+    assert main(["reextract", str(junk), "--site", "niaga", "--out", str(target)]) == 2
+    assert "not a readable WARC" in capsys.readouterr().err
+    assert not target.exists() and not list(tmp_path.glob("*.partial"))
+    assert main(["reextract", str(tmp_path / "missing.warc.gz")]) == 2
+    assert "no such file" in capsys.readouterr().err

@@ -1,0 +1,61 @@
+"""Credentials never reach logs or summaries; the crawl process gets no storage secrets."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import pytest
+
+from crawler.fetch.redaction import RedactingFilter, redact_text, redact_url
+from crawler.process.runner import crawl_environment
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://user:pa55@mirror.example/feed/", "https://REDACTED@mirror.example/feed/"),
+        ("https://mirror.example/feed/?token=abc&page=2",
+         "https://mirror.example/feed/?token=REDACTED&page=2"),
+        ("https://www.niaga.asia/berita/?p=1", "https://www.niaga.asia/berita/?p=1"),
+        ("http://[::1]:8080/x?X-Amz-Signature=s", "http://[::1]:8080/x?X-Amz-Signature=REDACTED"),
+    ],
+)  # fmt: skip
+def test_redact_url(url: str, expected: str) -> None:
+    assert redact_url(url) == expected
+
+
+def test_log_lines_lose_url_credentials() -> None:
+    record = logging.LogRecord(
+        "x", logging.INFO, __file__, 1, "fetching %s", ("https://u:secret@h.example/",), None
+    )
+    assert RedactingFilter().filter(record)
+    assert record.getMessage() == "fetching https://REDACTED@h.example/"
+
+
+def test_redaction_is_linear_on_hostile_text() -> None:
+    hostile = "http://" + "a" * 200_000 + " " + "x://" * 50_000
+    started = time.perf_counter()
+    redacted = redact_text(hostile + "@")
+    assert time.perf_counter() - started < 1.0
+    assert redacted == hostile + "@"  # no user:password@ anywhere, so nothing to redact
+    started = time.perf_counter()
+    redacted = redact_text(hostile + " https://u:pw@h.example/")
+    assert time.perf_counter() - started < 1.0
+    assert redacted.endswith(" https://REDACTED@h.example/") and ":pw@" not in redacted
+
+
+def test_crawl_environment_keeps_only_what_a_crawl_needs() -> None:
+    env = crawl_environment({
+        "PATH": "/bin", "HOME": "/root", "LC_ALL": "C.UTF-8", "WARTA_DATA_DIR": "/d",
+        "AWS_SECRET_ACCESS_KEY": "s3cr3t", "AWS_ACCESS_KEY_ID": "k", "PREFECT_API_KEY": "p",
+        "GITHUB_TOKEN": "g",
+    })  # fmt: skip
+    assert env["PATH"] == "/bin" and env["WARTA_DATA_DIR"] == "/d" and env["LC_ALL"] == "C.UTF-8"
+    assert env["SCRAPY_SETTINGS_MODULE"] == "crawler.settings"
+    assert not {
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_ACCESS_KEY_ID",
+        "PREFECT_API_KEY",
+        "GITHUB_TOKEN",
+    } & set(env)

@@ -1,0 +1,251 @@
+"""Compaction of the research index: same answers before and after, nothing counted twice,
+a crawl stored meanwhile stays visible, a killed or beaten compaction leaves the index as it
+was, and a crafted compacted file stops a query instead of changing its answer.
+
+The crawls are copies (under new sites, days and ids) of one crawl written by warta's own
+WARC writer and indexed by ``build_index`` (the ``archive`` fixture of test_research_local);
+the same tests run on a local folder and on SeaweedFS with authentication on.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bench.scale_archive import first_crawl, plan, store_copies, store_copy
+from crawler.layout import INDEX_POINTER_KEY, SNAPSHOT_PREFIX, compacted_prefix
+from flows.archives.compact import compact
+from flows.archives.query import connect, find_index_files, run_query
+from flows.archives.snapshot import IndexCorrupt, StorageConflict, load_snapshot
+from flows.cli import main
+from flows.storage import open_storage
+from flows.storage.base import Storage
+from tests.flows.archives.test_research_local import archive  # noqa: F401  (a fixture)
+
+QUERIES = [
+    "SELECT site, crawl_id, count(*) AS n FROM articles GROUP BY ALL ORDER BY ALL",
+    "SELECT site, crawl_id, record_type, count(*) AS n FROM captures GROUP BY ALL ORDER BY ALL",
+    "SELECT url, title, crawl_id, site, word_count, tags FROM articles ORDER BY ALL",
+    'SELECT surt, fetch_time, warc_key, "offset", length, crawl_id, site FROM captures '
+    "ORDER BY ALL",
+]
+REPO = Path(__file__).resolve().parents[3]
+
+
+def answers(storage: Storage, **filters: Any) -> list[list[dict[str, Any]]]:
+    con, _files = connect(storage, **filters)
+    return [run_query(con, sql).to_pylist() for sql in QUERIES]
+
+
+@pytest.fixture
+def copies(archive: tuple[str, Path], archive_uri: str) -> Storage:  # noqa: F811
+    """48 crawls: 20 on each of 2 sites, 4 a day from 2026-01-01 (to the 5th), plus 8 in
+    February on one site. Stored in ``archive_uri`` (local or S3)."""
+    source = first_crawl(open_storage(archive[0]))
+    if "://" not in archive_uri:  # the source crawl's archive is the same folder
+        archive_uri = f"{archive_uri}-copies"
+        Path(archive_uri).mkdir(parents=True)
+    storage = open_storage(archive_uri)
+    store_copies(storage, source, list(plan(40, 2)))
+    feb = [("site0000", date(2026, 2, d), f"202602{d:02d}T060000Z") for d in range(1, 9)]
+    store_copies(storage, source, feb)
+    storage.source = source  # type: ignore[attr-defined]  # for tests that add crawls
+    return storage
+
+
+def test_answers_equal_before_and_after_compaction(copies: Storage) -> None:
+    before = answers(copies)
+    feb = {"site": "site0000", "since": date(2026, 1, 3), "until": date(2026, 2, 3)}
+    before_feb = answers(copies, **feb)
+    report = compact(copies, max_parts=4)
+    assert report.problems == [] and report.crawls == 48
+    assert (report.partitions, report.files) == (3, 6)  # site0000 Jan and Feb, site0001 Jan
+
+    files = find_index_files(copies)
+    assert (files.crawls, files.compacted, files.pending) == (48, 48, [])
+    assert len(files.keys["articles"]) == 3 and all(
+        k.startswith(compacted_prefix("articles")) for k in files.keys["articles"]
+    )
+    assert answers(copies) == before
+    assert answers(copies, **feb) == before_feb  # rows of days outside the range filtered out
+    [[articles], [captures]] = [
+        run_query(connect(copies)[0], f"SELECT count(*) AS n FROM {t}").to_pylist()
+        for t in ("articles", "captures")
+    ]
+    assert articles["n"] == 48 * 2 and captures["n"] == 48 * 4  # nothing twice
+    assert report.rows == {"captures": captures["n"], "articles": articles["n"]}
+    assert compact(copies).generation is None  # nothing new: no new snapshot
+
+
+def test_filters_open_only_their_partitions(
+    copies: Storage, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["archives", "compact", copies.uri]) == 0
+    assert "48 crawl(s) compacted into 3 partition(s)" in capsys.readouterr().out
+    files = find_index_files(copies, site="site0001")
+    assert files.keys["captures"] == [
+        k for k in files.keys["captures"] if "/site=site0001/month=2026-01/" in k
+    ]
+    assert len(files.keys["captures"]) == 1 and files.crawls == 20
+    files = find_index_files(copies, since=date(2026, 2, 1))
+    assert [k.split("/")[2:4] for k in files.keys["articles"]] == [
+        ["site=site0000", "month=2026-02"]
+    ]
+    assert files.crawls == 8 and files.exclude == {}
+    files = find_index_files(copies, until=date(2026, 1, 1))
+    assert files.crawls == 8 and len(files.keys["articles"]) == 2
+    assert sum(len(ids) for ids in files.exclude.values()) == 32  # same files, rows filtered
+
+
+def test_crawl_stored_during_compaction_is_counted_once(copies: Storage) -> None:
+    source = copies.source  # type: ignore[attr-defined]
+    before = answers(copies)
+    late = ("site0000", date(2026, 1, 10), "20260110T230000Z")  # into a partition being written
+
+    def store_one(site: str, month: str) -> None:
+        if (site, month) == ("site0000", "2026-01"):
+            store_copy(copies, source, *late)
+
+    report = compact(copies, on_partition=store_one)
+    assert report.crawls == 48
+    snapshot, _ = load_snapshot(copies)
+    assert snapshot is not None and ("site0000", late[2]) not in snapshot.covered()
+    files = find_index_files(copies)
+    assert (files.crawls, files.compacted, files.pending) == (49, 48, [late])
+    con, _ = connect(copies)
+    [[row]] = [run_query(con, "SELECT count(*) AS n FROM articles WHERE crawl_id = "
+                              f"'{late[2]}'").to_pylist()]  # fmt: skip
+    assert row["n"] == 2  # visible at once, from its own files
+    after = answers(copies)
+    compact(copies)
+    assert answers(copies) == after != before
+    assert find_index_files(copies).compacted == 49
+
+
+def test_a_compaction_that_lost_the_race_publishes_nothing(copies: Storage) -> None:
+    before = answers(copies)
+    raced: list[int | None] = []
+
+    def other_compaction(site: str, month: str) -> None:
+        if not raced:
+            raced.append(compact(copies, site="site0001").generation)
+
+    with pytest.raises(StorageConflict):
+        compact(copies, on_partition=other_compaction)
+    assert raced == [1]
+    snapshot, _ = load_snapshot(copies)
+    assert snapshot is not None and snapshot.generation == 1
+    assert answers(copies) == before
+    assert compact(copies).generation == 2 and answers(copies) == before
+
+
+KILLER = """
+import os, signal, sys
+from pathlib import Path
+from flows.archives.compact import compact
+from flows.storage.local import LocalStorage
+
+class Dying(LocalStorage):
+    puts = 0
+    def put_file(self, key, path, sha256):
+        super().put_file(key, path, sha256)
+        Dying.puts += 1
+        if sys.argv[2] == "files" and Dying.puts == 3:
+            os.kill(os.getpid(), signal.SIGKILL)
+    def put_bytes_if(self, key, data, version):
+        if sys.argv[2] == "pointer":
+            os.kill(os.getpid(), signal.SIGKILL)
+        return super().put_bytes_if(key, data, version)
+
+compact(Dying(Path(sys.argv[1])))
+"""
+
+
+@pytest.mark.parametrize("archive_uri", ["local"], indirect=True)
+@pytest.mark.parametrize("point", ["files", "pointer"])
+def test_sigkilled_compaction_leaves_the_index_as_it_was(copies: Storage, point: str) -> None:
+    before = answers(copies)
+    root = str(copies.root)  # type: ignore[attr-defined]
+    done = subprocess.run([sys.executable, "-c", KILLER, root, point], cwd=REPO,
+                          capture_output=True, timeout=120)  # fmt: skip
+    assert done.returncode == -signal.SIGKILL, done.stderr.decode()[-2000:]
+    written = list(copies.list(compacted_prefix("captures")))
+    assert written  # it died with files stored
+    assert copies.head(INDEX_POINTER_KEY) is None  # and published nothing
+    if point == "pointer":
+        assert list(copies.list(SNAPSHOT_PREFIX))  # the snapshot too, but no pointer to it
+    assert answers(copies) == before
+    report = compact(copies)
+    assert report.crawls == 48 and answers(copies) == before
+    files = find_index_files(copies)
+    assert not set(files.keys["captures"]) & {i.key for i in written}  # orphans never read
+
+
+def test_crafted_compacted_files_stop_the_query(
+    copies: Storage, capsys: pytest.CaptureFixture[str]
+) -> None:
+    compact(copies)
+    snapshot, _ = load_snapshot(copies)
+    assert snapshot is not None
+    [jan, feb] = [p.parts[0] for p in snapshot.partitions if p.site == "site0000"]
+    target = jan.articles
+
+    # Garbage of the right size: not Parquet.
+    copies.put_bytes(target.key, os.urandom(target.size))
+    with pytest.raises(IndexCorrupt, match="not readable Parquet"):
+        answers(copies)
+    # Another partition's real file in its place: the size (or the row count) differs.
+    copies.put_bytes(target.key, copies.get_bytes(feb.articles.key))
+    with pytest.raises(IndexCorrupt, match=target.key):
+        answers(copies)
+    code = main(["archives", "query", copies.uri, "SELECT count(*) FROM articles"])
+    err = capsys.readouterr().err
+    assert code == 2 and "compacted file" in err and target.key in err
+    # Queries that do not reach the partition still answer; --no-compacted reads around it.
+    assert answers(copies, site="site0001")
+    assert answers(copies, compacted=False)
+    # Compaction goes on beside it; --repair finds the file's digest wrong and rebuilds the
+    # partition from its crawls' own files.
+    assert compact(copies).generation is None
+    report = compact(copies, repair=True)
+    assert len(report.problems) == 1 and "sha256" in report.problems[0]
+    assert report.merged == 3 and answers(copies) == answers(copies, compacted=False)
+
+
+def test_crafted_snapshots_and_crawl_files_are_refused(copies: Storage) -> None:
+    compact(copies)
+    data, _version = copies.get_versioned(INDEX_POINTER_KEY) or (b"", "")
+    pointer = json.loads(data)
+    snapshot = json.loads(copies.get_bytes(pointer["snapshot"]))
+    snapshot["partitions"][0]["parts"][0]["articles"]["key"] = "site0000/2026/01/01/x.parquet"
+    evil = f"{SNAPSHOT_PREFIX}99999999-evil.json"
+    copies.put_bytes(evil, json.dumps(snapshot).encode())
+    copies.put_bytes(INDEX_POINTER_KEY, json.dumps({**pointer, "snapshot": evil}).encode())
+    with pytest.raises(IndexCorrupt, match="is not under _index/articles/site=site0000/"):
+        answers(copies)
+    copies.put_bytes(INDEX_POINTER_KEY, json.dumps({**pointer, "snapshot": "../x.json"}).encode())
+    with pytest.raises(IndexCorrupt, match="not a snapshot"):
+        answers(copies)
+    copies.put_bytes(INDEX_POINTER_KEY, data)
+
+    # A crawl whose index claims another crawl's rows is left out of the compacted index.
+    source = copies.source  # type: ignore[attr-defined]
+    store_copy(copies, source, "site0001", date(2026, 3, 1), "20260301T000000Z")
+    key = "site0001/2026/03/01/20260301T000000Z.manifest.json"
+    manifest = json.loads(copies.get_bytes(key))
+    other = "site0001/2026/01/01/20260101T000100Z-articles.parquet"
+    entry = next(f for f in manifest["files"] if f["name"] == "articles.parquet")
+    entry["sha256"] = copies.head(other).sha256  # type: ignore[union-attr]
+    copies.put_bytes(entry["key"], copies.get_bytes(other))
+    entry["size"] = len(copies.get_bytes(other))
+    copies.put_bytes(key, json.dumps(manifest).encode())
+    report = compact(copies)
+    assert report.crawls == 0 and "another crawl_id" in " ".join(report.problems)
