@@ -6,7 +6,7 @@ an id that says caption (``id="caption_x"``), a class in Indonesian ("keterangan
 "ket-foto", "deskripsi"). Such a name is believed only beside an image: the image's parent
 or grandparent holds the box. A lead image without any caption may say it in its ``alt`` or
 ``title`` when that is a sentence and not the headline. Teaser cards ("caption" classes
-around a link and a read counter) and staff credit lists (names beside avatars) use the
+around a linked headline and a read counter) and staff credit lists (names beside avatars) use the
 same words and are no photo captions.
 """
 
@@ -24,7 +24,6 @@ BOX_XPATH = ".//*[" + " or ".join(
 ) + "]"  # fmt: skip
 BOX_TAGS = {"div", "p", "span", "small", "em", "i", "td", "figcaption", "strong", "b", "font"}
 STAFF = re.compile(r"author|avatar|byline|profile|penulis|redaktur|editor|reporter|role", re.I)
-LINK_SHARE = 0.4  # a caption this much link text is a teaser's title and its counters
 MAX_BOX_CHARS = 600
 LEAD_WORDS = 6  # an alt or title this long, and not the headline, is the image's caption
 NEAR = 2  # ancestors searched for the image beside a caption box
@@ -46,13 +45,12 @@ def is_avatar(img: HtmlElement) -> bool:
 
 
 def is_teaser_or_staff(element: HtmlElement) -> bool:
-    """A caption-named element that is a teaser card's link title or a staff credit."""
-    text = len(clean(element.text_content()))
-    if text and element.xpath("ancestor::a"):
-        return True
-    linked = sum(len(clean(a.text_content())) for a in element.iter("a"))
-    if text and linked >= LINK_SHARE * text:
-        return True
+    """A caption-named element that is a teaser card's headline or a staff credit. A
+    ``<figcaption>`` is always a caption, linked or not (roundups link every caption)."""
+    if element.tag == "figcaption":
+        return False
+    if element.xpath(".//h1|.//h2|.//h3|.//h4|.//h5|.//h6"):
+        return True  # a caption holds no headline; a teaser card's text part does
     for depth, node in enumerate([element, *element.iterancestors()]):
         if depth > NEAR:
             break

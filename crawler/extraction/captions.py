@@ -44,9 +44,12 @@ _SPACE_BEFORE_PUNCT = re.compile(r"\s+(?=[,.;:!?)\]])")
 CONTAINER_CLASSES = (
     "caption", "wp-block-image", "wp-caption", "image", "photo", "foto", "media",
 )  # fmt: skip
+MIN_CAPTION_CHARS = 3
 MAX_FIGURE_WORDS = 25  # more words than this beside its caption: a figure holds body text
 
 MAX_LOOSE_CAPTION_CHARS = 400
+# "site.example Copyright © 2016" after the footer logo is the site's notice, not a credit.
+COPYRIGHT_NOTICE = re.compile(r"\b(?:copyright|hak\s+cipta)\b\W{0,5}(?:19|20)\d\d", re.I)
 _STAFF_CREDIT = re.compile(
     r"\b(?:" + "|".join(k for k in CREDIT_LABELS if k != "sumber") + r")\s{0,3}:", re.I
 )
@@ -114,6 +117,7 @@ def credited_captions(scope: HtmlElement) -> list[HtmlElement]:
                 sibling.tag in LOOSE_TAGS
                 and 8 <= len(text) <= MAX_LOOSE_CAPTION_CHARS
                 and CREDIT_HINT.search(text)
+                and not COPYRIGHT_NOTICE.search(text)
             ):
                 found.append(sibling)
             break
@@ -274,6 +278,8 @@ def collect_captions(
         if is_dropped_line(raw) and not CREDIT_HINT.search(raw):
             continue  # cut all the same: "SCROLL TO CONTINUE" labels wear caption classes too
         text, credit = split_credit(raw, credit_regex)
+        if len(text) < MIN_CAPTION_CHARS:
+            continue  # "In", a label's remnant: no caption says so little
         if credit_el is not None and credit is None:
             credit = CREDIT_PREFIX.sub("", caption_text(credit_el)).strip(" .,;()") or None
         if (text, credit) in seen:

@@ -177,7 +177,7 @@ def test_teaser_cards_and_staff_lists_are_no_captions() -> None:
         "<div class='box'><div class='thumb'><a href='/berita/2'><img src='/img/2.jpg'></a>"
         "</div><h3><a href='/berita/2'>Pasar baru dibuka</a></h3><div class='desc'>Pasar "
         "baru di pusat kota dibuka untuk pedagang kecil mulai pekan ini.</div></div>"
-        "<div class='card__caption'><a href='/berita/3'>Harga cabai di pasar kota turun lagi</a> "
+        "<div class='card__caption'><h5><a href='/berita/3'>Harga cabai turun</a></h5> "
         "Telah dibaca 1.2k kali</div>"
         "<ul class='credits'><li class='credits__role'>Editor</li><li><img class='x' "
         "src='/avatars/u.png' alt='avatar'><span class='credits__name'>Nama Editor</span>"
@@ -206,3 +206,18 @@ def test_a_photo_credit_standing_alone_in_the_text_is_no_body_line() -> None:
     for line in ("KANTORBERITA FOTO/Nama Fotografer", "(KANTOR/Nama)", "PORTAL.com/NAMA PENULIS"):
         assert is_dropped_line(line), line
     assert not is_dropped_line("KANTORBERITA FOTO/Nama Fotografer memotret warga di jembatan.")
+
+
+def test_linked_captions_stay_and_a_footer_notice_is_none() -> None:
+    inner = (
+        "<figure><img src='/img/1.jpg'><figcaption><a href='/resep/kue'>Kue Lapis "
+        "Legit Klasik</a></figcaption></figure>"
+        "<div class='wp-caption'><img src='/img/2.jpg'><p class='wp-caption-text'><em>Source: "
+        "<a href='https://data.example/riset'>data.example</a></em></p></div>"
+    )
+    assert _captions(inner) == [
+        ("Kue Lapis Legit Klasik", None),
+        ("Source: data.example", None),
+    ]
+    footer = "<img src='/logo.png'><p>kota.example Copyright © 2016</p>"
+    assert _captions(footer, body=False) == []
