@@ -72,9 +72,14 @@ def warc_records(storage: Storage, pointers: Sequence[dict[str, Any]]) -> Iterat
 
 
 def for_search(
-    route: str, index: ArchiveIndex, search: Search, groups: dict[str, list[str]]
+    route: str,
+    index: ArchiveIndex,
+    search: Search,
+    groups: dict[str, list[str]],
+    urls: list[str] | None = None,
 ) -> tuple[bytes, str, str]:
-    """(body, file name, media type) of one of the ROUTES for a search."""
+    """(body, file name, media type) of one of the ROUTES for a search; the WARC records
+    only of ``urls`` among its stories when some are given."""
     stem = "warta-" + (search.q or "all")[:40]
     if route == "/attention.csv":
         body = attention_csv(index.attention(search, groups))
@@ -86,7 +91,7 @@ def for_search(
         body = stories_parquet(index.export(search, groups, text=True))
         return body, f"{stem}-stories.parquet", "application/vnd.apache.parquet"
     if route == "/records.warc.gz":
-        pointers = index.pointers(search, groups, RECORD_LIMIT)
+        pointers = index.pointers(search, groups, RECORD_LIMIT, (urls or [])[:RECORD_LIMIT])
         return (
             b"".join(warc_records(index.storage, pointers)),
             f"{stem}.warc.gz",
