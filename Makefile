@@ -93,9 +93,12 @@ eval: install
 
 .PHONY: bench
 ## Throughput and memory against fetch and extraction ceilings and wget (docs/performance.md).
+## BASELINE=<git revision> also crawls that revision in the same run (baseline_articles_per_s).
 BENCH_SIZES ?= 1000,10000
+BASELINE ?=
+BENCH_ARGS ?=
 bench: install
-	$(BIN)/python -m bench.crawl_bench --sizes $(BENCH_SIZES)
+	$(BIN)/python -m bench.crawl_bench --sizes $(BENCH_SIZES) $(if $(BASELINE),--baseline $(BASELINE)) $(BENCH_ARGS)
 
 .PHONY: bench-scale
 ## Query time and memory before and after compaction, 100 to 10,000 crawls, local and on
@@ -108,4 +111,4 @@ bench-scale: install
 ## A Prefect work pool of two workers sharing one archive; one worker is killed mid-round
 ## (docs/scheduling.md). SeaweedFS is started unless STORAGE=s3://bucket/prefix.
 fleet: install
-	$(BIN)/python -m flows.fleet $(if $(filter s3://%,$(STORAGE)),--storage $(STORAGE))
+	$(BIN)/python -m bench.fleet $(if $(filter s3://%,$(STORAGE)),--storage $(STORAGE))

@@ -10,6 +10,10 @@ here: a :class:`RevisitPolicy` (``WARTA_REVISIT_POLICY``, the crawl state's
 :class:`crawler.incremental.revisits.Revisits`) says so. Records are built by
 :mod:`crawler.warc.records` and written, with rotation, by :mod:`crawler.warc.writer`.
 
+With ``WARTA_WARC_WRITER_THREAD``, records are written on a thread of their own
+(:mod:`crawler.warc.serial`), in the order the exchanges came back: ``process_response``
+awaits its record's location while the reactor goes on with other downloads.
+
 Other components reach the writer through :func:`get_warc_writer`, e.g. an item pipeline's
 ``open_spider``::
 
@@ -21,7 +25,7 @@ from __future__ import annotations
 import logging
 import socket
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from http import HTTPStatus
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -29,18 +33,19 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import scrapy
 from scrapy import signals
-from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Headers, Request, Response
 from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.misc import load_object
 
-from crawler import __version__
+from crawler import __version__, keys
+from crawler import settings as defaults
 from crawler.warc import records
 from crawler.warc.records import CapturedRequest, CapturedResponse
 from crawler.warc.recovery import recover_open_files
+from crawler.warc.serial import SerialWarcWriter
 from crawler.warc.tape import WireTape
-from crawler.warc.wire import WIRE_KEY, from_tape, truncation_of
+from crawler.warc.wire import from_tape, truncation_of
 from crawler.warc.writer import RecordLocation, RotatingWarcWriter
 
 if TYPE_CHECKING:
@@ -50,10 +55,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-META_KEY = "warc_record"
-REVISIT_META_KEY = "warc_revisit"  # set when the exchange was archived as a revisit
-NOT_MODIFIED_META_KEY = "warc_304_record"  # a 304 archived as it is, before asking again
-SENT_AT_KEY = "warc_sent_at"  # when the download handler started sending the request
 CONFORMS_TO = "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/"
 # Sent only to a proxy, never to the site; keeping it would put a credential in the archive.
 DROPPED_REQUEST_HEADERS = frozenset({"proxy-authorization"})
@@ -179,7 +180,8 @@ class WarcCaptureMiddleware:
         self, crawler: Crawler, writer: RotatingWarcWriter, revisits: RevisitPolicy | None = None
     ) -> None:
         self.crawler = crawler
-        self.writer = writer
+        thread = crawler.settings.getbool("WARTA_WARC_WRITER_THREAD", False)
+        self.writer = SerialWarcWriter(writer, thread=thread)
         self.revisits = revisits
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
@@ -187,7 +189,7 @@ class WarcCaptureMiddleware:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         settings = crawler.settings
-        if not settings.getbool("WARTA_WARC_ENABLED", True):
+        if not settings.getbool("WARTA_WARC_ENABLED", defaults.WARTA_WARC_ENABLED):
             raise NotConfigured("WARC capture disabled (WARTA_WARC_ENABLED is false)")
         output_dir = settings.get("WARTA_OUTPUT_DIR") or ""
         if not str(output_dir).strip():
@@ -195,7 +197,7 @@ class WarcCaptureMiddleware:
                 "WARTA_OUTPUT_DIR must be set when WARTA_WARC_ENABLED is true "
                 "(set it with -s WARTA_OUTPUT_DIR=... or disable WARC capture)"
             )
-        max_bytes = settings.getint("WARTA_WARC_MAX_BYTES", 1_000_000_000)
+        max_bytes = settings.getint("WARTA_WARC_MAX_BYTES", defaults.WARTA_WARC_MAX_BYTES)
         if max_bytes <= 0:
             raise WarcConfigError(f"WARTA_WARC_MAX_BYTES must be positive, got {max_bytes}")
         extra = settings.getdict("WARTA_WARCINFO")
@@ -241,10 +243,9 @@ class WarcCaptureMiddleware:
                 truncated,
             )
         received = self.writer.now()
+        # Without the wire tape (another download handler), the sending time is estimated.
         latency = request.meta.get("download_latency")
-        sent = request.meta.get(SENT_AT_KEY)
-        if not isinstance(sent, datetime):
-            sent = received - timedelta(seconds=latency) if latency else received
+        sent = received - timedelta(seconds=latency) if latency else received
         captured_request = CapturedRequest(
             method=request.method,
             url=request.url,
@@ -264,19 +265,19 @@ class WarcCaptureMiddleware:
         )
         return captured_request, captured_response
 
-    def process_response(self, request: Request, response: Response) -> Response | Request:
-        tape = request.meta.pop(WIRE_KEY, None)
+    async def process_response(self, request: Request, response: Response) -> Response | Request:
+        tape = request.meta.pop(keys.WIRE, None)
         if "cached" in response.flags:  # served by HttpCacheMiddleware, not fetched now
             return response
         try:
-            return self._archive(request, response, tape)
+            return await self._archive(request, response, tape)
         finally:
             if tape is not None:
                 tape.close()
 
     def process_exception(self, request: Request, exception: BaseException) -> None:
         """A download cut short after the response headers: archive what arrived."""
-        tape = request.meta.pop(WIRE_KEY, None)
+        tape = request.meta.pop(keys.WIRE, None)
         if not isinstance(tape, WireTape):
             return None
         try:
@@ -291,12 +292,12 @@ class WarcCaptureMiddleware:
                 self._fail(request.url)
                 raise
             assert self.crawler.stats is not None
-            self.crawler.stats.inc_value(f"warta/truncated/{truncated}")
+            self.crawler.stats.inc_value(keys.TRUNCATED_PREFIX + truncated)
         finally:
             tape.close()
         return None
 
-    def _archive(
+    async def _archive(
         self, request: Request, response: Response, tape: WireTape | None
     ) -> Response | Request:
         captured_request, captured_response = self._capture(request, response, tape)
@@ -305,17 +306,17 @@ class WarcCaptureMiddleware:
             verdict = self.revisits.judge(request, response, captured_response)
         try:
             if isinstance(verdict, Revisit):
-                self._write_revisit(request, captured_request, verdict)
+                await self._write_revisit(request, captured_request, verdict)
                 return verdict.answer
-            location = self.writer.write_exchange(captured_request, captured_response)
+            location = await self.writer.write_exchange_async(captured_request, captured_response)
         except (OSError, ValueError):
             self._fail(response.url)
             raise
         if isinstance(verdict, Refetch):
             logger.warning("Archived copy of %s is gone; fetching it again", request.url)
-            verdict.retry.meta[NOT_MODIFIED_META_KEY] = location.as_meta()
+            verdict.retry.meta[keys.NOT_MODIFIED_RECORD] = location.as_meta()
             return verdict.retry
-        request.meta[META_KEY] = location.as_meta()
+        request.meta[keys.WARC_RECORD] = location.as_meta()
         if self.revisits is not None and not captured_response.truncated:
             warc_path = self.writer.directory / location.file
             self.revisits.archived(
@@ -323,20 +324,20 @@ class WarcCaptureMiddleware:
             )
         return response
 
-    def _write_revisit(
+    async def _write_revisit(
         self, request: Request, captured_request: CapturedRequest, verdict: Revisit
     ) -> None:
-        location = self.writer.write_revisit(
+        location = await self.writer.write_revisit_async(
             captured_request, verdict.recorded, verdict.original, verdict.profile
         )
         meta = location.as_meta()
         meta.update(revisit_of=verdict.original.record_id, profile=verdict.profile)
-        request.meta[REVISIT_META_KEY] = meta
-        request.meta[META_KEY] = verdict.original_location
+        request.meta[keys.REVISIT] = meta
+        request.meta[keys.WARC_RECORD] = verdict.original_location
         assert self.revisits is not None
         self.revisits.revisited(request, verdict.recorded)
         assert self.crawler.stats is not None
-        self.crawler.stats.inc_value(f"warta/revisit/{verdict.profile.rsplit('/', 1)[-1]}")
+        self.crawler.stats.inc_value(keys.REVISIT_PREFIX + verdict.profile.rsplit("/", 1)[-1])
 
     def _fail(self, url: str) -> None:
         # An archive crawl that cannot archive must stop, not carry on silently.
@@ -356,40 +357,21 @@ class WarcCaptureMiddleware:
             logger.info("WARC file written: %s", path)
 
 
-class TimestampingHTTP11DownloadHandler(HTTP11DownloadHandler):
-    """Scrapy's HTTP/1.1 handler, noting when each request really leaves.
-
-    Download-slot delays happen after every middleware, so no middleware sees the moment a
-    request is sent; ``response time - latency`` misses it by the body's transfer time.
-    The request record's WARC-Date uses this stamp instead (when the handler is in use).
-    """
-
-    async def download_request(self, request: Request) -> Response:
-        request.meta[SENT_AT_KEY] = self._clock()
-        return await super().download_request(request)
-
-    @staticmethod
-    def _clock() -> datetime:
-        return datetime.now(UTC)
-
-
-def get_warc_writer(crawler: Crawler) -> RotatingWarcWriter | None:
+def get_warc_writer(crawler: Crawler) -> SerialWarcWriter | None:
     """The running crawl's writer, or None if WARC capture is off.
 
-    Call it once the engine exists (``open_spider`` of a pipeline, or later).
+    Call it once the engine exists (``open_spider`` of a pipeline, or later). Its
+    ``write_records`` waits for the records queued before; a coroutine can await
+    ``write_records_async`` instead.
     """
     middleware = crawler.get_downloader_middleware(WarcCaptureMiddleware)
     return middleware.writer if middleware is not None else None
 
 
 __all__ = [
-    "META_KEY",
-    "NOT_MODIFIED_META_KEY",
-    "REVISIT_META_KEY",
     "Refetch",
     "Revisit",
     "RevisitPolicy",
-    "TimestampingHTTP11DownloadHandler",
     "WarcCaptureMiddleware",
     "WarcConfigError",
     "decode_header",

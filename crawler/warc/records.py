@@ -14,7 +14,9 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from io import BytesIO
+from typing import Literal
 from urllib.parse import urlsplit
 
 from warcio.recordbuilder import RecordBuilder
@@ -184,7 +186,8 @@ def _finish(
         payload, length = body.payload, body.payload_length
     else:
         payload, length = BytesIO(body), len(body)
-    record = _builder.create_warc_record(
+    _add_digests(record_type, warc_headers, http_headers, body)
+    return _builder.create_warc_record(
         uri,
         record_type,
         payload=payload,
@@ -193,8 +196,48 @@ def _finish(
         warc_headers=warc_headers,
         http_headers=http_headers,
     )
-    _builder.ensure_digest(record, block=True, payload=True)
-    return record
+
+
+_NO_PAYLOAD_DIGEST = frozenset(RecordBuilder.NO_PAYLOAD_DIGEST_TYPES)
+_DIGEST_READ = 1 << 16
+
+
+def _add_digests(
+    record_type: str,
+    warc_headers: StatusAndHeaders,
+    http_headers: StatusAndHeaders | None,
+    body: bytes | WireMessage,
+) -> None:
+    """WARC-Payload-Digest and WARC-Block-Digest, as warcio's ``ensure_digest`` adds them
+    (same fields, same order), from one pass over the payload instead of two."""
+    block = hashlib.sha1()
+    if http_headers is not None:
+        if not http_headers.headers_buff:
+            http_headers.compute_headers_buffer(_builder.header_filter)
+        block.update(http_headers.headers_buff)
+    want_payload = record_type not in _NO_PAYLOAD_DIGEST and not warc_headers.get_header(
+        "WARC-Payload-Digest"
+    )
+    payload = hashlib.sha1() if want_payload else None
+    if isinstance(body, WireMessage):
+        stream = body.payload
+        while chunk := stream.read(_DIGEST_READ):
+            block.update(chunk)
+            if payload is not None:
+                payload.update(chunk)
+        stream.seek(0)
+    else:
+        block.update(body)
+        if payload is not None:
+            payload.update(body)
+    if payload is not None:
+        warc_headers.add_header("WARC-Payload-Digest", sha1_label(payload.digest()))
+    warc_headers.add_header("WARC-Block-Digest", sha1_label(block.digest()))
+
+
+def sha1_label(digest: bytes) -> str:
+    """``sha1:<base32>``, the form warcio writes digests in."""
+    return "sha1:" + base64.b32encode(digest).decode("ascii")
 
 
 def warcinfo(filename: str, fields: Mapping[str, str], spec: RecordSpec) -> ArcWarcRecord:
@@ -216,16 +259,19 @@ def request(
     """Request record; ``Host`` (and ``Content-Length`` for a body) are added if absent,
     as the HTTP client adds them when sending. With ``req.wire`` the block is the bytes sent."""
     extra = [("WARC-Concurrent-To", concurrent_to)] if concurrent_to else []
+    return _finish(
+        req.url,
+        "request",
+        _warc_headers("request", req.url, spec, extra),
+        req.wire if req.wire is not None else req.body,
+        "application/http; msgtype=request",
+        _request_headers(req, protocol),
+    )
+
+
+def _request_headers(req: CapturedRequest, protocol: str) -> StatusAndHeaders:
     if req.wire is not None:
-        warc_headers = _warc_headers("request", req.url, spec, extra)
-        return _finish(
-            req.url,
-            "request",
-            warc_headers,
-            req.wire,
-            "application/http; msgtype=request",
-            WireHeaders(req.wire.head),
-        )
+        return WireHeaders(req.wire.head)
     http_lines = list(req.headers)
     _check_fields(http_lines, "HTTP request")
     names = {name.lower() for name, _ in http_lines}
@@ -235,16 +281,7 @@ def request(
     if req.body and "content-length" not in names and "transfer-encoding" not in names:
         http_lines.append(("Content-Length", str(len(req.body))))
     statusline = f"{request_target(req.url)} {http_version(protocol)}"
-    http_headers = StatusAndHeaders(statusline, http_lines, protocol=req.method.upper())
-    warc_headers = _warc_headers("request", req.url, spec, extra)
-    return _finish(
-        req.url,
-        "request",
-        warc_headers,
-        req.body,
-        "application/http; msgtype=request",
-        http_headers,
-    )
+    return StatusAndHeaders(statusline, http_lines, protocol=req.method.upper())
 
 
 def response(
@@ -282,16 +319,20 @@ def _response_headers(resp: CapturedResponse) -> StatusAndHeaders:
     return StatusAndHeaders(statusline, http_lines, protocol=http_version(resp.protocol))
 
 
-def _derived(
-    record_type: str,
+def derived(
+    record_type: Literal["metadata", "conversion"],
     uri: str,
     payload: bytes,
     content_type: str,
     spec: RecordSpec,
-    refers_to: str | None,
-    refers_to_target_uri: str | None,
-    refers_to_date: datetime | None,
+    *,
+    refers_to: str | None = None,
+    refers_to_target_uri: str | None = None,
+    refers_to_date: datetime | None = None,
 ) -> ArcWarcRecord:
+    """A record derived from a response (the article as JSON in a ``metadata`` record, as
+    plain text in a ``conversion`` record), tied to it by ``WARC-Refers-To``; WARC 1.1 allows
+    that header on these two types, not on ``resource``."""
     if not uri.startswith(DERIVED_URI_PREFIX):
         raise ValueError(
             f"derived records need a URI of their own (see derived_uri()), got {uri!r}"
@@ -308,50 +349,8 @@ def _derived(
     )
 
 
-def metadata(
-    uri: str,
-    payload: bytes,
-    content_type: str,
-    spec: RecordSpec,
-    *,
-    refers_to: str | None = None,
-    refers_to_target_uri: str | None = None,
-    refers_to_date: datetime | None = None,
-) -> ArcWarcRecord:
-    """Metadata record (e.g. extracted article JSON) tied to the response it came from."""
-    return _derived(
-        "metadata",
-        uri,
-        payload,
-        content_type,
-        spec,
-        refers_to,
-        refers_to_target_uri,
-        refers_to_date,
-    )
-
-
-def conversion(
-    uri: str,
-    payload: bytes,
-    content_type: str,
-    spec: RecordSpec,
-    *,
-    refers_to: str | None = None,
-    refers_to_target_uri: str | None = None,
-    refers_to_date: datetime | None = None,
-) -> ArcWarcRecord:
-    """Conversion record (e.g. the article as plain text) tied to its source response."""
-    return _derived(
-        "conversion",
-        uri,
-        payload,
-        content_type,
-        spec,
-        refers_to,
-        refers_to_target_uri,
-        refers_to_date,
-    )
+metadata = partial(derived, "metadata")  # e.g. the extracted article's JSON
+conversion = partial(derived, "conversion")  # e.g. the article as plain text
 
 
 # Revisits ------------------------------------------------------------------------------------
@@ -366,7 +365,7 @@ _NOT_FRESHENED = frozenset(
 
 def payload_digest(body: bytes) -> str:
     """``sha1:<base32>`` of a body as stored, the form warcio writes as WARC-Payload-Digest."""
-    return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
+    return sha1_label(hashlib.sha1(body).digest())
 
 
 def captured_payload_digest(resp: CapturedResponse) -> str:
@@ -379,7 +378,7 @@ def captured_payload_digest(resp: CapturedResponse) -> str:
     while chunk := resp.wire.payload.read(1 << 16):
         digest.update(chunk)
     resp.wire.payload.seek(0)
-    return "sha1:" + base64.b32encode(digest.digest()).decode("ascii")
+    return sha1_label(digest.digest())
 
 
 def freshened_headers(

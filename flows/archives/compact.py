@@ -29,7 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from crawler.config.operator import load_settings
+from crawler.config.operator import load_operator_settings
 from crawler.layout import compacted_key, file_key, manifest_key, month_of
 from flows.archives.index import INDEX_FILES, SCHEMAS
 from flows.archives.query import index_files_of
@@ -167,7 +167,7 @@ def compact(
     ``on_partition`` hook is for tests."""
     started = time.monotonic()
     listed_at = datetime.now(UTC)
-    max_parts = max_parts or load_settings().compact_max_parts
+    max_parts = max_parts or load_operator_settings().compact_max_parts
     report = CompactionReport()
     today = today or listed_at.date()
     snapshot, version = load_snapshot(storage)
