@@ -44,6 +44,7 @@ from crawler.process.lifetime import DIE_WITH_PARENT_ENV, die_with_parent
 from crawler.process.ownership import claim_folder, owner_of_run
 from crawler.process.progress import DISCOVERY_ANSWERS_STAT, DISCOVERY_REQUESTS_STAT
 from crawler.spiders.discovery import (
+    SITEMAP_MAX_URLS,
     DiscoveryError,
     UrlRules,
     decompress_if_gzip_file,
@@ -51,6 +52,7 @@ from crawler.spiders.discovery import (
     parse_feed,
     parse_sitemap,
 )
+from crawler.spiders.link_budget import LinkBudget, request_or_failure
 from crawler.spiders.requisites import Requisites
 from crawler.warc.capture import META_KEY
 
@@ -80,6 +82,7 @@ class NewsSpider(scrapy.Spider):
         self.rules = UrlRules(self.site)
         self.allowed_domains = self.site.fetch_hosts  # asset hosts too (host_guard)
         self.requisites = Requisites(self.site.fetch_hosts, self.site.page_requisites)
+        self._link_budget: LinkBudget | None = None
         self.since = options.since
         self.until = options.until
         self.started = datetime.now(UTC)
@@ -204,14 +207,28 @@ class NewsSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[Any]:
         discovery = self.site.discovery
+        self.requisites.crawler = self.crawler  # lists a requisite URL Scrapy refuses
         for url in self.extra_urls:  # asked for by name: fetched even if no pattern fits
-            yield Request(url, callback=self.parse_article, cb_kwargs={"found_in": "argument"})
-        for path in discovery.sitemaps:
-            yield self._discovery(self.site.absolute(path), self.parse_sitemap, priority=30)
-        for path in discovery.feeds:
-            yield self._discovery(self.site.absolute(path), self.parse_feed, priority=20)
-        for path in discovery.listings:
-            yield self._discovery(self.site.absolute(path), self.parse_listing, depth=0)
+            request = request_or_failure(self.crawler, url, "argument",
+                                         callback=self.parse_article,
+                                         cb_kwargs={"found_in": "argument"})  # fmt: skip
+            if request:
+                yield request
+        starts: list[tuple[str, Any, dict[str, int]]]
+        starts = [(p, self.parse_sitemap, {"priority": 30}) for p in discovery.sitemaps]
+        starts += [(p, self.parse_feed, {"priority": 20}) for p in discovery.feeds]
+        starts += [(p, self.parse_listing, {"depth": 0}) for p in discovery.listings]
+        for path, callback, options in starts:
+            request = self._discovery(self.site.absolute(path), callback, **options)
+            if request:
+                yield request
+
+    @property
+    def link_budget(self) -> LinkBudget:
+        """What one page may add to the crawl (crawler/spiders/link_budget.py)."""
+        if self._link_budget is None:
+            self._link_budget = LinkBudget(self.crawler)
+        return self._link_budget
 
     @property
     def crawl_state(self) -> CrawlState | None:
@@ -227,11 +244,13 @@ class NewsSpider(scrapy.Spider):
         if request.meta.get(KIND_KEY) == "discovery" and response.status < 500:
             self.crawler.stats.inc_value(DISCOVERY_ANSWERS_STAT)
 
-    def _discovery(self, url: str, callback: Any, priority: int = 0, **cb: Any) -> Request:
-        self.crawler.stats.inc_value(DISCOVERY_REQUESTS_STAT)
-        return Request(
-            url, callback=callback, priority=priority, cb_kwargs=cb, meta={KIND_KEY: "discovery"}
-        )
+    def _discovery(self, url: str, callback: Any, priority: int = 0, **cb: Any) -> Request | None:
+        request = request_or_failure(self.crawler, url, callback.__name__, callback=callback,
+                                     priority=priority, cb_kwargs=cb,
+                                     meta={KIND_KEY: "discovery"})  # fmt: skip
+        if request is not None:
+            self.crawler.stats.inc_value(DISCOVERY_REQUESTS_STAT)
+        return request
 
     # Discovery -----------------------------------------------------------------------------
 
@@ -289,7 +308,8 @@ class NewsSpider(scrapy.Spider):
                 meta[FROM_ARCHIVE_KEY] = True
                 url = capture.url
                 self.crawler.stats.inc_value("warta/reread_from_archive")
-        return Request(url, callback=self.parse_article, cb_kwargs={"found_in": source}, meta=meta)
+        return request_or_failure(self.crawler, url, source, callback=self.parse_article,
+                                  cb_kwargs={"found_in": source}, meta=meta)  # fmt: skip
 
     def _archived_before(self, url: str) -> bool:
         state = self.crawl_state
@@ -311,7 +331,9 @@ class NewsSpider(scrapy.Spider):
             return
         depth = response.meta.get(SITEMAP_DEPTH_KEY, 0)
         max_depth = self.crawler.settings.getint("WARTA_SITEMAP_MAX_DEPTH", 3)
-        for entry in entries:
+        by_url = {entry.url: entry for entry in entries}
+        for url in self.link_budget.take(by_url, response.url, "parse_sitemap", SITEMAP_MAX_URLS):
+            entry = by_url[url]
             if entry.is_sitemap:
                 # A sitemap last changed before the window cannot list anything in it.
                 too_old = bool(self.since and entry.lastmod and _aware(entry.lastmod) < self.since)
@@ -325,8 +347,9 @@ class NewsSpider(scrapy.Spider):
                     self.crawler.stats.inc_value("warta/sitemap_too_deep")
                     continue
                 nested = self._discovery(entry.url, self.parse_sitemap, priority=30)
-                nested.meta[SITEMAP_DEPTH_KEY] = depth + 1
-                yield nested
+                if nested is not None:
+                    nested.meta[SITEMAP_DEPTH_KEY] = depth + 1
+                    yield nested
             elif self._in_window(entry.lastmod):
                 request = self._article_request(entry.url, "sitemap")
                 if request:
@@ -338,7 +361,7 @@ class NewsSpider(scrapy.Spider):
         except DiscoveryError as exc:
             logger.warning("Skipping feed %s: %s", response.url, exc)
             return
-        for link in links:
+        for link in self.link_budget.take(links, response.url, "parse_feed"):
             request = self._article_request(link, "feed")
             if request:
                 yield request
@@ -355,7 +378,8 @@ class NewsSpider(scrapy.Spider):
         next_pages: list[str] = []
         candidates = 0
         old = 0
-        for link in page_links(response.text, response.url):
+        links = page_links(response.text, response.url)  # parsed as they are taken
+        for link in self.link_budget.take(links, response.url, "parse_listing"):
             if self.rules.is_pagination(link):
                 if depth + 1 < limit:
                     next_pages.append(link)
@@ -371,7 +395,9 @@ class NewsSpider(scrapy.Spider):
             logger.info("Listing %s holds only archived articles; not paging on", response.url)
             return
         for link in next_pages:
-            yield self._discovery(link, self.parse_listing, depth=depth + 1)
+            request = self._discovery(link, self.parse_listing, depth=depth + 1)
+            if request:
+                yield request
 
     # Articles ------------------------------------------------------------------------------
 
@@ -467,15 +493,19 @@ class NewsSpider(scrapy.Spider):
         self, following: str | None, pages: list[dict[str, Any]], key: str
     ) -> Iterator[Any]:
         if following and len(pages) < MAX_PAGES and self.rules.on_site(following):
-            self.crawler.stats.inc_value("warta/next_page")
-            yield Request(
+            request = request_or_failure(
+                self.crawler,
                 following,
+                "parse_next_page",
                 callback=self.parse_next_page,
                 errback=self._next_page_failed,
                 cb_kwargs={"pages": pages, "key": key},
                 priority=10,
             )
-            return
+            if request is not None:
+                self.crawler.stats.inc_value("warta/next_page")
+                yield request
+                return
         yield from self._emit(merge_records(pages), key)
 
     def _emit(self, record: dict[str, Any], key: str) -> Iterator[Any]:
@@ -496,7 +526,10 @@ class NewsSpider(scrapy.Spider):
         if self.site.archive_images:
             for caption in article.captions:
                 if caption.image and self.rules.on_site(caption.image):
-                    yield Request(caption.image, callback=self.ignore, priority=-10)
+                    request = request_or_failure(self.crawler, caption.image, "image",
+                                                 callback=self.ignore, priority=-10)  # fmt: skip
+                    if request:  # a bad image URL is listed, and the article still recorded
+                        yield request
 
     def parse_requisite(self, response: Response) -> Iterator[Request]:
         """Archived for replay; a stylesheet's fonts and images are fetched in turn."""
