@@ -108,4 +108,4 @@ bench-scale: install
 ## A Prefect work pool of two workers sharing one archive; one worker is killed mid-round
 ## (docs/scheduling.md). SeaweedFS is started unless STORAGE=s3://bucket/prefix.
 fleet: install
-	$(BIN)/python -m flows.fleet $(if $(filter s3://%,$(STORAGE)),--storage $(STORAGE))
+	$(BIN)/python -m bench.fleet $(if $(filter s3://%,$(STORAGE)),--storage $(STORAGE))

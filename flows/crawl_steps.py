@@ -20,8 +20,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from crawler import settings as crawl_defaults
-from crawler.config.arguments import check_settings, parse_spider_args
-from crawler.config.operator import load_settings
+from crawler.config.arguments import check_setting_overrides, parse_spider_args
+from crawler.config.operator import load_operator_settings
 from crawler.config.sites import load_site
 from crawler.layout import (
     ARTICLES_FILE,
@@ -33,10 +33,10 @@ from crawler.layout import (
     check_id,
     crawl_folder,
     index_name,
-    is_warc,
     new_crawl_id,
     parse_crawl_id,
     state_path,
+    warc_files,
 )
 from crawler.process.ownership import FolderOwner, claim_folder, owner_of_run
 from crawler.process.runner import run_crawl
@@ -83,7 +83,7 @@ class ArchivePlan:
         return self.folder / index_name(self.file_prefix, self.site, self.crawl_id)
 
     def warc_files(self) -> list[Path]:
-        return sorted(p for p in self.folder.iterdir() if is_warc(p.name))
+        return warc_files(self.folder)
 
     @property
     def owner(self) -> FolderOwner:
@@ -124,8 +124,10 @@ def plan_archive(
 ) -> ArchivePlan:
     """Validate the site and parameters before anything runs; ConfigError or ValueError."""
     config = load_site(site)
-    settings = load_settings()
-    check_settings(dict(crawl_settings or {}))  # ConfigError: fails the run at once, no retry
+    settings = load_operator_settings()
+    check_setting_overrides(
+        dict(crawl_settings or {})
+    )  # ConfigError: fails the run at once, no retry
     parse_spider_args({**(spider_args or {}), **({"base_url": base_url} if base_url else {})})
     root = (Path(data_dir) if data_dir else settings.data_dir).expanduser().resolve()
     crawl_id = (
@@ -273,7 +275,7 @@ def check_warcs(folder: Path) -> CheckResult:
 
 
 def _warcio_check(folder: Path) -> CheckResult:
-    warcs = sorted(p for p in folder.iterdir() if is_warc(p.name))
+    warcs = warc_files(folder)
     problems = []
     for path in warcs:
         proc = subprocess.run(

@@ -3,8 +3,8 @@
 ``scrapy crawl niaga -a since=...``, ``warta archive niaga --arg ...`` and ``--set ...`` all
 pass through here, so a misspelt name or a value of the wrong kind is one line naming the
 thing and what would be right, not a traceback halfway into a crawl. :class:`SpiderArguments`
-is the spider's whole interface; :func:`check_settings` knows every ``WARTA_*`` setting from
-:mod:`crawler.settings`.
+is the spider's whole interface; :func:`check_setting_overrides` knows every ``WARTA_*``
+setting from :mod:`crawler.settings`.
 """
 
 from __future__ import annotations
@@ -151,7 +151,7 @@ RUN_SETTINGS = frozenset({
 })  # fmt: skip
 
 
-def check_settings(settings: dict[str, Any]) -> None:
+def check_setting_overrides(settings: dict[str, Any]) -> None:
     """Unknown ``WARTA_*`` names, Scrapy names outside :data:`RUN_SETTINGS` and values of
     the wrong kind are errors; Scrapy's are checked for kind when Scrapy has a default."""
     known = set(warta_setting_names())

@@ -10,8 +10,8 @@ from __future__ import annotations
 import logging
 import re
 
-from crawler.extraction.non_body_lines import clean
 from crawler.config.patterns import PatternError, site_pattern
+from crawler.extraction.non_body_lines import clean
 
 LOG = logging.getLogger(__name__)
 

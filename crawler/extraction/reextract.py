@@ -186,9 +186,7 @@ def reextract(
                 continue
             on_site = {*hosts, (urlsplit(page.url).hostname or "").lower()}
             canonical, claimed = trusted_canonical(result.canonical, page.url, on_site)
-            record = crawl_record(result.article, canonical, page.url, page.location)
-            if claimed:
-                record["canonical_claimed"] = claimed
+            record = crawl_record(result.article, canonical, page.url, page.location, claimed)
             if stats.mode == "marker":
                 key = dedup_key(record["url"])
                 if key in keys:

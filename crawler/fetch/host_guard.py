@@ -38,15 +38,12 @@ from twisted.internet.interfaces import (
 )
 from zope.interface import implementer
 
+from crawler import keys
+
 LOG = logging.getLogger(__name__)
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
-
-
-# Host names whose every address was refused in this process, so a failure report can say
-# "refused-address" rather than the DNS error Twisted raises when no address is left.
-refused_hosts: set[str] = set()
 
 
 class HostRefused(IgnoreRequest):
@@ -171,7 +168,7 @@ class AllowedHostsMiddleware:
         ):
             return None
         assert self.crawler.stats is not None
-        self.crawler.stats.inc_value("warta/refused/offsite")
+        self.crawler.stats.inc_value(keys.REFUSED_OFFSITE)
         LOG.warning("Refused a request outside the allowed hosts: %s", request.url)
         raise HostRefused(f"offsite: {host or request.url} is not an allowed host")
 
@@ -211,14 +208,16 @@ class _FilteringReceiver:
 
     def resolutionComplete(self) -> None:
         if self.refused:
-            refused_hosts.add(self.host)
             LOG.warning(
                 "Refused to connect to %s at %s: not a public address "
                 "(allow it with WARTA_ALLOWED_NETWORKS)", self.host, ", ".join(self.refused)
             )  # fmt: skip
             for crawler in self.crawlers:
                 if getattr(crawler, "stats", None) is not None:
-                    crawler.stats.inc_value("warta/refused/address")
+                    crawler.stats.inc_value(keys.REFUSED_ADDRESS)
+                    # so the failure log says "refused-address", not the DNS error Twisted
+                    # raises when no address is left (crawler.fetch.failures)
+                    crawler.stats.inc_value(keys.REFUSED_HOST_PREFIX + self.host)
         self.receiver.resolutionComplete()
 
 

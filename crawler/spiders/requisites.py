@@ -20,9 +20,9 @@ from urllib.parse import urlsplit
 from scrapy.crawler import Crawler
 from scrapy.http import Request, Response, TextResponse
 
+from crawler import keys
 from crawler.extraction.requisites import stylesheet_requisites
 from crawler.fetch.host_guard import host_allowed
-from crawler.incremental.revisits import KIND_KEY, NO_CONDITIONAL_KEY
 from crawler.spiders.link_budget import request_or_failure
 
 REQUISITE_KIND = "requisite"
@@ -52,7 +52,7 @@ class Requisites:
                 continue
             self.seen.add(url)
             options = {"callback": callback, "priority": REQUISITE_PRIORITY,
-                       "meta": {KIND_KEY: REQUISITE_KIND, NO_CONDITIONAL_KEY: True}}  # fmt: skip
+                       "meta": {keys.KIND: REQUISITE_KIND, keys.NO_CONDITIONAL: True}}  # fmt: skip
             if self.crawler is not None:
                 request = request_or_failure(self.crawler, url, "requisite", **options)
                 if request is not None:

@@ -285,17 +285,6 @@ def record_from_bytes(data: bytes, name: str) -> WarcRecord:
     return WarcReader(name, stream=stream).record_at(0)
 
 
-def warc_files(folder: str | os.PathLike[str], *, include_open: bool = False) -> list[Path]:
-    """The ``.warc.gz`` files of a folder by name, with ``.warc.gz.open`` ones if asked."""
-    directory = Path(folder)
-    if not directory.is_dir():
-        return []
-    found = [*directory.glob("*.warc.gz")]
-    if include_open:
-        found += directory.glob("*.warc.gz.open")
-    return sorted(found)
-
-
 def _describe(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
 
@@ -311,5 +300,4 @@ __all__ = [
     "read_records",
     "record_from_bytes",
     "starts_like_warc",
-    "warc_files",
 ]

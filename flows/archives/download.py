@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from crawler.config.units import parse_duration
-from crawler.layout import ARTICLES_FILE, is_warc, manifest_name, wacz_name
+from crawler.layout import ARTICLES_FILE, manifest_name, wacz_name, warc_files
 from flows.archives.catalog import Report, find_crawls, read_manifests
 from flows.storage.base import Storage, check_expiry, sha256_file
 from flows.storage.manifest import Manifest, ManifestFile
@@ -183,7 +183,7 @@ def package_download(folder: Path, manifest: Manifest) -> Path:
     out = folder / wacz_name("warta", manifest.site, manifest.crawl_id)
     if out.is_file():
         return out
-    warcs = sorted(p for p in folder.iterdir() if is_warc(p.name))
+    warcs = warc_files(folder)
     articles = folder / ARTICLES_FILE
     if not articles.is_file():
         articles.touch()

@@ -17,6 +17,8 @@ from pathlib import Path
 import duckdb
 import pyarrow.dataset as ds
 
+from crawler.layout import PARQUET_SUFFIX
+
 PARTITIONS = ["site", "year", "month"]
 EXPORT_MARKER = ".warta-export"  # in every export: the next export may replace the folder
 
@@ -87,7 +89,7 @@ def export_articles(
         format="parquet",
         partitioning=PARTITIONS,
         partitioning_flavor="hive",
-        basename_template="part-{i}.parquet",
+        basename_template="part-{i}" + PARQUET_SUFFIX,
         file_visitor=lambda f: written.append(f.path),
         existing_data_behavior="error",
     )

@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 
 from crawler.config.units import format_bytes
+from crawler.layout import PARQUET_SUFFIX
 from flows.storage import open_storage
 
 
@@ -140,7 +141,7 @@ def _export(args: argparse.Namespace) -> int:
     storage.check()
     con, files = connect(storage, site=args.site)
     result = export_articles(con, args.dest, site=args.site, since=args.since, until=args.until)
-    size = sum(p.stat().st_size for p in result.dest.rglob("*.parquet"))
+    size = sum(p.stat().st_size for p in result.dest.rglob("*" + PARQUET_SUFFIX))
     print(
         f"{result.rows} article(s) from {files.crawls} crawl(s) in {result.files} file(s), "
         f"{format_bytes(size)} -> {result.dest}"

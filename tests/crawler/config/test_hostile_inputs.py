@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.config.arguments import RUN_SETTINGS, check_settings
+from crawler.config.arguments import RUN_SETTINGS, check_setting_overrides
 from crawler.config.sites import PACKAGE_ROOT, ConfigError, load_site, sites_dir
 from crawler.layout import crawl_folder
 from flows.crawl_steps import plan_archive
@@ -36,12 +36,13 @@ EVIL = "name: evil\nbase_url: http://127.0.0.1:9\n"
 @pytest.mark.parametrize("name", list(FORBIDDEN))
 def test_a_run_cannot_set_what_guards_the_crawl(name: str) -> None:
     with pytest.raises(ConfigError, match=f"setting {name} cannot be set for a run"):
-        check_settings({name: FORBIDDEN[name]})
+        check_setting_overrides({name: FORBIDDEN[name]})
 
 
 def test_the_documented_run_settings_pass() -> None:
-    check_settings({"DOWNLOAD_DELAY": "2", "CLOSESPIDER_TIMEOUT": "600", "LOG_LEVEL": "DEBUG",
-                    "WARTA_ALLOWED_NETWORKS": '["10.0.0.0/8"]'})  # fmt: skip
+    allowed = {"DOWNLOAD_DELAY": "2", "CLOSESPIDER_TIMEOUT": "600", "LOG_LEVEL": "DEBUG",
+               "WARTA_ALLOWED_NETWORKS": '["10.0.0.0/8"]'}  # fmt: skip
+    check_setting_overrides(allowed)
     readme = (PACKAGE_ROOT / "README.md").read_text()
     assert all(f"`{name}`" in readme for name in RUN_SETTINGS)
 
