@@ -11,19 +11,25 @@ failures.jsonl naming the page.
 
 :func:`request_or_failure` builds a ``Request`` and lists a URL that Scrapy refuses (a port
 out of range, say) as ``bad-url`` instead of letting the ValueError end the callback, which
-once lost the article whose image it was.
+once lost the article whose image it was. :class:`DiscoveryRequests` gives the spider its
+first and discovery requests made that way, and the budget.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from scrapy.crawler import Crawler
 from scrapy.http import Request
 
+from crawler import keys
 from crawler.fetch.failures import FailureLog
+
+if TYPE_CHECKING:
+    from crawler.config.sites import SiteConfig
 
 BAD_URL = "bad-url"
 TOO_MANY_LINKS = "too-many-links"
@@ -37,10 +43,8 @@ def request_or_failure(crawler: Crawler, url: str, stage: str, **kwargs: Any) ->
         return Request(url, **kwargs)
     except ValueError as exc:
         log = FailureLog.of(crawler)
-        if log is not None:
+        if log is not None:  # counted in the stats as failures/bad-url
             log.record_url(url, stage, BAD_URL, detail=str(exc))
-        if crawler.stats is not None:
-            crawler.stats.inc_value("warta/bad_urls")
         return None
 
 
@@ -105,10 +109,51 @@ class LinkBudget:
             "(WARTA_EXTRACT_TIMEOUT)",
         }
         log = FailureLog.of(self.crawler)
-        if log is not None:
+        if log is not None:  # counted in the stats as failures/<reason>
             log.record_url(page_url, stage, reason, detail=details[reason])
-        if self.crawler.stats is not None:
-            self.crawler.stats.inc_value(f"warta/links_{reason.replace('-', '_')}")
+
+
+class DiscoveryRequests:
+    """The spider's own requests (the first ones, discovery, following a page), each made
+    with :func:`request_or_failure`, and the :class:`LinkBudget` its parsers take links by."""
+
+    crawler: Crawler
+    site: SiteConfig
+    extra_urls: list[str]
+    parse_article: Callable[..., Any]
+    parse_sitemap: Callable[..., Any]
+    parse_feed: Callable[..., Any]
+    parse_listing: Callable[..., Any]
+
+    @cached_property
+    def link_budget(self) -> LinkBudget:
+        return LinkBudget(self.crawler)
+
+    def first_requests(self) -> Iterator[Request]:
+        """The URLs asked for by name (fetched even if no pattern fits), then the site's
+        sitemaps, feeds and listings."""
+        for url in self.extra_urls:
+            found_in = {"found_in": "argument"}
+            if request := request_or_failure(
+                self.crawler, url, "argument", callback=self.parse_article, cb_kwargs=found_in
+            ):
+                yield request
+        discovery = self.site.discovery
+        starts: list[tuple[str, Any, dict[str, int]]]
+        starts = [(p, self.parse_sitemap, {"priority": 30}) for p in discovery.sitemaps]
+        starts += [(p, self.parse_feed, {"priority": 20}) for p in discovery.feeds]
+        starts += [(p, self.parse_listing, {"depth": 0}) for p in discovery.listings]
+        for path, callback, options in starts:
+            if request := self._discovery(self.site.absolute(path), callback, **options):
+                yield request
+
+    def _discovery(self, url: str, callback: Any, priority: int = 0, **cb: Any) -> Request | None:
+        request = request_or_failure(self.crawler, url, callback.__name__, callback=callback,
+                                     priority=priority, cb_kwargs=cb,
+                                     meta={keys.KIND: "discovery"})  # fmt: skip
+        if request is not None:
+            self.crawler.stats.inc_value(keys.DISCOVERY_REQUESTS)
+        return request
 
 
 __all__ = [
@@ -116,6 +161,7 @@ __all__ = [
     "PARSE_DEADLINE",
     "QUEUE_FULL",
     "TOO_MANY_LINKS",
+    "DiscoveryRequests",
     "LinkBudget",
     "crawl_closing",
     "request_or_failure",

@@ -38,14 +38,14 @@ from crawler.spiders.discovery import (
     parse_feed,
     parse_sitemap,
 )
-from crawler.spiders.link_budget import LinkBudget, request_or_failure
+from crawler.spiders.link_budget import DiscoveryRequests, request_or_failure
 from crawler.spiders.pages import ArticlePages
 from crawler.spiders.requisites import Requisites
 
 logger = logging.getLogger(__name__)
 
 
-class NewsSpider(ArticlePages, scrapy.Spider):
+class NewsSpider(ArticlePages, DiscoveryRequests, scrapy.Spider):
     """Config-driven news spider; ``SiteSpiderLoader`` makes one subclass per site file."""
 
     name = "news"
@@ -59,7 +59,6 @@ class NewsSpider(ArticlePages, scrapy.Spider):
         self.rules = UrlRules(self.site)
         self.allowed_domains = self.site.fetch_hosts  # asset hosts too (host_guard)
         self.requisites = Requisites(self.site.fetch_hosts, self.site.page_requisites)
-        self._link_budget: LinkBudget | None = None
         self.started = datetime.now(UTC)
         self.window = Window.of(options.since, options.until, options.lookback, self.started)
         self.recheck_hours = (
@@ -75,47 +74,19 @@ class NewsSpider(ArticlePages, scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         if not crawler.settings.getbool("WARTA_PAGE_REQUISITES"):
             spider.requisites.enabled = False
+        spider.requisites.crawler = crawler  # lists a requisite URL Scrapy refuses
         crawler.signals.connect(spider._count_discovery_answer, signal=signals.response_received)
         return spider
 
     async def start(self) -> AsyncIterator[Any]:
-        discovery = self.site.discovery
-        self.requisites.crawler = self.crawler  # lists a requisite URL Scrapy refuses
-        for url in self.extra_urls:  # asked for by name: fetched even if no pattern fits
-            found_in = {"found_in": "argument"}
-            request = request_or_failure(
-                self.crawler, url, "argument", callback=self.parse_article, cb_kwargs=found_in
-            )
-            if request:
-                yield request
-        starts: list[tuple[str, Any, dict[str, int]]]
-        starts = [(p, self.parse_sitemap, {"priority": 30}) for p in discovery.sitemaps]
-        starts += [(p, self.parse_feed, {"priority": 20}) for p in discovery.feeds]
-        starts += [(p, self.parse_listing, {"depth": 0}) for p in discovery.listings]
-        for path, callback, options in starts:
-            if request := self._discovery(self.site.absolute(path), callback, **options):
-                yield request
-
-    @property
-    def link_budget(self) -> LinkBudget:
-        """What one page may add to the crawl (crawler/spiders/link_budget.py)."""
-        if self._link_budget is None:
-            self._link_budget = LinkBudget(self.crawler)
-        return self._link_budget
+        for request in self.first_requests():
+            yield request
 
     def _count_discovery_answer(self, response: Response, request: Request) -> None:
         """A site that answers no discovery fetch (or only with 5xx) is unreachable: the
         crawl then fails (crawler.commands.crawl) instead of "finishing" with nothing."""
         if request.meta.get(keys.KIND) == "discovery" and response.status < 500:
             self.crawler.stats.inc_value(keys.DISCOVERY_ANSWERS)
-
-    def _discovery(self, url: str, callback: Any, priority: int = 0, **cb: Any) -> Request | None:
-        request = request_or_failure(self.crawler, url, callback.__name__, callback=callback,
-                                     priority=priority, cb_kwargs=cb,
-                                     meta={keys.KIND: "discovery"})  # fmt: skip
-        if request is not None:
-            self.crawler.stats.inc_value(keys.DISCOVERY_REQUESTS)
-        return request
 
     # Discovery -----------------------------------------------------------------------------
 
