@@ -45,7 +45,7 @@ def _crawl(folder: Path, base_url: str) -> tuple[int, dict[str, object], list[di
                                 stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
         memory = TreeMemory(proc.pid)
         try:
-            proc.wait(timeout=LIMIT + 150)
+            proc.wait(timeout=LIMIT + 300)  # start-up is slow on a loaded machine
         finally:
             if proc.poll() is None:
                 proc.kill()

@@ -47,7 +47,7 @@ def _crawl(folder: Path, base_url: str, paths: list[str]) -> tuple[int, list[dic
                                 stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
         memory = TreeMemory(proc.pid)
         try:
-            proc.wait(timeout=TIMEOUT + 60)
+            proc.wait(timeout=300)  # start-up alone can take a minute on a loaded machine
         finally:
             if proc.poll() is None:
                 proc.kill()
