@@ -77,6 +77,12 @@ EXTENSIONS = {
     "crawler.fetch.limits.CrawlBytesBudget": 510,
 }
 
+# Politeness off, for servers of our own on loopback only (the replica of `warta demo`, the
+# fleet demo, the benchmark, the tests' servers); never for a real site. The one copy of
+# these values: a dict Scrapy carries along as an unused setting.
+POLITENESS_OFF = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False,
+                  "CONCURRENT_REQUESTS_PER_DOMAIN": 8}  # fmt: skip
+
 LOG_LEVEL = "INFO"
 LOG_FORMAT = "%(asctime)s [%(name)s] %(levelname)s: %(message)s"
 
@@ -94,6 +100,9 @@ WARTA_EXTRACT_TIMEOUT = 30.0  # seconds per page; a worker past it is replaced
 WARTA_EXTRACT_WORKERS: int | None = None  # extraction processes; None = one per core, 0 = inline
 WARTA_WARC_PREFIX = "warta"  # CrawlSetup sets "<prefix>-<site>" from config/settings.yaml
 WARTA_WARC_MAX_BYTES = 1_000_000_000
+# Write WARC records on a thread of their own (crawler/warc/serial.py): pays off only with a
+# core to spare beside the reactor and the extraction workers (docs/performance.md).
+WARTA_WARC_WRITER_THREAD = False
 WARTA_WARCINFO: dict[str, str] = {}  # extra warcinfo fields; CrawlSetup fills operator etc.
 
 # Incremental crawling (docs/incremental.md).

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-import subprocess
-import sys
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,6 +37,7 @@ from crawler.layout import (
 )
 from crawler.process.ownership import FolderOwner, claim_folder, owner_of_run
 from crawler.process.runner import crawl_deadline, run_crawl
+from crawler.warc.verify import verify_paths
 from flows.new_articles import NewArticles, count_new_articles
 from flows.storage import Storage, open_storage
 from flows.storage.crawl_upload import delete_local_copies, store_crawl
@@ -224,10 +223,6 @@ def check_warcs(folder: Path) -> CheckResult:
     An index that no longer matches sound WARC files (a crawl resumed after it was made,
     a copy cut short) is stale, not damage: it is removed, and packaging rebuilds it.
     """
-    try:
-        from crawler.warc.verify import verify_paths
-    except ImportError:  # pragma: no cover - the fallback for a tree without verify.py
-        return _warcio_check(folder)
     report = verify_paths([folder])
     index_only = report.problems and all(is_index_problem(p.kind) for p in report.problems)
     if index_only:
@@ -253,25 +248,6 @@ def check_warcs(folder: Path) -> CheckResult:
         shown = "\n".join(result.problems[:20])
         raise WarcCheckError(f"{len(result.problems)} problem(s) in {folder}:\n{shown}")
     return result
-
-
-def _warcio_check(folder: Path) -> CheckResult:
-    warcs = warc_files(folder)
-    problems = []
-    for path in warcs:
-        proc = subprocess.run(
-            [sys.executable, "-m", "warcio.cli", "check", str(path)],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if proc.returncode != 0:
-            problems.append(f"{path.name}: {(proc.stdout + proc.stderr).strip()[:500]}")
-    if not warcs:
-        problems.append(f"{folder}: no WARC files")
-    if problems:
-        raise WarcCheckError("\n".join(problems))
-    return CheckResult(len(warcs), 0, [], [], "warcio check")
 
 
 def package(plan: ArchivePlan, summary: dict[str, Any] | None = None) -> list[Path]:

@@ -149,9 +149,7 @@ class Revisits:
         interval = settings.getfloat(
             "WARTA_STATE_COMMIT_INTERVAL", defaults.WARTA_STATE_COMMIT_INTERVAL
         )
-        deadline = settings.getfloat(
-            "WARTA_STATE_STATEMENT_TIMEOUT", defaults.WARTA_STATE_STATEMENT_TIMEOUT
-        )
+        deadline = settings.getfloat("WARTA_STATE_STATEMENT_TIMEOUT")
         state = CrawlState(path, commit_interval=interval, statement_seconds=deadline)
         state.start_run(settings.get("WARTA_CRAWL_ID") or "", output_dir)
         logger.info("Crawl state %s: %s", path, state.counts())

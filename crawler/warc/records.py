@@ -7,7 +7,6 @@ See docs/warc-format.md for the decisions behind each record.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import re
 import uuid
@@ -23,6 +22,7 @@ from warcio.recordbuilder import RecordBuilder
 from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 
+from crawler.warc.digests import add_digests, payload_digest, stream_digest
 from crawler.warc.tape import WireHeaders, WireMessage
 
 WARC_VERSION = "WARC/1.1"
@@ -186,7 +186,8 @@ def _finish(
         payload, length = body.payload, body.payload_length
     else:
         payload, length = BytesIO(body), len(body)
-    record = _builder.create_warc_record(
+    add_digests(record_type, warc_headers, http_headers, body, _builder.header_filter)
+    return _builder.create_warc_record(
         uri,
         record_type,
         payload=payload,
@@ -195,8 +196,6 @@ def _finish(
         warc_headers=warc_headers,
         http_headers=http_headers,
     )
-    _builder.ensure_digest(record, block=True, payload=True)
-    return record
 
 
 def warcinfo(filename: str, fields: Mapping[str, str], spec: RecordSpec) -> ArcWarcRecord:
@@ -322,22 +321,12 @@ _NOT_FRESHENED = frozenset(
 )
 
 
-def payload_digest(body: bytes) -> str:
-    """``sha1:<base32>`` of a body as stored, the form warcio writes as WARC-Payload-Digest."""
-    return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
-
-
 def captured_payload_digest(resp: CapturedResponse) -> str:
     """The WARC-Payload-Digest a response record of ``resp`` gets: over the payload as
     received when the wire was recorded (chunk framing included), else over the body."""
     if resp.wire is None:
         return payload_digest(resp.body)
-    digest = hashlib.sha1()
-    resp.wire.payload.seek(0)
-    while chunk := resp.wire.payload.read(1 << 16):
-        digest.update(chunk)
-    resp.wire.payload.seek(0)
-    return "sha1:" + base64.b32encode(digest.digest()).decode("ascii")
+    return stream_digest(resp.wire.payload)
 
 
 def freshened_headers(
