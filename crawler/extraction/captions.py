@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import logging
 import re
-from urllib.parse import urljoin
 
 from lxml.cssselect import SelectorError
 from lxml.html import HtmlElement
 
+from crawler.canonical import join_url
 from crawler.extraction.article_record import Caption
 from crawler.extraction.caption_credit import (
     CREDIT_HINT,
@@ -242,14 +242,14 @@ def _src(img: HtmlElement, base: str) -> str | None:
     for attr in ("data-src", "data-lazy-src", "data-original", "src"):
         src = (img.get(attr) or "").strip()
         if src and not src.startswith("data:"):
-            return urljoin(base, src)
+            return join_url(base, src)
     return None
 
 
 def base_url(tree: HtmlElement, page_url: str) -> str:
     """The page URL, or the ``<base href>`` it declares, for making image URLs absolute."""
     for href in tree.xpath("//base/@href")[:1]:
-        return urljoin(page_url, str(href).strip())
+        return join_url(page_url, str(href)) or page_url
     return page_url
 
 
