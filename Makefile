@@ -15,7 +15,7 @@ PYTEST_ARGS ?=
 # Tests of one module, and modules sharing a session fixture, stay together (tests/conftest.py).
 TEST_WORKERS ?= 2
 
-.PHONY: demo test lint typecheck lock clean install mutate
+.PHONY: demo test lint typecheck lock clean install mutate explore chromium
 
 install: $(VENV)/.installed
 
@@ -29,6 +29,25 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 ## Crawl the bundled replica of niaga.asia and archive it under $(DATA)/.
 demo: install
 	$(BIN)/warta demo --site $(SITE) --articles $(ARTICLES) --port $(PORT) --data-dir $(DATA) --storage $(STORAGE)
+
+## Search the demo archive in a browser: warta explore on 127.0.0.1:$(EXPLORE_PORT). A local
+## archive with no crawl in it is made first (make demo, for niaga and for kabarbenua).
+EXPLORE_PORT ?= 8780
+explore: install
+	@case "$(STORAGE)" in s3://*) ;; *) \
+	  if ! find "$(STORAGE)" -name '*.manifest.json' 2>/dev/null | grep -q .; then \
+	    $(MAKE) --no-print-directory demo SITE=niaga && \
+	    $(MAKE) --no-print-directory demo SITE=kabarbenua ARTICLES=40; \
+	  fi ;; esac
+	$(BIN)/warta explore $(STORAGE) --port $(EXPLORE_PORT)
+
+## Debian's chromium for the explorer's browser test (apt-get, as root); a no-op if present.
+chromium:
+	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium \
+	  || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; }; \
+	else echo "chromium is missing: install Debian's chromium package (as root: make chromium)"; fi
 
 ## Lint, type-check and run every test, including the end-to-end ones that start servers,
 ## on TEST_WORKERS processes.
@@ -85,8 +104,15 @@ BENCH_SIZES ?= 1000,10000
 bench: install
 	$(BIN)/python -m bench.crawl_bench --sizes $(BENCH_SIZES)
 
+.PHONY: bench-scale
+## Query time and memory before and after compaction, 100 to 10,000 crawls, local and on
+## SeaweedFS (docs/research.md, "At scale").
+SCALE_SIZES ?= 100,1000,10000
+bench-scale: install
+	$(BIN)/python -m bench.scale_bench --sizes $(SCALE_SIZES) $(SCALE_ARGS)
+
 .PHONY: fleet
 ## A Prefect work pool of two workers sharing one archive; one worker is killed mid-round
 ## (docs/scheduling.md). SeaweedFS is started unless STORAGE=s3://bucket/prefix.
 fleet: install
-	$(BIN)/python -m flows.fleet $(if $(filter s3://%,$(STORAGE)),--storage $(STORAGE))
+	$(BIN)/python -m bench.fleet $(if $(filter s3://%,$(STORAGE)),--storage $(STORAGE))

@@ -33,6 +33,7 @@ from urllib.request import Request, urlopen
 
 from bench.extract_speed import measure as measure_extraction
 from bench.measure import Measured, become_subreaper, run_measured
+from crawler import keys
 from crawler.config.sites import PACKAGE_ROOT
 from crawler.process.runner import crawl_command
 from crawler.settings import POLITENESS_OFF
@@ -128,7 +129,7 @@ def crawl(base: str, out: Path, settings: dict[str, Any], timeout: float) -> dic
     stats = json.loads(stats_file.read_text())
     seconds = stats["bench/crawl_seconds"]
     pages = stats.get("downloader/response_count", 0)
-    articles = stats.get("item_scraped_count") or stats.get("warta/article_pages", 0)
+    articles = stats.get("item_scraped_count") or stats.get(keys.ARTICLE_PAGES, 0)
     return _row(m, pages, articles, seconds) | {
         "reactor_cpu_s": round(stats["bench/reactor_cpu_seconds"], 2),
         "warc": sorted(str(p) for p in out.glob("*.warc.gz")),

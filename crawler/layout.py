@@ -37,6 +37,8 @@ resumed folder, a test) need only be safe as one path segment.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
@@ -51,9 +53,14 @@ SEEN_URLS_FILE = "seen-urls.txt.gz"  # every article URL the archive held after 
 CAPTURES_INDEX = "captures.parquet"  # one row per request/response/revisit record
 ARTICLES_INDEX = "articles.parquet"  # one row per article, with its text and WARC pointers
 JOB_DIR = ".scrapy-job"  # Scrapy's JOBDIR: the pending-request queue; hidden, never uploaded
+FAILURES_FILE = "failures.jsonl"  # one line per fetch that finally failed (crawler.fetch.failures)
+CRAWL_LOCK_FILE = ".crawl.lock"  # held by the crawl writing into the folder (and its state lock)
+LOCK_SUFFIX = ".lock"  # beside the state file: one crawl of a site (and state) at a time
+WARC_GZ_SUFFIX = ".warc.gz"  # what warta writes
+WARC_SUFFIXES = (WARC_GZ_SUFFIX, ".warc")  # what it reads
+OPEN_SUFFIX = ".open"  # a WARC being written; renamed when complete (crawler.warc.writer)
+CORRUPT_SUFFIX = ".corrupt"  # an .open file recovery could not read (crawler.warc.recovery)
 OWNER_FILE = ".crawl-owner.json"  # who the folder belongs to (crawler.process.ownership); hidden
-FOLDER_LOCK_FILE = ".crawl.lock"  # flock held by the crawl writing into the folder; hidden
-WARC_SUFFIXES = (".warc.gz", ".warc")
 CDXJ_SUFFIX = ".cdxj"
 WACZ_SUFFIX = ".wacz"
 MANIFEST_SUFFIX = ".manifest.json"
@@ -97,7 +104,8 @@ def check_id(value: str, what: str) -> str:
 
 # ---- local folders ---------------------------------------------------------------------
 def crawl_folder(data_dir: Path, site: str, crawl_id: str) -> Path:
-    return Path(data_dir) / "crawls" / site / crawl_id
+    """``<data_dir>/crawls/<site>/<crawl_id>``; each part one safe path segment, always."""
+    return Path(data_dir) / "crawls" / check_id(site, "site") / check_id(crawl_id, "crawl id")
 
 
 def state_path(data_dir: Path, state_name: str) -> Path:
@@ -115,6 +123,51 @@ def wacz_name(file_prefix: str, site: str, crawl_id: str) -> str:
 
 def is_warc(name: str) -> bool:
     return name.lower().endswith(WARC_SUFFIXES)
+
+
+def is_open_warc(name: str) -> bool:
+    """A WARC still being written, or left by a killed crawl (``<name>.warc.gz.open``)."""
+    return name.endswith(OPEN_SUFFIX) and is_warc(name.removesuffix(OPEN_SUFFIX))
+
+
+def warc_files(folder: str | os.PathLike[str], *, include_open: bool = False) -> list[Path]:
+    """The WARC files of a crawl folder (``.warc.gz`` or ``.warc``), sorted by name, with the
+    ``.open`` ones if asked; the one lister every reader of a crawl folder uses."""
+    directory = Path(folder)
+    if not directory.is_dir():
+        return []
+    return sorted(
+        p
+        for p in directory.iterdir()
+        if (is_warc(p.name) or (include_open and is_open_warc(p.name))) and p.is_file()
+    )
+
+
+def open_warc_files(folder: str | os.PathLike[str]) -> list[Path]:
+    """The ``.open`` WARC files of a folder: a crawl running, or one killed, left them."""
+    return [p for p in warc_files(folder, include_open=True) if p.name.endswith(OPEN_SUFFIX)]
+
+
+def crawl_lock_path(
+    state_file: str | os.PathLike[str] | None, output_dir: str | os.PathLike[str]
+) -> Path:
+    """The lock beside the site's state file, or in the crawl folder when state is off."""
+    if state_file:
+        return Path(f"{state_file}{LOCK_SUFFIX}")
+    return Path(output_dir) / CRAWL_LOCK_FILE
+
+
+def fsync_folder(folder: str | os.PathLike[str]) -> None:
+    """Make a rename (or a new file) in ``folder`` durable: the one folder-fsync helper.
+
+    Not every file system lets a folder be synced; there it is skipped.
+    """
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 # ---- storage keys ----------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Scrapy settings for warta. Per-site politeness is applied by the spider from its config.
+"""Scrapy settings for warta. Per-site politeness is applied by an add-on from the site config.
 
 Each WARTA_* Scrapy setting is documented in README.md; they can be set with ``-s NAME=VALUE``.
 """
@@ -69,6 +69,9 @@ DOWNLOAD_HANDLERS = {
 ITEM_PIPELINES = {
     "crawler.pipelines.ArticleJsonLinesPipeline": 800,
 }
+# Crawl set-up from the site file (crawl id, folder, JOBDIR, state, warcinfo); it also
+# enables the crawl lock and the extraction workers (crawler/spiders/crawl_setup.py).
+ADDONS = {"crawler.spiders.crawl_setup.CrawlSetup": 0}
 EXTENSIONS = {
     "crawler.process.progress.CrawlProgress": 500,
     "crawler.fetch.limits.CrawlBytesBudget": 510,
@@ -95,14 +98,17 @@ WARTA_PROGRESS_DISPLAY = "auto"  # live display on a terminal: auto (if stderr i
 WARTA_DISK_QUEUE = True  # pending requests on disk in the crawl folder (layout.JOB_DIR)
 WARTA_EXTRACT_TIMEOUT = 30.0  # seconds per page; a worker past it is replaced
 WARTA_EXTRACT_WORKERS: int | None = None  # extraction processes; None = one per core, 0 = inline
-WARTA_WARC_PREFIX = "warta"  # the spider sets "<prefix>-<site>" from config/settings.yaml
+WARTA_WARC_PREFIX = "warta"  # CrawlSetup sets "<prefix>-<site>" from config/settings.yaml
 WARTA_WARC_MAX_BYTES = 1_000_000_000
-WARTA_WARCINFO: dict[str, str] = {}  # extra warcinfo fields; the spider fills operator etc.
+WARTA_WARCINFO: dict[str, str] = {}  # extra warcinfo fields; CrawlSetup fills operator etc.
 
 # Incremental crawling (docs/incremental.md).
 WARTA_STATE_ENABLED = True
-WARTA_STATE_PATH = ""  # default: <data_dir>/state/<site>.sqlite (the spider fills it in)
+WARTA_STATE_PATH = ""  # default: <data_dir>/state/<site>.sqlite (CrawlSetup fills it in)
 WARTA_STATE_COMMIT_INTERVAL = 2.0  # seconds; a kill loses at most this much state
+# seconds one SQLite statement on the state may run before it is interrupted (a crafted
+# snapshot's recursive view, say; crawler/incremental/sqlite_guard.py)
+WARTA_STATE_STATEMENT_TIMEOUT = 60.0
 # What the capture middleware asks before archiving an exchange in full or as a revisit;
 # empty: every exchange is archived in full and no crawl state is kept.
 WARTA_REVISIT_POLICY = "crawler.incremental.revisits.Revisits"

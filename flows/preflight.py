@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from crawler.config.arguments import check_settings, parse_spider_args
-from crawler.config.operator import contact_warning, load_settings
+from crawler.config.arguments import check_setting_overrides, parse_spider_args
+from crawler.config.operator import contact_warning, load_operator_settings
 from crawler.config.sites import ConfigError, SiteConfig, load_site
 from flows.storage import StorageError, open_storage
 
@@ -52,8 +52,8 @@ def check_archive_inputs(
 ) -> SiteConfig:
     """Check one run's inputs; return the site. ConfigError names the first bad one."""
     config = load_site(site)
-    settings = load_settings()
-    check_settings(dict(crawl_settings or {}))
+    settings = load_operator_settings()
+    check_setting_overrides(dict(crawl_settings or {}))
     args = dict(spider_args or {})
     if base_url:
         args["base_url"] = base_url

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.config.arguments import check_settings, parse_spider_args
+from crawler.config.arguments import check_setting_overrides, parse_spider_args
 from crawler.config.sites import PACKAGE_ROOT, load_site
 from flows.cli.main import SUBCOMMANDS, build_parser
 
@@ -123,7 +123,7 @@ def test_scrapy_crawl_commands_are_valid(where: str, args: list[str]) -> None:
         name, _, val = value.partition("=")
         (spider_args if flag == "-a" else settings)[name] = val
     parse_spider_args(spider_args)
-    check_settings(settings)
+    check_setting_overrides(settings)
 
 
 WARTA = str(Path(sys.executable).parent / "warta")

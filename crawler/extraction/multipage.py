@@ -20,7 +20,7 @@ from lxml.cssselect import SelectorError
 from lxml.html import HtmlElement
 
 from crawler.extraction.article import parse_html
-from crawler.extraction.article_record import Article, Caption
+from crawler.extraction.article_record import CRAWL_FIELDS, Article, Caption, record_json
 
 LOG = logging.getLogger(__name__)
 
@@ -176,15 +176,15 @@ def merge_articles(pages: Sequence[Article]) -> Article:
 def merge_records(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """:func:`merge_articles` for JSON-ready dicts as the spider yields them.
 
-    Keys that are not Article fields (``warc``, ``fetched_url``) are taken from page 1.
+    The fields the crawler fills in (``warc``, ``fetched_url``, ...) are taken from page 1,
+    the article's address.
     """
     if not records:
         raise ValueError("merge_records needs at least one record")
-    fields = set(Article.model_fields) - {"warc"}
+    fields = set(Article.model_fields) - set(CRAWL_FIELDS)
     articles = [
         Article.model_validate({k: v for k, v in r.items() if k in fields}) for r in records
     ]
-    merged = merge_articles(articles).model_dump(mode="json")
-    # Keys the crawler adds (warc, fetched_url, ...) describe page 1, the article's address.
+    merged = record_json(merge_articles(articles))
     extras = {k: v for k, v in records[0].items() if k not in fields}
     return {**merged, **extras}

@@ -222,7 +222,8 @@ def follow_crawl(
     from crawler.layout import PROGRESS_FILE, crawl_folder
 
     started = time.time() - 1
-    pattern = str(crawl_folder(Path("."), site, crawl_id or "*") / PROGRESS_FILE)
+    folder = crawl_folder(Path("."), site, crawl_id or "0")  # a valid id, replaced by "*"
+    pattern = str(folder.parent / (crawl_id or "*") / PROGRESS_FILE)
 
     def find() -> Path | None:
         newest: tuple[float, Path] | None = None

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.config.sites import PACKAGE_ROOT
-from crawler.layout import ARTICLES_FILE, LOG_FILE, SUMMARY_FILE
+from crawler.layout import ARTICLES_FILE, LOG_FILE, SUMMARY_FILE, warc_files
 from crawler.process.lifetime import DIE_WITH_PARENT_ENV
 
 
@@ -45,7 +45,7 @@ class CrawlResult:
 
     @property
     def warc_files(self) -> list[Path]:
-        return sorted(self.output_dir.glob("*.warc.gz"))
+        return warc_files(self.output_dir)
 
     @property
     def articles_file(self) -> Path:

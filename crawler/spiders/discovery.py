@@ -11,7 +11,7 @@ import io
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 import lxml.etree
@@ -32,6 +32,46 @@ class SitemapEntry:
     url: str
     is_sitemap: bool
     lastmod: datetime | None = None
+
+
+def _aware(when: datetime) -> datetime:
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Window:
+    """The dates a crawl asks for: ``since`` to ``until``, both inclusive, either open.
+
+    With a ``lookback``, ``since`` is the later of itself and ``now - lookback``. Naive dates
+    are read as UTC; an undated entry is never dropped.
+    """
+
+    since: datetime | None = None
+    until: datetime | None = None
+
+    @classmethod
+    def of(
+        cls,
+        since: datetime | None,
+        until: datetime | None,
+        lookback: timedelta | None,
+        now: datetime,
+    ) -> Window:
+        if lookback is not None:
+            since = max(since, now - lookback) if since else now - lookback
+        return cls(since, until)
+
+    def admits(self, when: datetime | None) -> bool:
+        if when is None:
+            return True
+        when = _aware(when)
+        if self.since and when < self.since:
+            return False
+        return not (self.until and when > self.until)
+
+    def before(self, when: datetime | None) -> bool:
+        """A sitemap last changed before the window cannot list anything in it."""
+        return bool(self.since and when and _aware(when) < self.since)
 
 
 def _parse_date(value: str | None) -> datetime | None:

@@ -19,9 +19,9 @@ from urllib.parse import urlsplit
 
 from scrapy.http import Request, Response, TextResponse
 
+from crawler import keys
 from crawler.extraction.requisites import stylesheet_requisites
 from crawler.fetch.host_guard import host_allowed
-from crawler.incremental.revisits import KIND_KEY, NO_CONDITIONAL_KEY
 
 REQUISITE_KIND = "requisite"
 REQUISITE_PRIORITY = -20  # below article images (-10): pages and articles first
@@ -48,7 +48,7 @@ class Requisites:
                 url,
                 callback=callback,
                 priority=REQUISITE_PRIORITY,
-                meta={KIND_KEY: REQUISITE_KIND, NO_CONDITIONAL_KEY: True},
+                meta={keys.KIND: REQUISITE_KIND, keys.NO_CONDITIONAL: True},
             )
 
     def from_stylesheet(self, response: Response, callback: Any) -> Iterator[Request]:

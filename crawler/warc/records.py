@@ -14,7 +14,9 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from io import BytesIO
+from typing import Literal
 from urllib.parse import urlsplit
 
 from warcio.recordbuilder import RecordBuilder
@@ -216,16 +218,19 @@ def request(
     """Request record; ``Host`` (and ``Content-Length`` for a body) are added if absent,
     as the HTTP client adds them when sending. With ``req.wire`` the block is the bytes sent."""
     extra = [("WARC-Concurrent-To", concurrent_to)] if concurrent_to else []
+    return _finish(
+        req.url,
+        "request",
+        _warc_headers("request", req.url, spec, extra),
+        req.wire if req.wire is not None else req.body,
+        "application/http; msgtype=request",
+        _request_headers(req, protocol),
+    )
+
+
+def _request_headers(req: CapturedRequest, protocol: str) -> StatusAndHeaders:
     if req.wire is not None:
-        warc_headers = _warc_headers("request", req.url, spec, extra)
-        return _finish(
-            req.url,
-            "request",
-            warc_headers,
-            req.wire,
-            "application/http; msgtype=request",
-            WireHeaders(req.wire.head),
-        )
+        return WireHeaders(req.wire.head)
     http_lines = list(req.headers)
     _check_fields(http_lines, "HTTP request")
     names = {name.lower() for name, _ in http_lines}
@@ -235,16 +240,7 @@ def request(
     if req.body and "content-length" not in names and "transfer-encoding" not in names:
         http_lines.append(("Content-Length", str(len(req.body))))
     statusline = f"{request_target(req.url)} {http_version(protocol)}"
-    http_headers = StatusAndHeaders(statusline, http_lines, protocol=req.method.upper())
-    warc_headers = _warc_headers("request", req.url, spec, extra)
-    return _finish(
-        req.url,
-        "request",
-        warc_headers,
-        req.body,
-        "application/http; msgtype=request",
-        http_headers,
-    )
+    return StatusAndHeaders(statusline, http_lines, protocol=req.method.upper())
 
 
 def response(
@@ -282,16 +278,20 @@ def _response_headers(resp: CapturedResponse) -> StatusAndHeaders:
     return StatusAndHeaders(statusline, http_lines, protocol=http_version(resp.protocol))
 
 
-def _derived(
-    record_type: str,
+def derived(
+    record_type: Literal["metadata", "conversion"],
     uri: str,
     payload: bytes,
     content_type: str,
     spec: RecordSpec,
-    refers_to: str | None,
-    refers_to_target_uri: str | None,
-    refers_to_date: datetime | None,
+    *,
+    refers_to: str | None = None,
+    refers_to_target_uri: str | None = None,
+    refers_to_date: datetime | None = None,
 ) -> ArcWarcRecord:
+    """A record derived from a response (the article as JSON in a ``metadata`` record, as
+    plain text in a ``conversion`` record), tied to it by ``WARC-Refers-To``; WARC 1.1 allows
+    that header on these two types, not on ``resource``."""
     if not uri.startswith(DERIVED_URI_PREFIX):
         raise ValueError(
             f"derived records need a URI of their own (see derived_uri()), got {uri!r}"
@@ -308,50 +308,8 @@ def _derived(
     )
 
 
-def metadata(
-    uri: str,
-    payload: bytes,
-    content_type: str,
-    spec: RecordSpec,
-    *,
-    refers_to: str | None = None,
-    refers_to_target_uri: str | None = None,
-    refers_to_date: datetime | None = None,
-) -> ArcWarcRecord:
-    """Metadata record (e.g. extracted article JSON) tied to the response it came from."""
-    return _derived(
-        "metadata",
-        uri,
-        payload,
-        content_type,
-        spec,
-        refers_to,
-        refers_to_target_uri,
-        refers_to_date,
-    )
-
-
-def conversion(
-    uri: str,
-    payload: bytes,
-    content_type: str,
-    spec: RecordSpec,
-    *,
-    refers_to: str | None = None,
-    refers_to_target_uri: str | None = None,
-    refers_to_date: datetime | None = None,
-) -> ArcWarcRecord:
-    """Conversion record (e.g. the article as plain text) tied to its source response."""
-    return _derived(
-        "conversion",
-        uri,
-        payload,
-        content_type,
-        spec,
-        refers_to,
-        refers_to_target_uri,
-        refers_to_date,
-    )
+metadata = partial(derived, "metadata")  # e.g. the extracted article's JSON
+conversion = partial(derived, "conversion")  # e.g. the article as plain text
 
 
 # Revisits ------------------------------------------------------------------------------------

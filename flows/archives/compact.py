@@ -29,7 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from crawler.config.operator import load_settings
+from crawler.config.operator import load_operator_settings
 from crawler.layout import compacted_key, file_key, manifest_key, month_of
 from flows.archives.index import INDEX_FILES, SCHEMAS
 from flows.archives.query import index_files_of
@@ -163,7 +163,7 @@ def compact(
     partition in reach, checking each file's digest: a part that fails is rebuilt from its
     crawls' own files (the ``on_partition`` hook is for tests)."""
     started = time.monotonic()
-    max_parts = max_parts or load_settings().compact_max_parts
+    max_parts = max_parts or load_operator_settings().compact_max_parts
     report = CompactionReport()
     today = today or datetime.now(UTC).date()
     snapshot, version = load_snapshot(storage)

@@ -10,7 +10,7 @@ import json
 import sys
 from pathlib import Path
 
-from crawler.config.operator import load_settings
+from crawler.config.operator import load_operator_settings
 from crawler.config.sites import ConfigError
 from crawler.process.progress_display import follow_crawl
 
@@ -35,6 +35,11 @@ def add_data_dir(parser: argparse.ArgumentParser) -> None:
     )  # fmt: skip
 
 
+def add_set(parser: argparse.ArgumentParser, what: str) -> None:
+    """``--set NAME=VALUE``: Scrapy settings for the crawl (checked before it starts)."""
+    parser.add_argument("--set", dest="settings", action="append", metavar="NAME=VALUE", help=what)
+
+
 def add_keep_local(parser: argparse.ArgumentParser) -> None:
     keep = parser.add_mutually_exclusive_group()
     keep.add_argument(
@@ -52,13 +57,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("site", metavar="SITE", help="a site in config/sites/")
     parser.add_argument("--storage", metavar="URI", help="s3://bucket/prefix or a local path")
     parser.add_argument("--base-url", metavar="URL", help="crawl this address instead")
-    parser.add_argument(
-        "--set",
-        dest="settings",
-        action="append",
-        metavar="NAME=VALUE",
-        help="a Scrapy setting for this crawl (repeatable), e.g. DOWNLOAD_DELAY=2",
-    )
+    add_set(parser, "a Scrapy setting for this crawl (repeatable), e.g. DOWNLOAD_DELAY=2")
     parser.add_argument(
         "--arg",
         dest="spider_args",
@@ -76,7 +75,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def preflight(args: argparse.Namespace) -> tuple[dict[str, str], dict[str, str]]:
     """Check every input before Prefect starts (ConfigError: one line, exit 2); return the
     crawl settings and spider arguments. Runs in the supervisor and again in its child."""
-    from flows.cli.supervise import is_child
+    from flows.graceful_stop import is_child
     from flows.preflight import check_archive_inputs
 
     settings = parse_assignments(args.settings, "--set")
@@ -95,7 +94,7 @@ def preflight(args: argparse.Namespace) -> tuple[dict[str, str], dict[str, str]]
 
 def run(args: argparse.Namespace) -> int:
     settings, spider_args = preflight(args)
-    data_dir = Path(args.data_dir or load_settings().data_dir).expanduser().resolve()
+    data_dir = Path(args.data_dir or load_operator_settings().data_dir).expanduser().resolve()
 
     from prefect.settings import temporary_settings
 

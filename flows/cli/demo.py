@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from crawler.config.operator import load_settings
+from crawler.config.operator import load_operator_settings
 from crawler.config.sites import ConfigError, SiteConfig, load_site
 from crawler.config.units import format_bytes
 from crawler.process.progress_display import ProgressFollower, follow_crawl
@@ -62,13 +62,13 @@ def command_name() -> str:
 
 def preflight(args: argparse.Namespace) -> SiteConfig:
     """Check the inputs before Prefect starts (ConfigError: one line, exit 2)."""
-    from flows.cli.supervise import is_child
+    from flows.graceful_stop import is_child
 
     if args.data_dir:
         os.environ["WARTA_DATA_DIR"] = str(args.data_dir)
     if args.storage:
         os.environ["WARTA_STORAGE"] = args.storage
-    settings = load_settings()
+    settings = load_operator_settings()
     site = load_site(args.site)
     if not site.replica:
         raise ConfigError(f"site {site.name!r} has no bundled replica (field 'replica')")
@@ -87,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
     from replica.catalog import build_replica
 
     site = preflight(args)
-    settings = load_settings()
+    settings = load_operator_settings()
     assert site.replica is not None  # checked by preflight
     try:
         server = build_replica(site.replica, args.articles, port=args.port)

@@ -57,14 +57,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     module = importlib.import_module(SUBCOMMANDS[args.command][0])
     try:
-        if argv is None and args.command in SUPERVISED:  # see flows.cli.supervise
-            from flows.cli import supervise
+        if argv is None and args.command in SUPERVISED:  # see flows.graceful_stop
+            from flows import graceful_stop
 
-            if not supervise.is_child():
+            if not graceful_stop.is_child():
                 # Bad input is reported here, before a second process pays for imports.
                 module.preflight(args)
-                return supervise.run_supervised(args_list)
-            supervise.become_child()
+                return graceful_stop.run_supervised(args_list)
+            graceful_stop.become_child()
         return int(module.run(args) or 0)
     except ConfigError as exc:  # bad input: one line naming it, exit 2, before any work
         if args.debug:
@@ -74,7 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt as exc:
         print(f"warta {args.command}: interrupted. {exc}".rstrip(". "), file=sys.stderr)
         if args.command in SUPERVISED:
-            from flows.cli.supervise import stop_temporary_server
+            from flows.graceful_stop import stop_temporary_server
 
             stop_temporary_server()
         return 130

@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 
 from crawler.config.units import format_bytes
+from crawler.layout import PARQUET_SUFFIX
 from flows.storage import open_storage
 
 
@@ -99,6 +100,7 @@ def _query(args: argparse.Namespace) -> int:
 
 
 def _get(args: argparse.Namespace) -> int:
+    from crawler.warc.reader import DecodedTooLarge
     from flows.archives.get import NotArchived, get_page, parse_timestamp
     from flows.archives.query import connect
 
@@ -111,7 +113,12 @@ def _get(args: argparse.Namespace) -> int:
     except NotArchived as exc:
         print(f"warta archives get: {exc}", file=sys.stderr)
         return 1
-    out = data if args.record else record.content()
+    try:
+        out = data if args.record else record.content()
+    except DecodedTooLarge as exc:  # a compression bomb, archived as it was received
+        print(f"warta archives get: {exc}; or use --record for the record as stored",
+              file=sys.stderr)  # fmt: skip
+        return 1
     if args.output:
         args.output.write_bytes(out)
     else:
@@ -134,7 +141,7 @@ def _export(args: argparse.Namespace) -> int:
     storage.check()
     con, files = connect(storage, site=args.site)
     result = export_articles(con, args.dest, site=args.site, since=args.since, until=args.until)
-    size = sum(p.stat().st_size for p in result.dest.rglob("*.parquet"))
+    size = sum(p.stat().st_size for p in result.dest.rglob("*" + PARQUET_SUFFIX))
     print(
         f"{result.rows} article(s) from {files.crawls} crawl(s) in {result.files} file(s), "
         f"{format_bytes(size)} -> {result.dest}"

@@ -21,8 +21,10 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib.resources import files
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
+from crawler.layout import WARC_GZ_SUFFIX
+from flows.archives.snapshot import IndexCorrupt
 from flows.explore import downloads, views
 from flows.explore.queries import ArchiveIndex
 from flows.explore.replay import PREFIX, REPLAY_CSP, ReplayError, replay
@@ -102,6 +104,9 @@ class Handler(BaseHTTPRequestHandler):
         except StorageError as exc:
             log.warning("storage failed: %s", exc)
             self.fail(HTTPStatus.BAD_GATEWAY, f"the archive could not be read: {exc.reason}")
+        except IndexCorrupt as exc:
+            log.error("index refused: %s", exc)
+            self.fail(HTTPStatus.SERVICE_UNAVAILABLE, f"the archive's index is refused: {exc}")
         except Exception:
             log.exception("explorer request failed: %s", self.path)
             self.fail(HTTPStatus.INTERNAL_SERVER_ERROR, "the explorer failed on this request; "
@@ -133,13 +138,14 @@ class Handler(BaseHTTPRequestHandler):
             self.fail(HTTPStatus.NOT_FOUND, "there is no such page in the explorer")
 
     def story(self, query: str) -> None:
-        url = (parse_qs(query).get("url") or [""])[0]
+        values = parse_qs(query)
+        url = (values.pop("url", None) or [""])[0]
         explorer = self.server.explorer
         story = explorer.index.story(url) if url else None
         if story is None:
             self.fail(HTTPStatus.NOT_FOUND, "no story with that address is in this archive")
             return
-        back = "site=" + story["site"]
+        back = urlencode(values, doseq=True)  # the search the story was found by
         self.send(views.story_page(story, back, explorer.name), csp=PAGE_CSP)
 
     def search_download(self, path: str, query: str) -> None:
@@ -149,7 +155,8 @@ class Handler(BaseHTTPRequestHandler):
         if not search.ok:
             self.fail(HTTPStatus.BAD_REQUEST, "; ".join(search.errors))
             return
-        body, filename, content_type = downloads.for_search(path, index, search, groups)
+        urls = parse_qs(query).get("url", [])  # stories ticked on the page
+        body, filename, content_type = downloads.for_search(path, index, search, groups, urls)
         self.download(body, filename, content_type)
 
     def record(self, query: str) -> None:
@@ -161,7 +168,7 @@ class Handler(BaseHTTPRequestHandler):
             return
         [body] = downloads.warc_records(index.storage, [story])
         name = urlsplit(url).path.strip("/").replace("/", "-") or "page"
-        self.download(body, f"{name}.warc.gz", "application/warc")
+        self.download(body, f"{name}{WARC_GZ_SUFFIX}", "application/warc")
 
     def replay(self, rest: str) -> None:
         try:

@@ -64,9 +64,10 @@ class ArchiveIndex:
     def __init__(self, storage: Storage, refresh: float = 60.0) -> None:
         self.storage = storage
         self.refresh = refresh
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # _fact asks rows() while holding it
         self._con: duckdb.DuckDBPyConnection | None = None
         self._opened = 0.0
+        self._facts: dict[str, Any] = {}  # what no search changes, kept until the re-open
         self.files = IndexFiles()
 
     def _open(self) -> duckdb.DuckDBPyConnection:
@@ -80,6 +81,7 @@ class ArchiveIndex:
             if self._con is None or time.monotonic() - self._opened > self.refresh:
                 old, self._con = self._con, self._open()
                 self._opened = time.monotonic()
+                self._facts = {}
                 if old is not None:
                     old.close()
             yield self._con
@@ -94,32 +96,39 @@ class ArchiveIndex:
         with self.connection() as con:
             return con.sql(sql, params=params or []).to_arrow_table()
 
+    def _fact(self, name: str, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
+        """Rows that depend on the archive only, asked once per opening of the index."""
+        with self.connection():  # re-opens (and forgets the facts) when due
+            if name not in self._facts:
+                self._facts[name] = self.rows(sql, params)
+            found: list[dict[str, Any]] = self._facts[name]
+            return found
+
     # ---- what the form offers ---------------------------------------------------------
+    def warm(self) -> None:
+        """Ask what the form offers now, so that the first page waits only for its search."""
+        self.sites(), self.span(), self.choices("section"), self.choices("author")
+
     def sites(self) -> list[tuple[str, int]]:
         """Every site in the archive and its number of stories."""
-        rows = self.rows("SELECT site, count(*) AS n FROM stories GROUP BY site ORDER BY site")
-        return [(r["site"], r["n"]) for r in rows]
+        sql = "SELECT site, count(*) AS n FROM stories GROUP BY site ORDER BY site"
+        return [(r["site"], r["n"]) for r in self._fact("sites", sql)]
 
     def choices(self, column: str, limit: int = 200) -> list[str]:
         """The commonest values of ``section`` or of the authors, for the form's suggestions."""
         source = {"section": "section", "author": "unnest(authors)"}[column]  # no other SQL
-        rows = self.rows(
+        sql = (
             f"SELECT {source} AS v, count(*) AS n FROM stories GROUP BY v HAVING v IS NOT NULL "
-            "ORDER BY n DESC, v LIMIT ?",
-            [limit],
+            "ORDER BY n DESC, v LIMIT ?"
         )
-        return [r["v"] for r in rows]
+        return [r["v"] for r in self._fact(column, sql, [limit])]
 
     def span(self) -> tuple[date | None, date | None]:
-        [row] = self.rows("SELECT min(day) AS first, max(day) AS last FROM stories")
+        sql = "SELECT min(day) AS first, max(day) AS last FROM stories"
+        [row] = self._fact("span", sql)
         return row["first"], row["last"]
 
     # ---- the answers ------------------------------------------------------------------
-    def count(self, search: Search, groups: dict[str, list[str]]) -> int:
-        sql, params = where(search, groups)
-        [row] = self.rows(f"SELECT count(*) AS n FROM stories WHERE {sql}", params)
-        return int(row["n"])
-
     def attention(self, search: Search, groups: dict[str, list[str]]) -> list[Point]:
         """Matching and all stories per period and site, every period of the range present
         (zeros where a site published nothing), so a chart's line does not skip days."""
@@ -142,18 +151,6 @@ class ArchiveIndex:
                           int(row["total"]) if row else 0)
                 )  # fmt: skip
         return points
-
-    def totals(self, search: Search, groups: dict[str, list[str]]) -> list[Point]:
-        """Matching and all stories per site over the whole range (``period`` is its start)."""
-        scope_sql, scope_params = scope(search, groups)
-        match_sql, match_params = matching(search)
-        rows = self.rows(
-            f"SELECT site, min(day) AS first, count(*) FILTER (WHERE {match_sql}) AS matching, "
-            f"count(*) AS total FROM stories WHERE {scope_sql} GROUP BY site "
-            "ORDER BY matching DESC, site",
-            [*match_params, *scope_params],
-        )
-        return [Point(r["first"], r["site"], int(r["matching"]), int(r["total"])) for r in rows]
 
     def top_words(
         self, search: Search, groups: dict[str, list[str]], limit: int = 40, sample: int = 2000
@@ -197,15 +194,29 @@ class ArchiveIndex:
         return found[0] if found else None
 
     def pointers(
-        self, search: Search, groups: dict[str, list[str]], limit: int
+        self, search: Search, groups: dict[str, list[str]], limit: int, urls: list[str]
     ) -> list[dict[str, Any]]:
-        """Where the matching stories' response records lie, for the WARC download."""
+        """Where the response records lie of the matching stories, or of those among them
+        whose URL is in ``urls`` (the stories ticked on the page), for the WARC download."""
         sql, params = where(search, groups)
+        if urls:
+            sql, params = f"{sql} AND list_contains(?, url)", [*params, urls]
         return self.rows(
             "SELECT url, warc_key, warc_offset, warc_length FROM stories WHERE "
             f"{sql} AND warc_key IS NOT NULL ORDER BY day, site, url LIMIT ?",
             [*params, limit],
         )
+
+
+def site_totals(points: list[Point]) -> list[Point]:
+    """Total attention: the periods of each site added up (``period`` is the first),
+    most matching stories first."""
+    sums: dict[str, list[Any]] = {}
+    for p in points:
+        first, matching, total = sums.setdefault(p.site, [p.period, 0, 0])
+        sums[p.site] = [min(first, p.period), matching + p.matching, total + p.total]
+    found = [Point(first, site, m, t) for site, (first, m, t) in sums.items()]
+    return sorted(found, key=lambda p: (-p.matching, p.site))
 
 
 @cache

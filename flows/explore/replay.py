@@ -34,6 +34,11 @@ _ATTRIBUTE = re.compile(
     re.IGNORECASE,
 )
 _SRCSET = re.compile(rb"""(?P<lead>\bsrcset\s*=\s*)(?P<quote>["'])(?P<list>[^"']*)""", re.I)
+_REFRESH = re.compile(  # <meta http-equiv="refresh" content="0; url=...">: a navigation
+    rb"""(?P<lead>\bcontent\s*=\s*)(?P<quote>["']?\s*\d+(?:\.\d*)?\s*[;,]\s*url\s*=\s*['"]?)"""
+    rb"""(?P<url>[^"'>\s]+)""",
+    re.IGNORECASE,
+)
 _CSS_URL = re.compile(rb"""(?P<lead>url\(\s*)(?P<quote>["']?)(?P<url>[^"')\s]+)""", re.I)
 _CSS_IMPORT = re.compile(rb"""(?P<lead>@import\s+)(?P<quote>["'])(?P<url>[^"']+)""", re.I)
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -99,6 +104,7 @@ def rewrite(body: bytes, base: str, timestamp: str, css: bool = False) -> bytes:
     if not css:
         body = _ATTRIBUTE.sub(one, body)
         body = _SRCSET.sub(srcset, body)
+        body = _REFRESH.sub(one, body)
     body = _CSS_URL.sub(one, body)
     return _CSS_IMPORT.sub(one, body)
 

@@ -18,7 +18,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from crawler import __version__
 from flows.explore.chart import Chart, line_chart
 from flows.explore.downloads import RECORD_LIMIT
-from flows.explore.queries import ArchiveIndex, Point
+from flows.explore.queries import ArchiveIndex, Point, site_totals
 from flows.explore.replay import replay_address
 from flows.explore.search import INTERVALS, MEASURES, Search
 
@@ -74,10 +74,12 @@ def search_page(
     started = time.monotonic()
     results = None
     if search.ok:
+        points = index.attention(search, groups)  # one query for the chart and the totals
+        totals = site_totals(points)
         results = Results(
-            count=index.count(search, groups),
-            chart=line_chart(index.attention(search, groups), search.measure, search.every),
-            totals=index.totals(search, groups),
+            count=sum(p.matching for p in totals),
+            chart=line_chart(points, search.measure, search.every),
+            totals=totals,
             words=index.top_words(search, groups, sample=WORD_SAMPLE),
             samples=index.samples(search, groups, SAMPLES),
             scope=scope_text(search, groups),

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 import pytest
 
-from crawler.config.operator import load_settings
+from crawler.config.operator import load_operator_settings
 from crawler.config.sites import load_site
 from flows.deploy import build_deployments
 from tests.waiting import wait_until
@@ -156,7 +156,7 @@ def test_served_deployment_runs_once_at_a_time_into_s3(
         # The compaction deployment, on its own schedule, merges the stored crawl's index.
         compaction = client.read_deployment_by_name("compact-index/archive")
         assert compaction.parameters == {"storage": s3_target.uri}
-        assert compaction.schedules[0].schedule.cron == load_settings().compact_schedule
+        assert compaction.schedules[0].schedule.cron == load_operator_settings().compact_schedule
         run = client.create_flow_run_from_deployment(compaction.id)
         [compacted] = wait_for("the compaction run", lambda: finished_runs([run]), 240, process)
         assert compacted.state.type == StateType.COMPLETED, compacted.state.message

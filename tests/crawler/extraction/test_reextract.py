@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from crawler.config.sites import load_site
+from crawler.extraction.reextract import ReextractStats, pages
 from crawler.process.runner import CrawlResult, run_crawl
+from crawler.warc.writer import RotatingWarcWriter
 from flows.cli import main
 from replica.content import build_site
 from replica.server import ReplicaServer
@@ -94,3 +98,22 @@ def test_bad_input_is_a_clear_error_and_writes_nothing(
     assert not target.exists() and not list(tmp_path.glob("*.partial"))
     assert main(["reextract", str(tmp_path / "missing.warc.gz")]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_site_patterns_run_on_re2_in_reextract(tmp_path: Path) -> None:
+    """Issue 27: reextract compiled site patterns with Python's re. ``^/(a+)+$`` passes the
+    site-file check (RE2 compiles it) and backtracks exponentially in re: ~20 s on a
+    27-character path, where RE2 takes microseconds."""
+    from tests.crawler.warc.conftest import make_id_factory, plain_exchange
+
+    site = load_site("niaga")
+    hostile = site.model_copy(
+        update={"articles": site.articles.model_copy(update={"url_patterns": [r"^/(a+)+$"]})}
+    )
+    writer = RotatingWarcWriter(tmp_path, "warta", "test", id_factory=make_id_factory())
+    writer.write_exchange(*plain_exchange("/" + "a" * 26 + "b"))
+    writer.close()
+    started = time.monotonic()
+    found = list(pages(sorted(tmp_path.glob("*.warc.gz")), None, hostile, ReextractStats()))
+    assert time.monotonic() - started < 2.0
+    assert found == []  # the pattern does not fit: the page is not an article

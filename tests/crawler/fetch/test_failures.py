@@ -70,19 +70,11 @@ def test_reasons_name_the_failure_and_a_refused_address() -> None:
     from twisted.internet.error import DNSLookupError
 
     from crawler.fetch.failures import failure_reason
-    from crawler.fetch.host_guard import refused_hosts
 
-    refused_hosts.add("refused.example")
-    try:
-        assert failure_reason(DNSLookupError("no address left"), "refused.example") == (
-            "refused-address"
-        )
-        assert failure_reason(DNSLookupError("nxdomain"), "other.example") == "dns"
-        assert failure_reason(DNSLookupError("nxdomain")) == "dns"
-        refused = ConnectionRefusedError("refused")
-        assert failure_reason(refused, "refused.example") == "connection-refused"
-    finally:
-        refused_hosts.discard("refused.example")
+    assert failure_reason(DNSLookupError("no address left"), True) == "refused-address"
+    assert failure_reason(DNSLookupError("nxdomain"), False) == "dns"
+    assert failure_reason(DNSLookupError("nxdomain")) == "dns"
+    assert failure_reason(ConnectionRefusedError("refused"), True) == "connection-refused"
 
 
 def test_stage_is_the_callback_or_robots(tmp_path: Path) -> None:
@@ -98,11 +90,10 @@ def test_stage_is_the_callback_or_robots(tmp_path: Path) -> None:
     )
 
 
-def test_the_log_makes_its_folder_and_is_found_by_crawler(tmp_path: Path) -> None:
+def test_the_log_makes_its_folder(tmp_path: Path) -> None:
     deep = tmp_path / "data" / "crawls" / "niaga" / "20260101T000000Z"
     crawler = get_crawler(settings_dict={"WARTA_OUTPUT_DIR": str(deep)})
     log = FailureLog.from_crawler(crawler)
-    assert FailureLog.of(crawler) is log
     log.process_response(Request(URL), Response(URL, status=410))
     log.spider_closed()
     _, lines = _lines(deep)

@@ -37,7 +37,10 @@ SCRIPTED = {"RETRY_TIMES": 1, "WARTA_EXTRACT_WORKERS": 0, "WARTA_STATE_ENABLED":
 @pytest.mark.parametrize(
     "address",
     ["10.1.2.3", "172.16.0.1", "192.168.1.1", "127.0.0.2", "169.254.169.254", "0.0.0.0",
-     "224.0.0.1", "240.0.0.1", "100.64.0.1", "::1", "fe80::1", "::ffff:10.0.0.1", "fc00::1"],
+     "224.0.0.1", "240.0.0.1", "100.64.0.1", "::1", "fe80::1", "::ffff:10.0.0.1", "fc00::1",
+     # issue 27: 6to4 embedding the metadata address, site-local, NAT64 and IPv4-compatible
+     "2002:a9fe:a9fe::1", "2002:7f00:1::", "2002:0a00:0001::5", "fec0::1", "feff::1",
+     "64:ff9b::a9fe:a9fe", "64:ff9b::7f00:1", "64:ff9b:1::1", "::127.0.0.1", "::a9fe:a9fe"],
 )  # fmt: skip
 def test_special_addresses_are_refused(address: str) -> None:
     assert not is_public(ipaddress.ip_address(address))
@@ -47,6 +50,8 @@ def test_special_addresses_are_refused(address: str) -> None:
 def test_public_addresses_and_named_networks_are_permitted() -> None:
     assert AddressPolicy().permits("93.184.216.34")
     assert AddressPolicy().permits("2606:4700::6810:84e5")
+    assert AddressPolicy().permits("2002:5db8:d822::1")  # 6to4 of a public address
+    assert AddressPolicy().permits("64:ff9b::5db8:d822")  # NAT64 of a public address
     policy = AddressPolicy(parse_networks(["127.0.0.1/32", "10.0.0.0/8"]))
     assert policy.permits("127.0.0.1") and policy.permits("10.9.9.9")
     assert not policy.permits("127.0.0.2")

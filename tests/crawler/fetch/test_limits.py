@@ -155,7 +155,7 @@ def test_the_byte_budget_closes_the_crawl_once_it_is_passed(
     from crawler.fetch import limits
 
     scheduled: list[object] = []
-    monkeypatch.setattr(limits, "_schedule_coro", scheduled.append)
+    monkeypatch.setattr(limits, "deferred_from_coro", scheduled.append)
     crawler = get_crawler(settings_dict={"WARTA_MAX_CRAWL_BYTES": 10_000})
     engine = _Engine()
     crawler.engine = engine  # type: ignore[assignment]
@@ -188,8 +188,8 @@ def test_cookies_over_the_limit_are_dropped_and_large_headers_refused() -> None:
     from scrapy.exceptions import IgnoreRequest
     from scrapy.utils.test import get_crawler
 
-    from crawler.fetch.failures import REASON_KEY
     from crawler.fetch.limits import RequestHeaderLimit
+    from crawler.keys import FAILURE_REASON
 
     crawler = get_crawler(settings_dict={"WARTA_MAX_COOKIE_BYTES": 10,
                                          "WARTA_MAX_REQUEST_HEADER_BYTES": 60})  # fmt: skip
@@ -207,5 +207,5 @@ def test_cookies_over_the_limit_are_dropped_and_large_headers_refused() -> None:
     big = Request("http://x.example/", headers={"X-A": "a" * (61 - 7)})
     with pytest.raises(IgnoreRequest, match="request headers over 60 bytes"):
         limit.process_request(big)
-    assert big.meta[REASON_KEY] == "request-headers-too-large"
+    assert big.meta[FAILURE_REASON] == "request-headers-too-large"
     assert crawler.stats.get_value("warta/cookies_dropped") == 1  # type: ignore[union-attr]

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from scrapy.http import HtmlResponse, Request
 
+from crawler import keys
 from crawler.incremental.revisits import (
     FROM_ARCHIVE_FLAG,
-    NO_CONDITIONAL_KEY,
     UNCHANGED_FLAG,
     Revisits,
 )
@@ -106,7 +106,7 @@ def test_not_modified_with_the_copy_gone_asks_again(revisits: Revisits) -> None:
     verdict = revisits.judge(request, HtmlResponse(URL, status=304), captured(304, b""))
     assert isinstance(verdict, Refetch)
     assert b"If-None-Match" not in verdict.retry.headers
-    assert verdict.retry.meta[NO_CONDITIONAL_KEY] and verdict.retry.dont_filter
+    assert verdict.retry.meta[keys.NO_CONDITIONAL] and verdict.retry.dont_filter
 
 
 def test_same_payload_is_an_identical_revisit_and_a_new_one_is_not(revisits: Revisits) -> None:

@@ -19,8 +19,9 @@ from typing import Any
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+from crawler.layout import warc_files
 from crawler.process.runner import run_crawl
-from crawler.warc.reader import WarcReader, warc_files
+from crawler.warc.reader import WarcReader
 from crawler.warc.verify import verify_paths
 from tests.conftest import PolitenessOff
 from tests.wire_server import CLOSE, RESET, SLEEP, Step, WireServer, chunked

@@ -85,8 +85,11 @@ def test_answers_equal_before_and_after_compaction(copies: Storage) -> None:
     assert compact(copies).generation is None  # nothing new: no new snapshot
 
 
-def test_filters_open_only_their_partitions(copies: Storage) -> None:
-    compact(copies)
+def test_filters_open_only_their_partitions(
+    copies: Storage, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["archives", "compact", copies.uri]) == 0
+    assert "48 crawl(s) compacted into 3 partition(s)" in capsys.readouterr().out
     files = find_index_files(copies, site="site0001")
     assert files.keys["captures"] == [
         k for k in files.keys["captures"] if "/site=site0001/month=2026-01/" in k

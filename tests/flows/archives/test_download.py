@@ -79,19 +79,23 @@ def test_presign_selects_counts_and_passes_the_expiry(
     }
 
 
-def test_every_refused_manifest_is_counted(archive: LocalStorage, tmp_path: Path) -> None:
+def test_every_refused_manifest_is_counted_and_skipped(
+    archive: LocalStorage, tmp_path: Path
+) -> None:
     for key in ("niaga/2026/11/25/20261125T101500Z.manifest.json",
                 "kaltim/2026/11/26/20261126T101500Z.manifest.json"):  # fmt: skip
         archive.put_bytes(key, b"{not json")
-    with pytest.raises(ManifestRefused, match=r"not valid: .* \(and 1 more\); nothing downloaded"):
-        download_crawls(archive, tmp_path / "dest", progress=False)
     with pytest.raises(ManifestRefused) as one:
-        download_crawls(archive, tmp_path / "dest", site="kaltim", progress=False)
+        download_crawls(archive, tmp_path / "only", site="kaltim", progress=False)
     key = "kaltim/2026/11/26/20261126T101500Z.manifest.json"
     with pytest.raises(ManifestError) as cause:
         parse_manifest(b"{not json", key)
     assert str(one.value) == f"{cause.value}; nothing downloaded"
-    assert not (tmp_path / "dest").exists()
+    assert not (tmp_path / "only").exists()
+    # the good crawl still comes down: one bad object does not hold back the others
+    with pytest.raises(ManifestRefused, match=r"not valid: .* \(and 1 more\); the other 1 crawl"):
+        download_crawls(archive, tmp_path / "dest", progress=False)
+    assert crawl_folders(tmp_path / "dest") == {"niaga/20261127T101500Z"}
 
 
 class Trickle(LocalStorage):
