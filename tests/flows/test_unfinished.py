@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from crawler.layout import OWNER_FILE
 from crawler.process.crawl_lock import CrawlLock, CrawlLocked, lock_path_for
+from crawler.process.ownership import claim_folder
 from flows.crawl_steps import ArchivePlan
 from flows.unfinished import SUPERSEDED_SUFFIX, finish_unstored_crawls
 
@@ -30,6 +32,8 @@ def _running_crawl(tmp_path: Path) -> tuple[ArchivePlan, Path, dict[str, bytes]]
         storage_uri=str(tmp_path / "archive"),
         state_path=tmp_path / "data" / "state" / "niaga.sqlite",
     )  # fmt: skip
+    claim_folder(running, plan.owner)  # the running crawl is this run's kind: same site, state
+    files[OWNER_FILE] = (running / OWNER_FILE).read_bytes()
     return plan, running, files
 
 
