@@ -1,6 +1,6 @@
 """Articles split over several pages: find the next page, then merge the pages' records.
 
-Portals such as tribun- or detik-style sites cut long articles into "Halaman 1 2 3" pages
+Large portals cut long articles into "Halaman 1 2 3" pages
 (``?page=2``, ``/2``, ``?halaman=2``). A page's link counts as its continuation only when it
 is the *same* article's URL with the page number one higher than the current page, so a
 "next article" link, a ``?page=all`` view or a listing's pager is never followed by mistake.

@@ -175,13 +175,14 @@ def wait_for_crawl(proc: subprocess.Popen[bytes], timeout: float | None) -> int:
         raise
 
 
-def stop_crawl(proc: subprocess.Popen[bytes]) -> None:
-    """SIGTERM (Scrapy closes cleanly), then SIGKILL after :data:`STOP_GRACE_SECONDS`."""
+def stop_crawl(proc: subprocess.Popen[Any], grace: float = STOP_GRACE_SECONDS) -> None:
+    """SIGTERM (Scrapy closes cleanly), then SIGKILL after ``grace`` seconds; also how
+    flows.graceful_stop stops Prefect's temporary server."""
     if proc.poll() is not None:
         return
     proc.terminate()
     try:
-        proc.wait(STOP_GRACE_SECONDS)
+        proc.wait(grace)
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()

@@ -10,8 +10,8 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 from io import BytesIO
@@ -22,11 +22,11 @@ from warcio.recordbuilder import RecordBuilder
 from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 
+from crawler.warc.captured import CapturedRequest, CapturedResponse, Headers, RecordSpec
 from crawler.warc.digests import add_digests, payload_digest, stream_digest
 from crawler.warc.tape import WireHeaders, WireMessage
 
 WARC_VERSION = "WARC/1.1"
-Headers = Sequence[tuple[str, str]]
 
 # Scrapy's downloader hands over the body already de-chunked; this keeps the original
 # header visible without letting replay tools de-chunk the body a second time.
@@ -42,51 +42,6 @@ TRUNCATED_LENGTH = "length"
 TRUNCATED_TIME = "time"
 TRUNCATED_DISCONNECT = "disconnect"
 TRUNCATED_UNSPECIFIED = "unspecified"
-
-
-@dataclass(frozen=True, slots=True)
-class CapturedRequest:
-    """The request as it went on the wire, after every downloader middleware.
-
-    With ``wire``, the record's block is those bytes; the other fields only describe it.
-    """
-
-    method: str
-    url: str
-    headers: Headers
-    timestamp: datetime
-    body: bytes = b""
-    wire: WireMessage | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class CapturedResponse:
-    """The response after transfer decoding but still content-encoded (gzip, br).
-
-    With ``wire``, the record's block is the response as received instead; ``truncated``
-    (a ``TRUNCATED_*`` value) says it was cut short.
-    """
-
-    url: str
-    protocol: str
-    status: int
-    reason: str
-    headers: Headers
-    body: bytes
-    timestamp: datetime
-    ip_address: str | None = None
-    wire: WireMessage | None = None
-    truncated: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class RecordSpec:
-    """Identity of a record: ID and date, supplied by the caller so output is reproducible."""
-
-    record_id: str
-    date: datetime
-    warcinfo_id: str | None = None
-    extra_headers: Headers = field(default=())
 
 
 def new_record_id() -> str:

@@ -71,13 +71,10 @@ def test_reasons_name_the_failure_and_a_refused_address() -> None:
 
     from crawler.fetch.failures import failure_reason
 
-    assert failure_reason(DNSLookupError("no address left"), address_refused=True) == (
-        "refused-address"
-    )
-    assert failure_reason(DNSLookupError("nxdomain"), address_refused=False) == "dns"
+    assert failure_reason(DNSLookupError("no address left"), True) == "refused-address"
+    assert failure_reason(DNSLookupError("nxdomain"), False) == "dns"
     assert failure_reason(DNSLookupError("nxdomain")) == "dns"
-    refused = ConnectionRefusedError("refused")
-    assert failure_reason(refused, address_refused=True) == "connection-refused"
+    assert failure_reason(ConnectionRefusedError("refused"), True) == "connection-refused"
 
 
 def test_stage_is_the_callback_or_robots(tmp_path: Path) -> None:
@@ -93,7 +90,7 @@ def test_stage_is_the_callback_or_robots(tmp_path: Path) -> None:
     )
 
 
-def test_the_log_makes_its_folder_and_is_found_by_crawler(tmp_path: Path) -> None:
+def test_the_log_makes_its_folder(tmp_path: Path) -> None:
     deep = tmp_path / "data" / "crawls" / "niaga" / "20260101T000000Z"
     crawler = get_crawler(settings_dict={"WARTA_OUTPUT_DIR": str(deep)})
     log = FailureLog.from_crawler(crawler)

@@ -188,8 +188,8 @@ def test_cookies_over_the_limit_are_dropped_and_large_headers_refused() -> None:
     from scrapy.exceptions import IgnoreRequest
     from scrapy.utils.test import get_crawler
 
-    from crawler import keys
     from crawler.fetch.limits import RequestHeaderLimit
+    from crawler.keys import FAILURE_REASON
 
     crawler = get_crawler(settings_dict={"WARTA_MAX_COOKIE_BYTES": 10,
                                          "WARTA_MAX_REQUEST_HEADER_BYTES": 60})  # fmt: skip
@@ -207,5 +207,5 @@ def test_cookies_over_the_limit_are_dropped_and_large_headers_refused() -> None:
     big = Request("http://x.example/", headers={"X-A": "a" * (61 - 7)})
     with pytest.raises(IgnoreRequest, match="request headers over 60 bytes"):
         limit.process_request(big)
-    assert big.meta[keys.FAILURE_REASON] == "request-headers-too-large"
+    assert big.meta[FAILURE_REASON] == "request-headers-too-large"
     assert crawler.stats.get_value("warta/cookies_dropped") == 1  # type: ignore[union-attr]

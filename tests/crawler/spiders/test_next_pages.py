@@ -40,7 +40,8 @@ def spider(tmp_path: Path) -> Iterator[Any]:
     spider.crawler = crawler
     state = CrawlState(tmp_path / "state.sqlite")
     state.start_run("c1", tmp_path)
-    spider._state, spider._state_looked_up = state, True  # the state a running crawl has
+    spider.crawl_state = state  # what a running crawl looks up once its engine runs
+    spider.extraction = None  # no page of the chain is readable here
     yield spider
     state.close()
 

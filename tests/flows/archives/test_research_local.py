@@ -106,24 +106,6 @@ def test_query_get_and_export_locally(
     assert code == 0 and pq.read_table(dest).num_rows == 2  # replaces the earlier export
 
 
-def test_export_never_replaces_a_folder_it_did_not_write(
-    archive: tuple[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """Issue 27: DEST holding extension-less files (keys, dotfiles) was deleted."""
-    uri, _ = archive
-    home = tmp_path / "home"
-    (home / ".ssh").mkdir(parents=True)
-    (home / ".ssh" / "id_ed25519").write_text("-----BEGIN OPENSSH PRIVATE KEY-----\n")
-    (home / ".bashrc").write_text("export PATH\n")
-    code, _, err = run(capsys, "export", uri, str(home))
-    assert code == 2 and "is not an earlier export" in err, err
-    assert (home / ".ssh" / "id_ed25519").is_file() and (home / ".bashrc").is_file()
-    empty = tmp_path / "empty"
-    empty.mkdir()
-    assert run(capsys, "export", uri, str(empty))[0] == 0  # an empty folder is fine
-    assert run(capsys, "export", uri, str(empty))[0] == 0  # and so is our own export, again
-
-
 @pytest.mark.parametrize(
     ("filters", "articles"),
     [
@@ -173,3 +155,21 @@ def test_views_have_every_documented_column(
     filled = {c for row in rows for c, v in row.items() if v not in (None, [], "")}
     always = {"url", "site", "crawl_id", "fetch_time", "warc_file", "warc_key"}
     assert always <= filled, always - filled
+
+
+def test_export_never_replaces_a_folder_it_did_not_write(
+    archive: tuple[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 27: DEST holding extension-less files (keys, dotfiles) was deleted."""
+    uri, _ = archive
+    home = tmp_path / "home"
+    (home / ".ssh").mkdir(parents=True)
+    (home / ".ssh" / "id_ed25519").write_text("-----BEGIN OPENSSH PRIVATE KEY-----\n")
+    (home / ".bashrc").write_text("export PATH\n")
+    code, _, err = run(capsys, "export", uri, str(home))
+    assert code == 2 and "is not an earlier export" in err, err
+    assert (home / ".ssh" / "id_ed25519").is_file() and (home / ".bashrc").is_file()
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert run(capsys, "export", uri, str(empty))[0] == 0  # an empty folder is fine
+    assert run(capsys, "export", uri, str(empty))[0] == 0  # and so is our own export, again
