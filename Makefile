@@ -100,9 +100,12 @@ eval: install
 
 .PHONY: bench
 ## Throughput and memory against fetch and extraction ceilings and wget (docs/performance.md).
+## BASELINE=<git revision> also crawls that revision in the same run (baseline_articles_per_s).
 BENCH_SIZES ?= 1000,10000
+BASELINE ?=
+BENCH_ARGS ?=
 bench: install
-	$(BIN)/python -m bench.crawl_bench --sizes $(BENCH_SIZES)
+	$(BIN)/python -m bench.crawl_bench --sizes $(BENCH_SIZES) $(if $(BASELINE),--baseline $(BASELINE)) $(BENCH_ARGS)
 
 .PHONY: bench-scale
 ## Query time and memory before and after compaction, 100 to 10,000 crawls, local and on

@@ -3,11 +3,16 @@
 For each size N the replica (its own process, so its CPU is counted apart) serves N articles
 on loopback, politeness off, and four runs are measured, each in a process tree of its own:
 
-(a) the full crawl: WARC writing and extraction (in the worker pool);
-(b) the same crawl with WARTA_WARC_ENABLED and WARTA_EXTRACT_ENABLED off: the fetch ceiling;
+(a) the full crawl: exact capture into the WARC, page requisites, crawl state, extraction in
+    the worker pool; ``--baseline REV`` runs the same crawl of another revision beside it;
+(b) the same crawl with WARTA_WARC_ENABLED and WARTA_EXTRACT_ENABLED off, fetching the page
+    requisites from a list: the fetch ceiling ((b0): the articles only);
 (c) extraction alone over (a)'s WARC with one worker per core (``warta reextract``'s path):
-    the extraction ceiling;
+    the extraction ceiling; (s) WARC writing and state writes replayed alone
+    (bench/stage_ceilings.py);
 (d) ``wget --recursive --warc-file`` at its only concurrency, 1 (network-like regime only).
+
+A profiled copy of (a) (bench/stages.py) says where the crawl process's CPU goes by stage.
 
 The CPU-bound regime has the replica answer at once; the network-like one delays every
 answer by ``--delay`` s, where concurrency is what counts. The last line printed is one JSON
@@ -20,165 +25,33 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
-from urllib.request import Request, urlopen
 
+from bench import model
 from bench.extract_speed import measure as measure_extraction
-from bench.measure import Measured, become_subreaper, run_measured
-from crawler import keys
+from bench.measure import become_subreaper
+from bench.revision import Checkout, checkout, this_checkout
+from bench.runs import (
+    Replica,
+    crawl,
+    crawl_settings,
+    extract_ceiling,
+    replica,
+    stage_ceilings,
+    warm_up,
+    wget,
+)
+from bench.spider import FETCH_LIST_SETTING
+from bench.stages import STACKS_FILE, STAGES_FILE
 from crawler.config.sites import PACKAGE_ROOT
-from crawler.process.runner import crawl_command
-from crawler.settings import POLITENESS_OFF
 
-SITE = "niaga"
-# per domain, the demo's and tests' value; the site's polite default is 2
-CONCURRENCY = POLITENESS_OFF["CONCURRENT_REQUESTS_PER_DOMAIN"]
-EXTENSIONS = {"crawler.process.progress.CrawlProgress": 500, "bench.spider.StatsDump": 600}
-
-
-def crawl_settings(
-    concurrency: int, extract: bool, warc: bool, workers: int | None
-) -> dict[str, Any]:
-    settings: dict[str, Any] = {
-        "SPIDER_LOADER_CLASS": "bench.spider.BenchSpiderLoader",
-        "EXTENSIONS": EXTENSIONS,
-        **POLITENESS_OFF,
-        "CONCURRENT_REQUESTS": max(16, concurrency),
-        "CONCURRENT_REQUESTS_PER_DOMAIN": concurrency,
-        "WARTA_PROGRESS_INTERVAL": 0,
-        "WARTA_WARC_ENABLED": warc,
-        "WARTA_EXTRACT_ENABLED": extract,
-        # Page requisites come out of extraction, so the fetch ceiling (extraction off) would
-        # fetch none of them while the full crawl fetches 2.2x the pages: the ratio would
-        # compare different work. Requisites are switched off in every crawl here.
-        "WARTA_PAGE_REQUISITES": False,
-        "LOG_LEVEL": "INFO",
-    }
-    if workers is not None:
-        settings["WARTA_EXTRACT_WORKERS"] = workers
-    return settings
-
-
-@contextmanager
-def replica(articles: int, delay: float, workdir: Path) -> Iterator[str]:
-    """``warta replica`` in a process (and session) of its own; yields its base URL."""
-    cache_mb = max(256, articles // 10)
-    cmd = [sys.executable, "-m", "flows.cli", "replica", "--port", "0"]
-    cmd += ["--articles", str(articles), "--delay", str(delay), "--cache-mb", str(cache_mb)]
-    log = (workdir / f"replica-{articles}-{delay}.log").open("wb")
-    proc = subprocess.Popen(
-        cmd, cwd=PACKAGE_ROOT, stdout=subprocess.PIPE, stderr=log, start_new_session=True
-    )
-    try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline().decode().strip()
-        if not line.startswith("serving "):
-            raise RuntimeError(f"replica did not start: {line!r} (see {log.name})")
-        yield line.split(" ", 1)[1]
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
-
-
-def _get(url: str) -> bytes:
-    request = Request(url, headers={"Accept-Encoding": "gzip"})
-    with urlopen(request, timeout=60) as answer:
-        return answer.read()
-
-
-def warm_up(base: str, threads: int = 2) -> int:
-    """Have the replica render and gzip every article once, so no run pays for that."""
-    import gzip
-    import re
-
-    def text(url: str) -> str:
-        data = _get(url)
-        return (gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data).decode()
-
-    loc = re.compile(r"<loc>([^<]+)</loc>")
-    sitemaps = [u for u in loc.findall(text(base + "/sitemap_index.xml")) if "post-sitemap" in u]
-    urls = [u for sm in sitemaps for u in loc.findall(text(sm)) if u.endswith("/")]
-    with ThreadPoolExecutor(threads) as pool:
-        for _ in pool.map(_get, urls):
-            pass
-    return len(urls)
-
-
-def crawl(base: str, out: Path, settings: dict[str, Any], timeout: float) -> dict[str, Any]:
-    settings = {**settings, "WARTA_STATE_PATH": str(out / "state.sqlite")}  # a fresh crawl
-    cmd = crawl_command(SITE, out, "bench", base_url=base, settings=settings)
-    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings", "WARTA_DATA_DIR": str(out)}
-    out.mkdir(parents=True, exist_ok=True)
-    m = run_measured(cmd, cwd=PACKAGE_ROOT, env=env, log=out / "crawl.log", timeout=timeout)
-    stats_file = out / "bench-stats.json"
-    if m.returncode != 0 or not stats_file.exists():
-        raise RuntimeError(f"crawl failed ({m.returncode}); see {out / 'crawl.log'}")
-    stats = json.loads(stats_file.read_text())
-    seconds = stats["bench/crawl_seconds"]
-    pages = stats.get("downloader/response_count", 0)
-    articles = stats.get("item_scraped_count") or stats.get(keys.ARTICLE_PAGES, 0)
-    return _row(m, pages, articles, seconds) | {
-        "reactor_cpu_s": round(stats["bench/reactor_cpu_seconds"], 2),
-        "warc": sorted(str(p) for p in out.glob("*.warc.gz")),
-    }
-
-
-def extract_ceiling(warcs: list[str], workers: int, out: Path, timeout: float) -> dict[str, Any]:
-    cmd = [sys.executable, "-m", "bench.ceiling", "--workers", str(workers), "--site", SITE]
-    cmd += ["--stats", str(out / "ceiling.json"), *warcs]
-    out.mkdir(parents=True, exist_ok=True)
-    m = run_measured(cmd, cwd=PACKAGE_ROOT, log=out / "ceiling.log", timeout=timeout)
-    if m.returncode != 0:
-        raise RuntimeError(f"extraction ceiling run failed; see {out / 'ceiling.log'}")
-    stats = json.loads((out / "ceiling.json").read_text())
-    return _row(m, stats["pages"], stats["records"], stats["seconds"])
-
-
-def wget(base: str, out: Path, seconds: float) -> dict[str, Any]:
-    """wget -r (robots obeyed, concurrency 1), stopped after ``seconds``; pages from its log."""
-    out.mkdir(parents=True, exist_ok=True)
-    log = out / "wget.log"
-    cmd = ["/usr/bin/wget", "--recursive", "--level=inf", "--no-parent", "--no-verbose"]
-    cmd += ["--warc-file", str(out / "wget"), "--no-warc-keep-log", "-P", str(out / "files")]
-    cmd += ["-o", str(log), base + "/"]
-    m = run_measured(cmd, stop_after=seconds)
-    text = log.read_text(errors="replace") if log.exists() else ""
-    pages = sum(1 for line in text.splitlines() if " URL:" in line)
-    return _row(m, pages, None, m.wall_seconds)
-
-
-def _row(m: Measured, pages: int, articles: int | None, seconds: float) -> dict[str, Any]:
-    return {
-        "seconds": round(seconds, 2),
-        "wall_s": round(m.wall_seconds, 2),
-        "pages": pages,
-        "articles": articles,
-        "pages_per_s": round(pages / seconds, 1) if seconds else 0.0,
-        "articles_per_s": round(articles / seconds, 1) if articles and seconds else None,
-        "cpu_s": round(m.cpu_seconds, 2),
-        "peak_rss_mb": round(m.peak_rss_mb, 1),
-        "peak_tree_rss_mb": round(m.peak_tree_rss_mb, 1),
-    }
-
-
-def model_limit(b_row: dict[str, Any], c_row: dict[str, Any], cores: int) -> float:
-    """L = 1 / (1/(n·b) + 1/c): every core split between fetch work and extraction work."""
-    b = b_row["articles"] / b_row["reactor_cpu_s"]  # articles per CPU-second of fetching
-    c = c_row["articles_per_s"]
-    return 1 / (1 / (cores * b) + 1 / c)
+CONCURRENCY = 8  # per domain, the demo's and tests' value; the site's polite default is 2
+RESULTS = Path(PACKAGE_ROOT) / "bench" / "results"  # the JSON and the collapsed stacks
 
 
 def _say(label: str, row: dict[str, Any]) -> None:
@@ -186,103 +59,225 @@ def _say(label: str, row: dict[str, Any]) -> None:
     print(f"  {label:<28} {json.dumps(shown)}", flush=True)
 
 
-def cpu_bound(size: int, args: argparse.Namespace, work: Path, baseline: bool) -> dict[str, Any]:
+def _load() -> float:
+    return round(os.getloadavg()[0], 2)
+
+
+def stage_breakdown(run: dict[str, Any], out: Path) -> dict[str, float]:
+    """CPU seconds by stage of a profiled crawl (bench/stages.py), plus what its extraction
+    workers (and the interpreters' start-up) used outside the crawl process."""
+    stages: dict[str, float] = json.loads((out / STAGES_FILE).read_text())
+    stages["extraction_workers_and_startup"] = round(run["cpu_s"] - run["reactor_cpu_s"], 3)
+    return stages
+
+
+def print_stages(stages: dict[str, float], articles: int) -> None:
+    outside = "extraction_workers_and_startup"
+    total = sum(v for k, v in stages.items() if k != outside)
+    print(f"  crawl process CPU by stage ({total:.2f} s sampled, {articles} articles):")
+    for stage, seconds in sorted(stages.items(), key=lambda kv: -kv[1]):
+        share = (
+            "(other processes)"
+            if stage == outside
+            else f"{100 * seconds / max(total, 1e-9):5.1f} %"
+        )
+        ms = 1000 * seconds / max(articles, 1)
+        print(f"    {stage:<32} {seconds:8.3f} s {ms:7.3f} ms/article  {share}")
+
+
+def profiled(
+    site: Replica,
+    settings: dict[str, Any],
+    args: argparse.Namespace,
+    out: Path,
+    code: Checkout,
+    suffix: str,
+) -> dict[str, Any]:
+    """A profiled copy of run (a): CPU by stage and the collapsed stacks behind it."""
+    row = crawl(site, out, settings, args.timeout, code, profile=True)
+    _say(f"(a) of {code.commit}, profiled", row)
+    stages = stage_breakdown(row, out)
+    print_stages(stages, row["articles"])
+    args.results.mkdir(parents=True, exist_ok=True)
+    flame = args.results / f"{args.stamp}-profile-{code.commit}.collapsed"
+    shutil.copyfile(out / STACKS_FILE, flame)
+    print(f"  collapsed stacks (flamegraph.pl, speedscope): {flame}", flush=True)
+    return {f"prof{suffix}": row, f"stage_cpu_s{suffix}": stages, f"flame{suffix}": str(flame)}
+
+
+def cpu_bound(
+    size: int, args: argparse.Namespace, work: Path, first: bool, base: Checkout | None
+) -> dict[str, Any]:
     cores = os.cpu_count() or 1
-    res: dict[str, Any] = {"size": size}
-    with replica(size, 0.0, work) as base:
+    here = this_checkout()
+    res: dict[str, Any] = {"size": size, "load_before": _load()}
+    c8 = args.concurrency
+    with replica(size, 0.0, work) as site:
         t = time.monotonic()
-        warmed = warm_up(base)
-        print(f"N={size}: replica {base}, {warmed} articles warmed in {time.monotonic() - t:.1f}s")
-        c8 = args.concurrency
+        warmed, requisites = warm_up(site.base)
+        fetch_list = work / f"requisites-{size}.txt"
+        fetch_list.write_text("\n".join(requisites) + "\n")
+        res["requisites"] = len(requisites)
+        print(
+            f"N={size}: replica {site.base}, {warmed} articles and {len(requisites)} page "
+            f"requisites warmed in {time.monotonic() - t:.1f}s",
+            flush=True,
+        )
+        b0_set = crawl_settings(c8, extract=False, warc=False, workers=None, requisites=False)
+        res["b0"] = crawl(site, work / f"b0-{size}", b0_set, args.timeout, here)
+        _say("(b0) fetch, articles only", res["b0"])
         b_set = crawl_settings(c8, extract=False, warc=False, workers=None)
-        res["b"] = crawl(base, work / f"b-{size}", b_set, args.timeout)
+        b_set[FETCH_LIST_SETTING] = str(fetch_list)
+        res["b"] = crawl(site, work / f"b-{size}", b_set, args.timeout, here)
         _say("(b) fetch ceiling", res["b"])
         a_set = crawl_settings(c8, extract=True, warc=True, workers=args.workers)
-        res["a"] = crawl(base, work / f"a-{size}", a_set, args.timeout)
-        _say(f"(a) full crawl, {args.workers or cores} workers", res["a"])
-        if baseline:
+        label = f"(a) full crawl, {args.workers or cores} workers"
+        for turn in range(args.repeat):
+            key = "a" if turn == 0 else f"a{turn + 1}"
+            res[key] = crawl(site, work / f"{key}-{size}", a_set, args.timeout, here)
+            _say(label, res[key])
+            if base is not None:
+                bkey = f"base{turn + 1}"
+                res[bkey] = crawl(site, work / f"{bkey}-{size}", a_set, args.timeout, base)
+                _say(f"(a) of {base.revision} ({base.commit})", res[bkey])
+        if first and not args.no_profile:
+            try:
+                res |= profiled(site, a_set, args, work / f"prof-{size}", here, "")
+                if base is not None:
+                    base.add_profiler()
+                    out = work / f"prof-base-{size}"
+                    res |= profiled(site, a_set, args, out, base, "_baseline")
+            except RuntimeError as exc:  # the figures above stand without the profile
+                print(f"  profiled run failed: {exc}", flush=True)
+        if first and args.inline:
             inline = crawl_settings(c8, extract=True, warc=True, workers=0)
-            res["a_inline"] = crawl(base, work / f"a0-{size}", inline, args.timeout)
+            res["a_inline"] = crawl(site, work / f"a0-{size}", inline, args.timeout, here)
             _say("(a0) full crawl, inline", res["a_inline"])
+    a_runs = [res[k] for k in res if k == "a" or (k[:1] == "a" and k[1:].isdigit())]
+    res["a_best"] = max(a_runs, key=lambda r: r["articles_per_s"] or 0)
+    if base is not None:
+        base_runs = [res[k] for k in res if k.startswith("base")]
+        res["base_best"] = max(base_runs, key=lambda r: r["articles_per_s"] or 0)
     res["c"] = extract_ceiling(res["a"]["warc"], cores, work / f"c-{size}", args.timeout)
     _say(f"(c) extraction ceiling, {cores} w", res["c"])
-    limit = model_limit(res["b"], res["c"], cores)
+    res["s"] = stage_ceilings(res["a"]["warc"], work / f"s-{size}", args.timeout)
+    _say("(s) WARC + state replayed", res["s"])
+    costs = model.per_article_costs(res["a"], res["b0"], res["b"], res["c"], res["s"], cores)
+    limit = model.model_limit(costs, cores)
+    res["costs_ms"] = {k: round(1000 * v, 3) for k, v in costs.items()}
+    res["ceilings"] = model.ceilings(costs, cores)
     res["L"] = round(limit, 1)
-    res["a_over_L"] = round(res["a"]["articles_per_s"] / limit, 3)
-    res["a_over_b"] = round(res["a"]["articles_per_s"] / res["b"]["articles_per_s"], 3)
-    res["a_over_c"] = round(res["a"]["articles_per_s"] / res["c"]["articles_per_s"], 3)
+    res["load_after"] = _load()
+    a_rate = res["a_best"]["articles_per_s"]
+    res["a_over_L"] = round(a_rate / limit, 3)
+    print(f"  CPU ms per article by stage: {json.dumps(res['costs_ms'])}")
+    print(f"  stage ceilings, articles/s on {cores} cores: {json.dumps(res['ceilings'])}")
     print(
-        f"  L = {limit:.1f} articles/s; a/L = {res['a_over_L']}, a/b = {res['a_over_b']}, "
-        f"a/c = {res['a_over_c']}",
+        f"  L = {limit:.1f} articles/s; a = {a_rate}; a/L = {res['a_over_L']} "
+        f"(load average {res['load_before']} before, {res['load_after']} after)",
         flush=True,
     )
+    if base is not None:
+        b_rate = res["base_best"]["articles_per_s"]
+        res["a_over_baseline"] = round(a_rate / b_rate, 3)
+        print(f"  a / baseline {base.revision} = {a_rate} / {b_rate} = {res['a_over_baseline']}")
     return res
 
 
 def network_like(size: int, args: argparse.Namespace, work: Path) -> dict[str, Any]:
     res: dict[str, Any] = {"size": size, "delay": args.delay, "concurrency": args.concurrency}
-    with replica(size, args.delay, work) as base:
-        print(f"N={size}, delay {args.delay}s: replica {base}", flush=True)
+    with replica(size, args.delay, work) as site:
+        print(f"N={size}, delay {args.delay}s: replica {site.base}", flush=True)
         a_set = crawl_settings(args.concurrency, True, True, args.workers)
-        res["a"] = crawl(base, work / f"lat-a-{size}", a_set, args.timeout)
+        res["a"] = crawl(site, work / f"lat-a-{size}", a_set, args.timeout, this_checkout())
         _say(f"(a) full crawl, concurrency {args.concurrency}", res["a"])
-        res["d"] = wget(base, work / f"lat-d-{size}", args.wget_seconds)
+        res["d"] = wget(site.base, work / f"lat-d-{size}", args.wget_seconds)
         _say("(d) wget -r, concurrency 1", res["d"])
     res["a_over_d"] = round(res["a"]["pages_per_s"] / res["d"]["pages_per_s"], 2)
     print(f"  a/d = {res['a_over_d']} (pages/s)", flush=True)
     return res
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.crawl_bench", description=__doc__)
     parser.add_argument("--sizes", default="1000,10000", help="comma-separated article counts")
+    parser.add_argument("--baseline", default="", help="git revision to crawl beside this one")
+    parser.add_argument("--repeat", type=int, default=1, help="(a) runs (and baseline runs)")
     parser.add_argument("--latency-size", type=int, default=None, help="N for the delay regime")
+    parser.add_argument("--no-latency", action="store_true", help="skip the delay regime")
     parser.add_argument("--delay", type=float, default=0.1, help="network-like delay, seconds")
     parser.add_argument("--concurrency", type=int, default=CONCURRENCY, help="per domain")
     parser.add_argument("--workers", type=int, default=None, help="extraction workers (a)")
     parser.add_argument("--wget-seconds", type=float, default=30.0, help="how long wget runs")
-    parser.add_argument("--no-baseline", action="store_true", help="skip the inline (a0) run")
+    parser.add_argument("--inline", action="store_true", help="also (a0): extraction inline")
+    parser.add_argument("--no-baseline", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--no-profile", action="store_true", help="skip the profiled run")
     parser.add_argument("--workdir", type=Path, default=None, help="keep outputs here")
+    parser.add_argument("--results", type=Path, default=RESULTS, help="JSON and profile here")
     parser.add_argument("--timeout", type=float, default=3600.0, help="per run, seconds")
     args = parser.parse_args(argv)
-    sizes = sorted(int(s) for s in args.sizes.split(",") if s.strip())
-    if not sizes or min(sizes) < 1:
-        parser.error("--sizes needs positive article counts")
+    args.sizes = sorted(int(s) for s in args.sizes.split(",") if s.strip())
+    if not args.sizes or min(args.sizes) < 1 or args.repeat < 1:
+        parser.error("--sizes needs positive article counts, --repeat at least 1")
+    args.stamp = time.strftime("%Y%m%dT%H%M%S")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
     become_subreaper()
     work = args.workdir or Path(tempfile.mkdtemp(prefix="warta-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     cores = os.cpu_count() or 1
-    print(f"warta crawl benchmark: {cores} cores, sizes {sizes}, work in {work}", flush=True)
-    try:
-        runs = [
-            cpu_bound(n, args, work, baseline=not args.no_baseline and i == 0)
-            for i, n in enumerate(sizes)
-        ]
-        latency = network_like(args.latency_size or sizes[0], args, work)
-    finally:
-        if args.workdir is None:
-            shutil.rmtree(work, ignore_errors=True)
+    print(f"warta crawl benchmark: {cores} cores, sizes {args.sizes}, work in {work}", flush=True)
+    with ExitStack() as stack:
+        base = stack.enter_context(checkout(args.baseline)) if args.baseline else None
+        try:
+            runs = [cpu_bound(n, args, work, i == 0, base) for i, n in enumerate(args.sizes)]
+            latency = None
+            if not args.no_latency:
+                latency = network_like(args.latency_size or args.sizes[0], args, work)
+        finally:
+            if args.workdir is None:
+                shutil.rmtree(work, ignore_errors=True)
     small, large = runs[0], runs[-1]
-    result = {
-        "articles_per_s": large["a"]["articles_per_s"],
-        "fetch_ceiling_articles_per_s": large["b"]["articles_per_s"],
+    result: dict[str, Any] = {
+        "articles_per_s": large["a_best"]["articles_per_s"],
+        "pages_per_s": large["a_best"]["pages_per_s"],
+        "fetch_ceiling_articles_per_s": large["ceilings"]["fetch"],
         "extract_ceiling_articles_per_s": large["c"]["articles_per_s"],
+        "stage_ceilings_articles_per_s": large["ceilings"],
+        "stage_ms_per_article": large["costs_ms"],
         "model_limit_articles_per_s": large["L"],
         "a_over_L": large["a_over_L"],
-        "latency_pages_per_s": latency["a"]["pages_per_s"],
-        "wget_latency_pages_per_s": latency["d"]["pages_per_s"],
+        "requisite_pages": large["requisites"],
+        "stage_cpu_s": small.get("stage_cpu_s"),
+        "profiled_articles": small.get("prof", {}).get("articles"),
+        "flame_graph": small.get("flame"),
+        "stage_cpu_s_baseline": small.get("stage_cpu_s_baseline"),
+        "flame_graph_baseline": small.get("flame_baseline"),
+        "latency_pages_per_s": latency["a"]["pages_per_s"] if latency else None,
+        "wget_latency_pages_per_s": latency["d"]["pages_per_s"] if latency else None,
         "latency_concurrency_per_domain": args.concurrency,
         "peak_rss_mb_small": small["a"]["peak_rss_mb"],
         "peak_rss_mb_large": large["a"]["peak_rss_mb"],
+        "load_average": [small["load_before"], large["load_after"]],
         "cores": cores,
     }
+    if base is not None:
+        result["baseline"] = f"{base.revision} ({base.commit})"
+        result["baseline_articles_per_s"] = large["base_best"]["articles_per_s"]
+        result["a_over_baseline"] = large["a_over_baseline"]
     speed = measure_extraction()
     print(
         f"extraction, same pages, same run: warta {speed['extract_ms_per_page']} ms/page, "
-        f"trafilatura {speed['trafilatura_ms_per_page']} ms/page",
+        f"trafilatura {speed['trafilatura_ms_per_page']} ms/page (CPU: warta "
+        f"{speed['extract_cpu_ms_per_page']}, trafilatura {speed['trafilatura_cpu_ms_per_page']})",
         flush=True,
     )
     result.update(speed)
+    args.results.mkdir(parents=True, exist_ok=True)
+    (args.results / f"{args.stamp}.json").write_text(json.dumps(result, indent=1))
     print(json.dumps(result), flush=True)
     return 0
 

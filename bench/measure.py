@@ -136,3 +136,14 @@ def _reap_session(sid: int, grace: float = 10.0) -> None:
                 os.waitpid(pid, os.WNOHANG)
         time.sleep(0.05)
     _terminate(sid)
+
+
+def process_cpu(pid: int) -> float:
+    """User + system CPU seconds a running process (all its threads) has used so far."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0.0
+    fields = stat[stat.rindex(")") + 2 :].split()
+    # utime and stime are fields 14 and 15, in clock ticks
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

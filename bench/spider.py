@@ -1,6 +1,8 @@
 """Benchmark-only Scrapy components: a spider loader that can turn off image archiving (so
 every run fetches the same pages: images need extraction to be found, and the fetch-ceiling
-run has none), and an extension that dumps the crawl's stats with its wall and CPU time.
+run has none) and can fetch a list of page requisites without extraction (so the fetch
+ceiling fetches what the full crawl's requisites fetch), and an extension that dumps the
+crawl's stats with its wall and CPU time.
 """
 
 from __future__ import annotations
@@ -9,14 +11,17 @@ import json
 import logging
 import resource
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Self
+from typing import Any, Self
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
 from crawler.spiders.loader import SiteSpiderLoader
 from crawler.spiders.news import NewsSpider
+
+FETCH_LIST_SETTING = "BENCH_FETCH_LIST"  # a file of URLs, one a line
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +34,21 @@ class BenchSpiderLoader(SiteSpiderLoader):
         site = spider.site_config  # type: ignore[attr-defined]
         if not self.settings.getbool("WARTA_BENCH_IMAGES", False):
             site = site.model_copy(update={"archive_images": False})
-        return type(spider.__name__, (NewsSpider,), {"name": spider_name, "site_config": site})
+        fetch_list = self.settings.get(FETCH_LIST_SETTING)
+        base = FetchListSpider if fetch_list else NewsSpider
+        return type(spider.__name__, (base,), {"name": spider_name, "site_config": site})
+
+
+class FetchListSpider(NewsSpider):
+    """The site spider, also fetching every URL of ``BENCH_FETCH_LIST`` as a page
+    requisite: the requisites a full crawl finds by extraction, for a crawl without it."""
+
+    async def start(self) -> AsyncIterator[Any]:
+        async for request in super().start():
+            yield request
+        listed = Path(self.crawler.settings[FETCH_LIST_SETTING]).read_text().split()
+        for request in self.requisites.requests(listed, self.ignore):
+            yield request
 
 
 class StatsDump:

@@ -19,11 +19,12 @@ from scrapy.exceptions import DropItem, NotConfigured
 from crawler.layout import ARTICLES_FILE
 from crawler.warc import records
 from crawler.warc.capture import get_warc_writer
+from crawler.warc.serial import SerialWarcWriter
 from crawler.warc.writer import RotatingWarcWriter
 
 
 def derived_records(
-    item: dict[str, Any], writer: RotatingWarcWriter
+    item: dict[str, Any], writer: RotatingWarcWriter | SerialWarcWriter
 ) -> list[records.ArcWarcRecord]:
     """The text and JSON records for one article, tied to its response record."""
     url = item["url"]
@@ -50,7 +51,7 @@ class ArticleJsonLinesPipeline:
         self.crawler = crawler
         self.path = path
         self._file: IO[str] | None = None
-        self._writer: RotatingWarcWriter | None = None
+        self._writer: SerialWarcWriter | None = None
         self._seen: set[str] = set()
 
     @classmethod
@@ -72,7 +73,7 @@ class ArticleJsonLinesPipeline:
                         continue  # a line cut short by a crash; keep it, skip it
         self._file = self.path.open("a", encoding="utf-8")
 
-    def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
+    async def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
         url = item.get("url")
         if not url:
             raise DropItem("article record without a url")
@@ -83,7 +84,7 @@ class ArticleJsonLinesPipeline:
         self._file.write(json.dumps(item, ensure_ascii=False) + "\n")
         self._file.flush()
         if self._writer is not None and item.get("warc"):
-            self._writer.write_records(derived_records(item, self._writer))
+            await self._writer.write_records_async(derived_records(item, self._writer))
         return item
 
     def close_spider(self) -> None:

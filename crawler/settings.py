@@ -100,6 +100,9 @@ WARTA_EXTRACT_TIMEOUT = 30.0  # seconds per page; a worker past it is replaced
 WARTA_EXTRACT_WORKERS: int | None = None  # extraction processes; None = one per core, 0 = inline
 WARTA_WARC_PREFIX = "warta"  # CrawlSetup sets "<prefix>-<site>" from config/settings.yaml
 WARTA_WARC_MAX_BYTES = 1_000_000_000
+# Write WARC records on a thread of their own (crawler/warc/serial.py): pays off only with a
+# core to spare beside the reactor and the extraction workers (docs/performance.md).
+WARTA_WARC_WRITER_THREAD = False
 WARTA_WARCINFO: dict[str, str] = {}  # extra warcinfo fields; CrawlSetup fills operator etc.
 
 # Incremental crawling (docs/incremental.md).
@@ -120,6 +123,11 @@ WARTA_BACKOFF_BASE = 1.0  # first pause after a 5xx/429/network error, doubling 
 WARTA_BACKOFF_MAX = 60.0  # cap on one backoff pause, in seconds
 WARTA_HOST_ERROR_BUDGET = 20  # consecutive failures after which a host is given up
 WARTA_SITEMAP_MAX_DEPTH = 3  # sitemap index -> sitemap -> ...: deeper nesting is refused
+# What one page may add (crawler/spiders/link_budget.py): links taken from one listing or
+# feed (a sitemap: the 50,000 of its protocol), and requests waiting in the queue; a page
+# that hits either is listed in failures.jsonl (too-many-links, queue-full).
+WARTA_MAX_LINKS_PER_PAGE = 5_000
+WARTA_MAX_PENDING_REQUESTS = 250_000
 # Budgets for one crawl (0 switches one off): Scrapy's CloseSpider for pages and time,
 # crawler.fetch.limits for bytes. A crawl that hits one ends with that reason in its summary.
 CLOSESPIDER_PAGECOUNT = 250_000

@@ -92,6 +92,7 @@ class CrawlState:
         self.db.commit()
         self._dirty = False
         self._last_commit = time.monotonic()
+        self._resolved: dict[Path, str] = {}  # WARC path → absolute path (one realpath each)
         self.run_id: int | None = None
         self.run_started: str | None = None
 
@@ -242,7 +243,7 @@ class CrawlState:
                     last_modified,
                     payload_digest,
                     warc_path.name,
-                    str(warc_path.resolve()),
+                    self._absolute(warc_path),
                     offset,
                     length,
                     record_id,
@@ -251,6 +252,12 @@ class CrawlState:
                 ),
             )
         self._wrote()
+
+    def _absolute(self, path: Path) -> str:
+        found = self._resolved.get(path)
+        if found is None:
+            found = self._resolved[path] = str(path.resolve())
+        return found
 
     def record_revisit(
         self,

@@ -10,6 +10,10 @@ here: a :class:`RevisitPolicy` (``WARTA_REVISIT_POLICY``, the crawl state's
 :class:`crawler.incremental.revisits.Revisits`) says so. Records are built by
 :mod:`crawler.warc.records` and written, with rotation, by :mod:`crawler.warc.writer`.
 
+With ``WARTA_WARC_WRITER_THREAD``, records are written on a thread of their own
+(:mod:`crawler.warc.serial`), in the order the exchanges came back: ``process_response``
+awaits its record's location while the reactor goes on with other downloads.
+
 Other components reach the writer through :func:`get_warc_writer`, e.g. an item pipeline's
 ``open_spider``::
 
@@ -39,6 +43,7 @@ from crawler import settings as defaults
 from crawler.warc import records
 from crawler.warc.records import CapturedRequest, CapturedResponse
 from crawler.warc.recovery import recover_open_files
+from crawler.warc.serial import SerialWarcWriter
 from crawler.warc.tape import WireTape
 from crawler.warc.wire import from_tape, truncation_of
 from crawler.warc.writer import RecordLocation, RotatingWarcWriter
@@ -175,7 +180,10 @@ class WarcCaptureMiddleware:
         self, crawler: Crawler, writer: RotatingWarcWriter, revisits: RevisitPolicy | None = None
     ) -> None:
         self.crawler = crawler
-        self.writer = writer
+        thread = crawler.settings.getbool(
+            "WARTA_WARC_WRITER_THREAD", defaults.WARTA_WARC_WRITER_THREAD
+        )
+        self.writer = SerialWarcWriter(writer, thread=thread)
         self.revisits = revisits
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
@@ -207,7 +215,7 @@ class WarcCaptureMiddleware:
         host = safe_hostname()
         writer = RotatingWarcWriter(
             directory,
-            prefix=settings.get("WARTA_WARC_PREFIX") or "warta",
+            prefix=settings.get("WARTA_WARC_PREFIX") or defaults.WARTA_WARC_PREFIX,
             host=host,
             max_bytes=max_bytes,
             warcinfo=warcinfo_fields(extra, socket.gethostname()),
@@ -259,12 +267,12 @@ class WarcCaptureMiddleware:
         )
         return captured_request, captured_response
 
-    def process_response(self, request: Request, response: Response) -> Response | Request:
+    async def process_response(self, request: Request, response: Response) -> Response | Request:
         tape = request.meta.pop(keys.WIRE, None)
         if "cached" in response.flags:  # served by HttpCacheMiddleware, not fetched now
             return response
         try:
-            return self._archive(request, response, tape)
+            return await self._archive(request, response, tape)
         finally:
             if tape is not None:
                 tape.close()
@@ -291,7 +299,7 @@ class WarcCaptureMiddleware:
             tape.close()
         return None
 
-    def _archive(
+    async def _archive(
         self, request: Request, response: Response, tape: WireTape | None
     ) -> Response | Request:
         captured_request, captured_response = self._capture(request, response, tape)
@@ -300,9 +308,9 @@ class WarcCaptureMiddleware:
             verdict = self.revisits.judge(request, response, captured_response)
         try:
             if isinstance(verdict, Revisit):
-                self._write_revisit(request, captured_request, verdict)
+                await self._write_revisit(request, captured_request, verdict)
                 return verdict.answer
-            location = self.writer.write_exchange(captured_request, captured_response)
+            location = await self.writer.write_exchange_async(captured_request, captured_response)
         except (OSError, ValueError):
             self._fail(response.url)
             raise
@@ -318,10 +326,10 @@ class WarcCaptureMiddleware:
             )
         return response
 
-    def _write_revisit(
+    async def _write_revisit(
         self, request: Request, captured_request: CapturedRequest, verdict: Revisit
     ) -> None:
-        location = self.writer.write_revisit(
+        location = await self.writer.write_revisit_async(
             captured_request, verdict.recorded, verdict.original, verdict.profile
         )
         meta = location.as_meta()
@@ -351,10 +359,12 @@ class WarcCaptureMiddleware:
             logger.info("WARC file written: %s", path)
 
 
-def get_warc_writer(crawler: Crawler) -> RotatingWarcWriter | None:
+def get_warc_writer(crawler: Crawler) -> SerialWarcWriter | None:
     """The running crawl's writer, or None if WARC capture is off.
 
-    Call it once the engine exists (``open_spider`` of a pipeline, or later).
+    Call it once the engine exists (``open_spider`` of a pipeline, or later). Its
+    ``write_records`` waits for the records queued before; a coroutine can await
+    ``write_records_async`` instead.
     """
     middleware = crawler.get_downloader_middleware(WarcCaptureMiddleware)
     return middleware.writer if middleware is not None else None

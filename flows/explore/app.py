@@ -49,6 +49,12 @@ class Explorer:
         self.groups = groups
         self.name = name
 
+    def warm(self) -> None:
+        """Open the index, ask what the form offers and compile the templates, so that the
+        first page waits only for its own search."""
+        self.index.warm()
+        views.prepare()
+
 
 class Handler(BaseHTTPRequestHandler):
     server: ExplorerServer

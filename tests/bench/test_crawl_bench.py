@@ -10,10 +10,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from crawler.config.sites import PACKAGE_ROOT
 
 KEYS = {
     "articles_per_s",
+    "baseline_articles_per_s",
+    "model_limit_articles_per_s",
+    "a_over_L",
     "fetch_ceiling_articles_per_s",
     "extract_ceiling_articles_per_s",
     "latency_pages_per_s",
@@ -24,11 +29,13 @@ KEYS = {
 }
 
 
+@pytest.mark.timeout(900)  # a dozen crawl processes; minutes on a loaded 2-core machine
 def test_bench_smoke_run(tmp_path: Path) -> None:
     work = tmp_path / "work"
-    cmd = [sys.executable, "-m", "bench.crawl_bench", "--sizes", "30", "--no-baseline"]
+    cmd = [sys.executable, "-m", "bench.crawl_bench", "--sizes", "30", "--baseline", "HEAD"]
     cmd += ["--wget-seconds", "3", "--delay", "0.05", "--workdir", str(work)]
-    done = subprocess.run(cmd, cwd=PACKAGE_ROOT, capture_output=True, text=True, timeout=600)
+    cmd += ["--results", str(tmp_path / "results")]
+    done = subprocess.run(cmd, cwd=PACKAGE_ROOT, capture_output=True, text=True, timeout=880)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     lines = done.stdout.strip().splitlines()
     result = json.loads(lines[-1])
@@ -36,10 +43,27 @@ def test_bench_smoke_run(tmp_path: Path) -> None:
     assert result["cores"] >= 1
     for key in KEYS - {"cores"}:
         assert result[key] > 0, key
+    # where the crawl process's CPU went, by stage, and the stacks behind it
+    stages = result["stage_cpu_s"]
+    assert stages["engine"] > 0, stages
+    assert stages.get("warc_gzip", 0) + stages.get("warc_thread", 0) > 0, stages
+    assert sum(stages.values()) > 0.5
+    flame = Path(result["flame_graph"])
+    assert flame.parent == tmp_path / "results"
+    assert any("crawler.warc.writer:" in line for line in flame.read_text().splitlines())
+    assert (tmp_path / "results").glob("*.json")
+    # every stage of the model measured, and the baseline crawled the same pages
+    assert result["stage_ceilings_articles_per_s"].keys() >= {
+        "fetch", "requisites_fetch", "requisites_list", "warc_write", "state_writes",
+        "extraction", "server",
+    }  # fmt: skip
+    assert result["requisite_pages"] > 0
     # Each crawl ran in its own folder, wrote a WARC, and the full crawl its 30 articles.
     full = work / "a-30"
     records = (full / "articles.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(records) == 30
+    baseline = work / "base1-30"
+    assert len((baseline / "articles.jsonl").read_text(encoding="utf-8").splitlines()) == 30
     assert list(full.glob("*.warc.gz"))
     assert not list((work / "b-30").glob("*.warc.gz"))  # WARC writing off in the fetch ceiling
     assert list((work / "lat-d-30").glob("wget*.warc.gz"))  # wget wrote its WARC

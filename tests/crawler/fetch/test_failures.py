@@ -94,6 +94,7 @@ def test_the_log_makes_its_folder(tmp_path: Path) -> None:
     deep = tmp_path / "data" / "crawls" / "niaga" / "20260101T000000Z"
     crawler = get_crawler(settings_dict={"WARTA_OUTPUT_DIR": str(deep)})
     log = FailureLog.from_crawler(crawler)
+    assert log.path == deep / FAILURES_FILE
     log.process_response(Request(URL), Response(URL, status=410))
     log.spider_closed()
     _, lines = _lines(deep)

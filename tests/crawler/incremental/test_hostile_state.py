@@ -18,8 +18,7 @@ import pytest
 from crawler.incremental import sqlite_guard
 from crawler.incremental.snapshot import export_state, import_state
 from crawler.incremental.store import CrawlState, StateError
-from crawler.process.runner import CrawlFailed, run_crawl
-from flows.crawl_steps import CRAWL_CLOSE_GRACE, crawl_deadline
+from crawler.process.runner import CRAWL_CLOSE_GRACE, CrawlFailed, crawl_deadline, run_crawl
 from tests.conftest import PolitenessOff
 from tests.scripted_server import ScriptedServer
 

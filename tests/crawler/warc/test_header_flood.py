@@ -49,7 +49,7 @@ def _crawl(
                                 stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
         memory = TreeMemory(proc.pid)
         try:
-            proc.wait(timeout=TIMEOUT + 60)
+            proc.wait(timeout=300)  # start-up alone can take a minute on a loaded machine
         finally:
             if proc.poll() is None:
                 proc.kill()

@@ -1,0 +1,91 @@
+"""SerialWarcWriter: the writer on a thread of its own writes the very bytes the plain writer
+writes, in the order the writes were handed over, whether awaited or waited for."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from types import SimpleNamespace
+
+from crawler.warc import records as R
+from crawler.warc.serial import SerialWarcWriter
+from crawler.warc.writer import RotatingWarcWriter
+
+
+def _writer(kit: SimpleNamespace, directory: Path) -> RotatingWarcWriter:
+    return RotatingWarcWriter(
+        directory,
+        "warta",
+        "testhost",
+        warcinfo={"software": "warta-test"},
+        id_factory=kit.make_id_factory(),
+        clock=kit.make_clock(),
+    )
+
+
+def _derived(kit: SimpleNamespace, n: int) -> list[R.ArcWarcRecord]:
+    spec = R.RecordSpec(f"<urn:uuid:00000000-0000-4000-9000-{n:012d}>", kit.T0)
+    return [R.metadata(R.derived_uri("article", f"http://example.com/{n}"), b"{}", "x/y", spec)]
+
+
+def _exchanges(kit: SimpleNamespace) -> list[tuple[R.CapturedRequest, R.CapturedResponse]]:
+    return [kit.plain_exchange(f"/{n}") for n in range(5)] + [kit.gzip_chunked_exchange()]
+
+
+def test_same_bytes_and_order_as_the_plain_writer(kit: SimpleNamespace, tmp_path: Path) -> None:
+    plain_dir, serial_dir = tmp_path / "plain", tmp_path / "serial"
+    with _writer(kit, plain_dir) as plain:
+        expected = []
+        for n, (req, resp) in enumerate(_exchanges(kit)):
+            expected.append(plain.write_exchange(req, resp))
+            expected.extend(plain.write_records(_derived(kit, n)))
+
+    serial = SerialWarcWriter(_writer(kit, serial_dir))
+
+    async def crawl() -> list[object]:
+        pending = []
+        for n, (req, resp) in enumerate(_exchanges(kit)):
+            # handed over in order, awaited all at once: the thread keeps the order
+            pending.append(asyncio.ensure_future(serial.write_exchange_async(req, resp)))
+            pending.append(asyncio.ensure_future(serial.write_records_async(_derived(kit, n))))
+        return list(await asyncio.gather(*pending))
+
+    found = asyncio.run(crawl())
+    serial.close()
+    flat = [loc for item in found for loc in (item if isinstance(item, list) else [item])]
+    assert flat == expected
+    (plain_file,) = plain_dir.glob("*.warc.gz")
+    (serial_file,) = serial_dir.glob("*.warc.gz")
+    assert serial_file.name == plain_file.name
+    assert serial_file.read_bytes() == plain_file.read_bytes()
+    assert not list(serial_dir.glob("*.open"))
+
+
+def test_waiting_writes_queue_behind_awaited_ones(kit: SimpleNamespace, tmp_path: Path) -> None:
+    serial = SerialWarcWriter(_writer(kit, tmp_path))
+    req, resp = kit.plain_exchange()
+
+    async def both() -> tuple[int, int]:
+        first = asyncio.ensure_future(serial.write_exchange_async(req, resp))
+        await asyncio.sleep(0)
+        (second,) = serial.write_records(_derived(kit, 1))  # waits for the first
+        return (await first).offset, second.offset
+
+    first_offset, second_offset = asyncio.run(both())
+    assert first_offset < second_offset
+    serial.close()
+    serial.close()  # idempotent
+    assert len(serial.files_written) == 1
+
+
+def test_in_place_without_a_thread(kit: SimpleNamespace, tmp_path: Path) -> None:
+    plain_dir, inline_dir = tmp_path / "plain", tmp_path / "inline"
+    req, resp = kit.plain_exchange()
+    with _writer(kit, plain_dir) as plain:
+        expected = plain.write_exchange(req, resp)
+    inline = SerialWarcWriter(_writer(kit, inline_dir), thread=False)
+    assert asyncio.run(inline.write_exchange_async(req, resp)) == expected
+    inline.close()
+    (plain_file,) = plain_dir.glob("*.warc.gz")
+    (inline_file,) = inline_dir.glob("*.warc.gz")
+    assert inline_file.read_bytes() == plain_file.read_bytes()
