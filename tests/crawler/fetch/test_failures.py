@@ -99,3 +99,66 @@ def test_the_log_makes_its_folder(tmp_path: Path) -> None:
     log.spider_closed()
     _, lines = _lines(deep)
     assert [line["reason"] for line in lines] == ["http-410"]
+
+
+def test_each_line_says_what_failed_how_and_is_written_as_text(tmp_path: Path) -> None:
+    from scrapy.core.downloader.handlers.http11 import TunnelError
+
+    from crawler import keys
+    from crawler.fetch.failures import failure_counts
+
+    crawler = get_crawler(settings_dict={"WARTA_OUTPUT_DIR": str(tmp_path)})
+    crawler.stats.open_spider()  # type: ignore[union-attr]
+    log = FailureLog.from_crawler(crawler)
+    log.spider_closed()  # closing a log that wrote nothing is fine
+    base = "https://www.niaga.asia"
+    for status in (200, 304, 399):
+        log.process_response(
+            Request(f"{base}/{status}"), Response(f"{base}/{status}", status=status)
+        )
+    log.process_response(Request(f"{base}/400"), Response(f"{base}/400", status=400))
+    far = f"ftp://elsewhere.example/{'x' * 400}?token=t0ken-abc"
+    answer = Response(f"{base}/300", status=300, headers={"Location": far}, body=b"abc")
+    log.process_response(Request(f"{base}/300"), answer)
+    log.process_response(Request(f"{base}/305"), Response(f"{base}/305", status=305))
+    named = Request(f"{base}/named", meta={keys.FAILURE_REASON: "robots-disallowed"})
+    log.process_response(named, Response(f"{base}/named", status=403))
+    cut = TunnelError("Kota Samarinda — " + "y" * 400)
+    cut.bytes_received = 1234  # type: ignore[attr-defined]
+    log.process_exception(Request(f"{base}/putus"), cut)
+    crawler.stats.set_value(keys.REFUSED_HOST_PREFIX + "lokal.example", 1)  # type: ignore[union-attr]
+    from twisted.internet.error import DNSLookupError
+
+    log.process_exception(Request("https://lokal.example/a"), DNSLookupError("no address"))
+    log.request_dropped(Request(f"{base}/b", meta={"redirect_urls": [f"{base}/a", f"{base}/c"]}))
+    log.request_dropped(Request(f"{base}/no-chain"))
+    log.spider_closed()
+    log.process_response(Request(f"{base}/410"), Response(f"{base}/410", status=410))  # reopens
+    log.spider_closed()
+    raw = (tmp_path / FAILURES_FILE).read_bytes()
+    assert "Kota Samarinda —".encode() in raw  # UTF-8 text, not \\u escapes
+    _, lines = _lines(tmp_path)
+    by_path = {str(line["url"]).rsplit("/", 1)[-1]: line for line in lines}
+    assert list(by_path) == ["399", "400", "300", "305", "named", "putus", "a", "b", "410"]
+    assert by_path["399"]["reason"] == "redirect-unfollowed"  # a redirect status not followed
+    assert by_path["400"]["reason"] == "http-400" and "detail" not in by_path["400"]
+    unfollowed = by_path["300"]
+    assert (unfollowed["reason"], unfollowed["status"], unfollowed["bytes"]) == (
+        "redirect-unfollowed", 300, 3
+    )  # fmt: skip
+    assert unfollowed["detail"] == "Location: " + far[:300]
+    assert by_path["305"]["detail"] == "Location: "
+    assert by_path["named"]["reason"] == "robots-disallowed"
+    putus = by_path["putus"]
+    assert (putus["reason"], putus["status"], putus["bytes"]) == ("TunnelError", None, 1234)
+    assert putus["detail"] == str(cut)[:300] and len(putus["detail"]) == 300
+    assert by_path["a"]["reason"] == "refused-address"
+    assert (by_path["b"]["reason"], by_path["b"]["detail"]) == (
+        "redirect-duplicate", "after 2 redirect(s)"
+    )  # fmt: skip
+    for line in lines:
+        assert set(line) >= {"url", "stage", "reason", "status", "bytes", "time"}
+        assert str(line["time"]).endswith("+00:00") and line["stage"] == "parse"
+    assert log.reasons["http-400"] == 1 and sum(log.reasons.values()) == 9
+    stats = {"warta/failures/b": 2, "warta/failures/a": 2, "warta/failures/c": 5, "other": 9}
+    assert list(failure_counts(stats).items()) == [("c", 5), ("a", 2), ("b", 2)]

@@ -209,3 +209,31 @@ def test_cookies_over_the_limit_are_dropped_and_large_headers_refused() -> None:
         limit.process_request(big)
     assert big.meta[FAILURE_REASON] == "request-headers-too-large"
     assert crawler.stats.get_value("warta/cookies_dropped") == 1  # type: ignore[union-attr]
+
+
+def test_limits_say_what_they_did_once(caplog: pytest.LogCaptureFixture) -> None:
+    from scrapy import Request
+    from scrapy.http import HtmlResponse
+    from scrapy.utils.test import get_crawler
+
+    from crawler.fetch import limits
+
+    one = get_crawler(settings_dict={"WARTA_MAX_CRAWL_BYTES": 1})
+    one.engine = _Engine()  # type: ignore[assignment]
+    budget = limits.CrawlBytesBudget.from_crawler(one)  # a budget of one byte is a budget
+    budget.response_received(HtmlResponse("http://x.example/", body=b"ab"))
+    crawler = get_crawler(settings_dict={"WARTA_MAX_COOKIE_BYTES": 10})
+    crawler.stats.open_spider()  # type: ignore[union-attr]
+    limit = limits.RequestHeaderLimit.from_crawler(crawler)
+    for path in ("a", "b"):
+        limit.process_request(
+            Request(f"http://x.example/{path}", headers={"Cookie": "k=123456789"})
+        )
+    limit.process_request(Request("http://y.example/", headers={"Cookie": "k=1234567890"}))
+    assert [r.getMessage() for r in caplog.records if r.name == limits.LOG.name] == [
+        "Received 2 bytes, over WARTA_MAX_CRAWL_BYTES (1): closing the crawl",
+        "x.example sets 11 bytes of cookies, over WARTA_MAX_COOKIE_BYTES (10): "
+        "requests to it go without cookies",
+        "y.example sets 12 bytes of cookies, over WARTA_MAX_COOKIE_BYTES (10): "
+        "requests to it go without cookies",
+    ]

@@ -25,12 +25,11 @@ from crawler.spiders.discovery import page_links, parse_feed, parse_sitemap
 from replica.cache import Prepared
 from replica.content import build_site
 from replica.server import ReplicaHandler, ReplicaHTTPServer, ReplicaServer
+from tests.conftest import PolitenessOff
 
 BAD_LINKS = '<a href="http://[oops/">iklan</a> <a href="http://127.0.0.1:99999/x/">x</a>'
 BAD_ENTRY = b"<url><loc>http://[oops/</loc></url><url><loc>http://127.0.0.1:99999/y/</loc></url>"
 BAD_ITEM = b"<item><link>http://[oops/</link></item>"
-FAST = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "WARTA_PROGRESS_INTERVAL": 0,
-        "CONCURRENT_REQUESTS_PER_DOMAIN": 8, "WARTA_EXTRACT_WORKERS": 0}  # fmt: skip
 
 
 class PoisonedHandler(ReplicaHandler):
@@ -107,11 +106,14 @@ def test_every_good_link_survives_a_bad_one(poisoned: PoisonedServer) -> None:
 
 @pytest.mark.slow
 def test_a_poisoned_site_loses_no_article(
-    poisoned: PoisonedServer, tmp_path_factory: pytest.TempPathFactory
+    poisoned: PoisonedServer,
+    tmp_path_factory: pytest.TempPathFactory,
+    politeness_off: PolitenessOff,
 ) -> None:
     out = tmp_path_factory.mktemp("poisoned")
     result = run_crawl("niaga", out / "crawl", "20260101T000000Z", base_url=poisoned.base_url,
-                       settings={**FAST, "WARTA_STATE_PATH": str(out / "state.sqlite")},
+                       settings=politeness_off(WARTA_EXTRACT_WORKERS=0,
+                                               WARTA_STATE_PATH=str(out / "state.sqlite")),
                        timeout=300)  # fmt: skip
     records = [json.loads(line) for line in result.articles_file.read_text().splitlines()]
     recorded = {urlsplit(r["url"]).path for r in records}
