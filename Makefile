@@ -11,6 +11,9 @@ STORAGE  ?= $(DATA)/archive
 SITE     ?= niaga
 PORT     ?= 8765
 PYTEST_ARGS ?=
+# `make test` runs the tests on this many processes (pytest-xdist); 0 runs them in this one.
+# Tests of one module, and modules sharing a session fixture, stay together (tests/conftest.py).
+TEST_WORKERS ?= 2
 
 .PHONY: demo test lint typecheck lock clean install mutate explore chromium
 
@@ -56,12 +59,13 @@ chromium:
 	  || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; }; \
 	else echo "chromium is missing: install Debian's chromium package (as root: make chromium)"; fi
 
-## Lint, type-check and run every test, including the end-to-end ones that start servers.
+## Lint, type-check and run every test, including the end-to-end ones that start servers,
+## on TEST_WORKERS processes.
 test: install
 	$(BIN)/ruff check crawler flows replica tests bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(if $(filter-out 0,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadgroup) $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check crawler flows replica tests bench
@@ -70,11 +74,14 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-## Mutation testing of the data-loss modules ([tool.mutmut] in pyproject.toml); not part of
-## `make test`. MUTATE_ARGS='crawler/warc/verify.py -j 2' limits it to one module.
+## Mutation testing of every module of crawler/ and flows/ ([tool.mutmut] in pyproject.toml);
+## not part of `make test`. MUTATE_PKG=crawler/fetch runs one package (or module) on its own,
+## against its mirror under tests/; MUTATE_ARGS='crawler/warc/verify.py -j 2' limits the whole
+## run to one module.
+MUTATE_PKG ?=
 MUTATE_ARGS ?=
 mutate: install
-	$(BIN)/python -m bench.mutate $(MUTATE_ARGS)
+	$(BIN)/python -m bench.mutate $(foreach p,$(MUTATE_PKG),--package $(p)) $(MUTATE_ARGS)
 
 ## Regenerate the lock file after changing dependencies in pyproject.toml.
 lock: install

@@ -31,12 +31,12 @@ from typing import Any
 
 from crawler.config.sites import load_site, site_names
 from crawler.layout import ARTICLES_FILE
+from crawler.settings import POLITENESS_OFF
 from flows.storage import open_storage
 
 BIN = Path(sys.executable).parent
 POOL = "warta-fleet"
-FAST_CRAWL = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False,
-              "CONCURRENT_REQUESTS_PER_DOMAIN": 4, "WARTA_PROGRESS_INTERVAL": 0}  # fmt: skip
+FAST_CRAWL = {**POLITENESS_OFF, "CONCURRENT_REQUESTS_PER_DOMAIN": 4, "WARTA_PROGRESS_INTERVAL": 0}
 FINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
 
 

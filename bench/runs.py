@@ -27,6 +27,7 @@ from crawler.config.arguments import RUN_SETTINGS
 from crawler.config.sites import PACKAGE_ROOT
 from crawler.extraction.requisites import page_requisites, stylesheet_requisites
 from crawler.process.runner import crawl_command
+from crawler.settings import POLITENESS_OFF
 
 SITE = "niaga"
 BENCH_EXTENSIONS = {"bench.spider.StatsDump": 600}
@@ -42,8 +43,7 @@ def crawl_settings(
 ) -> dict[str, Any]:
     settings: dict[str, Any] = {
         "SPIDER_LOADER_CLASS": "bench.spider.BenchSpiderLoader",
-        "DOWNLOAD_DELAY": 0,
-        "AUTOTHROTTLE_ENABLED": False,
+        **POLITENESS_OFF,
         "CONCURRENT_REQUESTS": max(16, concurrency),
         "CONCURRENT_REQUESTS_PER_DOMAIN": concurrency,
         "WARTA_PROGRESS_INTERVAL": 0,

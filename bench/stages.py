@@ -127,7 +127,8 @@ class Sampler:
     The looks are driven by ``SIGPROF`` after every ``interval`` of the process's CPU, and
     taken by the main (reactor) thread at its next bytecode: a sampler *thread* would see
     the reactor's stack only when the reactor lets go of the GIL (in sqlite, zlib or a
-    system call) and charge it the Python work done in between.
+    system call) and charge it the Python work done in between. The handler takes no lock
+    (the interrupted code may hold it): no ``threading.enumerate``, no logging.
     """
 
     def __init__(self, interval: float = INTERVAL) -> None:
@@ -160,7 +161,10 @@ class Sampler:
         if frame is not None:
             frames[self._main] = frame  # where the signal found it, not this handler
         if any(ident not in self._names for ident in frames):
-            self._names = {t.ident: _thread_kind(t.name) for t in threading.enumerate() if t.ident}
+            # threading.enumerate() takes a lock the interrupted code may hold: read the
+            # registry as it is (a dict copy is atomic under the GIL)
+            active: dict[int, threading.Thread] = dict(getattr(threading, "_active", {}))
+            self._names = {ident: _thread_kind(t.name) for ident, t in active.items()}
         for ident, top in frames.items():
             cpu = self._cpu(ident)
             if cpu is None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Iterable
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urldefrag, urlencode, urljoin, urlsplit, urlunsplit
 
 from courlan import normalize_url
 from lxml.html import HtmlElement
@@ -37,6 +37,22 @@ _AMP_PATH_PREFIX = re.compile(r"^/amp(/.*)$")
 
 class CanonicalError(ValueError):
     """The string is not an absolute http(s) URL."""
+
+
+def join_url(base: str, href: str) -> str | None:
+    """``href`` made absolute against ``base``, its fragment dropped; None when the result
+    cannot be parsed as a URL at all (``http://[oops/``, an unclosed IPv6 bracket).
+
+    urljoin raises ValueError on such a link, and one of them in a comment or an ad slot
+    once stopped a whole sitemap, feed or listing. A URL that parses but cannot be requested
+    (a port out of range) is returned: the spider lists it as a ``bad-url`` failure.
+    """
+    try:
+        url = urldefrag(urljoin(base, href.strip()))[0]
+        urlsplit(url).hostname  # noqa: B018 (parses the host: brackets are checked here)
+    except ValueError:
+        return None
+    return url
 
 
 def _check(url: str) -> None:
@@ -105,7 +121,9 @@ def rel_canonical(html: str | HtmlElement, page_url: str) -> str | None:
             href = link.attrib["href"].strip()
             if not href:
                 continue
-            absolute = urljoin(page_url, href)
+            absolute = join_url(page_url, href)
+            if absolute is None:
+                return None
             try:
                 _check(absolute)
             except CanonicalError:

@@ -23,6 +23,11 @@ In storage, relative to the storage URI (for S3 the object key is ``<prefix>/`` 
     _index/<table>/site=<site>/month=<YYYY-MM>/part-<generation>-<token>.parquet
                                                         compacted ``captures`` / ``articles``
                                                         rows of one site and month (Hive style)
+    _index/arrivals/<YYYY-MM-DD>/<site>/<YYYY-MM-DD>/<crawl_id>.<indexed|unindexed>
+                                                        a crawl stored that day (UTC; the
+                                                        second day is the crawl's): lets
+                                                        readers find new crawls without a
+                                                        listing of every crawl
 
 A crawl's research index is two of its files, ``<crawl_id>-captures.parquet`` and
 ``<crawl_id>-articles.parquet``, listed in its manifest like every other file.
@@ -267,3 +272,32 @@ def compacted_key(table: str, site: str, month: str, generation: int, token: str
 def month_of(day: date) -> str:
     """The partition a crawl's rows are compacted into: the month of its UTC day."""
     return f"{day:%Y-%m}"
+
+
+ARRIVALS_PREFIX = f"{INDEX_ROOT}/arrivals/"
+_ARRIVAL = re.compile(
+    r"^" + re.escape(ARRIVALS_PREFIX) + r"\d{4}-\d{2}-\d{2}/(?P<site>[^/]+)/"
+    r"(?P<day>\d{4}-\d{2}-\d{2})/(?P<crawl>[^/]+)\.(?P<kind>indexed|unindexed)$"
+)
+
+
+def arrivals_prefix(stored: date) -> str:
+    """Every crawl whose manifest was stored on ``stored`` (UTC) has a marker under here."""
+    return f"{ARRIVALS_PREFIX}{stored:%Y-%m-%d}/"
+
+
+def arrival_key(stored: date, site: str, day: date, crawl_id: str, indexed: bool) -> str:
+    kind = "indexed" if indexed else "unindexed"
+    return f"{arrivals_prefix(stored)}{site}/{day:%Y-%m-%d}/{crawl_id}.{kind}"
+
+
+def parse_arrival_key(key: str) -> tuple[str, date, str, bool] | None:
+    """(site, crawl day, crawl id, has an index) of an arrival marker, or None."""
+    match = _ARRIVAL.match(key)
+    if not match:
+        return None
+    try:
+        day = date.fromisoformat(match["day"])
+    except ValueError:
+        return None
+    return match["site"], day, match["crawl"], match["kind"] == "indexed"

@@ -78,6 +78,12 @@ EXTENSIONS = {
     "crawler.process.quick_stop.QuickStop": 520,
 }
 
+# Politeness off, for servers of our own on loopback only (the replica of `warta demo`, the
+# fleet demo, the benchmark, the tests' servers); never for a real site. The one copy of
+# these values: a dict Scrapy carries along as an unused setting.
+POLITENESS_OFF = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False,
+                  "CONCURRENT_REQUESTS_PER_DOMAIN": 8}  # fmt: skip
+
 LOG_LEVEL = "INFO"
 LOG_FORMAT = "%(asctime)s [%(name)s] %(levelname)s: %(message)s"
 
@@ -118,6 +124,11 @@ WARTA_BACKOFF_BASE = 1.0  # first pause after a 5xx/429/network error, doubling 
 WARTA_BACKOFF_MAX = 60.0  # cap on one backoff pause, in seconds
 WARTA_HOST_ERROR_BUDGET = 20  # consecutive failures after which a host is given up
 WARTA_SITEMAP_MAX_DEPTH = 3  # sitemap index -> sitemap -> ...: deeper nesting is refused
+# What one page may add (crawler/spiders/link_budget.py): links taken from one listing or
+# feed (a sitemap: the 50,000 of its protocol), and requests waiting in the queue; a page
+# that hits either is listed in failures.jsonl (too-many-links, queue-full).
+WARTA_MAX_LINKS_PER_PAGE = 5_000
+WARTA_MAX_PENDING_REQUESTS = 250_000
 # Budgets for one crawl (0 switches one off): Scrapy's CloseSpider for pages and time,
 # crawler.fetch.limits for bytes. A crawl that hits one ends with that reason in its summary.
 CLOSESPIDER_PAGECOUNT = 250_000

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from crawler import settings as crawl_defaults
 from crawler.config.arguments import check_setting_overrides, parse_spider_args
 from crawler.config.operator import load_operator_settings
 from crawler.config.sites import load_site
@@ -37,7 +36,7 @@ from crawler.layout import (
     warc_files,
 )
 from crawler.process.ownership import FolderOwner, claim_folder, owner_of_run
-from crawler.process.runner import run_crawl
+from crawler.process.runner import crawl_deadline, run_crawl
 from crawler.warc.verify import verify_paths
 from flows.new_articles import NewArticles, count_new_articles
 from flows.storage import Storage, open_storage
@@ -167,24 +166,6 @@ def read_summary(folder: Path) -> dict[str, Any]:
         log.warning("cannot read %s", path)
         return {}
     return data if isinstance(data, dict) else {}
-
-
-# Past the crawl's own time limit, closing it (the WARC, the state, the workers) may take
-# this long before the flow kills the process.
-CRAWL_CLOSE_GRACE = 1800.0
-
-
-def crawl_deadline(crawl_settings: dict[str, Any], timeout: float | None = None) -> float:
-    """Seconds after which the flow kills the crawl: ``timeout``, or by default the crawl's
-    ``CLOSESPIDER_TIMEOUT`` (its own default when 0 or unset) plus :data:`CRAWL_CLOSE_GRACE`.
-
-    A crawl stuck where its own time limit cannot reach it (in C code, say) must not hold
-    the site's lease and a crawl slot for ever.
-    """
-    if timeout is not None:
-        return timeout
-    own = float(crawl_settings.get("CLOSESPIDER_TIMEOUT") or 0)
-    return (own or float(crawl_defaults.CLOSESPIDER_TIMEOUT)) + CRAWL_CLOSE_GRACE
 
 
 def crawl(plan: ArchivePlan, timeout: float | None = None) -> dict[str, Any]:

@@ -97,18 +97,14 @@ def stop_temporary_server(grace: float = 2.0) -> None:
     Its own stop waits 5 s for uvicorn to drain, which on a busy machine is most of the
     time a user grants a Ctrl-C. The run is already recorded as crashed when this runs.
     """
+    from crawler.process.runner import stop_crawl
+
     module = sys.modules.get("prefect.server.api.server")  # loaded only if a server was started
     server_class = getattr(module, "SubprocessASGIServer", None)
     for server in list(getattr(server_class, "_instances", {}).values()):
         process = getattr(server, "server_process", None)
-        if process is None or process.poll() is not None:
-            continue
-        process.terminate()
-        try:
-            process.wait(grace)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        if process is not None:
+            stop_crawl(process, grace)
 
 
 __all__ = ["CHILD_ENV", "become_child", "is_child", "run_supervised", "stop_temporary_server"]

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler import layout
+from crawler import keys, layout
 from crawler import settings as defaults
 from crawler.extraction.article_record import Article, crawl_record
 from crawler.extraction.multipage import merge_records
@@ -161,8 +161,27 @@ def test_no_warta_default_outside_settings() -> None:
     assert not found, "\n".join(found)
 
 
+def test_no_warta_default_hidden_behind_an_or() -> None:
+    """``settings.get("WARTA_X") or "value"`` restates a default as surely as an argument."""
+    found = []
+    for module, tree in modules(*PACKAGES):
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or)):
+                continue
+            first, *rest = node.values
+            if not (isinstance(first, ast.Call) and _attr(first) in SETTING_GETTERS):
+                continue
+            name = first.args[0] if first.args else None
+            if not (isinstance(name, ast.Constant) and str(name.value).startswith("WARTA_")):
+                continue
+            for other in rest:
+                if isinstance(other, ast.Constant) and other.value not in ("", None, 0):
+                    found.append(f"{module}:{node.lineno}: {name.value} or {other.value!r}")
+    assert not found, "\n".join(found)
+
+
 @pytest.mark.parametrize(
-    ("prefix", "owner"), [(r"warta/[a-z]", "statistic"), (r"warta_[a-z]", "request-meta key")]
+    ("prefix", "owner"), [(keys.STAT_PREFIX, "statistic"), (keys.META_PREFIX, "request-meta key")]
 )
 def test_statistics_and_meta_keys_are_spelled_in_keys(prefix: str, owner: str) -> None:
     found = [
@@ -170,9 +189,17 @@ def test_statistics_and_meta_keys_are_spelled_in_keys(prefix: str, owner: str) -
         for module, tree in modules(*PACKAGES)
         if module != "crawler/keys.py"
         for line, text in strings(tree)
-        if re.match(prefix, text)
+        if re.match(re.escape(prefix) + "[a-z]", text)
     ]
     assert not found, f"spell each {owner} once, in crawler/keys.py:\n" + "\n".join(found)
+
+
+def test_every_name_in_keys_has_one_of_the_two_prefixes() -> None:
+    names = {n: v for n, v in vars(keys).items() if n.isupper() and isinstance(v, str)}
+    wrong = {
+        n: v for n, v in names.items() if not v.startswith((keys.STAT_PREFIX, keys.META_PREFIX))
+    }
+    assert len(names) > 30 and not wrong, wrong
 
 
 # -- the one article schema -------------------------------------------------------------------

@@ -151,17 +151,26 @@ class FailureLog:
         self, request: Request, reason: str, status: int | None, size: int | None,
         detail: str = "",
     ) -> None:  # fmt: skip
+        chain = request.meta.get("redirect_urls")
+        # the site's own URL that led here, for a redirect that failed
+        origin = redact_url(chain[0]) if chain else None
+        self.record_url(request.url, stage_of(request), reason, status, size, detail, origin)
+
+    def record_url(
+        self, url: str, stage: str, reason: str, status: int | None = None,
+        size: int | None = None, detail: str = "", redirected_from: str | None = None,
+    ) -> None:  # fmt: skip
+        """One line for a URL, also one that never became a request (``bad-url``)."""
         entry: dict[str, Any] = {
-            "url": redact_url(request.url),
-            "stage": stage_of(request),
+            "url": redact_url(url),
+            "stage": stage,
             "reason": reason,
             "status": status,
             "bytes": size,
             "time": datetime.now(UTC).isoformat(timespec="seconds"),
         }
-        chain = request.meta.get("redirect_urls")
-        if chain:  # the site's own URL that led here, for a redirect that failed
-            entry["redirected_from"] = redact_url(chain[0])
+        if redirected_from:
+            entry["redirected_from"] = redirected_from
         if detail:
             entry["detail"] = redact_text(detail)
         if self._file is None:

@@ -44,7 +44,8 @@ class BoundedCrawl:
     window: Window
     crawl_state: CrawlState | None
     _article_request: Any  # the spider's: a Request for an article link, or None
-    _discovery: Any  # the spider's: a discovery Request
+    _discovery: Any  # the spider's: a discovery Request (or None)
+    link_budget: Any  # the spider's: how many links a page may hand out
 
     def _init_bounds(self, max_articles: int | None) -> None:
         self.budget: ArticleBudget[Request] = ArticleBudget(max_articles)
@@ -99,7 +100,8 @@ class BoundedCrawl:
         candidates = old = 0
         past = False
         requests: list[Request] = []
-        for link in page_links(response.text, response.url):
+        links = page_links(response.text, response.url)  # parsed as they are taken
+        for link in self.link_budget.take(links, response.url, "parse_listing"):
             if self.rules.is_pagination(link):
                 if depth + 1 < limit:
                     next_pages.append(link)
@@ -121,7 +123,8 @@ class BoundedCrawl:
         if self.window.since is None:
             yield from requests
             for link in next_pages:
-                yield self._discovery(link, self.parse_listing, depth=depth + 1)
+                if request := self._discovery(link, self.parse_listing, depth=depth + 1):
+                    yield request
             return
         page_id, due = self.pager.open(depth, next_pages, len(requests), past)
         for request in requests:
@@ -133,7 +136,8 @@ class BoundedCrawl:
         if self.pager.stopped:
             self.crawler.stats.set_value(keys.LISTING_PAST_WINDOW, self.pager.stopped)
         for link, depth in due:
-            yield self._discovery(link, self.parse_listing, depth=depth)
+            if request := self._discovery(link, self.parse_listing, depth=depth):
+                yield request
 
     def _article_done(self, request: Request | None) -> None:
         """An article request of a bounded crawl ended: release what waited on it."""

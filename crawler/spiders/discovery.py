@@ -13,15 +13,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from urllib.parse import urldefrag, urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import lxml.etree
 from parsel import Selector
 
+from crawler.canonical import join_url
 from crawler.config.patterns import site_pattern
 from crawler.config.sites import SiteConfig
 
 GZIP_MAGIC = b"\x1f\x8b"
+SITEMAP_MAX_URLS = 50_000  # the sitemap protocol's limit for one file
 
 
 class DiscoveryError(ValueError):
@@ -143,10 +145,9 @@ def parse_sitemap(
                 loc = text
             elif name in ("lastmod", "publication_date") and text:
                 lastmod = lastmod or text
-        if loc:
-            entries.append(
-                SitemapEntry(urljoin(base_url, loc), kind == "sitemapindex", _parse_date(lastmod))
-            )
+        url = join_url(base_url, loc) if loc else None  # one bad <loc> is skipped, not fatal
+        if url:
+            entries.append(SitemapEntry(url, kind == "sitemapindex", _parse_date(lastmod)))
     return entries
 
 
@@ -165,8 +166,8 @@ def feed_items(body: bytes, base_url: str) -> list[SitemapEntry]:
     for item in selector.xpath("//*[local-name()='item']"):
         link = (item.xpath("*[local-name()='link']/text()").get() or "").strip()
         when = item.xpath("*[local-name()='pubDate' or local-name()='date']/text()").get()
-        if link:
-            items.append(SitemapEntry(urljoin(base_url, link), False, _feed_date(when)))
+        if link and (url := join_url(base_url, link)):
+            items.append(SitemapEntry(url, False, _feed_date(when)))
     for entry in selector.xpath("//*[local-name()='entry']"):
         link = (
             entry.xpath("*[local-name()='link'][not(@rel) or @rel='alternate']/@href").get() or ""
@@ -174,8 +175,8 @@ def feed_items(body: bytes, base_url: str) -> list[SitemapEntry]:
         when = entry.xpath(
             "*[local-name()='published']/text() | *[local-name()='updated']/text()"
         ).get()
-        if link.strip():
-            items.append(SitemapEntry(urljoin(base_url, link.strip()), False, _feed_date(when)))
+        if link.strip() and (url := join_url(base_url, link.strip())):
+            items.append(SitemapEntry(url, False, _feed_date(when)))
     return items
 
 
@@ -189,13 +190,40 @@ def _feed_date(value: str | None) -> datetime | None:
         return _parse_date(value)
 
 
+PARSE_STEP = 1 << 16  # characters of HTML parsed between links handed out
+
+
+def _hrefs(html: str) -> Iterator[str]:
+    """``href`` of each ``<a>`` as the parser reaches it, forgetting what it has passed.
+
+    A page of a million links built a tree of a million elements (800 MB) before the first
+    link came out. Here the page is parsed in steps, each link handed out as soon as it is
+    read and every finished element dropped, so memory stays flat, and a caller that stops
+    taking links stops the parsing too.
+    """
+    parser = lxml.etree.HTMLPullParser(events=("end",), tag="a")
+    for start in range(0, len(html), PARSE_STEP):
+        parser.feed(html[start : start + PARSE_STEP])
+        for _, element in parser.read_events():
+            href = element.get("href")
+            if href:
+                yield href
+            node = element
+            while (parent := node.getparent()) is not None:
+                while node.getprevious() is not None:
+                    del parent[0]  # a finished sibling: never read again
+                node = parent
+    parser.close()
+
+
 def page_links(html: str, page_url: str) -> Iterator[str]:
-    """Every ``<a href>`` of an HTML page, absolute and without fragment."""
-    selector = Selector(text=html)
-    for href in selector.css("a::attr(href)").getall():
+    """Every ``<a href>`` of an HTML page, absolute and without fragment, in page order."""
+    for href in _hrefs(html):
         href = href.strip()
         if href and not href.startswith(("mailto:", "javascript:", "tel:", "#")):
-            yield urldefrag(urljoin(page_url, href))[0]
+            url = join_url(page_url, href)  # None for a link that is not a URL at all
+            if url:
+                yield url
 
 
 class UrlRules:
@@ -209,8 +237,12 @@ class UrlRules:
         self.pagination = site_pattern(site.discovery.pagination_pattern)
 
     def on_site(self, url: str) -> bool:
-        parts = urlsplit(url)
-        return parts.scheme in ("http", "https") and (parts.hostname or "").lower() in self.hosts
+        try:
+            parts = urlsplit(url)
+            host = (parts.hostname or "").lower()
+        except ValueError:  # not a URL at all: not on the site
+            return False
+        return parts.scheme in ("http", "https") and host in self.hosts
 
     def is_article_candidate(self, url: str) -> bool:
         if not self.on_site(url):

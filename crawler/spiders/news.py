@@ -30,6 +30,7 @@ from crawler.incremental.known import decide, filed_before, mark_not_article
 from crawler.incremental.revisits import UNCHANGED_FLAG
 from crawler.spiders.bounded import BoundedCrawl
 from crawler.spiders.discovery import (
+    SITEMAP_MAX_URLS,
     DiscoveryError,
     UrlRules,
     Window,
@@ -37,13 +38,14 @@ from crawler.spiders.discovery import (
     feed_items,
     parse_sitemap,
 )
+from crawler.spiders.link_budget import DiscoveryRequests, request_or_failure
 from crawler.spiders.pages import ArticlePages
 from crawler.spiders.requisites import Requisites
 
 logger = logging.getLogger(__name__)
 
 
-class NewsSpider(BoundedCrawl, ArticlePages, scrapy.Spider):
+class NewsSpider(BoundedCrawl, ArticlePages, DiscoveryRequests, scrapy.Spider):
     """Config-driven news spider; ``SiteSpiderLoader`` makes one subclass per site file."""
 
     name = "news"
@@ -71,31 +73,19 @@ class NewsSpider(BoundedCrawl, ArticlePages, scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         if not crawler.settings.getbool("WARTA_PAGE_REQUISITES"):
             spider.requisites.enabled = False
+        spider.requisites.crawler = crawler  # lists a requisite URL Scrapy refuses
         crawler.signals.connect(spider._count_discovery_answer, signal=signals.response_received)
         return spider
 
     async def start(self) -> AsyncIterator[Any]:
-        discovery = self.site.discovery
-        for url in self.extra_urls:  # asked for by name: fetched even if no pattern fits
-            yield Request(url, callback=self.parse_article, cb_kwargs={"found_in": "argument"})
-        for path in discovery.sitemaps:
-            yield self._discovery(self.site.absolute(path), self.parse_sitemap, priority=30)
-        for path in discovery.feeds:
-            yield self._discovery(self.site.absolute(path), self.parse_feed, priority=20)
-        for path in discovery.listings:
-            yield self._discovery(self.site.absolute(path), self.parse_listing, depth=0)
+        for request in self.first_requests():
+            yield request
 
     def _count_discovery_answer(self, response: Response, request: Request) -> None:
         """A site that answers no discovery fetch (or only with 5xx) is unreachable: the
         crawl then fails (crawler.commands.crawl) instead of "finishing" with nothing."""
         if request.meta.get(keys.KIND) == "discovery" and response.status < 500:
             self.crawler.stats.inc_value(keys.DISCOVERY_ANSWERS)
-
-    def _discovery(self, url: str, callback: Any, priority: int = 0, **cb: Any) -> Request:
-        self.crawler.stats.inc_value(keys.DISCOVERY_REQUESTS)
-        return Request(
-            url, callback=callback, priority=priority, cb_kwargs=cb, meta={keys.KIND: "discovery"}
-        )
 
     # Discovery -----------------------------------------------------------------------------
 
@@ -117,8 +107,10 @@ class NewsSpider(BoundedCrawl, ArticlePages, scrapy.Spider):
             return None
         meta = {keys.KIND: "article", **decision.meta}
         found_in = {"found_in": source}
-        request = Request(decision.url or url, self.parse_article, cb_kwargs=found_in, meta=meta)
-        return self._bounded(request)
+        request = request_or_failure(self.crawler, decision.url or url, source,
+                                     callback=self.parse_article, cb_kwargs=found_in,
+                                     meta=meta)  # fmt: skip
+        return None if request is None else self._bounded(request)
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
         max_size = self.crawler.settings.getint("DOWNLOAD_MAXSIZE_SITEMAP")
@@ -131,7 +123,9 @@ class NewsSpider(BoundedCrawl, ArticlePages, scrapy.Spider):
             return
         depth = response.meta.get(keys.SITEMAP_DEPTH, 0)
         max_depth = self.crawler.settings.getint("WARTA_SITEMAP_MAX_DEPTH")
-        for entry in entries:
+        by_url = {entry.url: entry for entry in entries}
+        for url in self.link_budget.take(by_url, response.url, "parse_sitemap", SITEMAP_MAX_URLS):
+            entry = by_url[url]
             if entry.is_sitemap:
                 if not self.rules.on_site(entry.url) or self.window.before(entry.lastmod):
                     continue
@@ -143,8 +137,9 @@ class NewsSpider(BoundedCrawl, ArticlePages, scrapy.Spider):
                     self.crawler.stats.inc_value(keys.SITEMAP_TOO_DEEP)
                     continue
                 nested = self._discovery(entry.url, self.parse_sitemap, priority=30)
-                nested.meta[keys.SITEMAP_DEPTH] = depth + 1
-                yield nested
+                if nested is not None:
+                    nested.meta[keys.SITEMAP_DEPTH] = depth + 1
+                    yield nested
             elif self._dated(entry.url, entry.lastmod) and (
                 request := self._article_request(entry.url, "sitemap")
             ):
@@ -156,10 +151,9 @@ class NewsSpider(BoundedCrawl, ArticlePages, scrapy.Spider):
         except DiscoveryError as exc:
             logger.warning("Skipping feed %s: %s", response.url, exc)
             return
-        for item in items:  # dated items outside the window are not asked for
-            if self._dated(item.url, item.lastmod) and (
-                request := self._article_request(item.url, "feed")
-            ):
+        dates = {item.url: item.lastmod for item in items}
+        for link in self.link_budget.take(dates, response.url, "parse_feed"):
+            if self._dated(link, dates[link]) and (request := self._article_request(link, "feed")):
                 yield request
 
     # Articles ------------------------------------------------------------------------------

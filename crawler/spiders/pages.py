@@ -22,6 +22,7 @@ from crawler.extraction.multipage import MAX_PAGES, merge_records
 from crawler.incremental.known import record_article
 from crawler.incremental.revisits import get_crawl_state
 from crawler.spiders.crawl_setup import PageExtraction
+from crawler.spiders.link_budget import request_or_failure
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -58,7 +59,10 @@ class ArticlePages:
         if self.site.archive_images:
             for caption in article.captions:
                 if caption.image and self.rules.on_site(caption.image):
-                    yield Request(caption.image, callback=self.ignore, priority=-10)
+                    request = request_or_failure(self.crawler, caption.image, "image",
+                                                 callback=self.ignore, priority=-10)  # fmt: skip
+                    if request:  # a bad image URL is listed, and the article still recorded
+                        yield request
         yield from self.requisites.requests(requisites, self.parse_requisite)
 
     async def parse_next_page(
@@ -91,15 +95,19 @@ class ArticlePages:
         self, following: str | None, pages: list[dict[str, Any]], key: str
     ) -> Iterator[Any]:
         if following and len(pages) < MAX_PAGES and self.rules.on_site(following):
-            self.crawler.stats.inc_value(keys.NEXT_PAGE)
-            yield Request(
+            request = request_or_failure(
+                self.crawler,
                 following,
+                "parse_next_page",
                 callback=self.parse_next_page,
                 errback=self._next_page_failed,
                 cb_kwargs={"pages": pages, "key": key},
                 priority=10,
             )
-            return
+            if request is not None:
+                self.crawler.stats.inc_value(keys.NEXT_PAGE)
+                yield request
+                return
         yield from self._emit(merge_records(pages), key)
 
     def _emit(self, record: dict[str, Any], key: str) -> Iterator[Any]:

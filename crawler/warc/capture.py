@@ -180,7 +180,9 @@ class WarcCaptureMiddleware:
         self, crawler: Crawler, writer: RotatingWarcWriter, revisits: RevisitPolicy | None = None
     ) -> None:
         self.crawler = crawler
-        thread = crawler.settings.getbool("WARTA_WARC_WRITER_THREAD", False)
+        thread = crawler.settings.getbool(
+            "WARTA_WARC_WRITER_THREAD", defaults.WARTA_WARC_WRITER_THREAD
+        )
         self.writer = SerialWarcWriter(writer, thread=thread)
         self.revisits = revisits
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
@@ -213,7 +215,7 @@ class WarcCaptureMiddleware:
         host = safe_hostname()
         writer = RotatingWarcWriter(
             directory,
-            prefix=settings.get("WARTA_WARC_PREFIX") or "warta",
+            prefix=settings.get("WARTA_WARC_PREFIX") or defaults.WARTA_WARC_PREFIX,
             host=host,
             max_bytes=max_bytes,
             warcinfo=warcinfo_fields(extra, socket.gethostname()),

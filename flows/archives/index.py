@@ -34,6 +34,7 @@ from crawler.layout import (
 from crawler.warc.reader import read_records
 from crawler.warc.rows import Pointer, article_row, capture_row, conversion_pointer
 from flows.archives.catalog import Report, find_crawls, read_manifests
+from flows.storage.arrivals import note_arrival
 from flows.storage.base import Storage, StorageError, sha256_file
 from flows.storage.manifest import Manifest, ManifestFile, file_kind
 
@@ -228,6 +229,7 @@ def backfill_crawl(storage: Storage, manifest: Manifest, work: Path) -> Manifest
     updated = manifest.model_copy(update={"files": kept + added})
     updated = Manifest.model_validate(updated.model_dump())
     storage.put_bytes(updated.key, updated.to_json())
+    note_arrival(storage, updated)  # its index is new: readers of the compacted index see it
     return updated
 
 

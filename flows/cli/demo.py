@@ -19,15 +19,13 @@ from crawler.config.operator import load_operator_settings
 from crawler.config.sites import ConfigError, SiteConfig, load_site
 from crawler.config.units import format_bytes
 from crawler.process.progress_display import ProgressFollower, follow_crawl
+from crawler.settings import POLITENESS_OFF
 from flows.cli.archive import add_data_dir
 from flows.preflight import check_archive_inputs
 from flows.summary import failures_line
 
 DEMO_CRAWL_SETTINGS: dict[str, Any] = {
-    # The replica is ours and on loopback: no need to be gentle with it.
-    "DOWNLOAD_DELAY": 0,
-    "AUTOTHROTTLE_ENABLED": False,
-    "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
+    **POLITENESS_OFF,  # the replica is ours and on loopback: no need to be gentle with it
     "WARTA_PROGRESS_INTERVAL": 5,
     "WARTA_PROGRESS_DISPLAY": "off",  # the demo itself shows the crawl's progress
 }

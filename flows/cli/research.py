@@ -68,6 +68,10 @@ def add_research_arguments(sub: argparse._SubParsersAction[argparse.ArgumentPars
         help="files a site-month keeps before one rewrite (default: settings)",
     )  # fmt: skip
     compact.add_argument(
+        "--full", action="store_true",
+        help="find new crawls by listing the whole archive, not the arrivals log",
+    )  # fmt: skip
+    compact.add_argument(
         "--repair", action="store_true",
         help="rewrite every partition, checking each file's sha256; rebuild bad ones",
     )  # fmt: skip
@@ -168,7 +172,9 @@ def _compact(args: argparse.Namespace) -> int:
 
     storage = open_storage(args.uri)
     storage.check(write=True)
-    report = compact(storage, site=args.site, max_parts=args.max_parts, repair=args.repair)
+    report = compact(
+        storage, site=args.site, max_parts=args.max_parts, repair=args.repair, full=args.full
+    )
     if report.generation is None:
         print("nothing to compact: every indexed crawl is in the compacted index")
     else:

@@ -7,11 +7,11 @@ byte-bounded cache and the ``/__fault__/`` machinery) from ``ReplicaHandler``.
 
 from __future__ import annotations
 
-from typing import IO, Any, cast
+from typing import Any, cast
 
 from replica.portal import routes
 from replica.portal.content import PortalSite
-from replica.responses import Options, Resource
+from replica.responses import Resource
 from replica.server import (
     ReplicaHandler,
     ReplicaHTTPServer,
@@ -23,7 +23,7 @@ class PortalHandler(ReplicaHandler):
     """The main server's serving loop; only the routes are the portal's."""
 
     def _portal(self) -> PortalSite:
-        return cast(Any, self.server).portal
+        return cast(PortalSite, self.server.site)  # PortalServer hands the portal over as site
 
     def _resolve(self, base: str, target: str) -> Resource:
         return routes.resolve(self._portal(), base, target, self.server.options)
@@ -33,27 +33,7 @@ class PortalHandler(ReplicaHandler):
 
 
 class PortalHTTPServer(ReplicaHTTPServer):
-    def __init__(
-        self,
-        address: tuple[str, int],
-        portal: PortalSite,
-        *,
-        delay: float,
-        options: Options,
-        cache_bytes: int,
-        log_file: IO[str] | None,
-    ) -> None:
-        # The base class wants a niaga site for its own handler; ours reads ``portal``.
-        super().__init__(
-            address,
-            cast(Any, portal),
-            delay=delay,
-            options=options,
-            cache_bytes=cache_bytes,
-            log_file=log_file,
-        )
-        self.portal = portal
-        self.RequestHandlerClass = PortalHandler
+    handler_class = PortalHandler
 
 
 class PortalServer(ReplicaServer):

@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -17,6 +16,7 @@ import pytest
 from crawler.config.operator import load_operator_settings
 from crawler.config.sites import load_site
 from flows.deploy import build_deployments
+from tests.waiting import wait_until
 
 T = TypeVar("T")
 WARTA = Path(sys.executable).parent / "warta"
@@ -59,15 +59,12 @@ def test_bad_arguments_fail_before_prefect_starts(capsys) -> None:
 
 
 def wait_for(what: str, probe: Callable[[], T | None], timeout: float, alive: Any) -> T:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    def ready() -> T | None:
         if alive.poll() is not None:
             raise AssertionError(f"warta deploy exited with {alive.returncode} waiting for {what}")
-        value = probe()
-        if value is not None:
-            return value
-        time.sleep(0.5)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        return probe()
+
+    return wait_until(ready, timeout, interval=0.5, what=what)
 
 
 @pytest.fixture

@@ -16,13 +16,7 @@ from crawler.warc.writer import RotatingWarcWriter
 from flows.cli import main
 from replica.content import build_site
 from replica.server import ReplicaServer
-
-FAST = {
-    "DOWNLOAD_DELAY": 0,
-    "AUTOTHROTTLE_ENABLED": False,
-    "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
-    "WARTA_PROGRESS_INTERVAL": 0,
-}
+from tests.conftest import PolitenessOff
 
 
 def _lines(path: Path) -> list[dict[str, Any]]:
@@ -34,7 +28,7 @@ def _as_set(records: list[dict[str, Any]]) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def crawl(tmp_path_factory: pytest.TempPathFactory) -> CrawlResult:
+def crawl(tmp_path_factory: pytest.TempPathFactory, politeness_off: PolitenessOff) -> CrawlResult:
     out = tmp_path_factory.mktemp("reextract-crawl")
     with ReplicaServer(build_site(25)) as server:
         return run_crawl(
@@ -42,7 +36,7 @@ def crawl(tmp_path_factory: pytest.TempPathFactory) -> CrawlResult:
             out,
             "20230303T000000Z",
             base_url=server.base_url,
-            settings={**FAST, "WARTA_STATE_PATH": str(out / "state.sqlite")},
+            settings=politeness_off(WARTA_STATE_PATH=str(out / "state.sqlite")),
             timeout=300,
         )
 
@@ -67,7 +61,9 @@ def test_reextract_inline_and_site_from_warcinfo(
     assert printed and all(r["site"] == "niaga" and r["warc"]["record_id"] for r in printed)
 
 
-def test_reextract_without_article_records_uses_the_marker(tmp_path: Path) -> None:
+def test_reextract_without_article_records_uses_the_marker(
+    tmp_path: Path, politeness_off: PolitenessOff
+) -> None:
     """A WARC with no metadata records (extraction off): pages found by pattern + marker."""
     out = tmp_path / "crawl"
     with ReplicaServer(build_site(8)) as server:
@@ -77,7 +73,7 @@ def test_reextract_without_article_records_uses_the_marker(tmp_path: Path) -> No
             "20230303T000000Z",
             base_url=server.base_url,
             settings={
-                **FAST,
+                **politeness_off(),
                 "WARTA_EXTRACT_ENABLED": False,
                 "WARTA_STATE_PATH": str(out / "state.sqlite"),
             },

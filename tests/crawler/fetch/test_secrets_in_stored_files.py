@@ -15,11 +15,12 @@ import pytest
 
 from crawler.process.runner import CrawlFailed, run_crawl
 from flows.cli import main
+from tests.conftest import PolitenessOff
 from tests.scripted_server import ScriptedServer
 
 SECRETS = ("S3cretRedir", "S3cretTok", "S3cretKey", "S3cretPass", "S3cretPW")
-FAST = {"WARTA_EXTRACT_WORKERS": 0, "DOWNLOAD_DELAY": 0, "WARTA_PROGRESS_INTERVAL": 0,
-        "RETRY_TIMES": 0, "WARTA_BACKOFF_BASE": 0.1, "WARTA_BACKOFF_MAX": 0.2}  # fmt: skip
+SCRIPTED = {"WARTA_EXTRACT_WORKERS": 0, "RETRY_TIMES": 0, "WARTA_BACKOFF_BASE": 0.1,
+            "WARTA_BACKOFF_MAX": 0.2}  # fmt: skip
 ARTICLE = "/2026/01/01/banjir-samarinda/"
 
 
@@ -35,7 +36,7 @@ def _stored_texts(folder: Path) -> dict[str, str]:
 
 
 @pytest.mark.slow
-def test_no_credential_reaches_a_stored_file(tmp_path: Path) -> None:
+def test_no_credential_reaches_a_stored_file(tmp_path: Path, politeness_off: PolitenessOff) -> None:
     with ScriptedServer({}) as server:
         host = server.base_url.split("//", 1)[1]
         page = "<html><head><title>Banjir</title></head><body><p>Banjir.</p></body></html>"
@@ -43,7 +44,7 @@ def test_no_credential_reaches_a_stored_file(tmp_path: Path) -> None:
         server.routes["/pindah/"] = (302, {"Location": f"http://carol:S3cretRedir@{host}/x/"}, b"")
         urls = [ARTICLE, "/pindah/", "/hilang/?token=S3cretTok&key=S3cretKey&password=S3cretPass"]
         result = run_crawl("niaga", tmp_path / "crawl", "20260101T000000Z",
-                           base_url=server.base_url, settings=FAST,
+                           base_url=server.base_url, settings=politeness_off(**SCRIPTED),
                            spider_args={"urls": ",".join(urls)}, timeout=180)  # fmt: skip
     texts = _stored_texts(result.output_dir)
     assert {"crawl.log", "failures.jsonl", "crawl-summary.json"} <= set(texts)
@@ -55,11 +56,13 @@ def test_no_credential_reaches_a_stored_file(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_a_base_url_with_userinfo_is_refused_by_the_crawl(tmp_path: Path) -> None:
+def test_a_base_url_with_userinfo_is_refused_by_the_crawl(
+    tmp_path: Path, politeness_off: PolitenessOff
+) -> None:
     with ScriptedServer({}) as server, pytest.raises(CrawlFailed):
         base = server.base_url.replace("//", "//alice:S3cretPW@")
         run_crawl("niaga", tmp_path / "crawl", "20260101T000000Z", base_url=base,
-                  settings=FAST, timeout=120)  # fmt: skip
+                  settings=politeness_off(**SCRIPTED), timeout=120)  # fmt: skip
     texts = _stored_texts(tmp_path / "crawl")
     assert "must not hold a user name or password" in texts["crawl.log"]
     assert server.paths == []  # nothing was fetched

@@ -18,8 +18,8 @@ import pytest
 from crawler.incremental import sqlite_guard
 from crawler.incremental.snapshot import export_state, import_state
 from crawler.incremental.store import CrawlState, StateError
-from crawler.process.runner import CrawlFailed, run_crawl
-from flows.crawl_steps import CRAWL_CLOSE_GRACE, crawl_deadline
+from crawler.process.runner import CRAWL_CLOSE_GRACE, CrawlFailed, crawl_deadline, run_crawl
+from tests.conftest import PolitenessOff
 from tests.scripted_server import ScriptedServer
 
 RUNS_COLUMNS = "id, crawl_id, output_dir, started, finished, reason"
@@ -87,11 +87,12 @@ def test_the_flow_kills_a_crawl_after_its_own_limit_by_default() -> None:
 
 
 @pytest.mark.slow
-def test_a_crawl_handed_the_crafted_state_stops_at_once(tmp_path: Path) -> None:
+def test_a_crawl_handed_the_crafted_state_stops_at_once(
+    tmp_path: Path, politeness_off: PolitenessOff
+) -> None:
     """The whole attack: the crafted file where the crawl's state lives."""
     state = _crafted(tmp_path, ALTERATIONS["recursive view"])
-    settings = {"WARTA_STATE_PATH": str(state), "WARTA_EXTRACT_WORKERS": 0,
-                "WARTA_PROGRESS_INTERVAL": 0, "DOWNLOAD_DELAY": 0}  # fmt: skip
+    settings = politeness_off(WARTA_STATE_PATH=str(state), WARTA_EXTRACT_WORKERS=0)
     started = time.monotonic()
     with ScriptedServer({}) as server, pytest.raises(CrawlFailed):
         try:

@@ -16,6 +16,7 @@ from crawler.process.progress_display import (
     follow_crawl,
     progress_line,
 )
+from tests.waiting import wait_until
 
 RUNNING = {"site": "niaga", "state": "running", "elapsed": 3.0, "pages": 40, "articles": 12,
            "warc_bytes": 3 * 1024 * 1024, "pages_per_s": 13.3, "articles_per_s": 4.0,
@@ -38,7 +39,7 @@ def test_follower_prints_plain_lines_and_the_final_summary(tmp_path: Path) -> No
     view = ProgressView(live=False, every=0.0, out=out)
     with ProgressFollower(find, view):
         (folder / PROGRESS_FILE).write_text(json.dumps(RUNNING))
-        time.sleep(1.2)
+        wait_until(lambda: "progress: 40 pages" in out.getvalue(), 30, what="a progress line")
         summary = {"finish_reason": "finished", "pages": 55, "articles": 20, "warc_bytes": 10,
                    "failures": {"timeout": 2, "dns": 1}}  # fmt: skip
         (folder / SUMMARY_FILE).write_text(json.dumps(summary))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from scrapy.settings import Settings
@@ -17,6 +18,7 @@ from crawler.layout import JOB_DIR
 from crawler.process.runner import run_crawl
 from crawler.spiders.loader import SiteSpiderLoader
 from crawler.spiders.news import NewsSpider
+from tests.conftest import PolitenessOff
 from tests.scripted_server import ScriptedServer
 
 BASE = "http://127.0.0.1:8765"
@@ -74,15 +76,13 @@ def test_recheck_hours_window_for_archived_articles() -> None:
 
 
 ROBOTS = b"User-agent: *\nDisallow: /rahasia/\n"
-FAST = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "WARTA_PROGRESS_INTERVAL": 0,
-        "WARTA_EXTRACT_WORKERS": 0, "WARTA_STATE_ENABLED": False}  # fmt: skip
 PAGE = b"<html><body><article><h1>Judul</h1><p>Isi berita.</p></article></body></html>"
 
 
-def crawl(server: ScriptedServer, out: Path, **settings: object):  # type: ignore[no-untyped-def]
+def crawl(fast: PolitenessOff, server: ScriptedServer, out: Path, **settings: object) -> Any:
     return run_crawl(
         "niaga", out, "20260101T000000Z", base_url=server.base_url,
-        settings={**FAST, **settings},
+        settings=fast(WARTA_EXTRACT_WORKERS=0, WARTA_STATE_ENABLED=False, **settings),
         spider_args={"urls": "/rahasia/dokumen-1/,/berita/terbuka-1/"}, timeout=180,
     )  # fmt: skip
 
@@ -95,9 +95,11 @@ ROUTES = {
 
 
 @pytest.mark.slow
-def test_robots_disallow_contact_in_user_agent_and_finished_job_dropped(tmp_path: Path) -> None:
+def test_robots_disallow_contact_in_user_agent_and_finished_job_dropped(
+    tmp_path: Path, politeness_off: PolitenessOff
+) -> None:
     with ScriptedServer(ROUTES) as server:  # type: ignore[arg-type]
-        result = crawl(server, tmp_path / "crawl")
+        result = crawl(politeness_off, server, tmp_path / "crawl")
     assert result.summary["finish_reason"] == "finished"
     assert "/berita/terbuka-1/" in server.paths
     assert "/rahasia/dokumen-1/" not in server.paths  # Disallow obeyed
@@ -110,10 +112,16 @@ def test_robots_disallow_contact_in_user_agent_and_finished_job_dropped(tmp_path
 
 @pytest.mark.slow
 @pytest.mark.parametrize("disk_queue", [True, False], ids=["disk-queue", "memory-queue"])
-def test_a_crawl_stopped_early_keeps_its_job_queue(tmp_path: Path, disk_queue: bool) -> None:
+def test_a_crawl_stopped_early_keeps_its_job_queue(
+    tmp_path: Path, disk_queue: bool, politeness_off: PolitenessOff
+) -> None:
     with ScriptedServer(ROUTES) as server:  # type: ignore[arg-type]
         result = crawl(
-            server, tmp_path / "crawl", WARTA_DISK_QUEUE=disk_queue, CLOSESPIDER_PAGECOUNT=1
+            politeness_off,
+            server,
+            tmp_path / "crawl",
+            WARTA_DISK_QUEUE=disk_queue,
+            CLOSESPIDER_PAGECOUNT=1,
         )
     assert result.summary["finish_reason"] == "closespider_pagecount"
     assert (result.output_dir / JOB_DIR).is_dir() is disk_queue
