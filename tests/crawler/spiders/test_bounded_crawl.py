@@ -17,11 +17,13 @@ from urllib.parse import urlsplit
 import pytest
 
 from crawler.process.runner import run_crawl
+from crawler.settings import POLITENESS_OFF
 from crawler.warc.reader import read_records
 from replica.content import build_site
 from replica.server import ReplicaServer
 from replica.site_model import ReplicaSite
-from tests.crawler.spiders.conftest import FAST
+
+FAST = {**POLITENESS_OFF, "WARTA_PROGRESS_INTERVAL": 0}
 
 pytestmark = pytest.mark.slow
 ARTICLES = 120

@@ -22,8 +22,9 @@ from pathlib import Path
 import pytest
 
 from crawler.config.sites import PACKAGE_ROOT
+from crawler.settings import POLITENESS_OFF
 from flows import crawl_steps
-from tests.flows.conftest import FAST_CRAWL, Replica, SeaweedServer
+from tests.flows.conftest import Replica, SeaweedServer
 
 pytestmark = pytest.mark.slow
 DOC = PACKAGE_ROOT / "docs" / "research.md"
@@ -78,7 +79,7 @@ def archive_like_the_doc(
     server.client().create_bucket(Bucket="warta")
     plan = crawl_steps.plan_archive(
         "niaga", storage="s3://warta/archive", base_url=niaga_replica.base_url,
-        crawl_settings=dict(FAST_CRAWL), data_dir=str(tmp_path / "data"), now=CRAWL_DAY,
+        crawl_settings={**POLITENESS_OFF, "WARTA_PROGRESS_INTERVAL": 0}, data_dir=str(tmp_path / "data"), now=CRAWL_DAY,
     )  # fmt: skip
     crawl_steps.crawl(plan, timeout=300)
     summary_path = plan.folder / "crawl-summary.json"
