@@ -79,7 +79,8 @@ def archive_like_the_doc(
     server.client().create_bucket(Bucket="warta")
     plan = crawl_steps.plan_archive(
         "niaga", storage="s3://warta/archive", base_url=niaga_replica.base_url,
-        crawl_settings={**POLITENESS_OFF, "WARTA_PROGRESS_INTERVAL": 0}, data_dir=str(tmp_path / "data"), now=CRAWL_DAY,
+        crawl_settings={**POLITENESS_OFF, "WARTA_PROGRESS_INTERVAL": 0},
+        data_dir=str(tmp_path / "data"), now=CRAWL_DAY,
     )  # fmt: skip
     crawl_steps.crawl(plan, timeout=300)
     summary_path = plan.folder / "crawl-summary.json"
