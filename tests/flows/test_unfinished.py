@@ -51,7 +51,3 @@ def test_a_crawl_holding_the_lock_is_not_taken_for_an_interrupted_one(
         assert not list((tmp_path / "archive").rglob("*.warc.gz"))
     finally:
         held.release()
-    # Once the crawl ended (its lock released), the folder is set aside when state moved on.
-    if state_was_stale:
-        assert finish_unstored_crawls(plan, state_was_stale=True) == []
-        assert running.with_name(RUNNING + SUPERSEDED_SUFFIX).is_dir()
