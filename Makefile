@@ -11,6 +11,9 @@ STORAGE  ?= $(DATA)/archive
 SITE     ?= niaga
 PORT     ?= 8765
 PYTEST_ARGS ?=
+# `make test` runs the tests on this many processes (pytest-xdist); 0 runs them in this one.
+# Tests of one module, and modules sharing a session fixture, stay together (tests/conftest.py).
+TEST_WORKERS ?= 2
 
 .PHONY: demo test lint typecheck lock clean install mutate explore chromium
 
@@ -25,7 +28,17 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 
 ## Crawl the bundled replica of niaga.asia and archive it under $(DATA)/.
 demo: install
-	$(BIN)/warta demo --site $(SITE) --articles $(ARTICLES) --port $(PORT) --data-dir $(DATA) --storage $(STORAGE)
+	"$(BIN)/warta" demo --site "$(SITE)" --articles "$(ARTICLES)" --port "$(PORT)" --data-dir "$(DATA)" --storage "$(STORAGE)"
+
+.PHONY: research
+## pandas and the DuckDB command line, for reading exports (docs/research.md).
+research: install
+	"$(UV)" pip install --quiet --python "$(BIN)/python" -e '.[research]'
+
+.PHONY: s3
+## A local S3 server (SeaweedFS) with a bucket; prints the `export AWS_*` lines to paste.
+s3: install
+	"$(BIN)/python" -m bench.local_s3 --dir "$(DATA)/s3"
 
 ## Search the demo archive in a browser: warta explore on 127.0.0.1:$(EXPLORE_PORT). A local
 ## archive with no crawl in it is made first (make demo, for niaga and for kabarbenua).
@@ -46,12 +59,13 @@ chromium:
 	  || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; }; \
 	else echo "chromium is missing: install Debian's chromium package (as root: make chromium)"; fi
 
-## Lint, type-check and run every test, including the end-to-end ones that start servers.
+## Lint, type-check and run every test, including the end-to-end ones that start servers,
+## on TEST_WORKERS processes.
 test: install
 	$(BIN)/ruff check crawler flows replica tests bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(if $(filter-out 0,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadgroup) $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check crawler flows replica tests bench
@@ -60,18 +74,21 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-## Mutation testing of the data-loss modules ([tool.mutmut] in pyproject.toml); not part of
-## `make test`. MUTATE_ARGS='crawler/warc/verify.py -j 2' limits it to one module.
+## Mutation testing of every module of crawler/ and flows/ ([tool.mutmut] in pyproject.toml);
+## not part of `make test`. MUTATE_PKG=crawler/fetch runs one package (or module) on its own,
+## against its mirror under tests/; MUTATE_ARGS='crawler/warc/verify.py -j 2' limits the whole
+## run to one module.
+MUTATE_PKG ?=
 MUTATE_ARGS ?=
 mutate: install
-	$(BIN)/python -m bench.mutate $(MUTATE_ARGS)
+	$(BIN)/python -m bench.mutate $(foreach p,$(MUTATE_PKG),--package $(p)) $(MUTATE_ARGS)
 
 ## Regenerate the lock file after changing dependencies in pyproject.toml.
 lock: install
 	$(UV) pip compile pyproject.toml --extra dev --python-version 3.11 --no-header -o requirements.lock
 
 clean:
-	rm -rf $(VENV) $(DATA) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf "$(VENV)" "$(DATA)" .pytest_cache .mypy_cache .ruff_cache
 
 ## pywb in a venv of its own (it pins redis 2.10, Prefect needs redis>=6): replay tests.
 PYWB_VENV ?= .venv-pywb
@@ -111,4 +128,4 @@ bench-scale: install
 ## A Prefect work pool of two workers sharing one archive; one worker is killed mid-round
 ## (docs/scheduling.md). SeaweedFS is started unless STORAGE=s3://bucket/prefix.
 fleet: install
-	$(BIN)/python -m flows.fleet $(if $(filter s3://%,$(STORAGE)),--storage $(STORAGE))
+	$(BIN)/python -m bench.fleet $(if $(filter s3://%,$(STORAGE)),--storage $(STORAGE))

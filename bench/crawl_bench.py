@@ -276,7 +276,8 @@ def main(argv: list[str] | None = None) -> int:
     speed = measure_extraction()
     print(
         f"extraction, same pages, same run: warta {speed['extract_ms_per_page']} ms/page, "
-        f"trafilatura {speed['trafilatura_ms_per_page']} ms/page",
+        f"trafilatura {speed['trafilatura_ms_per_page']} ms/page (CPU: warta "
+        f"{speed['extract_cpu_ms_per_page']}, trafilatura {speed['trafilatura_cpu_ms_per_page']})",
         flush=True,
     )
     result.update(speed)

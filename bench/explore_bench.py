@@ -56,7 +56,7 @@ def main() -> int:
     base = baseline(args.uri, args.repeat)
     started = time.perf_counter()
     explorer = Explorer(open_storage(args.uri), {}, args.uri)
-    explorer.index.warm()  # as `warta explore` does before it prints the address
+    explorer.warm()  # as `warta explore` does before it prints the address
     server = ExplorerServer(explorer)
     server.serve_in_thread()
     try:

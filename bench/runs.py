@@ -22,9 +22,12 @@ from lxml import html as lxml_html
 
 from bench.measure import Measured, process_cpu, run_measured
 from bench.revision import Checkout
+from crawler import keys
+from crawler.config.arguments import RUN_SETTINGS
 from crawler.config.sites import PACKAGE_ROOT
 from crawler.extraction.requisites import page_requisites, stylesheet_requisites
 from crawler.process.runner import crawl_command
+from crawler.settings import POLITENESS_OFF
 
 SITE = "niaga"
 BENCH_EXTENSIONS = {"bench.spider.StatsDump": 600}
@@ -40,8 +43,7 @@ def crawl_settings(
 ) -> dict[str, Any]:
     settings: dict[str, Any] = {
         "SPIDER_LOADER_CLASS": "bench.spider.BenchSpiderLoader",
-        "DOWNLOAD_DELAY": 0,
-        "AUTOTHROTTLE_ENABLED": False,
+        **POLITENESS_OFF,
         "CONCURRENT_REQUESTS": max(16, concurrency),
         "CONCURRENT_REQUESTS_PER_DOMAIN": concurrency,
         "WARTA_PROGRESS_INTERVAL": 0,
@@ -140,14 +142,22 @@ def crawl(
         "EXTENSIONS": extensions,
         "WARTA_STATE_PATH": str(out / "state.sqlite"),  # a fresh crawl
     }
-    cmd = crawl_command(SITE, out, "bench", base_url=site.base, settings=settings)
+    out.mkdir(parents=True, exist_ok=True)
+    # A run may change only some Scrapy settings on its command line (RUN_SETTINGS); the
+    # bench's own spider loader and extensions go into a settings module of the crawl's.
+    own = {k: v for k, v in settings.items() if k.startswith("WARTA_") or k in RUN_SETTINGS}
+    (out / "bench_settings.py").write_text(
+        "from crawler.settings import *  # noqa: F403\n"
+        + "".join(f"{k} = {v!r}\n" for k, v in settings.items() if k not in own)
+    )
+    cmd = crawl_command(SITE, out, "bench", base_url=site.base, settings=own)
+    paths = [str(out), code.env()["PYTHONPATH"]]
     env = {
         **os.environ,
-        **code.env(),
-        "SCRAPY_SETTINGS_MODULE": "crawler.settings",
+        "PYTHONPATH": os.pathsep.join(paths),
+        "SCRAPY_SETTINGS_MODULE": "bench_settings",
         "WARTA_DATA_DIR": str(out),
     }
-    out.mkdir(parents=True, exist_ok=True)
     server_before = site.cpu()
     m = run_measured(cmd, cwd=code.root, env=env, log=out / "crawl.log", timeout=timeout)
     server_cpu = site.cpu() - server_before
@@ -157,7 +167,7 @@ def crawl(
     stats = json.loads(stats_file.read_text())
     seconds = stats["bench/crawl_seconds"]
     pages = stats.get("downloader/response_count", 0)
-    articles = stats.get("item_scraped_count") or stats.get("warta/article_pages", 0)
+    articles = stats.get("item_scraped_count") or stats.get(keys.ARTICLE_PAGES, 0)
     return _row(m, pages, articles, seconds) | {
         "reactor_cpu_s": round(stats["bench/reactor_cpu_seconds"], 2),
         "server_cpu_s": round(server_cpu, 2),

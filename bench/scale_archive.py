@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 from crawler.layout import CRAWL_ID_FORMAT, file_key, parse_manifest_key
 from flows.archives.compact import Tables, read_crawl
 from flows.archives.index import INDEX_FILES
+from flows.storage.arrivals import note_arrival
 from flows.storage.base import Storage, sha256_stream
 from flows.storage.manifest import Manifest, ManifestFile
 
@@ -71,7 +72,8 @@ def store_copy(storage: Storage, source: Tables, site: str, day: date, crawl_id:
         entries.append(ManifestFile(name=name, key=key, size=size, sha256=digest, kind="parquet"))
     counts = {"articles": source["articles"].num_rows, "synthetic_copy": 1}
     manifest = Manifest(site=site, crawl_id=crawl_id, crawl_date=day, counts=counts, files=entries)
-    storage.put_bytes(manifest.key, manifest.to_json())  # last: the crawl is complete
+    storage.put_bytes(manifest.key, manifest.to_json())  # the crawl is complete
+    note_arrival(storage, manifest)  # as store_crawl does
     return manifest
 
 

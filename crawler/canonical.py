@@ -18,8 +18,8 @@ Two forms, on purpose:
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from collections.abc import Callable, Collection, Iterable
+from urllib.parse import parse_qsl, urldefrag, urlencode, urljoin, urlsplit, urlunsplit
 
 from courlan import normalize_url
 from lxml.html import HtmlElement
@@ -37,6 +37,22 @@ _AMP_PATH_PREFIX = re.compile(r"^/amp(/.*)$")
 
 class CanonicalError(ValueError):
     """The string is not an absolute http(s) URL."""
+
+
+def join_url(base: str, href: str) -> str | None:
+    """``href`` made absolute against ``base``, its fragment dropped; None when the result
+    cannot be parsed as a URL at all (``http://[oops/``, an unclosed IPv6 bracket).
+
+    urljoin raises ValueError on such a link, and one of them in a comment or an ad slot
+    once stopped a whole sitemap, feed or listing. A URL that parses but cannot be requested
+    (a port out of range) is returned: the spider lists it as a ``bad-url`` failure.
+    """
+    try:
+        url = urldefrag(urljoin(base, href.strip()))[0]
+        urlsplit(url).hostname  # noqa: B018 (parses the host: brackets are checked here)
+    except ValueError:
+        return None
+    return url
 
 
 def _check(url: str) -> None:
@@ -89,10 +105,6 @@ def dedup_key(url: str) -> str:
     return host + path + (f"?{parts.query}" if parts.query else "")
 
 
-def is_amp(url: str) -> bool:
-    return strip_amp(url) != url
-
-
 def rel_canonical(html: str | HtmlElement, page_url: str) -> str | None:
     """The page's ``<link rel="canonical">`` as an absolute URL, if it has a usable one.
 
@@ -109,7 +121,9 @@ def rel_canonical(html: str | HtmlElement, page_url: str) -> str | None:
             href = link.attrib["href"].strip()
             if not href:
                 continue
-            absolute = urljoin(page_url, href)
+            absolute = join_url(page_url, href)
+            if absolute is None:
+                return None
             try:
                 _check(absolute)
             except CanonicalError:
@@ -149,15 +163,43 @@ def trusted_canonical(
     return chosen, named if claimed_key != dedup_key(chosen) else None
 
 
-def choose_canonical(
-    named: str | None, fetched: str, hosts: Collection[str], requested: Iterable[str] = ()
-) -> str:
-    """The URL an article is recorded under (see :func:`trusted_canonical`)."""
-    return trusted_canonical(named, fetched, hosts, requested)[0]
+class ArticleKeys:
+    """One crawl's de-duplication: one request per article, one record per article.
 
+    Every spelling of an article's URL (trackers, fragments, AMP, ``www.``) leads to one
+    request; every page that names the same trusted canonical URL files one record.
+    """
 
-def same_site(url: str, hosts: set[str]) -> bool:
-    """True if ``url``'s host (with or without ``www.``/``amp.``) is one of ``hosts``."""
-    host = (urlsplit(url).hostname or "").lower()
-    bare = {h.lower().removeprefix("www.") for h in hosts}
-    return host.removeprefix("www.").removeprefix("amp.") in bare or host in hosts
+    def __init__(self, hosts: Collection[str]) -> None:
+        self.hosts = hosts
+        self._requested: set[str] = set()
+        self._filed: set[str] = set()
+
+    def request(self, url: str, fits: Callable[[str], bool]) -> tuple[str, str] | None:
+        """``(canonical URL, key)`` for a link not asked for yet that still ``fits`` once
+        canonical; None for a repeat, a link that does not fit, or one that cannot be read."""
+        if not fits(url):
+            return None
+        try:
+            url = canonical_url(url)
+            key = dedup_key(url)
+        except CanonicalError:
+            return None
+        if not fits(url) or key in self._requested:
+            return None
+        self._requested.add(key)
+        return url, key
+
+    def of_page(
+        self, named: str | None, fetched: str, requested: Iterable[str] = ()
+    ) -> tuple[str, str, str | None]:
+        """The URL and key an article page is filed under, and the rel=canonical claim it
+        refused (:func:`trusted_canonical`)."""
+        canonical, claimed = trusted_canonical(named, fetched, self.hosts, requested)
+        return canonical, dedup_key(canonical), claimed
+
+    def filed(self, key: str) -> bool:
+        return key in self._filed
+
+    def file(self, key: str) -> None:
+        self._filed.add(key)

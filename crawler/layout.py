@@ -23,6 +23,11 @@ In storage, relative to the storage URI (for S3 the object key is ``<prefix>/`` 
     _index/<table>/site=<site>/month=<YYYY-MM>/part-<generation>-<token>.parquet
                                                         compacted ``captures`` / ``articles``
                                                         rows of one site and month (Hive style)
+    _index/arrivals/<YYYY-MM-DD>/<site>/<YYYY-MM-DD>/<crawl_id>.<indexed|unindexed>
+                                                        a crawl stored that day (UTC; the
+                                                        second day is the crawl's): lets
+                                                        readers find new crawls without a
+                                                        listing of every crawl
 
 A crawl's research index is two of its files, ``<crawl_id>-captures.parquet`` and
 ``<crawl_id>-articles.parquet``, listed in its manifest like every other file.
@@ -37,6 +42,8 @@ resumed folder, a test) need only be safe as one path segment.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
@@ -51,9 +58,14 @@ SEEN_URLS_FILE = "seen-urls.txt.gz"  # every article URL the archive held after 
 CAPTURES_INDEX = "captures.parquet"  # one row per request/response/revisit record
 ARTICLES_INDEX = "articles.parquet"  # one row per article, with its text and WARC pointers
 JOB_DIR = ".scrapy-job"  # Scrapy's JOBDIR: the pending-request queue; hidden, never uploaded
+FAILURES_FILE = "failures.jsonl"  # one line per fetch that finally failed (crawler.fetch.failures)
+CRAWL_LOCK_FILE = ".crawl.lock"  # held by the crawl writing into the folder (and its state lock)
+LOCK_SUFFIX = ".lock"  # beside the state file: one crawl of a site (and state) at a time
+WARC_GZ_SUFFIX = ".warc.gz"  # what warta writes
+WARC_SUFFIXES = (WARC_GZ_SUFFIX, ".warc")  # what it reads
+OPEN_SUFFIX = ".open"  # a WARC being written; renamed when complete (crawler.warc.writer)
+CORRUPT_SUFFIX = ".corrupt"  # an .open file recovery could not read (crawler.warc.recovery)
 OWNER_FILE = ".crawl-owner.json"  # who the folder belongs to (crawler.process.ownership); hidden
-FOLDER_LOCK_FILE = ".crawl.lock"  # flock held by the crawl writing into the folder; hidden
-WARC_SUFFIXES = (".warc.gz", ".warc")
 CDXJ_SUFFIX = ".cdxj"
 WACZ_SUFFIX = ".wacz"
 MANIFEST_SUFFIX = ".manifest.json"
@@ -97,7 +109,8 @@ def check_id(value: str, what: str) -> str:
 
 # ---- local folders ---------------------------------------------------------------------
 def crawl_folder(data_dir: Path, site: str, crawl_id: str) -> Path:
-    return Path(data_dir) / "crawls" / site / crawl_id
+    """``<data_dir>/crawls/<site>/<crawl_id>``; each part one safe path segment, always."""
+    return Path(data_dir) / "crawls" / check_id(site, "site") / check_id(crawl_id, "crawl id")
 
 
 def state_path(data_dir: Path, state_name: str) -> Path:
@@ -115,6 +128,51 @@ def wacz_name(file_prefix: str, site: str, crawl_id: str) -> str:
 
 def is_warc(name: str) -> bool:
     return name.lower().endswith(WARC_SUFFIXES)
+
+
+def is_open_warc(name: str) -> bool:
+    """A WARC still being written, or left by a killed crawl (``<name>.warc.gz.open``)."""
+    return name.endswith(OPEN_SUFFIX) and is_warc(name.removesuffix(OPEN_SUFFIX))
+
+
+def warc_files(folder: str | os.PathLike[str], *, include_open: bool = False) -> list[Path]:
+    """The WARC files of a crawl folder (``.warc.gz`` or ``.warc``), sorted by name, with the
+    ``.open`` ones if asked; the one lister every reader of a crawl folder uses."""
+    directory = Path(folder)
+    if not directory.is_dir():
+        return []
+    return sorted(
+        p
+        for p in directory.iterdir()
+        if (is_warc(p.name) or (include_open and is_open_warc(p.name))) and p.is_file()
+    )
+
+
+def open_warc_files(folder: str | os.PathLike[str]) -> list[Path]:
+    """The ``.open`` WARC files of a folder: a crawl running, or one killed, left them."""
+    return [p for p in warc_files(folder, include_open=True) if p.name.endswith(OPEN_SUFFIX)]
+
+
+def crawl_lock_path(
+    state_file: str | os.PathLike[str] | None, output_dir: str | os.PathLike[str]
+) -> Path:
+    """The lock beside the site's state file, or in the crawl folder when state is off."""
+    if state_file:
+        return Path(f"{state_file}{LOCK_SUFFIX}")
+    return Path(output_dir) / CRAWL_LOCK_FILE
+
+
+def fsync_folder(folder: str | os.PathLike[str]) -> None:
+    """Make a rename (or a new file) in ``folder`` durable: the one folder-fsync helper.
+
+    Not every file system lets a folder be synced; there it is skipped.
+    """
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 # ---- storage keys ----------------------------------------------------------------------
@@ -214,3 +272,32 @@ def compacted_key(table: str, site: str, month: str, generation: int, token: str
 def month_of(day: date) -> str:
     """The partition a crawl's rows are compacted into: the month of its UTC day."""
     return f"{day:%Y-%m}"
+
+
+ARRIVALS_PREFIX = f"{INDEX_ROOT}/arrivals/"
+_ARRIVAL = re.compile(
+    r"^" + re.escape(ARRIVALS_PREFIX) + r"\d{4}-\d{2}-\d{2}/(?P<site>[^/]+)/"
+    r"(?P<day>\d{4}-\d{2}-\d{2})/(?P<crawl>[^/]+)\.(?P<kind>indexed|unindexed)$"
+)
+
+
+def arrivals_prefix(stored: date) -> str:
+    """Every crawl whose manifest was stored on ``stored`` (UTC) has a marker under here."""
+    return f"{ARRIVALS_PREFIX}{stored:%Y-%m-%d}/"
+
+
+def arrival_key(stored: date, site: str, day: date, crawl_id: str, indexed: bool) -> str:
+    kind = "indexed" if indexed else "unindexed"
+    return f"{arrivals_prefix(stored)}{site}/{day:%Y-%m-%d}/{crawl_id}.{kind}"
+
+
+def parse_arrival_key(key: str) -> tuple[str, date, str, bool] | None:
+    """(site, crawl day, crawl id, has an index) of an arrival marker, or None."""
+    match = _ARRIVAL.match(key)
+    if not match:
+        return None
+    try:
+        day = date.fromisoformat(match["day"])
+    except ValueError:
+        return None
+    return match["site"], day, match["crawl"], match["kind"] == "indexed"

@@ -1,4 +1,4 @@
-"""Scrapy settings for warta. Per-site politeness is applied by the spider from its config.
+"""Scrapy settings for warta. Per-site politeness is applied by an add-on from the site config.
 
 Each WARTA_* Scrapy setting is documented in README.md; they can be set with ``-s NAME=VALUE``.
 """
@@ -69,10 +69,20 @@ DOWNLOAD_HANDLERS = {
 ITEM_PIPELINES = {
     "crawler.pipelines.ArticleJsonLinesPipeline": 800,
 }
+# Crawl set-up from the site file (crawl id, folder, JOBDIR, state, warcinfo); it also
+# enables the crawl lock and the extraction workers (crawler/spiders/crawl_setup.py).
+ADDONS = {"crawler.spiders.crawl_setup.CrawlSetup": 0}
 EXTENSIONS = {
     "crawler.process.progress.CrawlProgress": 500,
     "crawler.fetch.limits.CrawlBytesBudget": 510,
+    "crawler.process.quick_stop.QuickStop": 520,
 }
+
+# Politeness off, for servers of our own on loopback only (the replica of `warta demo`, the
+# fleet demo, the benchmark, the tests' servers); never for a real site. The one copy of
+# these values: a dict Scrapy carries along as an unused setting.
+POLITENESS_OFF = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False,
+                  "CONCURRENT_REQUESTS_PER_DOMAIN": 8}  # fmt: skip
 
 LOG_LEVEL = "INFO"
 LOG_FORMAT = "%(asctime)s [%(name)s] %(levelname)s: %(message)s"
@@ -89,17 +99,20 @@ WARTA_PROGRESS_DISPLAY = "auto"  # live display on a terminal: auto (if stderr i
 WARTA_DISK_QUEUE = True  # pending requests on disk in the crawl folder (layout.JOB_DIR)
 WARTA_EXTRACT_TIMEOUT = 30.0  # seconds per page; a worker past it is replaced
 WARTA_EXTRACT_WORKERS: int | None = None  # extraction processes; None = one per core, 0 = inline
-WARTA_WARC_PREFIX = "warta"  # the spider sets "<prefix>-<site>" from config/settings.yaml
+WARTA_WARC_PREFIX = "warta"  # CrawlSetup sets "<prefix>-<site>" from config/settings.yaml
 WARTA_WARC_MAX_BYTES = 1_000_000_000
 # Write WARC records on a thread of their own (crawler/warc/serial.py): pays off only with a
 # core to spare beside the reactor and the extraction workers (docs/performance.md).
 WARTA_WARC_WRITER_THREAD = False
-WARTA_WARCINFO: dict[str, str] = {}  # extra warcinfo fields; the spider fills operator etc.
+WARTA_WARCINFO: dict[str, str] = {}  # extra warcinfo fields; CrawlSetup fills operator etc.
 
 # Incremental crawling (docs/incremental.md).
 WARTA_STATE_ENABLED = True
-WARTA_STATE_PATH = ""  # default: <data_dir>/state/<site>.sqlite (the spider fills it in)
+WARTA_STATE_PATH = ""  # default: <data_dir>/state/<site>.sqlite (CrawlSetup fills it in)
 WARTA_STATE_COMMIT_INTERVAL = 2.0  # seconds; a kill loses at most this much state
+# seconds one SQLite statement on the state may run before it is interrupted (a crafted
+# snapshot's recursive view, say; crawler/incremental/sqlite_guard.py)
+WARTA_STATE_STATEMENT_TIMEOUT = 60.0
 # What the capture middleware asks before archiving an exchange in full or as a revisit;
 # empty: every exchange is archived in full and no crawl state is kept.
 WARTA_REVISIT_POLICY = "crawler.incremental.revisits.Revisits"
@@ -111,6 +124,11 @@ WARTA_BACKOFF_BASE = 1.0  # first pause after a 5xx/429/network error, doubling 
 WARTA_BACKOFF_MAX = 60.0  # cap on one backoff pause, in seconds
 WARTA_HOST_ERROR_BUDGET = 20  # consecutive failures after which a host is given up
 WARTA_SITEMAP_MAX_DEPTH = 3  # sitemap index -> sitemap -> ...: deeper nesting is refused
+# What one page may add (crawler/spiders/link_budget.py): links taken from one listing or
+# feed (a sitemap: the 50,000 of its protocol), and requests waiting in the queue; a page
+# that hits either is listed in failures.jsonl (too-many-links, queue-full).
+WARTA_MAX_LINKS_PER_PAGE = 5_000
+WARTA_MAX_PENDING_REQUESTS = 250_000
 # Budgets for one crawl (0 switches one off): Scrapy's CloseSpider for pages and time,
 # crawler.fetch.limits for bytes. A crawl that hits one ends with that reason in its summary.
 CLOSESPIDER_PAGECOUNT = 250_000

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from prefect import flow, get_run_logger
 
-from crawler.config.operator import load_settings
+from crawler.config.operator import load_operator_settings
 from flows.archive_flow import storage_task
 from flows.archives.compact import CompactionReport, compact
 from flows.storage import open_storage
@@ -39,7 +39,7 @@ def compact_index(
     storage: str | None = None, site: str | None = None, max_parts: int | None = None
 ) -> dict[str, Any]:
     """Compact every crawl stored since the last run (of one site, when given)."""
-    settings = load_settings()
+    settings = load_operator_settings()
     uri = storage or settings.storage
     report = compact_task(uri, site, max_parts or settings.compact_max_parts)
     summary = {

@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import json
 import logging
-import subprocess
-import sys
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from crawler.config.arguments import check_settings, parse_spider_args
-from crawler.config.operator import load_settings
+from crawler.config.arguments import check_setting_overrides, parse_spider_args
+from crawler.config.operator import load_operator_settings
 from crawler.config.sites import load_site
 from crawler.layout import (
     ARTICLES_FILE,
@@ -32,13 +30,14 @@ from crawler.layout import (
     check_id,
     crawl_folder,
     index_name,
-    is_warc,
     new_crawl_id,
     parse_crawl_id,
     state_path,
+    warc_files,
 )
 from crawler.process.ownership import FolderOwner, claim_folder, owner_of_run
-from crawler.process.runner import run_crawl
+from crawler.process.runner import crawl_deadline, run_crawl
+from crawler.warc.verify import verify_paths
 from flows.new_articles import NewArticles, count_new_articles
 from flows.storage import Storage, open_storage
 from flows.storage.crawl_upload import delete_local_copies, store_crawl
@@ -82,7 +81,7 @@ class ArchivePlan:
         return self.folder / index_name(self.file_prefix, self.site, self.crawl_id)
 
     def warc_files(self) -> list[Path]:
-        return sorted(p for p in self.folder.iterdir() if is_warc(p.name))
+        return warc_files(self.folder)
 
     @property
     def owner(self) -> FolderOwner:
@@ -123,8 +122,10 @@ def plan_archive(
 ) -> ArchivePlan:
     """Validate the site and parameters before anything runs; ConfigError or ValueError."""
     config = load_site(site)
-    settings = load_settings()
-    check_settings(dict(crawl_settings or {}))  # ConfigError: fails the run at once, no retry
+    settings = load_operator_settings()
+    check_setting_overrides(
+        dict(crawl_settings or {})
+    )  # ConfigError: fails the run at once, no retry
     parse_spider_args({**(spider_args or {}), **({"base_url": base_url} if base_url else {})})
     root = (Path(data_dir) if data_dir else settings.data_dir).expanduser().resolve()
     crawl_id = (
@@ -178,7 +179,7 @@ def crawl(plan: ArchivePlan, timeout: float | None = None) -> dict[str, Any]:
         base_url=plan.base_url,
         settings=plan.crawl_settings,
         spider_args=plan.spider_args,
-        timeout=timeout,
+        timeout=crawl_deadline(plan.crawl_settings, timeout),
     )
     return result.summary
 
@@ -222,10 +223,6 @@ def check_warcs(folder: Path) -> CheckResult:
     An index that no longer matches sound WARC files (a crawl resumed after it was made,
     a copy cut short) is stale, not damage: it is removed, and packaging rebuilds it.
     """
-    try:
-        from crawler.warc.verify import verify_paths
-    except ImportError:  # pragma: no cover - the fallback for a tree without verify.py
-        return _warcio_check(folder)
     report = verify_paths([folder])
     index_only = report.problems and all(is_index_problem(p.kind) for p in report.problems)
     if index_only:
@@ -251,25 +248,6 @@ def check_warcs(folder: Path) -> CheckResult:
         shown = "\n".join(result.problems[:20])
         raise WarcCheckError(f"{len(result.problems)} problem(s) in {folder}:\n{shown}")
     return result
-
-
-def _warcio_check(folder: Path) -> CheckResult:
-    warcs = sorted(p for p in folder.iterdir() if is_warc(p.name))
-    problems = []
-    for path in warcs:
-        proc = subprocess.run(
-            [sys.executable, "-m", "warcio.cli", "check", str(path)],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if proc.returncode != 0:
-            problems.append(f"{path.name}: {(proc.stdout + proc.stderr).strip()[:500]}")
-    if not warcs:
-        problems.append(f"{folder}: no WARC files")
-    if problems:
-        raise WarcCheckError("\n".join(problems))
-    return CheckResult(len(warcs), 0, [], [], "warcio check")
 
 
 def package(plan: ArchivePlan, summary: dict[str, Any] | None = None) -> list[Path]:

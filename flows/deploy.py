@@ -20,8 +20,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from crawler.config.arguments import check_settings, parse_spider_args
-from crawler.config.operator import load_settings
+from crawler.config.arguments import check_setting_overrides, parse_spider_args
+from crawler.config.operator import load_operator_settings
 from crawler.config.sites import ConfigError, SiteConfig, load_site, site_names
 from flows.crawl_steps import resolve_storage
 
@@ -47,8 +47,8 @@ def deployment_parameters(
 ) -> dict[str, Any]:
     """The flow parameters a deployment fixes. Paths are made absolute here, because a
     worker runs flows in a working directory of its own."""
-    settings = load_settings()
-    check_settings(dict(crawl_settings or {}))
+    settings = load_operator_settings()
+    check_setting_overrides(dict(crawl_settings or {}))
     parse_spider_args({**(spider_args or {}), **({"base_url": base_url} if base_url else {})})
     if delete_local is None:
         delete_local = settings.delete_local_after_upload

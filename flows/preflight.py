@@ -9,11 +9,12 @@ what would be right, raised in about a second, before Prefect starts or a page i
 from __future__ import annotations
 
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
-from crawler.config.arguments import check_settings, parse_spider_args
-from crawler.config.operator import contact_warning, load_settings
+from crawler.config.arguments import check_setting_overrides, parse_spider_args
+from crawler.config.operator import contact_warning, load_operator_settings
 from crawler.config.sites import ConfigError, SiteConfig, load_site
 from flows.storage import StorageError, open_storage
 
@@ -31,11 +32,20 @@ def check_storage(uri: str, *, reach: bool = True) -> None:
 
 
 def check_data_dir(data_dir: str | Path) -> Path:
+    """The data folder exists (made if need be) and this user may write in it."""
     folder = Path(data_dir).expanduser().resolve()
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ConfigError(f"data folder {folder}: cannot create it ({exc.strerror})") from None
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        raise ConfigError(
+            f"data folder {folder}: cannot write in it ({exc.strerror}); "
+            "choose another with --data-dir or WARTA_DATA_DIR"
+        ) from None
     return folder
 
 
@@ -52,8 +62,8 @@ def check_archive_inputs(
 ) -> SiteConfig:
     """Check one run's inputs; return the site. ConfigError names the first bad one."""
     config = load_site(site)
-    settings = load_settings()
-    check_settings(dict(crawl_settings or {}))
+    settings = load_operator_settings()
+    check_setting_overrides(dict(crawl_settings or {}))
     args = dict(spider_args or {})
     if base_url:
         args["base_url"] = base_url

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from crawler.layout import FAILURES_FILE
 from flows.crawl_steps import ArchivePlan, CheckResult, public_url
 from flows.new_articles import NewArticles
 from flows.storage.manifest import Manifest
@@ -140,7 +141,7 @@ def render_markdown(summary: dict[str, Any]) -> str:
         )
         + " |",
         "",
-        f"- failed fetches (top reasons, all in `failures.jsonl`): "
+        f"- failed fetches (top reasons, all in `{FAILURES_FILE}`): "
         f"{_cell(failures_line(summary.get('failures') or {}))}",
         f"- site URL: {_cell(summary.get('base_url'))}",
         f"- crawl: {_cell(summary.get('started'))} → {_cell(summary.get('finished'))}",

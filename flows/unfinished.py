@@ -19,11 +19,10 @@ import logging
 from dataclasses import replace
 from pathlib import Path
 
-from crawler.layout import SAFE_ID, is_warc, manifest_key
+from crawler.layout import SAFE_ID, manifest_key, warc_files
 from crawler.process.crawl_lock import CrawlLock, folder_lock_path, holder_of, lock_path_for
 from crawler.process.ownership import read_owner
 from crawler.warc.recovery import RecoveryReport, recover_open_files
-from crawler.warc.writer import OPEN_SUFFIX
 from flows import crawl_steps
 from flows.crawl_steps import ArchivePlan
 from flows.storage import Storage
@@ -46,7 +45,7 @@ def recover_warcs(folder: Path) -> list[RecoveryReport]:
 
 
 def holds_warcs(folder: Path) -> bool:
-    return any(is_warc(p.name) or p.name.endswith(OPEN_SUFFIX) for p in folder.iterdir())
+    return bool(warc_files(folder, include_open=True))
 
 
 def is_ours(plan: ArchivePlan, folder: Path) -> bool:

@@ -12,6 +12,17 @@ from replica.content import DEFAULT_SEED, build_site
 from replica.server import ReplicaServer
 
 KINDS = ("niaga", "portal", "hostile")
+# The site files that name a replica by another name (config/sites/kabarbenua.yaml says
+# `replica: portal`): `warta replica --site kabarbenua` then serves the one it means.
+ALIASES = {"kabarbenua": "portal"}
+
+
+def replica_kind(name: str) -> str:
+    """A replica kind from its own name or from the name of the site it imitates."""
+    kind = ALIASES.get(name, name)
+    if kind not in KINDS:
+        raise ValueError(f"unknown replica {name!r}; bundled replicas: {', '.join(KINDS)}")
+    return kind
 
 
 def build_replica(

@@ -15,17 +15,25 @@ import threading
 from collections.abc import Sequence
 from types import FrameType
 
-from replica.catalog import KINDS, build_replica
+from replica.catalog import build_replica, replica_kind
 from replica.content import DEFAULT_SEED
 from replica.server import is_loopback
+
+
+def _kind(name: str) -> str:
+    try:
+        return replica_kind(name)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--site",
-        choices=KINDS,
+        type=_kind,
         default="niaga",
-        help="which replica: niaga (WordPress) or portal (custom CMS, multi-page articles)",
+        help="which replica: niaga (WordPress) or portal (custom CMS, multi-page articles; "
+        "also called kabarbenua, the site it imitates)",
     )
     parser.add_argument("--port", type=int, default=8000, help="TCP port; 0 picks a free one")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (loopback only)")

@@ -203,19 +203,26 @@ class ReplicaHandler(BaseHTTPRequestHandler):
             if faults.handle_raw(name, self):
                 return
             found = faults.resource(name, parse_qs(query), base)
-            resource = found if found is not None else routes.not_found(server.site, base)
+            resource = found if found is not None else self._not_found(base)
             self._send(Prepared.of(resource), head)
             return
         key = (base, target)
         entry = server.cache.get(key)
         cached = True
         if entry is None:
-            resource = routes.resolve(server.site, base, target, server.options)
+            resource = self._resolve(base, target)
             entry = Prepared.of(resource)
             cached = resource.status in (200, 301)
             if cached:
                 server.cache.put(key, entry)
         self._send(entry, head, cached)
+
+    def _resolve(self, base: str, target: str) -> Resource:
+        """The resource at ``target`` (a subclass serves another site through this loop)."""
+        return routes.resolve(self.server.site, base, target, self.server.options)
+
+    def _not_found(self, base: str) -> Resource:
+        return routes.not_found(self.server.site, base)
 
     def _not_modified(self, entry: Prepared) -> bool:
         if entry.resource.status != 200:

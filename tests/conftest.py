@@ -15,10 +15,13 @@ import os
 import secrets
 import signal
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from crawler.settings import POLITENESS_OFF
 
 SESSION_MARK = "WARTA_TEST_SESSION"
 # multiprocessing's helpers of the pytest process itself end when it does.
@@ -38,6 +41,23 @@ def isolated_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path
             os.environ.pop(key, None)
         else:
             os.environ[key] = value
+
+
+PolitenessOff = Callable[..., dict[str, Any]]
+
+
+@pytest.fixture(scope="session")
+def politeness_off() -> PolitenessOff:
+    """Crawl settings for servers of our own on loopback: ``politeness_off(**more)`` is a
+    new dict of :data:`crawler.settings.POLITENESS_OFF`, no progress lines, and ``more``.
+
+    A factory, so session fixtures can use it too and no test can change another's copy.
+    """
+
+    def settings(**more: Any) -> dict[str, Any]:
+        return {**POLITENESS_OFF, "WARTA_PROGRESS_INTERVAL": 0, **more}
+
+    return settings
 
 
 @pytest.fixture
@@ -106,9 +126,42 @@ def _check_leftovers(session: pytest.Session) -> None:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
+@pytest.hookimpl(trylast=True)  # after pytest-xdist has stopped its workers
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        # A worker's processes carry the same mark as every other worker's: the first
+        # worker to finish would kill the others. The controller checks once, at the end.
+        return
     _check_leftovers(session)
     _fail_skips_on_ci(session)
+
+
+# ---- Running in parallel (pytest-xdist, ``make test``: -n 2 --dist loadgroup) ------------
+# Tests that share an expensive session fixture run on one worker, so it is made once.
+SHARED_FIXTURES = {"niaga_crawl": "niaga-crawl", "explore_archive": "explore-archive"}
+_GROUP = pytest.StashKey[str]()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under ``--dist loadgroup``: every test of a module stays on one worker (its module
+    fixtures are made once), modules sharing a session fixture are grouped, and the groups
+    holding slow tests are handed out first, so no long module starts last."""
+    if getattr(config.option, "dist", "no") != "loadgroup":
+        return
+    weight: dict[str, int] = {}
+    for item in items:
+        group = next(
+            (g for name, g in SHARED_FIXTURES.items() if name in getattr(item, "fixturenames", ())),
+            item.nodeid.split("::", 1)[0],
+        )
+        if item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(group))
+        else:
+            group = item.get_closest_marker("xdist_group").args[0]  # type: ignore[union-attr]
+        item.stash[_GROUP] = group
+        weight[group] = weight.get(group, 0) + (20 if item.get_closest_marker("slow") else 1)
+    order = {g: i for i, g in enumerate(sorted(weight, key=lambda g: -weight[g]))}
+    items.sort(key=lambda item: order[item.stash[_GROUP]])  # stable: module order kept
 
 
 def _fail_skips_on_ci(session: pytest.Session) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.config.arguments import check_settings, parse_spider_args
+from crawler.config.arguments import check_setting_overrides, parse_spider_args
 from crawler.config.sites import PACKAGE_ROOT, load_site
 from flows.cli.main import SUBCOMMANDS, build_parser
 
@@ -123,7 +123,7 @@ def test_scrapy_crawl_commands_are_valid(where: str, args: list[str]) -> None:
         name, _, val = value.partition("=")
         (spider_args if flag == "-a" else settings)[name] = val
     parse_spider_args(spider_args)
-    check_settings(settings)
+    check_setting_overrides(settings)
 
 
 WARTA = str(Path(sys.executable).parent / "warta")
@@ -155,7 +155,11 @@ def test_warta_extract_runs_on_a_page() -> None:
 
 
 def test_make_demo_passes_port_and_data_dir() -> None:
-    proc = subprocess.run(["make", "-n", "demo", "PORT=8800", "DATA=/tmp/x"],
+    proc = subprocess.run(["make", "-n", "demo", "PORT=8800", "DATA=/tmp/my data"],
                           capture_output=True, text=True, cwd=PACKAGE_ROOT, timeout=60)  # fmt: skip
     assert proc.returncode == 0, proc.stderr
-    assert "--port 8800" in proc.stdout and "--data-dir /tmp/x" in proc.stdout
+    line = next(x for x in proc.stdout.splitlines() if " demo " in x)
+    words = shlex.split(line)  # as the shell will split it: a space in DATA stays one word
+    assert words[words.index("--port") + 1] == "8800"
+    assert words[words.index("--data-dir") + 1] == "/tmp/my data"
+    assert words[words.index("--storage") + 1] == "/tmp/my data/archive"

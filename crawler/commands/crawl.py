@@ -18,7 +18,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import UsageError
 from scrapy.utils.conf import arglist_to_dict
 
-from crawler.config.arguments import check_settings, parse_spider_args
+from crawler.config.arguments import check_setting_overrides, parse_spider_args
 from crawler.config.operator import contact_warning
 from crawler.config.sites import ConfigError, load_site
 from crawler.process.progress import unreachable_message
@@ -32,7 +32,7 @@ class Command(ScrapyCrawl):
         try:
             site = load_site(args[0]) if len(args) == 1 else None
             options = parse_spider_args(opts.spargs)
-            check_settings(arglist_to_dict(opts.set or []))
+            check_setting_overrides(arglist_to_dict(opts.set or []))
         except (ConfigError, ValueError) as exc:
             print(f"scrapy crawl: {exc}", file=sys.stderr)
             sys.exit(USAGE_ERROR)

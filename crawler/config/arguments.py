@@ -3,8 +3,8 @@
 ``scrapy crawl niaga -a since=...``, ``warta archive niaga --arg ...`` and ``--set ...`` all
 pass through here, so a misspelt name or a value of the wrong kind is one line naming the
 thing and what would be right, not a traceback halfway into a crawl. :class:`SpiderArguments`
-is the spider's whole interface; :func:`check_settings` knows every ``WARTA_*`` setting from
-:mod:`crawler.settings`.
+is the spider's whole interface; :func:`check_setting_overrides` knows every ``WARTA_*``
+setting from :mod:`crawler.settings`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from crawler import settings as default_settings
-from crawler.config.sites import ConfigError
+from crawler.config.sites import USERINFO_REFUSED, ConfigError, refuse_userinfo
 from crawler.config.units import parse_duration
 
 
@@ -71,6 +71,7 @@ class SpiderArguments(BaseModel):
     def _http_url(cls, value: str | None) -> str | None:
         if value is None:
             return None
+        refuse_userinfo(value)
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError("must be an http(s) URL with a host, such as http://127.0.0.1:8765")
@@ -92,6 +93,8 @@ def parse_spider_args(raw: dict[str, Any]) -> SpiderArguments:
             known = ", ".join(spider_argument_names())
             raise ConfigError(f"unknown spider argument {name!r}; known: {known}") from None
         msg = str(item["msg"]).removeprefix("Value error, ")
+        if msg == USERINFO_REFUSED:  # the value holds a password: not repeated
+            raise ConfigError(f"spider argument {name}: {msg}") from None
         raise ConfigError(f"spider argument {name}={raw.get(name)!r}: {msg}") from None
 
 
@@ -132,11 +135,32 @@ def _check_value(name: str, value: Any, default: Any) -> None:
         raise ConfigError(f"setting {name}={value!r}: expected {kind}")
 
 
-def check_settings(settings: dict[str, Any]) -> None:
-    """Unknown ``WARTA_*`` names and values of the wrong kind are errors; other names are
-    Scrapy's and checked only for kind when Scrapy has a default for them."""
+# Scrapy settings a run may change (``-s``, ``--set``, a flow's ``crawl_settings``): pace,
+# size, time and retry limits, logging verbosity, memory. Everything else stays as
+# crawler/settings.py has it: the host guard and its resolver (TWISTED_DNS_RESOLVER,
+# DOWNLOADER_MIDDLEWARES, DOWNLOAD_HANDLERS), where files go (JOBDIR, FEEDS, LOG_FILE),
+# which code runs (EXTENSIONS, ITEM_PIPELINES, SPIDER_*), robots.txt (the site file's).
+RUN_SETTINGS = frozenset({
+    "DOWNLOAD_DELAY", "RANDOMIZE_DOWNLOAD_DELAY", "AUTOTHROTTLE_ENABLED",
+    "AUTOTHROTTLE_START_DELAY", "AUTOTHROTTLE_MAX_DELAY", "AUTOTHROTTLE_TARGET_CONCURRENCY",
+    "CONCURRENT_REQUESTS", "CONCURRENT_REQUESTS_PER_DOMAIN", "DOWNLOAD_TIMEOUT",
+    "DOWNLOAD_MAXSIZE", "DOWNLOAD_WARNSIZE", "DOWNLOAD_MAXSIZE_SITEMAP", "RETRY_ENABLED",
+    "RETRY_TIMES", "REDIRECT_MAX_TIMES", "CLOSESPIDER_TIMEOUT", "CLOSESPIDER_PAGECOUNT",
+    "CLOSESPIDER_ITEMCOUNT", "CLOSESPIDER_ERRORCOUNT", "LOG_LEVEL", "MEMUSAGE_LIMIT_MB",
+    "MEMUSAGE_WARNING_MB",
+})  # fmt: skip
+
+
+def check_setting_overrides(settings: dict[str, Any]) -> None:
+    """Unknown ``WARTA_*`` names, Scrapy names outside :data:`RUN_SETTINGS` and values of
+    the wrong kind are errors; Scrapy's are checked for kind when Scrapy has a default."""
     known = set(warta_setting_names())
     for name, value in settings.items():
+        if not name.startswith("WARTA_") and name not in RUN_SETTINGS:
+            raise ConfigError(
+                f"setting {name} cannot be set for a run; Scrapy settings a run may change: "
+                f"{', '.join(sorted(RUN_SETTINGS))}, and warta's WARTA_* settings"
+            )
         if name.startswith("WARTA_") and name not in known:
             hint = ""
             if name in ("WARTA_STORAGE", "WARTA_OPERATOR", "WARTA_OPERATOR_CONTACT"):

@@ -1,4 +1,5 @@
-"""Settings shared by every site: where data goes, who operates the crawl, how WARCs rotate.
+"""Operator settings shared by every site: where data goes, who operates the crawl, how
+WARCs rotate. Not Scrapy's settings (crawler/settings.py), which a crawl reads at run time.
 
 They come from ``config/settings.yaml``; a few can be overridden by ``WARTA_*`` environment
 variables so that a scheduled worker can redirect output without editing files.
@@ -33,7 +34,11 @@ ENV_OVERRIDES = {
 }
 
 
-class WartaSettings(BaseModel):
+class OperatorSettings(BaseModel):
+    """config/settings.yaml: who runs warta and where its files go (one of three kinds of
+    "settings": Scrapy's are crawler/settings.py, and ``-s NAME=VALUE`` overrides of those
+    are checked by :func:`crawler.config.arguments.check_setting_overrides`)."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     data_dir: Path = Field(default=Path("data"), description="Root of local output")
@@ -83,14 +88,14 @@ class WartaSettings(BaseModel):
         return value
 
 
-def load_settings(root: Path | None = None) -> WartaSettings:
+def load_operator_settings(root: Path | None = None) -> OperatorSettings:
     path = (root or config_dir()) / "settings.yaml"
     data = _read_yaml(path) if path.is_file() else {}
     for env, field in ENV_OVERRIDES.items():
         if os.environ.get(env):
             data[field] = os.environ[env]
     try:
-        return WartaSettings.model_validate(data)
+        return OperatorSettings.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(format_validation_error(path, exc)) from None
 
@@ -99,7 +104,7 @@ def site_groups(root: Path | None = None) -> dict[str, list[str]]:
     """The configured groups, each member checked against the site files in ``config/sites``
     (a misspelt site would silently empty a group's searches)."""
     folder = root or config_dir()
-    groups = load_settings(root).groups
+    groups = load_operator_settings(root).groups
     known = set(site_names(folder))
     for name, members in groups.items():
         for position, member in enumerate(members):
@@ -125,7 +130,7 @@ def is_local_address(url: str) -> bool:
 
 def contact_warning(site: str, url: str) -> str | None:
     """A warning when a real site would see warta's own project address as the contact."""
-    if is_local_address(url) or load_settings().operator_contact != DEFAULT_CONTACT:
+    if is_local_address(url) or load_operator_settings().operator_contact != DEFAULT_CONTACT:
         return None
     return (
         f"warning: the User-Agent for {site} ({url}) gives warta's project address as the "

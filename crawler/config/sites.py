@@ -183,6 +183,23 @@ class Politeness(_Strict):
     autothrottle_target_concurrency: float = Field(default=1.0, gt=0)
 
 
+USERINFO_REFUSED = (
+    "must not hold a user name or password (user:password@host): warta cannot send them "
+    "(the HTTP client takes them for part of the host name) and they would be stored in "
+    "clear in logs and flow-run parameters; let the mirror admit the crawler by address"
+)
+
+
+def refuse_userinfo(url: str) -> None:
+    """A base URL with ``user:password@`` is refused, with a message that does not repeat it."""
+    try:
+        netloc = urlsplit(url).netloc
+    except ValueError:
+        return  # the URL check that follows says what is wrong with it
+    if "@" in netloc:
+        raise ValueError(USERINFO_REFUSED)
+
+
 class SiteConfig(_Strict):
     """One news site: where it is, how to discover its articles and how to read them."""
 
@@ -234,6 +251,7 @@ class SiteConfig(_Strict):
     @field_validator("base_url")
     @classmethod
     def _valid_base_url(cls, value: str) -> str:
+        refuse_userinfo(value)
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"must be an http(s) URL with a host, got {value!r}")
@@ -345,7 +363,20 @@ def load_site_file(path: Path) -> SiteConfig:
         raise ConfigError(format_validation_error(path, exc)) from None
 
 
+def check_site_name(name: str) -> str:
+    """A site name as it enters (a flow parameter, the command line, a spider name): it
+    becomes a file name under config/sites and a folder under the data dir, so it must
+    match :data:`SITE_NAME` (``../../x`` would load any YAML and write anywhere)."""
+    if not isinstance(name, str) or not SITE_NAME.match(name):
+        raise ConfigError(
+            f"invalid site name {name!r}: lower-case letters, digits and '_', starting with a "
+            "letter (2-41 characters)"
+        )
+    return name
+
+
 def load_site(name: str, root: Path | None = None) -> SiteConfig:
+    check_site_name(name)
     path = sites_dir(root) / f"{name}.yaml"
     if not path.is_file():
         known = ", ".join(site_names(root)) or "(none)"

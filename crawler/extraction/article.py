@@ -25,7 +25,7 @@ from crawler.extraction import body as bodymod
 from crawler.extraction import metadata as meta_mod
 from crawler.extraction.article_record import Article
 from crawler.extraction.candidates import SITE, choose_body
-from crawler.extraction.captions import collect_captions, cut_figures
+from crawler.extraction.captions import collect_captions, cut_figures, lead_caption
 from crawler.extraction.dates import (
     find_dates,
     parse_indonesian,
@@ -244,12 +244,14 @@ def _extract(html: str | bytes | HtmlElement, url: str, site: SiteConfig | None)
     # first <article> is often a teaser card on pages without a site file).
     site_scoped = bool(selectors and selectors.body) and scope.tag != "html"
     block = None if site_scoped else text_block(tree)  # shared with the body's first reading
+    caption_scope = scope if site_scoped else text_scope(tree, block=block)
+    credit_regex = rules.caption_credit if rules else None
     captions, to_cut = collect_captions(
-        scope if site_scoped else text_scope(tree, block=block),
-        url,
-        selectors.captions if selectors else None,
-        rules.caption_credit if rules else None,
+        caption_scope, url, selectors.captions if selectors else None, credit_regex
     )
+    # A page without any caption may write the lead photo's in its alt or title; it is
+    # added after the body is read, so no body paragraph is ever taken for it.
+    lead = None if captions else lead_caption(caption_scope, title, url, credit_regex)
     cut_figures(tree, to_cut)
 
     # 3. The body: the site's element when it has one, trafilatura otherwise.
@@ -274,6 +276,8 @@ def _extract(html: str | bytes | HtmlElement, url: str, site: SiteConfig | None)
     if not body.text or (medium == ARTICLE and len(body.text) < MIN_TEXT_CHARS):
         LOG.debug("no article body: %s", url)
         return None
+    if lead is not None and lead.text.casefold() not in body.text.casefold():
+        captions = [lead]
     if not (body.credits.editor and body.credits.source):  # merge only fills what is missing
         body.credits.merge(bodymod.scan_credits(scope, rules))
 

@@ -2,7 +2,10 @@
 
 A record is written as one JSON object per line. Dates are kept as ISO 8601 strings with an
 explicit offset, never as naive times, so that a record read years later still says which
-moment it meant.
+moment it meant. Every field a crawl writes is declared here, the ones the crawler fills in
+(``CRAWL_FIELDS``) too, so :meth:`Article.from_json` reads any line of ``articles.jsonl``;
+the Parquet index (flows/archives/index.py) takes its column types from this model and
+README.md's field table is checked against it (tests/test_one_place.py).
 """
 
 from __future__ import annotations
@@ -56,6 +59,8 @@ class Article(_Record):
     page_kind: str = "article"
     confidence: float | None = Field(default=None, ge=0.0, le=1.0)  # how sure of the body
     warc: WarcRef | None = None
+    fetched_url: str | None = None  # the URL fetched, when the record is filed under another
+    canonical_claimed: str | None = None  # a rel=canonical the page named and was refused
 
     @field_validator("published", "modified")
     @classmethod
@@ -79,14 +84,34 @@ class Article(_Record):
         return cls.model_validate_json(line)
 
 
+CRAWL_FIELDS = ("warc", "fetched_url", "canonical_claimed")  # filled in by the crawler
+_LEFT_OUT_WHEN_EMPTY = ("fetched_url", "canonical_claimed")
+
+
+def record_json(article: Article) -> dict[str, Any]:
+    """The JSON object of an article as a crawl writes it: the crawler's optional fields
+    appear only when they say something."""
+    record = article.model_dump(mode="json")
+    for name in _LEFT_OUT_WHEN_EMPTY:
+        if record[name] is None:
+            del record[name]
+    return record
+
+
 def crawl_record(
-    article: Article, canonical: str, fetched: str, warc: dict[str, Any] | None
+    article: Article,
+    canonical: str,
+    fetched: str,
+    warc: dict[str, Any] | None,
+    claimed: str | None = None,
 ) -> dict[str, Any]:
     """The JSON object a crawl writes for an article, and ``warta reextract`` rebuilds:
-    the canonical ``url``, ``fetched_url`` when it differs, and the response's ``warc`` place."""
-    record = article.model_dump(mode="json")
-    record["url"] = canonical
-    if canonical != fetched:
-        record["fetched_url"] = fetched
-    record["warc"] = warc
-    return record
+    the canonical ``url``, ``fetched_url`` when it differs, the response's ``warc`` place and
+    a refused rel=canonical ``claimed``."""
+    crawl = {
+        "url": canonical,
+        "fetched_url": fetched if canonical != fetched else None,
+        "warc": warc,
+        "canonical_claimed": claimed,
+    }
+    return record_json(Article.model_validate({**article.model_dump(), **crawl}))

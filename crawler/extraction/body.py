@@ -57,7 +57,7 @@ CONTAINER_XPATHS = (
     "//article",
     "//main",
 )
-# Body containers of common Indonesian CMSs (WordPress, detik, tribun, kompas and alike):
+# Body containers of common Indonesian CMSs (WordPress and the large portals' own):
 # itemprop=articleBody, the class token "entry-content", or a class containing one of these.
 BODY_CLASS_PARTS = (
     "post-content", "article-content", "article-body", "detail-text", "detail__body-text",

@@ -1,7 +1,7 @@
 """A caption's credit, split off its text wherever the caption writes it.
 
-"text (credit)", "text (Foto: X)", "text Foto: X", and the credit first: "KOMPAS.COM/NAMA —
-text", "ANTARA FOTO/Nama - text". Only caption-sized text is ever matched, so no pattern,
+"text (credit)", "text (Foto: X)", "text Foto: X", and the credit first: "PORTAL.COM/NAMA —
+text", "AGENCY FOTO/Nama - text". Only caption-sized text is ever matched, so no pattern,
 built-in or a site's, runs on a body-sized paragraph.
 """
 
@@ -24,10 +24,10 @@ TRAILING_CREDIT = re.compile(
     r"\s{0,3}(?P<credit>[^()]{2,120}?)\s?\.?$",
     re.IGNORECASE,
 )
-# A credit in brackets closing the caption: "(Foto: X)", "(ANTARA/X)".
+# A credit in brackets closing the caption: "(Foto: X)", "(AGENCY/X)".
 # A bracket of digits only ("(12/2)", the day the photo was taken) is no credit.
 BRACKET_CREDIT = re.compile(r"\((?P<credit>(?=[^()]*[^\W\d_])[^()]{2,120})\)\s?\.?$")
-# The credit first: "KOMPAS.COM/NAMA LENGKAP — text", "ANTARA FOTO/Nama - text".
+# The credit first: "PORTAL.COM/NAMA LENGKAP — text", "AGENCY FOTO/Nama - text".
 LEADING_CREDIT = re.compile(
     r"(?P<credit>[A-Z][A-Z0-9.]{1,30}(?: FOTO)?\s?/\s?[A-Z][\w.' -]{1,60}?)\s[—–-]{1,2}\s"
 )
@@ -36,7 +36,7 @@ CREDIT_PREFIX = re.compile(
     re.I,
 )
 # A caption without a caption class is recognised by its credit: "Foto: X", "Dok. X",
-# "(ANTARA/Foto: X)", "(TRIBUNKALTIM.CO/NAMA)" or "(Istimewa)" next to an image.
+# "(AGENCY/Foto: X)", "(TRIBUNKALTIM.CO/NAMA)" or "(Istimewa)" next to an image.
 CREDIT_HINT = re.compile(
     r"\b(?:Foto|Photo|Fotografer|Dok(?:umentasi)?|Doc)\s*[:.]\s*\S"
     r"|\b(?:Image|Picture|Illustration|Gambar|Kredit|Credit|Sumber\s+foto)(?:\s+credit)?\s*:\s*\S"
@@ -56,7 +56,7 @@ POSITION = re.compile(
 
 def split_credit(caption: str, site_regex: str | None = None) -> tuple[str, str | None]:
     """(text, credit) for "text (credit)", "text (Foto: X)", "text Foto: X" and the credit
-    first, "KOMPAS.COM/NAMA — text". Text longer than a caption is returned whole, so no
+    first, "PORTAL.COM/NAMA — text". Text longer than a caption is returned whole, so no
     pattern, built-in or the site's, ever runs on a body-sized paragraph."""
     caption = clean(caption)
     if len(caption) > MAX_CAPTION_CHARS:

@@ -10,17 +10,22 @@ from __future__ import annotations
 
 import logging
 import re
-from urllib.parse import urljoin
 
 from lxml.cssselect import SelectorError
 from lxml.html import HtmlElement
 
+from crawler.canonical import join_url
 from crawler.extraction.article_record import Caption
 from crawler.extraction.caption_credit import (
     CREDIT_HINT,
     CREDIT_PREFIX,
     MAX_CAPTION_CHARS,
     split_credit,
+)
+from crawler.extraction.caption_markup import (
+    caption_boxes,
+    is_teaser_or_staff,
+    lead_image_sentence,
 )
 from crawler.extraction.non_body_lines import CREDIT_LABELS, clean, is_dropped_line
 
@@ -35,13 +40,16 @@ CAPTION_ATTRS = ("data-caption", "data-image-caption", "data-description")
 CREDIT_ATTRS = ("data-attrib", "data-credit", "data-photo-credit", "data-image-credit")
 INLINE_TAGS = {"a", "b", "i", "em", "strong", "u", "sup", "sub", "abbr", "font", "code", "mark"}
 _TAG = re.compile(r"<[^>]{0,300}>")
-_SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;:!?)\]])")
+_SPACE_BEFORE_PUNCT = re.compile(r"\s+(?=[,.;:!?)\]])")
 CONTAINER_CLASSES = (
     "caption", "wp-block-image", "wp-caption", "image", "photo", "foto", "media",
 )  # fmt: skip
+MIN_CAPTION_CHARS = 3
 MAX_FIGURE_WORDS = 25  # more words than this beside its caption: a figure holds body text
 
 MAX_LOOSE_CAPTION_CHARS = 400
+# "site.example Copyright © 2016" after the footer logo is the site's notice, not a credit.
+COPYRIGHT_NOTICE = re.compile(r"\b(?:copyright|hak\s+cipta)\b\W{0,5}(?:19|20)\d\d", re.I)
 _STAFF_CREDIT = re.compile(
     r"\b(?:" + "|".join(k for k in CREDIT_LABELS if k != "sumber") + r")\s{0,3}:", re.I
 )
@@ -109,6 +117,7 @@ def credited_captions(scope: HtmlElement) -> list[HtmlElement]:
                 sibling.tag in LOOSE_TAGS
                 and 8 <= len(text) <= MAX_LOOSE_CAPTION_CHARS
                 and CREDIT_HINT.search(text)
+                and not COPYRIGHT_NOTICE.search(text)
             ):
                 found.append(sibling)
             break
@@ -148,14 +157,17 @@ def _caption_elements(scope: HtmlElement, css: str | None) -> list[HtmlElement]:
     """Caption elements, outermost first-found; containers holding the image are skipped."""
     found: list[HtmlElement] = []
     seen: set[HtmlElement] = set()
-    candidates = _select(scope, css) + list(scope.xpath(CAPTION_XPATH))
-    for element in candidates + _credit_elements(scope) + credited_captions(scope):
+    site = _select(scope, css)
+    generic = list(scope.xpath(CAPTION_XPATH)) + caption_boxes(scope) + _credit_elements(scope)
+    for element in site + generic + credited_captions(scope):
         if element in seen or not isinstance(element.tag, str):
             continue
         seen.add(element)
         if element.tag in ("script", "style", "img", "body", "html", "article", "main"):
             continue
         if _has_image(element):
+            continue
+        if element not in site and is_teaser_or_staff(element):
             continue
         found.append(element)
     keep = set(found)
@@ -167,7 +179,8 @@ def caption_text(element: HtmlElement) -> str:
     and its credit in sibling spans ("...Airport<span>Name / Agency</span>") stay apart."""
     out: list[str] = []
     _pieces(element, out)
-    return _SPACE_BEFORE_PUNCT.sub(r"\1", clean("".join(out)))
+    # An empty replacement, not the template r"\1": a template is expanded for every match.
+    return _SPACE_BEFORE_PUNCT.sub("", clean("".join(out)))
 
 
 def _pieces(element: HtmlElement, out: list[str]) -> None:
@@ -229,14 +242,14 @@ def _src(img: HtmlElement, base: str) -> str | None:
     for attr in ("data-src", "data-lazy-src", "data-original", "src"):
         src = (img.get(attr) or "").strip()
         if src and not src.startswith("data:"):
-            return urljoin(base, src)
+            return join_url(base, src)
     return None
 
 
 def base_url(tree: HtmlElement, page_url: str) -> str:
     """The page URL, or the ``<base href>`` it declares, for making image URLs absolute."""
     for href in tree.xpath("//base/@href")[:1]:
-        return urljoin(page_url, str(href).strip())
+        return join_url(page_url, str(href)) or page_url
     return page_url
 
 
@@ -265,6 +278,8 @@ def collect_captions(
         if is_dropped_line(raw) and not CREDIT_HINT.search(raw):
             continue  # cut all the same: "SCROLL TO CONTINUE" labels wear caption classes too
         text, credit = split_credit(raw, credit_regex)
+        if len(text) < MIN_CAPTION_CHARS:
+            continue  # "In", a label's remnant: no caption says so little
         if credit_el is not None and credit is None:
             credit = CREDIT_PREFIX.sub("", caption_text(credit_el)).strip(" .,;()") or None
         if (text, credit) in seen:
@@ -273,13 +288,32 @@ def collect_captions(
         captions.append(
             Caption(text=text, credit=credit, image=_image_url(element, container, base))
         )
+    # One caption per image: an attribute saying what a caption element says (its credit
+    # split off the same way), or naming an image already captioned, adds nothing.
     known = {c.text.casefold() for c in captions}
-    for text, credit, img in _attribute_captions(scope):
-        if text.casefold() in known or any(text.casefold() in k for k in known):
+    images = {c.image for c in captions if c.image}
+    for raw, attr_credit, img in _attribute_captions(scope):
+        text, credit = split_credit(raw, credit_regex)
+        key, src = text.casefold(), _src(img, base)
+        if key in known or any(key in k or k in key for k in known) or src in images:
             continue
-        known.add(text.casefold())
-        captions.append(Caption(text=text, credit=credit, image=_src(img, base)))
+        known.add(key)
+        if src:
+            images.add(src)
+        captions.append(Caption(text=text, credit=attr_credit or credit, image=src))
     return captions, to_cut
+
+
+def lead_caption(
+    scope: HtmlElement, title: str | None, page_url: str, credit_regex: str | None = None
+) -> Caption | None:
+    """The lead image's caption from its ``alt`` or ``title`` (see caption_markup)."""
+    found = lead_image_sentence(scope, title)
+    if found is None:
+        return None
+    text, credit = split_credit(found[0], credit_regex)
+    base = base_url(scope.getroottree().getroot(), page_url)
+    return Caption(text=text, credit=credit, image=_src(found[1], base))
 
 
 def _grouped(

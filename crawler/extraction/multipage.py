@@ -1,6 +1,6 @@
 """Articles split over several pages: find the next page, then merge the pages' records.
 
-Portals such as tribun- or detik-style sites cut long articles into "Halaman 1 2 3" pages
+Large portals cut long articles into "Halaman 1 2 3" pages
 (``?page=2``, ``/2``, ``?halaman=2``). A page's link counts as its continuation only when it
 is the *same* article's URL with the page number one higher than the current page, so a
 "next article" link, a ``?page=all`` view or a listing's pager is never followed by mistake.
@@ -14,13 +14,14 @@ import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
-from urllib.parse import parse_qsl, urldefrag, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urldefrag, urlencode, urlsplit, urlunsplit
 
 from lxml.cssselect import SelectorError
 from lxml.html import HtmlElement
 
+from crawler.canonical import join_url
 from crawler.extraction.article import parse_html
-from crawler.extraction.article_record import Article, Caption
+from crawler.extraction.article_record import CRAWL_FIELDS, Article, Caption, record_json
 
 LOG = logging.getLogger(__name__)
 
@@ -99,8 +100,8 @@ def next_page_url(
     for href in _candidates(tree, selector):
         if not href or href.startswith(("#", "javascript:", "mailto:")):
             continue
-        candidate = urldefrag(urljoin(base, href))[0]
-        if page_number(candidate, first) == current + 1:
+        candidate = join_url(base, href)
+        if candidate and page_number(candidate, first) == current + 1:
             return candidate
     return None
 
@@ -176,15 +177,15 @@ def merge_articles(pages: Sequence[Article]) -> Article:
 def merge_records(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """:func:`merge_articles` for JSON-ready dicts as the spider yields them.
 
-    Keys that are not Article fields (``warc``, ``fetched_url``) are taken from page 1.
+    The fields the crawler fills in (``warc``, ``fetched_url``, ...) are taken from page 1,
+    the article's address.
     """
     if not records:
         raise ValueError("merge_records needs at least one record")
-    fields = set(Article.model_fields) - {"warc"}
+    fields = set(Article.model_fields) - set(CRAWL_FIELDS)
     articles = [
         Article.model_validate({k: v for k, v in r.items() if k in fields}) for r in records
     ]
-    merged = merge_articles(articles).model_dump(mode="json")
-    # Keys the crawler adds (warc, fetched_url, ...) describe page 1, the article's address.
+    merged = record_json(merge_articles(articles))
     extras = {k: v for k, v in records[0].items() if k not in fields}
     return {**merged, **extras}

@@ -1,6 +1,6 @@
 """The conventional lines of an Indonesian news article that are not body text.
 
-Datelines ("SAMARINDA.NIAGA.ASIA — ", "Samarinda (ANTARA) - "), credit lines ("Sumber : X |
+Datelines ("SAMARINDA.NIAGA.ASIA — ", "Samarinda (AGENCY) - "), credit lines ("Sumber : X |
 Editor : Y", "Pewarta: X"), tag lines, "Baca Juga:" links, share prompts and ad labels. The
 site's own regexes (``SiteConfig.text``) are tried first and the generic ones always after,
 so a site file can add forms but cannot lose the common ones.
@@ -29,11 +29,11 @@ DATELINES = [
     re.compile(
         rf"^(?P<site>[A-Z0-9-]+(?:\.[A-Z]{{2,}})+),\s*(?P<place>{_PLACE_CAPS})\s*{_DASH}\s*"
     ),
-    # SAMARINDA, KOMPAS.com -   /   TENGGARONG, NIAGA -
+    # SAMARINDA, PORTAL.com -   /   TENGGARONG, NIAGA -
     re.compile(rf"^(?P<place>{_PLACE_CAPS}),\s*(?P<site>[A-Za-z0-9.]{{2,40}})\s*{_DASH}\s*"),
-    # Samarinda (ANTARA) -
+    # Samarinda (AGENCY) -
     re.compile(rf"^(?P<place>{_PLACE_ANY})\s*\((?P<site>[A-Za-z0-9 .]{{2,30}})\)\s*{_DASH}\s*"),
-    # <strong>Jakarta</strong> -   (detik style: one to three capitalised words, spaced hyphen)
+    # <strong>Jakarta</strong> -   (portal style: one to three capitalised words, spaced hyphen)
     re.compile(r"^(?P<place>[A-Z][a-z]{2,}(?: [A-Z][a-z]+){0,2}) [-–—] (?=[A-Z\"“])"),
     # BALIKPAPAN –   (capitals only, so an ordinary sentence is never taken for a place)
     re.compile(rf"^(?P<place>[A-Z][A-Z'.]{{2,}}(?:[ -][A-Z][A-Z'.]*){{0,3}})\s*{_DASH}\s+"),
@@ -73,9 +73,14 @@ DROP_LINES = [
     re.compile(r"^\s*(?:Terkait|Berita\s+Terkait|Artikel\s+Terkait)\s*:?\s*$", re.IGNORECASE),
     re.compile(r"^\s*(?:Ikuti|Follow)\s+.{0,60}(?:Google News|WhatsApp|Telegram)", re.IGNORECASE),
     re.compile(r"^\s*(?:Foto|Video)\s*:\s*\S.{0,120}$", re.IGNORECASE),
-    # Desk initials closing detik/kompas-style articles: "(nvr/ams)", "(ant/mdk)".
+    # Desk initials closing portal-style articles: "(nvr/ams)", "(ant/mdk)".
     re.compile(r"^\s*\(\s*[a-z]{2,5}(?:\s*/\s*[a-z][a-z0-9]{1,4}){1,3}\s*\)\s*$"),
-    # Closing credit "(Tribunkaltim.co/Nama Wartawan)", "(kompas.com/Nama)".
+    # A photo credit left standing alone: "AGENCY FOTO/Nama", "(WIRE/Nama)", "PORTAL.com/Nama".
+    re.compile(
+        r"^\(?[A-Z][A-Z0-9]{2,30}(?:\.[A-Za-z]{2,4})?(?: FOTO)?\s?/\s?"
+        r"[A-Z][\w.'-]{0,30}(?: [\w.'-]{1,30}){0,3}\)?\.?$"
+    ),
+    # Closing credit "(Tribunkaltim.co/Nama Wartawan)", "(portal.com/Nama)".
     re.compile(r"^\s*\(\s*[A-Za-z0-9-]+(?:\.[A-Za-z]{2,})+\s*/\s*[^()]{2,60}\)\s*$"),
     # Pagers of multi-page articles: "Halaman 1 2 3 Selanjutnya", "Halaman selanjutnya".
     re.compile(

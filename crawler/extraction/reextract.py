@@ -15,18 +15,18 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlsplit
 
 from crawler.canonical import dedup_key, trusted_canonical
+from crawler.config.patterns import site_pattern
 from crawler.config.sites import SITE_NAME, SiteConfig
 from crawler.extraction.article_record import crawl_record
-from crawler.warc.reader import WarcReadError, WarcRecord, read_records
+from crawler.warc.reader import DecodedTooLarge, WarcReadError, WarcRecord, read_records
 
 ARTICLE_URI_PREFIX = "urn:warta:article:"
 
@@ -51,6 +51,7 @@ class ReextractStats:
     records: int = 0
     failed: int = 0
     mode: str = "recorded"
+    too_large: list[str] = field(default_factory=list)  # bodies past the decoded-size limit
 
 
 def _open_records(path: Path) -> Iterator[WarcRecord]:
@@ -106,8 +107,9 @@ def pages(
 ) -> Iterator[ArchivedPage]:
     """Article pages in archive order: the responses in ``wanted``, or (``wanted`` None) the
     200 responses whose path fits the site's article patterns."""
-    include = [re.compile(p) for p in site.articles.url_patterns]
-    exclude = [re.compile(p) for p in site.articles.exclude_patterns]
+    # RE2, as at crawl time: a site pattern must not backtrack on a stranger's URL
+    include = [site_pattern(p) for p in site.articles.url_patterns]
+    exclude = [site_pattern(p) for p in site.articles.exclude_patterns]
     for path in paths:
         for record in _open_records(path):
             if record.rec_type != "response":
@@ -121,7 +123,11 @@ def pages(
                     continue
             elif http is None or http.get_statuscode() != "200" or not _fits(url, include, exclude):
                 continue
-            body = record.content()
+            try:
+                body = record.content()
+            except DecodedTooLarge as exc:  # a compression bomb: this page only, said once
+                stats.too_large.append(str(exc))
+                continue
             location = {
                 "file": path.name,
                 "offset": record.offset,
@@ -135,7 +141,7 @@ def pages(
             yield ArchivedPage(url, html, location)
 
 
-def _fits(url: str, include: list[re.Pattern[str]], exclude: list[re.Pattern[str]]) -> bool:
+def _fits(url: str, include: list[Any], exclude: list[Any]) -> bool:
     parts = urlsplit(url)
     if parts.query:
         return False
@@ -180,9 +186,7 @@ def reextract(
                 continue
             on_site = {*hosts, (urlsplit(page.url).hostname or "").lower()}
             canonical, claimed = trusted_canonical(result.canonical, page.url, on_site)
-            record = crawl_record(result.article, canonical, page.url, page.location)
-            if claimed:
-                record["canonical_claimed"] = claimed
+            record = crawl_record(result.article, canonical, page.url, page.location, claimed)
             if stats.mode == "marker":
                 key = dedup_key(record["url"])
                 if key in keys:

@@ -8,9 +8,11 @@ text; which of the URLs are fetched (hosts, once per crawl, budgets) is the spid
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from lxml import html as lxml_html
+
+from crawler.canonical import join_url
 
 # <link rel=...> values whose href the page loads by itself
 _LINK_RELS = frozenset({"stylesheet", "icon", "shortcut", "apple-touch-icon", "preload",
@@ -23,8 +25,8 @@ def _absolute(base_url: str, value: str | None) -> str | None:
     value = (value or "").strip()
     if not value or value.startswith(("data:", "javascript:", "#", "about:", "blob:")):
         return None
-    url = urljoin(base_url, value).split("#", 1)[0]
-    return url if urlsplit(url).scheme in ("http", "https") else None
+    url = join_url(base_url, value)
+    return url if url and urlsplit(url).scheme in ("http", "https") else None
 
 
 def _first_srcset(value: str | None) -> str | None:

@@ -1,12 +1,12 @@
 """The headline without site affixes, found by comparing the page's own titles.
 
-``<title>``, og:title and JSON-LD often carry the site ("… - Kompas.com", "KapanLagi.com: …",
+``<title>``, og:title and JSON-LD often carry the site ("… - Portal.com", "Hiburan.com: …",
 "… | Opinion") or an SEO rewording of the headline; the ``<h1>`` is what the reader sees. So
 the sources are compared, and what two of them share is the article's, what only one has is
 the site's:
 
 - affixes are cut from the metadata titles: the site's known names, a part named like the
-  host ("… | Tempo" on tempo.co) or like a folder of the address ("… | Opinion" under
+  host ("… | Warta" on warta.example) or like a folder of the address ("… | Opinion" under
   /opinion/), and the parts one metadata title adds to another ("Judul" and "Judul - Site");
 - the ``<h1>`` that a metadata title confirms (whole, as a part, or inside it) is the
   headline; an ``<h1>`` that wraps a metadata title ("Dec 18 2025 Judul") gives way to it;

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import logging
-import weakref
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,14 +37,14 @@ from scrapy.exceptions import (
 from scrapy.http import Response
 from scrapy.utils.httpobj import urlparse_cached
 
-from crawler.fetch.host_guard import HostRefused, refused_hosts
+from crawler import keys
+from crawler.fetch.host_guard import HostRefused
 from crawler.fetch.redaction import redact_text, redact_url
+from crawler.fetch.stopping import DroppedAtStop
+from crawler.layout import FAILURES_FILE
 
 LOG = logging.getLogger(__name__)
 
-FAILURES_FILE = "failures.jsonl"
-STAT_PREFIX = "warta/failures/"
-REASON_KEY = "warta_failure_reason"  # request meta: a component's own word for the failure
 
 # Scrapy's own exception types first, then Twisted's and the stdlib's by name, so an
 # exception from a handler this module never heard of still gets a sensible reason.
@@ -72,11 +71,14 @@ _BY_NAME = {
 }
 
 
-def failure_reason(exception: BaseException, host: str = "") -> str:
-    """A short, stable reason for an exception, as grep and a summary table want it."""
+def failure_reason(exception: BaseException, address_refused: bool = False) -> str:
+    """A short, stable reason for an exception, as grep and a summary table want it.
+
+    ``address_refused``: the host guard refused every address of the request's host.
+    """
     for kind, reason in _BY_TYPE:
         if isinstance(exception, kind):
-            if reason == "dns" and host in refused_hosts:
+            if reason == "dns" and address_refused:
                 return "refused-address"
             return reason
     if isinstance(exception, IgnoreRequest):
@@ -84,7 +86,7 @@ def failure_reason(exception: BaseException, host: str = "") -> str:
         return "robots-disallowed" if "robots" in text else "ignored"
     name = type(exception).__name__
     named = _BY_NAME.get(name)
-    if named == "dns" and host in refused_hosts:
+    if named == "dns" and address_refused:
         return "refused-address"
     return named or name
 
@@ -97,16 +99,14 @@ def stage_of(request: Request) -> str:
     return getattr(callback, "__name__", None) or "parse"
 
 
-_LOGS: weakref.WeakKeyDictionary[Crawler, FailureLog] = weakref.WeakKeyDictionary()
-
-
 class FailureLog:
     """Downloader middleware that writes ``failures.jsonl`` and counts reasons in stats."""
 
     @classmethod
     def of(cls, crawler: Crawler) -> FailureLog | None:
-        """The crawl's failure log, for components that fail outside the middleware chain."""
-        return _LOGS.get(crawler)
+        """The crawl's failure log, for components that fail outside the middleware chain
+        (Scrapy's own registry of the running middlewares, so no global of ours)."""
+        return crawler.get_downloader_middleware(cls)
 
     def __init__(self, crawler: Crawler, path: Path) -> None:
         self.crawler = crawler
@@ -120,14 +120,13 @@ class FailureLog:
         if not out:
             raise NotConfigured("no WARTA_OUTPUT_DIR")
         log = cls(crawler, Path(out) / FAILURES_FILE)
-        _LOGS[crawler] = log
         crawler.signals.connect(log.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(log.request_dropped, signal=signals.request_dropped)
         return log
 
     def process_response(self, request: Request, response: Response) -> Response:
         if response.status >= 400:
-            reason = request.meta.get(REASON_KEY) or f"http-{response.status}"
+            reason = request.meta.get(keys.FAILURE_REASON) or f"http-{response.status}"
             self.record(request, reason, response.status, len(response.body))
         elif 300 <= response.status < 400 and response.status != 304:
             # Redirects are followed before this point; one that reaches it was refused
@@ -138,8 +137,12 @@ class FailureLog:
         return response
 
     def process_exception(self, request: Request, exception: BaseException) -> None:
+        if isinstance(exception, DroppedAtStop):
+            return None  # only waited its turn when the crawl stopped: not a failure
         host = urlparse_cached(request).hostname or ""
-        reason = request.meta.get(REASON_KEY) or failure_reason(exception, host)
+        stats = self.crawler.stats
+        refused = bool(stats and stats.get_value(keys.REFUSED_HOST_PREFIX + host))
+        reason = request.meta.get(keys.FAILURE_REASON) or failure_reason(exception, refused)
         received = getattr(exception, "bytes_received", None)
         self.record(request, reason, None, received, detail=str(exception)[:300])
         return None
@@ -148,17 +151,26 @@ class FailureLog:
         self, request: Request, reason: str, status: int | None, size: int | None,
         detail: str = "",
     ) -> None:  # fmt: skip
+        chain = request.meta.get("redirect_urls")
+        # the site's own URL that led here, for a redirect that failed
+        origin = redact_url(chain[0]) if chain else None
+        self.record_url(request.url, stage_of(request), reason, status, size, detail, origin)
+
+    def record_url(
+        self, url: str, stage: str, reason: str, status: int | None = None,
+        size: int | None = None, detail: str = "", redirected_from: str | None = None,
+    ) -> None:  # fmt: skip
+        """One line for a URL, also one that never became a request (``bad-url``)."""
         entry: dict[str, Any] = {
-            "url": redact_url(request.url),
-            "stage": stage_of(request),
+            "url": redact_url(url),
+            "stage": stage,
             "reason": reason,
             "status": status,
             "bytes": size,
             "time": datetime.now(UTC).isoformat(timespec="seconds"),
         }
-        chain = request.meta.get("redirect_urls")
-        if chain:  # the site's own URL that led here, for a redirect that failed
-            entry["redirected_from"] = redact_url(chain[0])
+        if redirected_from:
+            entry["redirected_from"] = redirected_from
         if detail:
             entry["detail"] = redact_text(detail)
         if self._file is None:
@@ -168,7 +180,7 @@ class FailureLog:
         self._file.flush()
         self.reasons[reason] += 1
         if self.crawler.stats is not None:
-            self.crawler.stats.inc_value(STAT_PREFIX + reason)
+            self.crawler.stats.inc_value(keys.FAILURES_PREFIX + reason)
 
     def request_dropped(self, request: Request) -> None:
         """A redirect the scheduler refused as already seen: a loop, said as one."""
@@ -185,7 +197,11 @@ class FailureLog:
 
 def failure_counts(stats: dict[str, Any]) -> dict[str, int]:
     """``{reason: count}`` from a crawl's stats, most frequent first."""
-    counts = {k[len(STAT_PREFIX) :]: int(v) for k, v in stats.items() if k.startswith(STAT_PREFIX)}
+    counts = {
+        k[len(keys.FAILURES_PREFIX) :]: int(v)
+        for k, v in stats.items()
+        if k.startswith(keys.FAILURES_PREFIX)
+    }
     return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 

@@ -38,15 +38,12 @@ from twisted.internet.interfaces import (
 )
 from zope.interface import implementer
 
+from crawler import keys
+
 LOG = logging.getLogger(__name__)
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
-
-
-# Host names whose every address was refused in this process, so a failure report can say
-# "refused-address" rather than the DNS error Twisted raises when no address is left.
-refused_hosts: set[str] = set()
 
 
 class HostRefused(IgnoreRequest):
@@ -74,10 +71,34 @@ def parse_networks(values: Iterable[str]) -> list[Network]:
     return networks
 
 
+# IPv6 forms that carry an IPv4 address a router or the host may reach it by: NAT64's
+# well-known prefix (its last 32 bits), the deprecated IPv4-compatible ::/96 and the
+# local-use NAT64 prefix (refused whole).
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+_NAT64_LOCAL = ipaddress.IPv6Network("64:ff9b:1::/48")
+_IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")
+
+
+def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address inside an IPv4-mapped, 6to4 (2002::/16) or NAT64 address."""
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if address.sixtofour is not None:  # 2002:a9fe:a9fe::1 is 169.254.169.254 by a relay
+        return address.sixtofour
+    if address in _NAT64:
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return None
+
+
 def is_public(address: Address) -> bool:
-    """True for an address on the public internet: none of the special-purpose ranges."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        return is_public(address.ipv4_mapped)
+    """True for an address on the public internet: none of the special-purpose ranges, and
+    no IPv6 form of an IPv4 address that is not public itself."""
+    if isinstance(address, ipaddress.IPv6Address):
+        embedded = _embedded_ipv4(address)
+        if embedded is not None:
+            return is_public(embedded)
+        if address.is_site_local or address in _IPV4_COMPATIBLE or address in _NAT64_LOCAL:
+            return False  # fec0::/10 (deprecated, still routed on some LANs) and the rest
     return not (
         address.is_private
         or address.is_loopback
@@ -147,7 +168,7 @@ class AllowedHostsMiddleware:
         ):
             return None
         assert self.crawler.stats is not None
-        self.crawler.stats.inc_value("warta/refused/offsite")
+        self.crawler.stats.inc_value(keys.REFUSED_OFFSITE)
         LOG.warning("Refused a request outside the allowed hosts: %s", request.url)
         raise HostRefused(f"offsite: {host or request.url} is not an allowed host")
 
@@ -187,14 +208,16 @@ class _FilteringReceiver:
 
     def resolutionComplete(self) -> None:
         if self.refused:
-            refused_hosts.add(self.host)
             LOG.warning(
                 "Refused to connect to %s at %s: not a public address "
                 "(allow it with WARTA_ALLOWED_NETWORKS)", self.host, ", ".join(self.refused)
             )  # fmt: skip
             for crawler in self.crawlers:
                 if getattr(crawler, "stats", None) is not None:
-                    crawler.stats.inc_value("warta/refused/address")
+                    crawler.stats.inc_value(keys.REFUSED_ADDRESS)
+                    # so the failure log says "refused-address", not the DNS error Twisted
+                    # raises when no address is left (crawler.fetch.failures)
+                    crawler.stats.inc_value(keys.REFUSED_HOST_PREFIX + self.host)
         self.receiver.resolutionComplete()
 
 

@@ -23,10 +23,10 @@ from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
-from scrapy.utils.defer import _schedule_coro  # what Scrapy's CloseSpider uses
+from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.httpobj import urlparse_cached
 
-from crawler.fetch.failures import REASON_KEY
+from crawler import keys
 
 LOG = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ class CrawlBytesBudget:
                 self.received,
                 self.limit,
             )
-            _schedule_coro(self.crawler.engine.close_spider_async(reason="closespider_bytes"))
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="closespider_bytes"))
 
 
 def header_bytes(request: Request) -> int:
@@ -91,7 +91,7 @@ class RequestHeaderLimit:
         cookie = sum(len(v) for v in request.headers.getlist(b"Cookie"))
         if self.max_cookie and cookie > self.max_cookie:
             del request.headers[b"Cookie"]
-            self._count("warta/cookies_dropped")
+            self._count(keys.COOKIES_DROPPED)
             if host not in self.warned:
                 self.warned.add(host)
                 LOG.warning(
@@ -102,7 +102,7 @@ class RequestHeaderLimit:
                     self.max_cookie,
                 )
         if self.max_headers and header_bytes(request) > self.max_headers:
-            request.meta[REASON_KEY] = "request-headers-too-large"
+            request.meta[keys.FAILURE_REASON] = "request-headers-too-large"
             raise IgnoreRequest(f"request headers over {self.max_headers} bytes")
         return None
 

@@ -28,19 +28,22 @@ retry is scheduled.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 import time
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 from scrapy.utils.httpobj import urlparse_cached
 
-from crawler.fetch.failures import REASON_KEY
+from crawler import keys
+from crawler import settings as defaults
+from crawler.fetch.stopping import DROPPED_STAT, DroppedAtStop, stop_requested
 
 if TYPE_CHECKING:
     from typing import Self
@@ -110,13 +113,21 @@ class PolitenessMiddleware:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         settings = crawler.settings
-        self.retry_after_max = settings.getfloat("WARTA_RETRY_AFTER_MAX", 120.0)
-        self.crawl_delay_max = settings.getfloat("WARTA_CRAWL_DELAY_MAX", 60.0)
-        self.obey_crawl_delay = settings.getbool("WARTA_OBEY_CRAWL_DELAY", True)
+        self.retry_after_max = settings.getfloat(
+            "WARTA_RETRY_AFTER_MAX", defaults.WARTA_RETRY_AFTER_MAX
+        )
+        self.crawl_delay_max = settings.getfloat(
+            "WARTA_CRAWL_DELAY_MAX", defaults.WARTA_CRAWL_DELAY_MAX
+        )
+        self.obey_crawl_delay = settings.getbool(
+            "WARTA_OBEY_CRAWL_DELAY", defaults.WARTA_OBEY_CRAWL_DELAY
+        )
         self.user_agent = settings.get("ROBOTSTXT_USER_AGENT") or settings.get("USER_AGENT")
-        self.backoff_base = settings.getfloat("WARTA_BACKOFF_BASE", 1.0)
-        self.backoff_max = settings.getfloat("WARTA_BACKOFF_MAX", 60.0)
-        self.error_budget = settings.getint("WARTA_HOST_ERROR_BUDGET", 20)
+        self.backoff_base = settings.getfloat("WARTA_BACKOFF_BASE", defaults.WARTA_BACKOFF_BASE)
+        self.backoff_max = settings.getfloat("WARTA_BACKOFF_MAX", defaults.WARTA_BACKOFF_MAX)
+        self.error_budget = settings.getint(
+            "WARTA_HOST_ERROR_BUDGET", defaults.WARTA_HOST_ERROR_BUDGET
+        )
         self.floors: dict[str, float] = {}
         self.paused_until: dict[str, float] = {}
         self.failures: dict[str, int] = {}  # consecutive failures per slot
@@ -124,6 +135,8 @@ class PolitenessMiddleware:
         self.rng = random.Random()
         crawler.signals.connect(self.robots_parsed, signal=signals.robots_parsed)
         crawler.signals.connect(self.response_downloaded, signal=signals.response_downloaded)
+        crawler.signals.connect(self.stop_holding, signal=stop_requested)
+        self._stop: asyncio.Event | None = None  # set when the crawl stops (stop_holding)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -148,7 +161,7 @@ class PolitenessMiddleware:
             delay = self.crawl_delay_max
         self.floors[host] = delay + CRAWL_DELAY_MARGIN
         assert self.crawler.stats is not None
-        self.crawler.stats.set_value(f"warta/crawl_delay/{host}", delay)
+        self.crawler.stats.set_value(keys.CRAWL_DELAY_PREFIX + host, delay)
         logger.info("Applying robots.txt Crawl-delay of %.1f s to %s", delay, host)
 
     def _slot_key(self, request: Request) -> str:
@@ -177,14 +190,26 @@ class PolitenessMiddleware:
     async def process_request(self, request: Request) -> None:
         key = self._slot_key(request)
         if key in self.given_up:
-            request.meta[REASON_KEY] = "host-error-budget"
+            request.meta[keys.FAILURE_REASON] = "host-error-budget"
             raise HostGivenUp(f"{key} failed {self.error_budget} times in a row; given up")
         self._apply_floor(key)
         wait = self.paused_until.get(key, 0.0) - time.monotonic()
         if wait > 0:
             logger.debug("Holding %s for %.1f s (Retry-After)", request.url, wait)
-            await asyncio.sleep(wait)
+            if self._stop is None:
+                self._stop = asyncio.Event()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), wait)
+            if self._stop.is_set():
+                self.crawler.stats.inc_value(DROPPED_STAT)
+                raise DroppedAtStop(f"crawl stopping: held {request.url} dropped")
         return None
+
+    def stop_holding(self) -> None:
+        """The crawl is stopping (crawler.fetch.stopping): release every held request."""
+        if self._stop is None:
+            self._stop = asyncio.Event()
+        self._stop.set()
 
     def process_response(self, request: Request, response: Response) -> Response:
         key = self._slot_key(request)
@@ -203,7 +228,7 @@ class PolitenessMiddleware:
                 self.retry_after_max,
             )
             request.meta["dont_retry"] = True
-            request.meta[REASON_KEY] = "retry-after-too-long"
+            request.meta[keys.FAILURE_REASON] = "retry-after-too-long"
             self._count_failure(key)
             return response
         if wait is None:
@@ -237,7 +262,7 @@ class PolitenessMiddleware:
                 count,
             )
             assert self.crawler.stats is not None
-            self.crawler.stats.inc_value("warta/hosts_given_up")
+            self.crawler.stats.inc_value(keys.HOSTS_GIVEN_UP)
         return count
 
     def _pause(self, key: str, wait: float, why: str) -> None:
@@ -246,13 +271,5 @@ class PolitenessMiddleware:
         until = time.monotonic() + wait
         self.paused_until[key] = max(self.paused_until.get(key, 0.0), until)
         assert self.crawler.stats is not None
-        self.crawler.stats.inc_value("warta/retry_after_pauses")
+        self.crawler.stats.inc_value(keys.RETRY_AFTER_PAUSES)
         logger.info("%s; pausing %s for %.1f s", why, key, wait)
-
-
-def slot_delays(crawler: Crawler) -> dict[str, Any]:
-    """Current delay of each download slot (for logs and tests)."""
-    engine = crawler.engine
-    if engine is None:
-        return {}
-    return {key: slot.delay for key, slot in engine.downloader.slots.items()}

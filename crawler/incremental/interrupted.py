@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from crawler.canonical import CanonicalError, dedup_key
-from crawler.layout import ARTICLES_FILE
-from crawler.warc.reader import WarcReader, WarcReadError, warc_files
+from crawler.layout import ARTICLES_FILE, OPEN_SUFFIX, warc_files
+from crawler.warc.reader import WarcReader, WarcReadError
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +60,7 @@ def archived_responses(folder: Path) -> Iterator[FoundResponse]:
 
 
 def _responses(path: Path) -> Iterator[FoundResponse]:
-    final = path.with_name(path.name.removesuffix(".open"))
+    final = path.with_name(path.name.removesuffix(OPEN_SUFFIX))
     try:
         # No start check: a kill can leave an empty .open file, which simply holds nothing.
         with WarcReader(path, check_start=False) as reader:

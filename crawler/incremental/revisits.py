@@ -23,11 +23,12 @@ from scrapy.http import Headers, Request, Response
 from scrapy.responsetypes import responsetypes
 from twisted.internet import task
 
+from crawler import keys
+from crawler import settings as defaults
 from crawler.incremental.schema import Capture, parse_iso
 from crawler.incremental.store import CrawlState
 from crawler.warc import records
 from crawler.warc.capture import (
-    META_KEY,
     Refetch,
     Revisit,
     WarcCaptureMiddleware,
@@ -43,11 +44,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-KIND_KEY = "warta_kind"  # discovery | article | page, recorded in the crawl state
-PRIOR_KEY = "warta_conditional"  # validators from the state were sent
-NO_CONDITIONAL_KEY = "warta_no_conditional"  # never send validators for this request
 UNCHANGED_FLAG = "unchanged"  # response flag: same payload as the archived copy
-FROM_ARCHIVE_KEY = "warta_from_archive"  # answer from the archived copy, no network
 FROM_ARCHIVE_FLAG = "from-archive"
 _VALIDATORS = (b"If-None-Match", b"If-Modified-Since")
 
@@ -144,10 +141,16 @@ class Revisits:
     def from_settings(cls, settings: Any, output_dir: Path) -> Revisits | None:
         """The crawl state named by ``WARTA_STATE_PATH``, with this run registered in it."""
         path = settings.get("WARTA_STATE_PATH") or ""
-        if not settings.getbool("WARTA_STATE_ENABLED", True) or not str(path).strip():
+        if (
+            not settings.getbool("WARTA_STATE_ENABLED", defaults.WARTA_STATE_ENABLED)
+            or not str(path).strip()
+        ):
             return None
-        interval = settings.getfloat("WARTA_STATE_COMMIT_INTERVAL", 2.0)
-        state = CrawlState(path, commit_interval=interval)
+        interval = settings.getfloat(
+            "WARTA_STATE_COMMIT_INTERVAL", defaults.WARTA_STATE_COMMIT_INTERVAL
+        )
+        deadline = settings.getfloat("WARTA_STATE_STATEMENT_TIMEOUT")
+        state = CrawlState(path, commit_interval=interval, statement_seconds=deadline)
         state.start_run(settings.get("WARTA_CRAWL_ID") or "", output_dir)
         logger.info("Crawl state %s: %s", path, state.counts())
         return cls(state)
@@ -156,13 +159,13 @@ class Revisits:
     def before_request(self, request: Request) -> Response | None:
         """Ask conditionally for a URL whose archived copy can be read back on a 304, or
         answer a ``warta_from_archive`` request from that copy."""
-        if request.meta.get(NO_CONDITIONAL_KEY):
+        if request.meta.get(keys.NO_CONDITIONAL):
             return None
         prior = self.state.capture(request.url)
-        if request.meta.get(FROM_ARCHIVE_KEY) and prior is not None and prior.archived:
+        if request.meta.get(keys.FROM_ARCHIVE) and prior is not None and prior.archived:
             archived = read_archived(prior)
             if archived is not None:
-                request.meta[META_KEY] = location_meta(prior)
+                request.meta[keys.WARC_RECORD] = location_meta(prior)
                 return archived_answer(request, archived, ["cached", FROM_ARCHIVE_FLAG])
         if prior is None or not prior.archived or prior.local_warc() is None:
             return None
@@ -172,7 +175,7 @@ class Revisits:
             request.headers[b"If-None-Match"] = prior.etag
         if prior.last_modified and b"If-Modified-Since" not in request.headers:
             request.headers[b"If-Modified-Since"] = prior.last_modified
-        request.meta[PRIOR_KEY] = True
+        request.meta[keys.CONDITIONAL] = True
         return None
 
     # -- on the way back --------------------------------------------------------------------
@@ -183,7 +186,7 @@ class Revisits:
         prior = self.state.capture(request.url)
         if prior is None:
             return None
-        if response.status == 304 and request.meta.get(PRIOR_KEY):
+        if response.status == 304 and request.meta.get(keys.CONDITIONAL):
             return self._not_modified(request, response, captured, prior)
         if (
             prior.archived
@@ -209,8 +212,8 @@ class Revisits:
             retry = request.replace(dont_filter=True)
             for name in _VALIDATORS:
                 retry.headers.pop(name, None)
-            retry.meta[NO_CONDITIONAL_KEY] = True
-            retry.meta.pop(PRIOR_KEY, None)
+            retry.meta[keys.NO_CONDITIONAL] = True
+            retry.meta.pop(keys.CONDITIONAL, None)
             return Refetch(retry)
         if captured.wire is not None:
             as_archived = captured  # the 304 exactly as it came (docs/warc-format.md)
@@ -243,7 +246,7 @@ class Revisits:
         """A full response record was written: the URL now resolves to it."""
         self.state.record_response(
             request.url,
-            kind=request.meta.get(KIND_KEY, "page"),
+            kind=request.meta.get(keys.KIND, "page"),
             status=response.status,
             etag=_scrapy_header(response, b"ETag"),
             last_modified=_scrapy_header(response, b"Last-Modified"),
@@ -285,9 +288,6 @@ def get_crawl_state(crawler: Crawler) -> CrawlState | None:
 
 __all__ = [
     "FROM_ARCHIVE_FLAG",
-    "FROM_ARCHIVE_KEY",
-    "KIND_KEY",
-    "NO_CONDITIONAL_KEY",
     "UNCHANGED_FLAG",
     "ArchivedResponse",
     "Revisits",

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from crawler.layout import OPEN_SUFFIX
+
 SCHEMA_VERSION = "1"
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -102,7 +104,7 @@ class Capture:
         """The WARC file holding the record, if it is on this machine (final or ``.open``)."""
         if not self.warc_path:
             return None
-        for candidate in (Path(self.warc_path), Path(self.warc_path + ".open")):
+        for candidate in (Path(self.warc_path), Path(self.warc_path + OPEN_SUFFIX)):
             if candidate.is_file():
                 return candidate
         return None

@@ -2,7 +2,9 @@
 
 A worker that starts a crawl installs the latest snapshot from storage; the one that ends
 it uploads a new one. A snapshot is a single SQLite file (no ``-wal`` beside it), checked
-before it is installed, so a broken download never replaces a good state.
+before it is installed, so a broken download never replaces a good state, and a crafted
+one (a view or trigger in place of a table, see :mod:`crawler.incremental.sqlite_guard`)
+never reaches a crawl.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+from crawler.incremental import sqlite_guard
 from crawler.incremental.schema import SCHEMA_VERSION, StateError
 
 
@@ -76,7 +79,7 @@ def read_stamp(db_path: str | os.PathLike[str]) -> dict[str, str]:
     path = Path(db_path)
     if not path.is_file():
         return {}
-    db = sqlite3.connect(path, timeout=30)
+    db = sqlite_guard.connect(str(path), timeout=30)
     try:
         rows = db.execute("SELECT key, value FROM meta WHERE key != 'schema'").fetchall()
     except sqlite3.DatabaseError as exc:
@@ -88,7 +91,7 @@ def read_stamp(db_path: str | os.PathLike[str]) -> dict[str, str]:
 
 def write_stamp(db_path: str | os.PathLike[str], stamp: dict[str, str]) -> None:
     """Record ``stamp`` in a state DB's ``meta`` table (no crawl may have it open)."""
-    db = sqlite3.connect(Path(db_path), timeout=30)
+    db = sqlite_guard.connect(str(db_path), timeout=30)
     try:
         with db:
             for key, value in stamp.items():
@@ -101,8 +104,11 @@ def _check_state_file(path: Path) -> None:
     if not path.is_file():
         raise StateError(f"no crawl state file at {path}")
     try:
-        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        db = sqlite_guard.connect(f"file:{path}?mode=ro", uri=True)
         try:
+            problem = sqlite_guard.schema_problem(db)
+            if problem is not None:  # before any query touches what the file defines
+                raise StateError(f"{path}: not a usable crawl state: {problem}")
             ok = db.execute("PRAGMA quick_check").fetchone()[0]
             schema = db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
         finally:

@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from crawler.canonical import CanonicalError, dedup_key
+from crawler.incremental import sqlite_guard
 from crawler.incremental.interrupted import (
     FoundResponse,
     WrittenArticle,
@@ -57,19 +58,30 @@ class CrawlState:
     """The state database of one site. Not thread-safe; a crawl uses it from one thread."""
 
     def __init__(
-        self, path: str | os.PathLike[str], commit_interval: float = 2.0, clock: Clock = _now
+        self,
+        path: str | os.PathLike[str],
+        commit_interval: float = 2.0,
+        clock: Clock = _now,
+        statement_seconds: float = sqlite_guard.STATEMENT_SECONDS,
     ) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.commit_interval = commit_interval
         self.clock = clock
         try:
-            self.db = sqlite3.connect(self.path, timeout=30, isolation_level="DEFERRED")
+            # every statement has a deadline: a state from shared storage may be hostile
+            self.db = sqlite_guard.connect(
+                str(self.path), statement_seconds, timeout=30, isolation_level="DEFERRED"
+            )
             self.db.row_factory = sqlite3.Row
             self.db.execute("PRAGMA journal_mode=WAL")
             # NORMAL in WAL mode: a commit survives a killed process; fsync at checkpoints.
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.executescript(SCHEMA)
+            problem = sqlite_guard.schema_problem(self.db)
+            if problem is not None:
+                self.db.close()
+                raise StateError(f"{self.path}: {problem}")
             found = self.db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
         except sqlite3.DatabaseError as exc:
             raise StateError(f"{self.path}: not a usable crawl state database: {exc}") from None

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, Self
 
-from crawler.layout import FOLDER_LOCK_FILE
+from crawler.layout import CRAWL_LOCK_FILE, crawl_lock_path
 
 
 class CrawlLocked(RuntimeError):
@@ -70,18 +70,12 @@ class CrawlLock:
         self.release()
 
 
-def lock_path_for(
-    state_path: str | os.PathLike[str] | None, output_dir: str | os.PathLike[str]
-) -> Path:
-    """The lock beside the site's state file, or the folder's own lock when state is off."""
-    if state_path:
-        return Path(f"{state_path}.lock")
-    return folder_lock_path(output_dir)
+lock_path_for = crawl_lock_path  # the lock beside the state file, or in the crawl folder
 
 
 def folder_lock_path(folder: str | os.PathLike[str]) -> Path:
     """The lock a crawl holds on its own folder while it writes there (one per folder)."""
-    return Path(folder) / FOLDER_LOCK_FILE
+    return Path(folder) / CRAWL_LOCK_FILE
 
 
 def holder_of(path: str | os.PathLike[str]) -> str | None:

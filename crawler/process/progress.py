@@ -27,33 +27,34 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
+from crawler import keys
+from crawler import settings as defaults
 from crawler.fetch.failures import failure_counts
 from crawler.fetch.redaction import install_log_redaction, redact_url
-from crawler.layout import PROGRESS_FILE, SUMMARY_FILE
+from crawler.fetch.stopping import DROPPED_STAT, STOPPING_STAT
+from crawler.layout import FAILURES_FILE, PROGRESS_FILE, SUMMARY_FILE, warc_files
 from crawler.process.progress_display import ProgressView, progress_line
 
 logger = logging.getLogger(__name__)
 
-DISCOVERY_REQUESTS_STAT = "warta/discovery_requests"
-DISCOVERY_ANSWERS_STAT = "warta/discovery_answers"
 RATE_WINDOW = 10  # seconds of history behind the "now" rates
 
 
 def _warc_bytes(folder: Path) -> int:
-    return sum(p.stat().st_size for p in folder.glob("*.warc.gz*") if p.is_file())
+    return sum(p.stat().st_size for p in warc_files(folder, include_open=True))
 
 
 def unreachable_message(stats: dict[str, Any]) -> str | None:
     """Why the site counts as unreachable, or None: every discovery fetch (sitemaps, feeds,
     listings) failed, so the crawl saw nothing of the site. An incremental crawl that finds
     nothing new still gets answers (304s), so it is not caught here."""
-    tried = stats.get(DISCOVERY_REQUESTS_STAT, 0)
-    if tried and not stats.get(DISCOVERY_ANSWERS_STAT, 0):
+    tried = stats.get(keys.DISCOVERY_REQUESTS, 0)
+    if tried and not stats.get(keys.DISCOVERY_ANSWERS, 0):
         reasons = failure_counts(stats)
         why = ", ".join(f"{k} {v}" for k, v in sorted(reasons.items())) or "no answer"
         return (
             f"site unreachable: none of its {tried} discovery fetches got an answer ({why}); "
-            "see failures.jsonl in the crawl folder"
+            f"see {FAILURES_FILE} in the crawl folder"
         )
     return None
 
@@ -92,7 +93,9 @@ class CrawlProgress:
         if not out:
             raise NotConfigured("no WARTA_OUTPUT_DIR")
         ext = cls(crawler, Path(out), crawler.settings.getfloat("WARTA_PROGRESS_INTERVAL"))
-        if _show_display(str(crawler.settings.get("WARTA_PROGRESS_DISPLAY", "auto"))):
+        if _show_display(
+            str(crawler.settings.get("WARTA_PROGRESS_DISPLAY", defaults.WARTA_PROGRESS_DISPLAY))
+        ):
             ext._view = ProgressView(live=True)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
@@ -125,8 +128,8 @@ class CrawlProgress:
             "warc_bytes": _warc_bytes(self.output_dir),
             "statuses_other_than_200": errors,
             "network_errors": exceptions,
-            "not_articles": get("warta/not_article", 0),
-            "extraction_failed": get("warta/extraction_failed", 0),
+            "not_articles": get(keys.NOT_ARTICLE, 0),
+            "extraction_failed": get(keys.EXTRACTION_FAILED, 0),
             "robots_forbidden": get("robotstxt/forbidden", 0),
             "failures": failure_counts(stats.get_stats()),
         }
@@ -145,6 +148,9 @@ class CrawlProgress:
         queue = int(stats.get_value("scheduler/enqueued", 0)) - int(
             stats.get_value("scheduler/dequeued", 0)
         )
+        if state == "running" and stats.get_value(STOPPING_STAT):
+            dropped = stats.get_value(DROPPED_STAT, 0)
+            state = f"stopping ({dropped} waiting dropped)"
         return {
             "site": getattr(self.crawler.spider, "name", None),
             "crawl_id": self.crawler.settings.get("WARTA_CRAWL_ID"),

@@ -216,13 +216,15 @@ def follow_crawl(
     data_dir: Path, site: str, crawl_id: str | None = None, out: IO[str] | None = None
 ) -> tuple[Callable[[], Path | None], ProgressView]:
     """What ``warta demo`` and ``warta archive`` need to follow a crawl they start through
-    the flow: a finder for its progress file (the newest crawl folder of ``site`` made from
-    now on) and a view on ``out`` (default stdout), live on a terminal, plain lines
-    otherwise."""
-    from crawler.layout import PROGRESS_FILE, crawl_folder
+    the flow: a finder for its progress file (the newest crawl folder of ``site`` whose crawl
+    started from now on: another crawl running in the same data dir also rewrites its
+    progress file every second) and a view on ``out`` (default stdout), live on a terminal,
+    plain lines otherwise."""
+    from crawler.layout import PROGRESS_FILE, crawl_folder, parse_crawl_id
 
     started = time.time() - 1
-    pattern = str(crawl_folder(Path("."), site, crawl_id or "*") / PROGRESS_FILE)
+    folder = crawl_folder(Path("."), site, crawl_id or "0")  # a valid id, replaced by "*"
+    pattern = str(folder.parent / (crawl_id or "*") / PROGRESS_FILE)
 
     def find() -> Path | None:
         newest: tuple[float, Path] | None = None
@@ -231,6 +233,9 @@ def follow_crawl(
                 mtime = path.stat().st_mtime
             except OSError:  # replaced or removed between glob and stat
                 continue
+            begun = parse_crawl_id(path.parent.name)
+            if crawl_id is None and (begun is None or begun.timestamp() < started - 1):
+                continue  # a crawl that was running before this command
             if mtime >= started and (newest is None or mtime > newest[0]):
                 newest = (mtime, path)
         return newest[1] if newest else None

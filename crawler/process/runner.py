@@ -17,9 +17,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from crawler import settings as crawl_defaults
 from crawler.config.sites import PACKAGE_ROOT
-from crawler.layout import ARTICLES_FILE, LOG_FILE, SUMMARY_FILE
+from crawler.layout import ARTICLES_FILE, LOG_FILE, SUMMARY_FILE, warc_files
 from crawler.process.lifetime import DIE_WITH_PARENT_ENV
+
+# Past the crawl's own time limit, closing it (the WARC, the state, the workers) may take
+# this long before the flow kills the process.
+CRAWL_CLOSE_GRACE = 1800.0
+
+
+def crawl_deadline(crawl_settings: dict[str, Any], timeout: float | None = None) -> float:
+    """Seconds after which the flow kills the crawl: ``timeout``, or by default the crawl's
+    ``CLOSESPIDER_TIMEOUT`` (its own default when 0 or unset) plus :data:`CRAWL_CLOSE_GRACE`.
+
+    A crawl stuck where its own time limit cannot reach it (in C code, say) must not hold
+    the site's lease and a crawl slot for ever.
+    """
+    if timeout is not None:
+        return timeout
+    own = float(crawl_settings.get("CLOSESPIDER_TIMEOUT") or 0)
+    return (own or float(crawl_defaults.CLOSESPIDER_TIMEOUT)) + CRAWL_CLOSE_GRACE
 
 
 class CrawlFailed(RuntimeError):
@@ -45,7 +63,7 @@ class CrawlResult:
 
     @property
     def warc_files(self) -> list[Path]:
-        return sorted(self.output_dir.glob("*.warc.gz"))
+        return warc_files(self.output_dir)
 
     @property
     def articles_file(self) -> Path:
@@ -157,13 +175,14 @@ def wait_for_crawl(proc: subprocess.Popen[bytes], timeout: float | None) -> int:
         raise
 
 
-def stop_crawl(proc: subprocess.Popen[bytes]) -> None:
-    """SIGTERM (Scrapy closes cleanly), then SIGKILL after :data:`STOP_GRACE_SECONDS`."""
+def stop_crawl(proc: subprocess.Popen[Any], grace: float = STOP_GRACE_SECONDS) -> None:
+    """SIGTERM (Scrapy closes cleanly), then SIGKILL after ``grace`` seconds; also how
+    flows.graceful_stop stops Prefect's temporary server."""
     if proc.poll() is not None:
         return
     proc.terminate()
     try:
-        proc.wait(STOP_GRACE_SECONDS)
+        proc.wait(grace)
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()

@@ -11,16 +11,19 @@ import io
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
-from urllib.parse import urldefrag, urljoin, urlsplit
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
 
 import lxml.etree
 from parsel import Selector
 
+from crawler.canonical import join_url
 from crawler.config.patterns import site_pattern
 from crawler.config.sites import SiteConfig
 
 GZIP_MAGIC = b"\x1f\x8b"
+SITEMAP_MAX_URLS = 50_000  # the sitemap protocol's limit for one file
 
 
 class DiscoveryError(ValueError):
@@ -32,6 +35,46 @@ class SitemapEntry:
     url: str
     is_sitemap: bool
     lastmod: datetime | None = None
+
+
+def _aware(when: datetime) -> datetime:
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Window:
+    """The dates a crawl asks for: ``since`` to ``until``, both inclusive, either open.
+
+    With a ``lookback``, ``since`` is the later of itself and ``now - lookback``. Naive dates
+    are read as UTC; an undated entry is never dropped.
+    """
+
+    since: datetime | None = None
+    until: datetime | None = None
+
+    @classmethod
+    def of(
+        cls,
+        since: datetime | None,
+        until: datetime | None,
+        lookback: timedelta | None,
+        now: datetime,
+    ) -> Window:
+        if lookback is not None:
+            since = max(since, now - lookback) if since else now - lookback
+        return cls(since, until)
+
+    def admits(self, when: datetime | None) -> bool:
+        if when is None:
+            return True
+        when = _aware(when)
+        if self.since and when < self.since:
+            return False
+        return not (self.until and when > self.until)
+
+    def before(self, when: datetime | None) -> bool:
+        """A sitemap last changed before the window cannot list anything in it."""
+        return bool(self.since and when and _aware(when) < self.since)
 
 
 def _parse_date(value: str | None) -> datetime | None:
@@ -102,32 +145,85 @@ def parse_sitemap(
                 loc = text
             elif name in ("lastmod", "publication_date") and text:
                 lastmod = lastmod or text
-        if loc:
-            entries.append(
-                SitemapEntry(urljoin(base_url, loc), kind == "sitemapindex", _parse_date(lastmod))
-            )
+        url = join_url(base_url, loc) if loc else None  # one bad <loc> is skipped, not fatal
+        if url:
+            entries.append(SitemapEntry(url, kind == "sitemapindex", _parse_date(lastmod)))
     return entries
 
 
 def parse_feed(body: bytes, base_url: str) -> list[str]:
     """Item links of an RSS 2.0 or Atom feed."""
+    return [item.url for item in feed_items(body, base_url)]
+
+
+def feed_items(body: bytes, base_url: str) -> list[SitemapEntry]:
+    """Items of an RSS 2.0 or Atom feed: link and date (``pubDate``, ``published``,
+    ``updated`` or ``dc:date``), so the date window applies to feeds as to sitemaps."""
     if len(body) > 50 * 1024 * 1024:
         raise DiscoveryError("feed is over 50 MB; refusing it")
     selector = Selector(body=body, type="xml")
-    links = selector.xpath("//*[local-name()='item']/*[local-name()='link']/text()").getall()
-    links += selector.xpath(
-        "//*[local-name()='entry']/*[local-name()='link'][not(@rel) or @rel='alternate']/@href"
-    ).getall()
-    return [urljoin(base_url, link.strip()) for link in links if link.strip()]
+    items = []
+    for item in selector.xpath("//*[local-name()='item']"):
+        link = (item.xpath("*[local-name()='link']/text()").get() or "").strip()
+        when = item.xpath("*[local-name()='pubDate' or local-name()='date']/text()").get()
+        if link and (url := join_url(base_url, link)):
+            items.append(SitemapEntry(url, False, _feed_date(when)))
+    for entry in selector.xpath("//*[local-name()='entry']"):
+        link = (
+            entry.xpath("*[local-name()='link'][not(@rel) or @rel='alternate']/@href").get() or ""
+        )
+        when = entry.xpath(
+            "*[local-name()='published']/text() | *[local-name()='updated']/text()"
+        ).get()
+        if link.strip() and (url := join_url(base_url, link.strip())):
+            items.append(SitemapEntry(url, False, _feed_date(when)))
+    return items
+
+
+def _feed_date(value: str | None) -> datetime | None:
+    """RFC 822 (RSS ``pubDate``) or ISO 8601 (Atom, ``dc:date``); None if neither."""
+    if not value or not value.strip():
+        return None
+    try:
+        return parsedate_to_datetime(value.strip())
+    except (TypeError, ValueError, IndexError):
+        return _parse_date(value)
+
+
+PARSE_STEP = 1 << 16  # characters of HTML parsed between links handed out
+
+
+def _hrefs(html: str) -> Iterator[str]:
+    """``href`` of each ``<a>`` as the parser reaches it, forgetting what it has passed.
+
+    A page of a million links built a tree of a million elements (800 MB) before the first
+    link came out. Here the page is parsed in steps, each link handed out as soon as it is
+    read and every finished element dropped, so memory stays flat, and a caller that stops
+    taking links stops the parsing too.
+    """
+    parser = lxml.etree.HTMLPullParser(events=("end",), tag="a")
+    for start in range(0, len(html), PARSE_STEP):
+        parser.feed(html[start : start + PARSE_STEP])
+        for _, element in parser.read_events():
+            href = element.get("href")
+            if href:
+                yield href
+            node = element
+            while (parent := node.getparent()) is not None:
+                while node.getprevious() is not None:
+                    del parent[0]  # a finished sibling: never read again
+                node = parent
+    parser.close()
 
 
 def page_links(html: str, page_url: str) -> Iterator[str]:
-    """Every ``<a href>`` of an HTML page, absolute and without fragment."""
-    selector = Selector(text=html)
-    for href in selector.css("a::attr(href)").getall():
+    """Every ``<a href>`` of an HTML page, absolute and without fragment, in page order."""
+    for href in _hrefs(html):
         href = href.strip()
         if href and not href.startswith(("mailto:", "javascript:", "tel:", "#")):
-            yield urldefrag(urljoin(page_url, href))[0]
+            url = join_url(page_url, href)  # None for a link that is not a URL at all
+            if url:
+                yield url
 
 
 class UrlRules:
@@ -141,8 +237,12 @@ class UrlRules:
         self.pagination = site_pattern(site.discovery.pagination_pattern)
 
     def on_site(self, url: str) -> bool:
-        parts = urlsplit(url)
-        return parts.scheme in ("http", "https") and (parts.hostname or "").lower() in self.hosts
+        try:
+            parts = urlsplit(url)
+            host = (parts.hostname or "").lower()
+        except ValueError:  # not a URL at all: not on the site
+            return False
+        return parts.scheme in ("http", "https") and host in self.hosts
 
     def is_article_candidate(self, url: str) -> bool:
         if not self.on_site(url):

@@ -17,11 +17,13 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
+from scrapy.crawler import Crawler
 from scrapy.http import Request, Response, TextResponse
 
+from crawler import keys
 from crawler.extraction.requisites import stylesheet_requisites
 from crawler.fetch.host_guard import host_allowed
-from crawler.incremental.revisits import KIND_KEY, NO_CONDITIONAL_KEY
+from crawler.spiders.link_budget import request_or_failure
 
 REQUISITE_KIND = "requisite"
 REQUISITE_PRIORITY = -20  # below article images (-10): pages and articles first
@@ -35,21 +37,28 @@ class Requisites:
         self.hosts = list(hosts)
         self.enabled = enabled
         self.seen: set[str] = set()
+        self.crawler: Crawler | None = None  # set by the spider: bad URLs are listed there
 
     def requests(self, urls: Iterable[str], callback: Any) -> Iterator[Request]:
         """Requests for the URLs not asked for yet in this crawl, on allowed hosts."""
         if not self.enabled:
             return
         for url in urls:
-            if url in self.seen or not host_allowed(urlsplit(url).hostname or "", self.hosts):
+            try:
+                host = urlsplit(url).hostname or ""
+            except ValueError:
+                continue  # not a URL at all
+            if url in self.seen or not host_allowed(host, self.hosts):
                 continue
             self.seen.add(url)
-            yield Request(
-                url,
-                callback=callback,
-                priority=REQUISITE_PRIORITY,
-                meta={KIND_KEY: REQUISITE_KIND, NO_CONDITIONAL_KEY: True},
-            )
+            options = {"callback": callback, "priority": REQUISITE_PRIORITY,
+                       "meta": {keys.KIND: REQUISITE_KIND, keys.NO_CONDITIONAL: True}}  # fmt: skip
+            if self.crawler is not None:
+                request = request_or_failure(self.crawler, url, "requisite", **options)
+                if request is not None:
+                    yield request
+            else:
+                yield Request(url, **options)
 
     def from_stylesheet(self, response: Response, callback: Any) -> Iterator[Request]:
         """Fonts, images and imported sheets of a stylesheet response."""

@@ -25,7 +25,7 @@ from __future__ import annotations
 import logging
 import socket
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from http import HTTPStatus
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -33,19 +33,19 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import scrapy
 from scrapy import signals
-from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Headers, Request, Response
 from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.misc import load_object
 
-from crawler import __version__
+from crawler import __version__, keys
+from crawler import settings as defaults
 from crawler.warc import records
 from crawler.warc.records import CapturedRequest, CapturedResponse
 from crawler.warc.recovery import recover_open_files
 from crawler.warc.serial import SerialWarcWriter
 from crawler.warc.tape import WireTape
-from crawler.warc.wire import WIRE_KEY, from_tape, truncation_of
+from crawler.warc.wire import from_tape, truncation_of
 from crawler.warc.writer import RecordLocation, RotatingWarcWriter
 
 if TYPE_CHECKING:
@@ -55,10 +55,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-META_KEY = "warc_record"
-REVISIT_META_KEY = "warc_revisit"  # set when the exchange was archived as a revisit
-NOT_MODIFIED_META_KEY = "warc_304_record"  # a 304 archived as it is, before asking again
-SENT_AT_KEY = "warc_sent_at"  # when the download handler started sending the request
 CONFORMS_TO = "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/"
 # Sent only to a proxy, never to the site; keeping it would put a credential in the archive.
 DROPPED_REQUEST_HEADERS = frozenset({"proxy-authorization"})
@@ -184,7 +180,9 @@ class WarcCaptureMiddleware:
         self, crawler: Crawler, writer: RotatingWarcWriter, revisits: RevisitPolicy | None = None
     ) -> None:
         self.crawler = crawler
-        thread = crawler.settings.getbool("WARTA_WARC_WRITER_THREAD", False)
+        thread = crawler.settings.getbool(
+            "WARTA_WARC_WRITER_THREAD", defaults.WARTA_WARC_WRITER_THREAD
+        )
         self.writer = SerialWarcWriter(writer, thread=thread)
         self.revisits = revisits
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
@@ -193,7 +191,7 @@ class WarcCaptureMiddleware:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         settings = crawler.settings
-        if not settings.getbool("WARTA_WARC_ENABLED", True):
+        if not settings.getbool("WARTA_WARC_ENABLED", defaults.WARTA_WARC_ENABLED):
             raise NotConfigured("WARC capture disabled (WARTA_WARC_ENABLED is false)")
         output_dir = settings.get("WARTA_OUTPUT_DIR") or ""
         if not str(output_dir).strip():
@@ -201,7 +199,7 @@ class WarcCaptureMiddleware:
                 "WARTA_OUTPUT_DIR must be set when WARTA_WARC_ENABLED is true "
                 "(set it with -s WARTA_OUTPUT_DIR=... or disable WARC capture)"
             )
-        max_bytes = settings.getint("WARTA_WARC_MAX_BYTES", 1_000_000_000)
+        max_bytes = settings.getint("WARTA_WARC_MAX_BYTES", defaults.WARTA_WARC_MAX_BYTES)
         if max_bytes <= 0:
             raise WarcConfigError(f"WARTA_WARC_MAX_BYTES must be positive, got {max_bytes}")
         extra = settings.getdict("WARTA_WARCINFO")
@@ -217,7 +215,7 @@ class WarcCaptureMiddleware:
         host = safe_hostname()
         writer = RotatingWarcWriter(
             directory,
-            prefix=settings.get("WARTA_WARC_PREFIX") or "warta",
+            prefix=settings.get("WARTA_WARC_PREFIX") or defaults.WARTA_WARC_PREFIX,
             host=host,
             max_bytes=max_bytes,
             warcinfo=warcinfo_fields(extra, socket.gethostname()),
@@ -247,10 +245,9 @@ class WarcCaptureMiddleware:
                 truncated,
             )
         received = self.writer.now()
+        # Without the wire tape (another download handler), the sending time is estimated.
         latency = request.meta.get("download_latency")
-        sent = request.meta.get(SENT_AT_KEY)
-        if not isinstance(sent, datetime):
-            sent = received - timedelta(seconds=latency) if latency else received
+        sent = received - timedelta(seconds=latency) if latency else received
         captured_request = CapturedRequest(
             method=request.method,
             url=request.url,
@@ -271,7 +268,7 @@ class WarcCaptureMiddleware:
         return captured_request, captured_response
 
     async def process_response(self, request: Request, response: Response) -> Response | Request:
-        tape = request.meta.pop(WIRE_KEY, None)
+        tape = request.meta.pop(keys.WIRE, None)
         if "cached" in response.flags:  # served by HttpCacheMiddleware, not fetched now
             return response
         try:
@@ -282,7 +279,7 @@ class WarcCaptureMiddleware:
 
     def process_exception(self, request: Request, exception: BaseException) -> None:
         """A download cut short after the response headers: archive what arrived."""
-        tape = request.meta.pop(WIRE_KEY, None)
+        tape = request.meta.pop(keys.WIRE, None)
         if not isinstance(tape, WireTape):
             return None
         try:
@@ -297,7 +294,7 @@ class WarcCaptureMiddleware:
                 self._fail(request.url)
                 raise
             assert self.crawler.stats is not None
-            self.crawler.stats.inc_value(f"warta/truncated/{truncated}")
+            self.crawler.stats.inc_value(keys.TRUNCATED_PREFIX + truncated)
         finally:
             tape.close()
         return None
@@ -319,9 +316,9 @@ class WarcCaptureMiddleware:
             raise
         if isinstance(verdict, Refetch):
             logger.warning("Archived copy of %s is gone; fetching it again", request.url)
-            verdict.retry.meta[NOT_MODIFIED_META_KEY] = location.as_meta()
+            verdict.retry.meta[keys.NOT_MODIFIED_RECORD] = location.as_meta()
             return verdict.retry
-        request.meta[META_KEY] = location.as_meta()
+        request.meta[keys.WARC_RECORD] = location.as_meta()
         if self.revisits is not None and not captured_response.truncated:
             warc_path = self.writer.directory / location.file
             self.revisits.archived(
@@ -337,12 +334,12 @@ class WarcCaptureMiddleware:
         )
         meta = location.as_meta()
         meta.update(revisit_of=verdict.original.record_id, profile=verdict.profile)
-        request.meta[REVISIT_META_KEY] = meta
-        request.meta[META_KEY] = verdict.original_location
+        request.meta[keys.REVISIT] = meta
+        request.meta[keys.WARC_RECORD] = verdict.original_location
         assert self.revisits is not None
         self.revisits.revisited(request, verdict.recorded)
         assert self.crawler.stats is not None
-        self.crawler.stats.inc_value(f"warta/revisit/{verdict.profile.rsplit('/', 1)[-1]}")
+        self.crawler.stats.inc_value(keys.REVISIT_PREFIX + verdict.profile.rsplit("/", 1)[-1])
 
     def _fail(self, url: str) -> None:
         # An archive crawl that cannot archive must stop, not carry on silently.
@@ -362,23 +359,6 @@ class WarcCaptureMiddleware:
             logger.info("WARC file written: %s", path)
 
 
-class TimestampingHTTP11DownloadHandler(HTTP11DownloadHandler):
-    """Scrapy's HTTP/1.1 handler, noting when each request really leaves.
-
-    Download-slot delays happen after every middleware, so no middleware sees the moment a
-    request is sent; ``response time - latency`` misses it by the body's transfer time.
-    The request record's WARC-Date uses this stamp instead (when the handler is in use).
-    """
-
-    async def download_request(self, request: Request) -> Response:
-        request.meta[SENT_AT_KEY] = self._clock()
-        return await super().download_request(request)
-
-    @staticmethod
-    def _clock() -> datetime:
-        return datetime.now(UTC)
-
-
 def get_warc_writer(crawler: Crawler) -> SerialWarcWriter | None:
     """The running crawl's writer, or None if WARC capture is off.
 
@@ -391,13 +371,9 @@ def get_warc_writer(crawler: Crawler) -> SerialWarcWriter | None:
 
 
 __all__ = [
-    "META_KEY",
-    "NOT_MODIFIED_META_KEY",
-    "REVISIT_META_KEY",
     "Refetch",
     "Revisit",
     "RevisitPolicy",
-    "TimestampingHTTP11DownloadHandler",
     "WarcCaptureMiddleware",
     "WarcConfigError",
     "decode_header",

@@ -23,8 +23,7 @@ import surt
 from cdxj_indexer.main import CDXJIndexer
 from warcio.timeutils import iso_date_to_timestamp
 
-from crawler.layout import CDXJ_SUFFIX, WARC_SUFFIXES
-from crawler.warc.writer import OPEN_SUFFIX
+from crawler.layout import CDXJ_SUFFIX, OPEN_SUFFIX, WARC_SUFFIXES, fsync_folder
 
 INDEXED_RECORDS = ("response", "revisit")
 
@@ -82,7 +81,7 @@ def check_warc_inputs(warc_paths: Iterable[str | os.PathLike[str]]) -> list[Path
         if path.name.endswith(OPEN_SUFFIX):
             raise IndexingError(f"{path} is still being written (or needs recovery); not indexed")
         if not path.name.endswith(WARC_SUFFIXES):
-            raise IndexingError(f"{path} is not a WARC file (.warc.gz or .warc)")
+            raise IndexingError(f"{path} is not a WARC file ({' or '.join(WARC_SUFFIXES)})")
         if not path.is_file():
             raise FileNotFoundError(f"WARC file not found: {path}")
         if path.name in names and names[path.name].resolve() != path.resolve():
@@ -125,11 +124,7 @@ def build_cdxj(
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
-    dir_fd = os.open(out.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+    fsync_folder(out.parent)
     return out
 
 

@@ -21,6 +21,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from crawler.layout import fsync_folder
 from crawler.warc.indexing import check_warc_inputs
 from crawler.warc.reader import WarcReader, WarcReadError, read_records
 
@@ -160,13 +161,6 @@ def _wacz(*commands: list[str]) -> subprocess.CompletedProcess[str]:
     )
 
 
-def validate_wacz(path: str | os.PathLike[str]) -> None:
-    """Run ``wacz validate``; raise PackageError with its output if it rejects the file."""
-    result = _wacz(["validate", "-f", str(path)])
-    if result.returncode != 0:
-        raise PackageError(f"wacz validate rejected {path}:\n{result.stdout}{result.stderr}")
-
-
 def build_wacz(
     warc_paths: Iterable[str | os.PathLike[str]],
     articles_jsonl: str | os.PathLike[str],
@@ -191,7 +185,7 @@ def build_wacz(
         logger.warning("left out of pages.jsonl: %s", reason)
     out = Path(out_path)
     out.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".wacz-", dir=out.parent) as tmp:
+    with tempfile.TemporaryDirectory(prefix=".packaging-", dir=out.parent) as tmp:
         pages_file = write_pages_jsonl(pages, Path(tmp) / "pages.jsonl", title)
         staged = Path(tmp) / out.name
         args = ["create", "-o", str(staged), "-p", str(pages_file), "--title", title]
@@ -212,11 +206,7 @@ def build_wacz(
         with staged.open("rb") as handle:
             os.fsync(handle.fileno())
         os.replace(staged, out)
-    dir_fd = os.open(out.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+    fsync_folder(out.parent)
     logger.info("Wrote %s: %d WARC file(s), %d pages", out, len(warcs), len(pages))
     return out
 
@@ -226,6 +216,5 @@ __all__ = [
     "Page",
     "build_wacz",
     "collect_pages",
-    "validate_wacz",
     "write_pages_jsonl",
 ]

@@ -10,6 +10,11 @@ warcio is lenient: it reads nearly any text as an ARC file. With ``check_start``
 default) a file that does not begin with a WARC record is refused up front with
 :class:`NotWarcError`. Damage further on raises :class:`WarcReadError`, which names the
 file and the offset where reading stopped. Disk errors stay ``OSError``.
+
+A record keeps a body as it came over the wire, gzip or br included, so a 1 MB body may
+inflate to gigabytes (the crawl refuses such a page but archives it, as received).
+:meth:`WarcRecord.content` therefore stops at ``WARTA_MAX_DECODED_BYTES`` (default
+:data:`MAX_DECODED_BYTES`) with :class:`DecodedTooLarge`, which says how to raise the limit.
 """
 
 from __future__ import annotations
@@ -26,8 +31,14 @@ from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 
+from crawler.warc.decoding import InflatedTooLarge, decode_content
+
 GZIP_MAGIC = b"\x1f\x8b"
 WARC_MAGIC = b"WARC/"
+# The most a body may inflate to when read back: twice the crawl's DOWNLOAD_MAXSIZE, which
+# already refused any larger decoded page at crawl time.
+MAX_DECODED_BYTES = 64 * 1024 * 1024
+MAX_DECODED_ENV = "WARTA_MAX_DECODED_BYTES"
 # What warcio raises for damaged or foreign input (a bad gzip member, a cut header, ...).
 _FORMAT_ERRORS = (ArchiveLoadFailed, EOFError, ValueError, zlib.error)
 
@@ -41,6 +52,27 @@ class WarcReadError(ValueError):
         self.offset = offset
         where = f" at offset {offset}" if offset else ""
         super().__init__(f"{path}: not a readable WARC file{where}: {reason}")
+
+
+class DecodedTooLarge(ValueError):
+    """A record's body inflates past the limit (a compression bomb, or an outsized page)."""
+
+    def __init__(self, path: Path, uri: str | None, offset: int | None, limit: int) -> None:
+        self.path, self.uri, self.offset, self.limit = path, uri, offset, limit
+        super().__init__(
+            f"{path} (offset {offset or 0}): the body of {uri or 'a record'} decodes to more "
+            f"than {limit:,} bytes, the limit for inflating an archived body (a compression "
+            f"bomb?); set {MAX_DECODED_ENV} to a larger number of bytes to read it anyway"
+        )
+
+
+def decoded_limit() -> int:
+    """The decoded-size limit: ``$WARTA_MAX_DECODED_BYTES`` or :data:`MAX_DECODED_BYTES`."""
+    value = os.environ.get(MAX_DECODED_ENV, "").strip()
+    try:
+        return int(value) if value else MAX_DECODED_BYTES
+    except ValueError:
+        raise ValueError(f"{MAX_DECODED_ENV}={value!r} is not a number of bytes") from None
 
 
 class NotWarcError(WarcReadError):
@@ -117,9 +149,20 @@ class WarcRecord:
         stream = ChunkedDataReader(self.record.raw_stream) if chunked else self.record.raw_stream
         return bytes(self._guard(stream.read))
 
-    def content(self) -> bytes:
-        """The payload with its Content-Encoding (gzip, br, ...) undone."""
-        return bytes(self._guard(lambda: self.record.content_stream().read()))
+    def content(self, limit: int | None = None) -> bytes:
+        """The payload with its Content-Encoding (gzip, br, ...) undone, read up to ``limit``
+        bytes (default :func:`decoded_limit`); past it, :class:`DecodedTooLarge`."""
+        limit = decoded_limit() if limit is None else limit
+        return bytes(self._guard(lambda: self._read_capped(limit)))
+
+    def _read_capped(self, limit: int) -> bytes:
+        http = self.record.http_headers
+        if http is None:
+            return bytes(self.record.raw_stream.read())
+        try:
+            return decode_content(self.body(), http.get_header("Content-Encoding"), limit)
+        except InflatedTooLarge:
+            raise DecodedTooLarge(self.path, self.target_uri, self.offset, limit) from None
 
     @property
     def length(self) -> int:
@@ -129,6 +172,8 @@ class WarcRecord:
     def _guard(self, read: Any) -> Any:
         try:
             return read()
+        except DecodedTooLarge:
+            raise  # not damage: the record is whole, its body too big to inflate
         except _FORMAT_ERRORS as exc:
             raise WarcReadError(self.path, _describe(exc), self.offset) from exc
 
@@ -240,28 +285,19 @@ def record_from_bytes(data: bytes, name: str) -> WarcRecord:
     return WarcReader(name, stream=stream).record_at(0)
 
 
-def warc_files(folder: str | os.PathLike[str], *, include_open: bool = False) -> list[Path]:
-    """The ``.warc.gz`` files of a folder by name, with ``.warc.gz.open`` ones if asked."""
-    directory = Path(folder)
-    if not directory.is_dir():
-        return []
-    found = [*directory.glob("*.warc.gz")]
-    if include_open:
-        found += directory.glob("*.warc.gz.open")
-    return sorted(found)
-
-
 def _describe(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
 
 
 __all__ = [
+    "MAX_DECODED_BYTES",
+    "DecodedTooLarge",
     "NotWarcError",
     "WarcReadError",
     "WarcReader",
     "WarcRecord",
+    "decoded_limit",
     "read_records",
     "record_from_bytes",
     "starts_like_warc",
-    "warc_files",
 ]

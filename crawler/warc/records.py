@@ -7,24 +7,26 @@ See docs/warc-format.md for the decisions behind each record.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import re
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from io import BytesIO
+from typing import Literal
 from urllib.parse import urlsplit
 
 from warcio.recordbuilder import RecordBuilder
 from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 
+from crawler.warc.captured import CapturedRequest, CapturedResponse, Headers, RecordSpec
+from crawler.warc.digests import add_digests, payload_digest, stream_digest
 from crawler.warc.tape import WireHeaders, WireMessage
 
 WARC_VERSION = "WARC/1.1"
-Headers = Sequence[tuple[str, str]]
 
 # Scrapy's downloader hands over the body already de-chunked; this keeps the original
 # header visible without letting replay tools de-chunk the body a second time.
@@ -40,51 +42,6 @@ TRUNCATED_LENGTH = "length"
 TRUNCATED_TIME = "time"
 TRUNCATED_DISCONNECT = "disconnect"
 TRUNCATED_UNSPECIFIED = "unspecified"
-
-
-@dataclass(frozen=True, slots=True)
-class CapturedRequest:
-    """The request as it went on the wire, after every downloader middleware.
-
-    With ``wire``, the record's block is those bytes; the other fields only describe it.
-    """
-
-    method: str
-    url: str
-    headers: Headers
-    timestamp: datetime
-    body: bytes = b""
-    wire: WireMessage | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class CapturedResponse:
-    """The response after transfer decoding but still content-encoded (gzip, br).
-
-    With ``wire``, the record's block is the response as received instead; ``truncated``
-    (a ``TRUNCATED_*`` value) says it was cut short.
-    """
-
-    url: str
-    protocol: str
-    status: int
-    reason: str
-    headers: Headers
-    body: bytes
-    timestamp: datetime
-    ip_address: str | None = None
-    wire: WireMessage | None = None
-    truncated: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class RecordSpec:
-    """Identity of a record: ID and date, supplied by the caller so output is reproducible."""
-
-    record_id: str
-    date: datetime
-    warcinfo_id: str | None = None
-    extra_headers: Headers = field(default=())
 
 
 def new_record_id() -> str:
@@ -184,7 +141,7 @@ def _finish(
         payload, length = body.payload, body.payload_length
     else:
         payload, length = BytesIO(body), len(body)
-    _add_digests(record_type, warc_headers, http_headers, body)
+    add_digests(record_type, warc_headers, http_headers, body, _builder.header_filter)
     return _builder.create_warc_record(
         uri,
         record_type,
@@ -194,48 +151,6 @@ def _finish(
         warc_headers=warc_headers,
         http_headers=http_headers,
     )
-
-
-_NO_PAYLOAD_DIGEST = frozenset(RecordBuilder.NO_PAYLOAD_DIGEST_TYPES)
-_DIGEST_READ = 1 << 16
-
-
-def _add_digests(
-    record_type: str,
-    warc_headers: StatusAndHeaders,
-    http_headers: StatusAndHeaders | None,
-    body: bytes | WireMessage,
-) -> None:
-    """WARC-Payload-Digest and WARC-Block-Digest, as warcio's ``ensure_digest`` adds them
-    (same fields, same order), from one pass over the payload instead of two."""
-    block = hashlib.sha1()
-    if http_headers is not None:
-        if not http_headers.headers_buff:
-            http_headers.compute_headers_buffer(_builder.header_filter)
-        block.update(http_headers.headers_buff)
-    want_payload = record_type not in _NO_PAYLOAD_DIGEST and not warc_headers.get_header(
-        "WARC-Payload-Digest"
-    )
-    payload = hashlib.sha1() if want_payload else None
-    if isinstance(body, WireMessage):
-        stream = body.payload
-        while chunk := stream.read(_DIGEST_READ):
-            block.update(chunk)
-            if payload is not None:
-                payload.update(chunk)
-        stream.seek(0)
-    else:
-        block.update(body)
-        if payload is not None:
-            payload.update(body)
-    if payload is not None:
-        warc_headers.add_header("WARC-Payload-Digest", sha1_label(payload.digest()))
-    warc_headers.add_header("WARC-Block-Digest", sha1_label(block.digest()))
-
-
-def sha1_label(digest: bytes) -> str:
-    """``sha1:<base32>``, the form warcio writes digests in."""
-    return "sha1:" + base64.b32encode(digest).decode("ascii")
 
 
 def warcinfo(filename: str, fields: Mapping[str, str], spec: RecordSpec) -> ArcWarcRecord:
@@ -257,16 +172,19 @@ def request(
     """Request record; ``Host`` (and ``Content-Length`` for a body) are added if absent,
     as the HTTP client adds them when sending. With ``req.wire`` the block is the bytes sent."""
     extra = [("WARC-Concurrent-To", concurrent_to)] if concurrent_to else []
+    return _finish(
+        req.url,
+        "request",
+        _warc_headers("request", req.url, spec, extra),
+        req.wire if req.wire is not None else req.body,
+        "application/http; msgtype=request",
+        _request_headers(req, protocol),
+    )
+
+
+def _request_headers(req: CapturedRequest, protocol: str) -> StatusAndHeaders:
     if req.wire is not None:
-        warc_headers = _warc_headers("request", req.url, spec, extra)
-        return _finish(
-            req.url,
-            "request",
-            warc_headers,
-            req.wire,
-            "application/http; msgtype=request",
-            WireHeaders(req.wire.head),
-        )
+        return WireHeaders(req.wire.head)
     http_lines = list(req.headers)
     _check_fields(http_lines, "HTTP request")
     names = {name.lower() for name, _ in http_lines}
@@ -276,16 +194,7 @@ def request(
     if req.body and "content-length" not in names and "transfer-encoding" not in names:
         http_lines.append(("Content-Length", str(len(req.body))))
     statusline = f"{request_target(req.url)} {http_version(protocol)}"
-    http_headers = StatusAndHeaders(statusline, http_lines, protocol=req.method.upper())
-    warc_headers = _warc_headers("request", req.url, spec, extra)
-    return _finish(
-        req.url,
-        "request",
-        warc_headers,
-        req.body,
-        "application/http; msgtype=request",
-        http_headers,
-    )
+    return StatusAndHeaders(statusline, http_lines, protocol=req.method.upper())
 
 
 def response(
@@ -323,16 +232,20 @@ def _response_headers(resp: CapturedResponse) -> StatusAndHeaders:
     return StatusAndHeaders(statusline, http_lines, protocol=http_version(resp.protocol))
 
 
-def _derived(
-    record_type: str,
+def derived(
+    record_type: Literal["metadata", "conversion"],
     uri: str,
     payload: bytes,
     content_type: str,
     spec: RecordSpec,
-    refers_to: str | None,
-    refers_to_target_uri: str | None,
-    refers_to_date: datetime | None,
+    *,
+    refers_to: str | None = None,
+    refers_to_target_uri: str | None = None,
+    refers_to_date: datetime | None = None,
 ) -> ArcWarcRecord:
+    """A record derived from a response (the article as JSON in a ``metadata`` record, as
+    plain text in a ``conversion`` record), tied to it by ``WARC-Refers-To``; WARC 1.1 allows
+    that header on these two types, not on ``resource``."""
     if not uri.startswith(DERIVED_URI_PREFIX):
         raise ValueError(
             f"derived records need a URI of their own (see derived_uri()), got {uri!r}"
@@ -349,50 +262,8 @@ def _derived(
     )
 
 
-def metadata(
-    uri: str,
-    payload: bytes,
-    content_type: str,
-    spec: RecordSpec,
-    *,
-    refers_to: str | None = None,
-    refers_to_target_uri: str | None = None,
-    refers_to_date: datetime | None = None,
-) -> ArcWarcRecord:
-    """Metadata record (e.g. extracted article JSON) tied to the response it came from."""
-    return _derived(
-        "metadata",
-        uri,
-        payload,
-        content_type,
-        spec,
-        refers_to,
-        refers_to_target_uri,
-        refers_to_date,
-    )
-
-
-def conversion(
-    uri: str,
-    payload: bytes,
-    content_type: str,
-    spec: RecordSpec,
-    *,
-    refers_to: str | None = None,
-    refers_to_target_uri: str | None = None,
-    refers_to_date: datetime | None = None,
-) -> ArcWarcRecord:
-    """Conversion record (e.g. the article as plain text) tied to its source response."""
-    return _derived(
-        "conversion",
-        uri,
-        payload,
-        content_type,
-        spec,
-        refers_to,
-        refers_to_target_uri,
-        refers_to_date,
-    )
+metadata = partial(derived, "metadata")  # e.g. the extracted article's JSON
+conversion = partial(derived, "conversion")  # e.g. the article as plain text
 
 
 # Revisits ------------------------------------------------------------------------------------
@@ -405,22 +276,12 @@ _NOT_FRESHENED = frozenset(
 )
 
 
-def payload_digest(body: bytes) -> str:
-    """``sha1:<base32>`` of a body as stored, the form warcio writes as WARC-Payload-Digest."""
-    return sha1_label(hashlib.sha1(body).digest())
-
-
 def captured_payload_digest(resp: CapturedResponse) -> str:
     """The WARC-Payload-Digest a response record of ``resp`` gets: over the payload as
     received when the wire was recorded (chunk framing included), else over the body."""
     if resp.wire is None:
         return payload_digest(resp.body)
-    digest = hashlib.sha1()
-    resp.wire.payload.seek(0)
-    while chunk := resp.wire.payload.read(1 << 16):
-        digest.update(chunk)
-    resp.wire.payload.seek(0)
-    return sha1_label(digest.digest())
+    return stream_digest(resp.wire.payload)
 
 
 def freshened_headers(

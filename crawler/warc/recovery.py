@@ -18,11 +18,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Literal
 
-from crawler.warc.writer import OPEN_SUFFIX, WARC_SUFFIX
+from crawler.layout import (
+    CORRUPT_SUFFIX,
+    OPEN_SUFFIX,
+    WARC_GZ_SUFFIX,
+    fsync_folder,
+    open_warc_files,
+)
 
 logger = logging.getLogger(__name__)
 
-CORRUPT_SUFFIX = ".corrupt"
 _CHUNK = 64 * 1024
 _MAX_HEADER = 1024 * 1024
 _TRAILER = b"\r\n\r\n"
@@ -143,7 +148,7 @@ def final_name(open_path: Path) -> Path:
 def recover_file(open_path: Path) -> RecoveryReport:
     """Cut one ``.open`` file after its last whole record and give it its final name."""
     target = final_name(open_path)
-    if not target.name.endswith(WARC_SUFFIX):
+    if not target.name.endswith(WARC_GZ_SUFFIX):
         raise ValueError(f"not an open WARC file: {open_path}")
     size = open_path.stat().st_size
     with open(open_path, "rb") as stream:
@@ -162,11 +167,7 @@ def recover_file(open_path: Path) -> RecoveryReport:
     if result.exists():
         raise FileExistsError(f"cannot recover {open_path}: {result} already exists")
     os.rename(open_path, result)
-    dir_fd = os.open(result.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+    fsync_folder(result.parent)
     report = RecoveryReport(
         open_path, result, status, count, kept if count else 0, size - kept if count else size
     )
@@ -186,4 +187,4 @@ def recover_open_files(directory: str | os.PathLike[str]) -> list[RecoveryReport
     folder = Path(directory)
     if not folder.is_dir():
         return []
-    return [recover_file(p) for p in sorted(folder.glob("*" + WARC_SUFFIX + OPEN_SUFFIX))]
+    return [recover_file(p) for p in open_warc_files(folder)]

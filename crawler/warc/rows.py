@@ -162,7 +162,7 @@ def article_row(
         "published_utc": _published_utc(published),
         "modified": _text(article.get("modified")),
         "section": _text(article.get("section")),
-        "authors": _strings(article.get("authors") or article.get("author")),
+        "authors": _strings(article.get("authors")),
         "editor": _text(article.get("editor")),
         "source": _text(article.get("source")),
         "dateline": _text(article.get("dateline")),

@@ -13,126 +13,20 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from crawler.layout import CDXJ_SUFFIX, WARC_SUFFIXES
+from crawler.layout import CDXJ_SUFFIX, CORRUPT_SUFFIX, OPEN_SUFFIX, WARC_SUFFIXES, warc_files
 from crawler.warc.indexing import INDEXED_RECORDS, line_mismatches, read_cdxj
 from crawler.warc.reader import WarcReader, WarcReadError, WarcRecord
-from crawler.warc.recovery import CORRUPT_SUFFIX, scan_valid_prefix
-from crawler.warc.writer import OPEN_SUFFIX
+from crawler.warc.recovery import scan_valid_prefix
+from crawler.warc.verify_report import Collector, Problem, RecordInfo, VerifyReport
 
 _CHUNK = 1024 * 1024
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """One thing wrong: where (file plus offset or index line), which record, what."""
-
-    file: str
-    kind: str
-    message: str
-    offset: int | None = None
-    line: int | None = None
-    record_id: str | None = None
-
-    def format(self) -> str:
-        where = self.file
-        if self.offset is not None:
-            where += f" @{self.offset}"
-        if self.line is not None:
-            where += f" line {self.line}"
-        rid = f" {self.record_id}" if self.record_id else ""
-        return f"{where}{rid}: [{self.kind}] {self.message}"
-
-
-@dataclass(slots=True)
-class RecordInfo:
-    """What the cross-file checks need to know about one record."""
-
-    file: Path
-    offset: int
-    length: int
-    rec_type: str
-    record_id: str
-    uri: str
-    date: str
-    concurrent_to: tuple[str, ...]
-    refers_to: str | None
-    warcinfo_id: str | None
-    payload_digest: str | None
-
-
-@dataclass(slots=True)
-class VerifyReport:
-    """Everything :func:`verify_paths` found; ``ok`` is False if there is any problem."""
-
-    warc_files: list[Path] = field(default_factory=list)
-    indexes: list[Path] = field(default_factory=list)
-    record_counts: Counter[str] = field(default_factory=Counter)
-    index_lines: int = 0
-    problems: list[Problem] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
-    earlier_refs: int = 0  # WARC-Refers-To found in crawl folders beside the given ones
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    @property
-    def records(self) -> int:
-        return sum(self.record_counts.values())
-
-    def summary(self) -> str:
-        kinds = ", ".join(f"{n} {t}" for t, n in sorted(self.record_counts.items()))
-        scope = (
-            f"{len(self.warc_files)} WARC file(s), {self.records} records"
-            + (f" ({kinds})" if kinds else "")
-            + f", {len(self.indexes)} index(es) with {self.index_lines} lines"
-        )
-        if self.earlier_refs:
-            scope += f", {self.earlier_refs} reference(s) to earlier crawls found beside them"
-        if self.ok:
-            extra = f", {len(self.warnings)} warning(s)" if self.warnings else ""
-            return f"OK: {scope}{extra}"
-        return f"FAILED: {len(self.problems)} problem(s) in {scope}"
-
-    def format(self, limit: int | None = None) -> str:
-        lines: list[str] = []
-        shown = self.problems if limit is None else self.problems[:limit]
-        lines.extend("PROBLEM " + p.format() for p in shown)
-        if len(shown) < len(self.problems):
-            lines.append(f"... and {len(self.problems) - len(shown)} more problem(s)")
-        lines.extend("warning " + w.format() for w in self.warnings[: limit or None])
-        lines.append(self.summary())
-        return "\n".join(lines)
-
-
-class _Collector:
-    def __init__(self) -> None:
-        self.report = VerifyReport()
-        self.records: list[RecordInfo] = []
-        self.unread_from: dict[Path, int] = {}  # where the warcio pass gave up, per file
-
-    def problem(
-        self,
-        file: Path | str,
-        kind: str,
-        message: str,
-        offset: int | None = None,
-        line: int | None = None,
-        record_id: str | None = None,
-    ) -> None:
-        self.report.problems.append(Problem(str(file), kind, message, offset, line, record_id))
-
-    def warn(self, file: Path | str, kind: str, message: str) -> None:
-        self.report.warnings.append(Problem(str(file), kind, message))
-
-
 # -- finding the files ----------------------------------------------------------------
-def _classify(path: Path, col: _Collector, warcs: list[Path], indexes: list[Path]) -> None:
+def _classify(path: Path, col: Collector, warcs: list[Path], indexes: list[Path]) -> None:
     name = path.name
     if name.endswith(OPEN_SUFFIX):
         col.problem(path, "open-file", "WARC file was never finished (run recovery or wait)")
@@ -163,7 +57,7 @@ def _walk(folder: Path) -> Iterable[Path]:
             yield Path(root) / name
 
 
-def _collect_paths(paths: Iterable[str | os.PathLike[str]], col: _Collector) -> None:
+def _collect_paths(paths: Iterable[str | os.PathLike[str]], col: Collector) -> None:
     warcs: list[Path] = []
     indexes: list[Path] = []
     for raw in paths:
@@ -176,7 +70,9 @@ def _collect_paths(paths: Iterable[str | os.PathLike[str]], col: _Collector) -> 
             _classify(path, col, warcs, indexes)
             known = len(warcs) + len(indexes) + len(col.report.problems)
             if known == before and not path.name.endswith(CORRUPT_SUFFIX):
-                col.problem(path, "not-warc", "not a WARC (.warc.gz, .warc) or CDXJ file")
+                col.problem(
+                    path, "not-warc", f"not a WARC ({', '.join(WARC_SUFFIXES)}) or CDXJ file"
+                )
         else:
             col.problem(path, "missing", "no such file or folder")
     col.report.warc_files = _unique(warcs)
@@ -192,7 +88,8 @@ def _earlier_record_ids(given: list[Path]) -> set[str]:
     own = {p.resolve().parent for p in given}
     ids: set[str] = set()
     for site_folder in {folder.parent for folder in own}:
-        for path in sorted(site_folder.glob("*/*.warc.gz")) + sorted(site_folder.glob("*/*.warc")):
+        crawls = sorted(p for p in site_folder.iterdir() if p.is_dir())
+        for path in [warc for crawl in crawls for warc in warc_files(crawl)]:
             if path.parent in own or path.parent.name.startswith("."):
                 continue
             reader = WarcReader(path, parse_http=False, check_start=False)
@@ -241,7 +138,7 @@ def _record_problems(entry: WarcRecord, first: bool, end_error: bool) -> list[tu
     return found
 
 
-def _scan_records(path: Path, col: _Collector) -> int:
+def _scan_records(path: Path, col: Collector) -> int:
     """The warcio pass; returns where the last record it read ends, or -1 if it gave up."""
     end = 0
     first = True
@@ -279,7 +176,7 @@ def _scan_records(path: Path, col: _Collector) -> int:
     return end
 
 
-def _check_file(path: Path, col: _Collector) -> None:
+def _check_file(path: Path, col: Collector) -> None:
     before = len(col.report.problems)
     end = _scan_records(path, col)
     size = path.stat().st_size
@@ -308,7 +205,7 @@ def _check_file(path: Path, col: _Collector) -> None:
 
 
 # -- links between records --------------------------------------------------------------
-def _check_links(col: _Collector) -> None:
+def _check_links(col: Collector) -> None:
     by_id: dict[str, RecordInfo] = {}
     for rec in col.records:
         if rec.record_id in by_id:
@@ -387,7 +284,7 @@ def _resolve(filename: str, index: Path, files: Sequence[Path]) -> Path | None:
 
 def _check_index(
     index: Path,
-    col: _Collector,
+    col: Collector,
     by_pos: dict[tuple[Path, int], RecordInfo],
     covered: set[tuple[Path, int]],
 ) -> None:
@@ -439,7 +336,7 @@ def _check_index(
             )
 
 
-def _check_indexes(col: _Collector) -> None:
+def _check_indexes(col: Collector) -> None:
     if not col.report.indexes:
         return
     by_pos = {(r.file, r.offset): r for r in col.records}
@@ -462,7 +359,7 @@ def _check_indexes(col: _Collector) -> None:
 
 def verify_paths(paths: Iterable[str | os.PathLike[str]]) -> VerifyReport:
     """Check WARC files, folders of them, and CDXJ indexes; never raises for bad data."""
-    col = _Collector()
+    col = Collector()
     _collect_paths(list(paths), col)
     for warc in col.report.warc_files:
         try:

@@ -9,7 +9,7 @@ reason phrase, chunk framing and undecodable values. Here the connection itself 
 - :class:`RecordingHTTP11ClientProtocol` copies every byte written to the transport and
   every byte received into that tape, until the HTTP parser says the response ended;
 - :class:`WireRecordingDownloadHandler` creates the tape and leaves it in
-  ``request.meta[WIRE_KEY]``, for :class:`crawler.warc.capture.WarcCaptureMiddleware` to
+  ``request.meta[keys.WIRE]``, for :class:`crawler.warc.capture.WarcCaptureMiddleware` to
   write, whether the download succeeded or failed part way.
 
 Twisted's parser keeps every response header in memory and has no limit on their number or
@@ -20,6 +20,17 @@ The protocol here counts the header block as it arrives and drops the connection
 listed in failures.jsonl as ``headers-too-large``.
 
 Scheduling, middlewares and ``Response`` objects stay Scrapy's. See docs/warc-format.md.
+
+This is the one module that uses private names of Scrapy and Twisted (tests/test_one_place.py
+keeps it so): neither offers a public hook between a request and the bytes of its
+connection. Scrapy's handler builds its protocol from ``_LenientHTTP11ClientFactory`` /
+``_LenientHTTP11ClientProtocol`` (subclassed here so its leniency is kept) and keeps its pool
+in ``_pool``, whose ``_factory`` makes the protocols; ``_default_maxsize`` is its
+DOWNLOAD_MAXSIZE. Twisted's client protocol ends a response in ``_finishResponse`` and passes
+``_quiescentCallback`` to a new protocol; a reused connection is wrapped in an object whose
+``_clientProtocol`` is the protocol and whose ``_newConnection`` is the retry on a fresh
+connection. tests/crawler/warc/test_wire_capture.py fails if a Scrapy or Twisted upgrade
+moves any of them.
 """
 
 from __future__ import annotations
@@ -39,7 +50,8 @@ from twisted.python.failure import Failure
 from twisted.web._newclient import HEADER, STATUS
 from twisted.web.client import HTTPConnectionPool
 
-from crawler.fetch.failures import REASON_KEY
+from crawler import keys
+from crawler import settings as defaults
 from crawler.warc import records
 from crawler.warc.records import CapturedRequest, CapturedResponse, WireMessage
 from crawler.warc.tape import WireTape
@@ -52,7 +64,6 @@ if TYPE_CHECKING:
     from twisted.web._newclient import HTTP11ClientProtocol
     from twisted.web.iweb import IResponse
 
-WIRE_KEY = "warta_wire"  # request meta: the WireTape of the latest download attempt
 HEAD_ALLOWANCE = 1024 * 1024  # kept beyond DOWNLOAD_MAXSIZE: headers, framing, a last read
 HEADERS_TOO_LARGE = "headers-too-large"  # the failure reason in failures.jsonl
 
@@ -199,14 +210,14 @@ class WireRecordingDownloadHandler(HTTP11DownloadHandler):
         self._pool = pool
         self._recording_pool = pool
         # nothing would consume the tapes without WARC capture (the fetch-ceiling bench)
-        self._taping = settings.getbool("WARTA_WARC_ENABLED", True)
+        self._taping = settings.getbool("WARTA_WARC_ENABLED", defaults.WARTA_WARC_ENABLED)
 
     async def download_request(self, request: Request) -> Response:
         try:
             return await self._download(request)
         except DownloadFailedError as exc:
             if _headers_too_large(exc):
-                request.meta[REASON_KEY] = HEADERS_TOO_LARGE
+                request.meta[keys.FAILURE_REASON] = HEADERS_TOO_LARGE
             raise
 
     async def _download(self, request: Request) -> Response:
@@ -215,7 +226,7 @@ class WireRecordingDownloadHandler(HTTP11DownloadHandler):
         maxsize = request.meta.get("download_maxsize", self._default_maxsize)
         tape = WireTape(limit=maxsize + HEAD_ALLOWANCE if maxsize else 0)
         tape.started_at = datetime.now(UTC)
-        request.meta[WIRE_KEY] = tape
+        request.meta[keys.WIRE] = tape
         self._recording_pool.next_tape = tape
         try:
             return await super().download_request(request)
@@ -275,9 +286,6 @@ def truncation_of(exception: BaseException, tape: WireTape) -> str:
 
 
 __all__ = [
-    "HEADERS_TOO_LARGE",
-    "WIRE_KEY",
-    "HeadersTooLarge",
     "RecordingClientFactory",
     "RecordingConnectionPool",
     "RecordingHTTP11ClientProtocol",

@@ -20,13 +20,12 @@ from typing import BinaryIO
 from warcio.recordloader import ArcWarcRecord
 from warcio.warcwriter import WARCWriter
 
+from crawler.layout import OPEN_SUFFIX, WARC_GZ_SUFFIX, fsync_folder
 from crawler.warc import records
 from crawler.warc.records import CapturedRequest, CapturedResponse, RecordSpec
 
 logger = logging.getLogger(__name__)
 
-OPEN_SUFFIX = ".open"
-WARC_SUFFIX = ".warc.gz"
 _NAME_PART_RE = re.compile(r"^[A-Za-z0-9._]+(?:-[A-Za-z0-9._]+)*$")
 
 IdFactory = Callable[[], str]
@@ -56,7 +55,7 @@ def warc_filename(prefix: str, moment: datetime, serial: int, host: str) -> str:
     """``{prefix}-{YYYYMMDDhhmmssSSS}-{serial:05d}-{host}.warc.gz`` (WARC 1.1 Annex C)."""
     moment = moment.astimezone(UTC)
     stamp = moment.strftime("%Y%m%d%H%M%S") + f"{moment.microsecond // 1000:03d}"
-    return f"{prefix}-{stamp}-{serial:05d}-{host}{WARC_SUFFIX}"
+    return f"{prefix}-{stamp}-{serial:05d}-{host}{WARC_GZ_SUFFIX}"
 
 
 class _CountingFile:
@@ -104,16 +103,8 @@ class _OpenWarc:
         os.fsync(self.raw.fileno())
         self.raw.close()
         os.rename(self.open_path, self.final_path)
-        _fsync_dir(self.final_path.parent)
+        fsync_folder(self.final_path.parent)
         return self.final_path
-
-
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 class RotatingWarcWriter:

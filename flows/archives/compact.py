@@ -22,14 +22,14 @@ from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from crawler.config.operator import load_settings
+from crawler.config.operator import load_operator_settings
 from crawler.layout import compacted_key, file_key, manifest_key, month_of
 from flows.archives.index import INDEX_FILES, SCHEMAS
 from flows.archives.query import index_files_of
@@ -154,6 +154,7 @@ def compact(
     max_parts: int | None = None,
     today: date | None = None,
     repair: bool = False,
+    full: bool = False,
     on_partition: Callable[[str, str], None] | None = None,
 ) -> CompactionReport:
     """Compact every stored crawl (of ``site``, of days up to ``until``) that no snapshot
@@ -161,13 +162,18 @@ def compact(
     published first (run again: it starts from that one's snapshot). ``max_parts``
     defaults to ``compact_max_parts`` in config/settings.yaml. ``repair`` rewrites every
     partition in reach, checking each file's digest: a part that fails is rebuilt from its
-    crawls' own files (the ``on_partition`` hook is for tests)."""
+    crawls' own files. ``full`` finds new crawls by listing the whole archive rather than
+    the arrivals log (for crawls stored by a warta older than the log). The
+    ``on_partition`` hook is for tests."""
     started = time.monotonic()
-    max_parts = max_parts or load_settings().compact_max_parts
+    listed_at = datetime.now(UTC)
+    max_parts = max_parts or load_operator_settings().compact_max_parts
     report = CompactionReport()
-    today = today or datetime.now(UTC).date()
+    today = today or listed_at.date()
     snapshot, version = load_snapshot(storage)
-    found = index_files_of(storage, snapshot, site=site, until=until, open_compacted=False)
+    found = index_files_of(
+        storage, snapshot, site=site, until=until, open_compacted=False, full=full
+    )
     pending: dict[tuple[str, str], list[tuple[str, date]]] = defaultdict(list)
     for crawl_site, day, crawl_id in found.pending:
         pending[(crawl_site, month_of(day))].append((crawl_id, day))
@@ -177,7 +183,12 @@ def compact(
             continue
         if repair or (_month_over(month, today) and len(partition.parts) > 1):
             pending.setdefault((p_site, month), [])  # a finished month becomes one file
-    if not pending:
+    # Readers may skip the arrivals before the day before this listing began, if this run
+    # takes every crawl stored by then; else the old day stands (None: they list it all).
+    arrivals_from = snapshot.arrivals_from if snapshot else None
+    if not (site or until):
+        arrivals_from = (listed_at - timedelta(days=1)).date()
+    if not pending and (snapshot is None or arrivals_from == snapshot.arrivals_from):
         report.seconds = time.monotonic() - started
         return report
     generation = (snapshot.generation if snapshot else 0) + 1
@@ -197,8 +208,11 @@ def compact(
             )  # fmt: skip
             if new is not None:
                 partitions[(p_site, month)] = new
-    if report.partitions:
-        published = publish(storage, list(partitions.values()), generation, token, version)
+    if report.problems:  # a crawl left out must stay visible in the arrivals readers list
+        arrivals_from = snapshot.arrivals_from if snapshot else None
+    if report.partitions or (snapshot and arrivals_from != snapshot.arrivals_from):
+        partitions_now = list(partitions.values())
+        published = publish(storage, partitions_now, generation, token, version, arrivals_from)
         report.generation = published.generation
     report.seconds = time.monotonic() - started
     return report

@@ -14,14 +14,15 @@ from datetime import date
 from pathlib import Path
 
 from crawler.config.units import parse_duration
-from crawler.layout import ARTICLES_FILE, is_warc, manifest_name, wacz_name
+from crawler.layout import ARTICLES_FILE, manifest_name, wacz_name, warc_files
 from flows.archives.catalog import Report, find_crawls, read_manifests
 from flows.storage.base import Storage, check_expiry, sha256_file
 from flows.storage.manifest import Manifest, ManifestFile
 
 
 class ManifestRefused(ValueError):
-    """A manifest is invalid or would write outside the destination; nothing was written."""
+    """A manifest is invalid or would write outside the destination; nothing of its crawl
+    was written (the other crawls were, and the message says how many)."""
 
 
 def _inside(dest: Path, *parts: str) -> Path:
@@ -97,20 +98,44 @@ def download_crawls(
     interrupted download is finished by running it again. Each crawl folder also gets its
     manifest. A StorageError (outage) stops the run with the partial data kept.
 
-    Every manifest is validated and every target path checked before anything is written:
-    one refused manifest (bad fields, a name that escapes ``dest``) raises ManifestRefused
-    and nothing is downloaded. ``wacz`` packages each crawl as a WACZ for ReplayWeb.page.
+    Every manifest is validated and every target path checked before anything is written.
+    A refused manifest (unreadable, bad fields, a name that escapes ``dest``) is skipped:
+    nothing of its crawl is written, the others are downloaded, and ManifestRefused then
+    names the first refusal and how many crawls were downloaded. One bad object in shared
+    storage must not keep every other crawl from a researcher. ``wacz`` packages each crawl
+    as a WACZ for ReplayWeb.page.
     """
-    from tqdm import tqdm  # only the CLI path pays for it
-
     report = Report()
     manifests = list(
         read_manifests(storage, find_crawls(storage, site=site, since=since, until=until), report)
     )
-    if report.problems:
-        more = f" (and {len(report.problems) - 1} more)" if len(report.problems) > 1 else ""
-        raise ManifestRefused(f"{report.problems[0]}{more}; nothing downloaded")
-    plans = [(m, plan_targets(Path(dest), m)) for m in manifests]
+    plans = []
+    for manifest in manifests:
+        try:
+            plans.append((manifest, plan_targets(Path(dest), manifest)))
+        except ManifestRefused as exc:
+            report.problems.append(f"manifest {manifest.key}: {exc}")
+    refused = list(report.problems)
+    _download_plans(storage, Path(dest), plans, report, progress=progress, wacz=wacz)
+    if refused:
+        more = f" (and {len(refused) - 1} more)" if len(refused) > 1 else ""
+        done = f"the other {len(plans)} crawl(s) downloaded" if plans else "nothing downloaded"
+        raise ManifestRefused(f"{refused[0]}{more}; {done}")
+    return report
+
+
+def _download_plans(
+    storage: Storage,
+    dest: Path,
+    plans: list[tuple[Manifest, list[tuple[ManifestFile, Path]]]],
+    report: Report,
+    *,
+    progress: bool,
+    wacz: bool,
+) -> None:
+    from tqdm import tqdm  # only the CLI path pays for it
+
+    manifests = [m for m, _ in plans]
     total = sum(m.total_bytes for m in manifests)  # pragma: no mutate
     # The progress bar's settings are display only; mutated, each cost mutmut a CPU timeout.
     with tqdm(
@@ -119,11 +144,12 @@ def download_crawls(
         unit_scale=True,  # pragma: no mutate
         unit_divisor=1024,  # pragma: no mutate
         file=sys.stderr,  # pragma: no mutate
-        disable=not progress,  # pragma: no mutate
+        disable=not (progress and sys.stderr.isatty()),  # no \r bar in a log  # pragma: no mutate
         desc="download",  # pragma: no mutate
     ) as bar:
         for manifest, targets in plans:
-            folder = Path(dest).resolve() / manifest.site / manifest.crawl_id
+            folder = dest.resolve() / manifest.site / manifest.crawl_id
+            problems_before = len(report.problems)
             folder.mkdir(parents=True, exist_ok=True)
             for entry, target in targets:
                 report.files += 1
@@ -145,9 +171,9 @@ def download_crawls(
             temp = manifest_path.with_name(manifest_path.name + ".part")
             temp.write_bytes(manifest.to_json())
             os.replace(temp, manifest_path)
-            if wacz and report.ok:
+            if wacz and len(report.problems) == problems_before:
+                report.files += 1  # the package is a file of the result too
                 report.done.append(package_download(folder, manifest).name)
-    return report
 
 
 def package_download(folder: Path, manifest: Manifest) -> Path:
@@ -158,7 +184,7 @@ def package_download(folder: Path, manifest: Manifest) -> Path:
     out = folder / wacz_name("warta", manifest.site, manifest.crawl_id)
     if out.is_file():
         return out
-    warcs = sorted(p for p in folder.iterdir() if is_warc(p.name))
+    warcs = warc_files(folder)
     articles = folder / ARTICLES_FILE
     if not articles.is_file():
         articles.touch()

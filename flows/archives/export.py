@@ -17,7 +17,10 @@ from pathlib import Path
 import duckdb
 import pyarrow.dataset as ds
 
+from crawler.layout import PARQUET_SUFFIX
+
 PARTITIONS = ["site", "year", "month"]
+EXPORT_MARKER = ".warta-export"  # in every export: the next export may replace the folder
 
 LATEST_ARTICLES = """
 SELECT * EXCLUDE (newest) FROM (
@@ -86,15 +89,22 @@ def export_articles(
         format="parquet",
         partitioning=PARTITIONS,
         partitioning_flavor="hive",
-        basename_template="part-{i}.parquet",
+        basename_template="part-{i}" + PARQUET_SUFFIX,
         file_visitor=lambda f: written.append(f.path),
         existing_data_behavior="error",
     )
     staged.mkdir(parents=True, exist_ok=True)  # an empty selection is an empty dataset
+    (staged / EXPORT_MARKER).write_text("written by warta archives export; replaced by the next\n")
     if dest.exists():
-        if not dest.is_dir() or any(p.suffix not in ("", ".parquet") for p in dest.rglob("*")):
+        # Only a folder this command wrote (its marker inside) or an empty one is replaced:
+        # DEST may be a typo for a folder of keys and dotfiles with no extension at all.
+        ours = dest.is_dir() and (dest / EXPORT_MARKER).is_file()
+        if not ours and not (dest.is_dir() and not any(dest.iterdir())):
             shutil.rmtree(staged, ignore_errors=True)
-            raise ValueError(f"{dest} exists and is not an earlier export; choose a new folder")
+            raise ValueError(
+                f"{dest} exists and is not an earlier export (no {EXPORT_MARKER} in it); "
+                "choose a new or empty folder"
+            )
         shutil.rmtree(dest)
     staged.rename(dest)
     return ExportResult(rows=table.num_rows, files=len(written), dest=dest)

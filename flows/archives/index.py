@@ -12,6 +12,8 @@ import json
 import logging
 import os
 import tempfile
+import types
+import typing
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -19,11 +21,20 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+from pydantic import BaseModel
 
-from crawler.layout import ARTICLES_FILE, ARTICLES_INDEX, CAPTURES_INDEX, file_key, is_warc
+from crawler.extraction.article_record import Article
+from crawler.layout import (
+    ARTICLES_FILE,
+    ARTICLES_INDEX,
+    CAPTURES_INDEX,
+    file_key,
+    warc_files,
+)
 from crawler.warc.reader import read_records
 from crawler.warc.rows import Pointer, article_row, capture_row, conversion_pointer
 from flows.archives.catalog import Report, find_crawls, read_manifests
+from flows.storage.arrivals import note_arrival
 from flows.storage.base import Storage, StorageError, sha256_file
 from flows.storage.manifest import Manifest, ManifestFile, file_kind
 
@@ -53,27 +64,45 @@ CAPTURES_SCHEMA = pa.schema(
         ("crawl_id", pa.string()),
     ]
 )
-CAPTION = pa.struct([("text", pa.string()), ("credit", pa.string()), ("image", pa.string())])
+
+
+def arrow_type(annotation: Any) -> pa.DataType:
+    """The Arrow type of an article field, from its annotation in the article model."""
+    args = [a for a in typing.get_args(annotation) if a is not type(None)]
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType) and len(args) == 1:
+        return arrow_type(args[0])
+    if origin is list:
+        return pa.list_(arrow_type(args[0]))
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        fields = annotation.model_fields.items()
+        return pa.struct([(name, arrow_type(f.annotation)) for name, f in fields])
+    simple = {str: pa.string(), int: pa.int64(), float: pa.float64(), bool: pa.bool_()}
+    if annotation in simple:
+        return simple[annotation]
+    raise TypeError(f"no Arrow type for {annotation!r}")
+
+
+# The article's own columns take their types from crawler.extraction.article_record.Article
+# (the one article schema); the rest are the index's: where, when, and how long.
+ARTICLE_TYPES = {name: arrow_type(f.annotation) for name, f in Article.model_fields.items()}
+
+
+def _article(*names: str) -> list[tuple[str, pa.DataType]]:
+    return [(name, ARTICLE_TYPES[name]) for name in names]
+
+
 ARTICLES_SCHEMA = pa.schema(
     [
-        ("url", pa.string()),
-        ("site", pa.string()),
+        *_article("url", "site"),
         ("crawl_id", pa.string()),
         ("fetch_time", UTC_TIME),
-        ("title", pa.string()),
-        ("published", pa.string()),
+        *_article("title", "published"),
         ("published_utc", UTC_TIME),
-        ("modified", pa.string()),
-        ("section", pa.string()),
-        ("authors", pa.list_(pa.string())),
-        ("editor", pa.string()),
-        ("source", pa.string()),
-        ("dateline", pa.string()),
-        ("tags", pa.list_(pa.string())),
-        ("captions", pa.list_(CAPTION)),
-        ("language", pa.string()),
+        *_article("modified", "section", "authors", "editor", "source", "dateline", "tags"),
+        *_article("captions", "language"),
         ("word_count", pa.int32()),
-        ("text", pa.string()),
+        *_article("text"),
         ("warc_file", pa.string()),
         ("warc_key", pa.string()),
         ("warc_offset", pa.int64()),
@@ -84,6 +113,7 @@ ARTICLES_SCHEMA = pa.schema(
         ("text_length", pa.int64()),
     ]
 )
+
 SCHEMAS = {"captures": CAPTURES_SCHEMA, "articles": ARTICLES_SCHEMA}
 INDEX_FILES = {"captures": CAPTURES_INDEX, "articles": ARTICLES_INDEX}
 
@@ -122,7 +152,7 @@ def build_index(
     the WARC is (or will be) stored under, relative to the storage URI.
     """
     folder = Path(folder)
-    warcs = warcs if warcs is not None else sorted(p for p in folder.iterdir() if is_warc(p.name))
+    warcs = warcs if warcs is not None else warc_files(folder)
     keys = {w.name: file_key(site, day, crawl_id, w.name) for w in warcs}
     captures: list[dict[str, Any]] = []
     conversions: dict[str, Pointer] = {}
@@ -199,6 +229,7 @@ def backfill_crawl(storage: Storage, manifest: Manifest, work: Path) -> Manifest
     updated = manifest.model_copy(update={"files": kept + added})
     updated = Manifest.model_validate(updated.model_dump())
     storage.put_bytes(updated.key, updated.to_json())
+    note_arrival(storage, updated)  # its index is new: readers of the compacted index see it
     return updated
 
 

@@ -19,9 +19,10 @@ import functools
 import io
 import json
 import operator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
@@ -32,7 +33,15 @@ import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.fs as pafs
 
-from crawler.layout import compacted_prefix, file_key, month_of, parse_manifest_key
+from crawler.layout import (
+    arrivals_prefix,
+    compacted_prefix,
+    file_key,
+    manifest_key,
+    month_of,
+    parse_arrival_key,
+    parse_manifest_key,
+)
 from flows.archives.index import INDEX_FILES, SCHEMAS
 from flows.archives.snapshot import CompactedFile, IndexCorrupt, Snapshot, load_snapshot
 from flows.storage.base import Storage
@@ -74,6 +83,32 @@ def _listing(storage: Storage, site: str | None, snapshot: Snapshot | None) -> d
     if site and snapshot is not None:
         prefixes += [compacted_prefix(table, site) for table in INDEX_FILES]
     return {info.key: info.size for prefix in prefixes for info in storage.list(prefix)}
+
+
+Stored = tuple[str, date, str, bool]  # site, crawl day, crawl id, has an index
+
+
+def _stored(listed: dict[str, int]) -> Iterator[Stored]:
+    """The crawls a full listing shows: one per manifest."""
+    for key in sorted(listed):
+        parsed = parse_manifest_key(key)
+        if parsed is not None:
+            site, day, crawl_id = parsed
+            keys = [file_key(site, day, crawl_id, n) for n in INDEX_FILES.values()]
+            yield site, day, crawl_id, all(k in listed for k in keys)
+
+
+def _arrived(storage: Storage, first: date, site: str | None) -> list[Stored]:
+    """The crawls stored from the day ``first`` on (UTC), from the arrivals log: one
+    listing per day, however many crawls the archive holds."""
+    days = (datetime.now(UTC).date() + timedelta(days=1) - first).days + 1
+    found: dict[tuple[str, str], Stored] = {}
+    for n in range(max(days, 1)):
+        for info in storage.list(arrivals_prefix(first + timedelta(days=n))):
+            parsed = parse_arrival_key(info.key)
+            if parsed is not None and (site is None or parsed[0] == site):
+                found.setdefault((parsed[0], parsed[2]), parsed)
+    return sorted(found.values(), key=lambda c: (c[1], c[0], c[2]))
 
 
 def _add_compacted(
@@ -119,33 +154,39 @@ def find_index_files(
 def index_files_of(
     storage: Storage, snapshot: Snapshot | None, *, site: str | None = None,
     since: date | None = None, until: date | None = None, open_compacted: bool = True,
+    full: bool = False,
 ) -> IndexFiles:  # fmt: skip
     """:func:`find_index_files` against a snapshot already read (None: no compacted index).
-    Without ``open_compacted`` only the crawls not compacted yet are looked up."""
-    listed = _listing(storage, site, snapshot if open_compacted else None)
+
+    Crawls stored since the snapshot are found in the arrivals log (a few listings) when the
+    snapshot says from which day on; otherwise, or with ``full``, by listing the archive.
+    Without ``open_compacted`` only the crawls not compacted yet are looked up.
+    """
     found = IndexFiles()
     covered: set[tuple[str, str]] = set()
+    if snapshot is not None and snapshot.arrivals_from is not None and not full:
+        prefixes = [compacted_prefix(t, site) for t in INDEX_FILES] if open_compacted else []
+        listed = {i.key: i.size for prefix in prefixes for i in storage.list(prefix)}
+        crawls: Iterable[Stored] = _arrived(storage, snapshot.arrivals_from, site)
+    else:
+        listed = _listing(storage, site, snapshot if open_compacted else None)
+        crawls = _stored(listed)
     if snapshot is not None:
         found.generation = snapshot.generation
         covered = snapshot.covered()
         if open_compacted:
             _add_compacted(found, snapshot, listed, site, since, until)
-    for key in sorted(listed):
-        parsed = parse_manifest_key(key)
-        if parsed is None:
-            continue
-        crawl_site, day, crawl_id = parsed
-        if (since and day < since) or (until and day > until):
+    for crawl_site, day, crawl_id, indexed in crawls:
+        if not _in_range(day, since, until):
             continue
         if (crawl_site, crawl_id) in covered:
             continue  # its rows are in a compacted file: counted there, and only there
         found.crawls += 1
-        wanted = {t: file_key(crawl_site, day, crawl_id, n) for t, n in INDEX_FILES.items()}
-        if not all(k in listed for k in wanted.values()):
-            found.unindexed.append(key)
+        if not indexed:
+            found.unindexed.append(manifest_key(crawl_site, crawl_id, day))
             continue
-        for table, index_key in wanted.items():
-            found.keys[table].append(index_key)
+        for table, name in INDEX_FILES.items():
+            found.keys[table].append(file_key(crawl_site, day, crawl_id, name))
         found.pending.append((crawl_site, day, crawl_id))
     return found
 

@@ -80,6 +80,11 @@ class Snapshot(BaseModel):
     format: Literal["warta-index-snapshot/1"] = SNAPSHOT_FORMAT
     generation: int = Field(ge=1)
     created: datetime
+    arrivals_from: date | None = Field(
+        default=None,
+        description="Every crawl stored before this UTC day is in a partition; readers find "
+        "later ones in the arrivals log. None: readers list the whole archive.",
+    )
     partitions: list[Partition]
 
     def covered(self) -> set[tuple[str, str]]:
@@ -168,12 +173,15 @@ def load_snapshot(storage: Storage) -> tuple[Snapshot | None, str | None]:
 
 def publish(
     storage: Storage, partitions: list[Partition], generation: int, token: str,
-    version: str | None,
+    version: str | None, arrivals_from: date | None = None,
 ) -> Snapshot:  # fmt: skip
     """Write the snapshot under a fresh key, then point ``current.json`` at it, but only if
     the pointer is still at ``version`` (StorageConflict: another compaction came first)."""
     ordered = sorted(partitions, key=lambda p: (p.site, p.month))
-    snapshot = Snapshot(generation=generation, created=datetime.now(UTC), partitions=ordered)
+    snapshot = Snapshot(
+        generation=generation, created=datetime.now(UTC), arrivals_from=arrivals_from,
+        partitions=ordered,
+    )  # fmt: skip
     key = snapshot_key(generation, token)
     _check(snapshot, key)
     storage.put_bytes(key, snapshot.to_json())

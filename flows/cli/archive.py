@@ -8,11 +8,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from pathlib import Path
 
-from crawler.config.operator import load_settings
+from crawler.config.operator import load_operator_settings
 from crawler.config.sites import ConfigError
+from crawler.process.crawl_lock import CrawlLocked
 from crawler.process.progress_display import follow_crawl
+from flows.lease import SiteBusy
+
+# Expected conditions, not faults: said in one line, with nothing to resume.
+EXPECTED = (SiteBusy, CrawlLocked)
 
 
 def parse_assignments(items: list[str] | None, what: str) -> dict[str, str]:
@@ -35,6 +41,11 @@ def add_data_dir(parser: argparse.ArgumentParser) -> None:
     )  # fmt: skip
 
 
+def add_set(parser: argparse.ArgumentParser, what: str) -> None:
+    """``--set NAME=VALUE``: Scrapy settings for the crawl (checked before it starts)."""
+    parser.add_argument("--set", dest="settings", action="append", metavar="NAME=VALUE", help=what)
+
+
 def add_keep_local(parser: argparse.ArgumentParser) -> None:
     keep = parser.add_mutually_exclusive_group()
     keep.add_argument(
@@ -52,13 +63,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("site", metavar="SITE", help="a site in config/sites/")
     parser.add_argument("--storage", metavar="URI", help="s3://bucket/prefix or a local path")
     parser.add_argument("--base-url", metavar="URL", help="crawl this address instead")
-    parser.add_argument(
-        "--set",
-        dest="settings",
-        action="append",
-        metavar="NAME=VALUE",
-        help="a Scrapy setting for this crawl (repeatable), e.g. DOWNLOAD_DELAY=2",
-    )
+    add_set(parser, "a Scrapy setting for this crawl (repeatable), e.g. DOWNLOAD_DELAY=2")
     parser.add_argument(
         "--arg",
         dest="spider_args",
@@ -76,7 +81,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def preflight(args: argparse.Namespace) -> tuple[dict[str, str], dict[str, str]]:
     """Check every input before Prefect starts (ConfigError: one line, exit 2); return the
     crawl settings and spider arguments. Runs in the supervisor and again in its child."""
-    from flows.cli.supervise import is_child
+    from flows.graceful_stop import is_child
     from flows.preflight import check_archive_inputs
 
     settings = parse_assignments(args.settings, "--set")
@@ -95,13 +100,17 @@ def preflight(args: argparse.Namespace) -> tuple[dict[str, str], dict[str, str]]
 
 def run(args: argparse.Namespace) -> int:
     settings, spider_args = preflight(args)
-    data_dir = Path(args.data_dir or load_settings().data_dir).expanduser().resolve()
+    data_dir = Path(args.data_dir or load_operator_settings().data_dir).expanduser().resolve()
 
     from prefect.settings import temporary_settings
 
     from crawler.process.progress_display import ProgressFollower
     from flows.archive_flow import archive_site, ephemeral_defaults, short_error
+    from flows.cli.quiet import one_line_errors
     from flows.summary import render_text
+
+    one_line_errors(getattr(args, "debug", False))
+    started = time.time()
 
     try:
         with (
@@ -124,8 +133,27 @@ def run(args: argparse.Namespace) -> int:
         if getattr(args, "debug", False):
             raise
         print(f"warta archive {args.site}: failed: {short_error(exc)}", file=sys.stderr)
-        print("local files are kept; `warta archive SITE --resume CRAWL_ID` finishes the job",
-              file=sys.stderr)  # fmt: skip
+        left = None if isinstance(exc, EXPECTED) else resumable(data_dir, args.site, started)
+        if left is not None:
+            print(f"its files are kept in {left}; `warta archive {args.site} --resume "
+                  f"{left.name}` finishes the job", file=sys.stderr)  # fmt: skip
         return 1
     print(json.dumps(summary, indent=2) if args.json else render_text(summary))
     return 0
+
+
+def resumable(data_dir: Path, site: str, since: float) -> Path | None:
+    """The crawl folder this run left with WARC files in it, if any: only then is there
+    something for ``--resume`` to finish."""
+    from crawler.layout import crawl_folder
+    from flows.unfinished import holds_warcs
+
+    site_dir = crawl_folder(data_dir, site, "x").parent
+    if not site_dir.is_dir():
+        return None
+    left = [
+        p
+        for p in site_dir.iterdir()
+        if p.is_dir() and p.stat().st_mtime >= since - 1 and holds_warcs(p)
+    ]
+    return max(left, key=lambda p: p.stat().st_mtime, default=None)

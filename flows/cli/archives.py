@@ -32,6 +32,12 @@ from flows.cli.research import RESEARCH_ACTIONS, add_research_arguments, day_arg
 from flows.storage import LocalStorage, StorageError, open_storage
 
 
+def _command(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], name: str, what: str
+) -> argparse.ArgumentParser:
+    return sub.add_parser(name, help=what, description=what)
+
+
 def _filters(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("uri", metavar="URI", help="s3://bucket/prefix or a local archive path")
     parser.add_argument("--site", help="only this site")
@@ -46,19 +52,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
 
-    listing = sub.add_parser(
-        "list",
-        help="list stored crawls: date, site, crawl id, size",
-        description="list stored crawls: date, site, crawl id, size",
-    )
+    listing = _command(sub, "list", "list stored crawls: date, site, crawl id, size")
     _filters(listing)
     listing.add_argument("--json", action="store_true", help="one JSON object per crawl")
 
-    down = sub.add_parser(
-        "download",
-        help="download crawls; run again to resume",
-        description="download crawls; run again to resume",
-    )
+    down = _command(sub, "download", "download crawls; run again to resume")
     _filters(down)
     down.add_argument("dest", metavar="DEST", type=Path, help="folder to download into")
     down.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -66,21 +64,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--wacz", action="store_true", help="also package each crawl as a WACZ (ReplayWeb.page)"
     )
 
-    check = sub.add_parser(
-        "verify",
-        help="check every stored file against its manifest",
-        description="check every stored file against its manifest",
-    )
+    check = _command(sub, "verify", "check every stored file against its manifest")
     _filters(check)
     check.add_argument(
         "--deep", action="store_true", help="download and hash every object (slow, thorough)"
     )
 
-    share = sub.add_parser(
-        "presign",
-        help="print time-limited links that need no credentials",
-        description="print time-limited links that need no credentials",
-    )
+    share = _command(sub, "presign", "print time-limited links that need no credentials")
     _filters(share)
     share.add_argument(
         "--expires", default="7d", help="how long links work: 7d, 12h, 30m (at most 7d)"
@@ -200,6 +190,11 @@ ACTIONS = {
 
 
 def run(args: argparse.Namespace) -> int:
+    since, until = getattr(args, "since", None), getattr(args, "until", None)
+    if since and until and since > until:  # an empty window is a mistake, not "0 rows"
+        print(f"warta archives {args.action}: --since {since} is after --until {until}",
+              file=sys.stderr)  # fmt: skip
+        return 2
     try:
         return ACTIONS[args.action](args)
     except (StorageError, ValueError, duckdb.Error, IndexCorrupt) as exc:

@@ -15,19 +15,17 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from crawler.config.operator import load_settings
+from crawler.config.operator import load_operator_settings
 from crawler.config.sites import ConfigError, SiteConfig, load_site
 from crawler.config.units import format_bytes
 from crawler.process.progress_display import ProgressFollower, follow_crawl
+from crawler.settings import POLITENESS_OFF
 from flows.cli.archive import add_data_dir
 from flows.preflight import check_archive_inputs
 from flows.summary import failures_line
 
 DEMO_CRAWL_SETTINGS: dict[str, Any] = {
-    # The replica is ours and on loopback: no need to be gentle with it.
-    "DOWNLOAD_DELAY": 0,
-    "AUTOTHROTTLE_ENABLED": False,
-    "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
+    **POLITENESS_OFF,  # the replica is ours and on loopback: no need to be gentle with it
     "WARTA_PROGRESS_INTERVAL": 5,
     "WARTA_PROGRESS_DISPLAY": "off",  # the demo itself shows the crawl's progress
 }
@@ -64,13 +62,15 @@ def command_name() -> str:
 
 def preflight(args: argparse.Namespace) -> SiteConfig:
     """Check the inputs before Prefect starts (ConfigError: one line, exit 2)."""
-    from flows.cli.supervise import is_child
+    from flows.graceful_stop import is_child
 
     if args.data_dir:
         os.environ["WARTA_DATA_DIR"] = str(args.data_dir)
     if args.storage:
         os.environ["WARTA_STORAGE"] = args.storage
-    settings = load_settings()
+    if args.articles < 1:
+        raise ConfigError(f"--articles must be at least 1, not {args.articles}")
+    settings = load_operator_settings()
     site = load_site(args.site)
     if not site.replica:
         raise ConfigError(f"site {site.name!r} has no bundled replica (field 'replica')")
@@ -89,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
     from replica.catalog import build_replica
 
     site = preflight(args)
-    settings = load_settings()
+    settings = load_operator_settings()
     assert site.replica is not None  # checked by preflight
     try:
         server = build_replica(site.replica, args.articles, port=args.port)

@@ -6,9 +6,9 @@ from __future__ import annotations
 import argparse
 import os
 
-from crawler.config.operator import load_settings
+from crawler.config.operator import load_operator_settings
 from crawler.config.sites import ConfigError, load_site
-from flows.cli.archive import add_data_dir, add_keep_local, parse_assignments
+from flows.cli.archive import add_data_dir, add_keep_local, add_set, parse_assignments
 from flows.deploy import (
     OVERLAP,
     api_url,
@@ -32,13 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--storage", metavar="URI", help="archive target (default: settings)")
     add_data_dir(parser)
     parser.add_argument("--base-url", metavar="URL", help="crawl this address (one site only)")
-    parser.add_argument(
-        "--set",
-        dest="settings",
-        action="append",
-        metavar="NAME=VALUE",
-        help="a Scrapy setting for every run (repeatable)",
-    )
+    add_set(parser, "a Scrapy setting for every run (repeatable)")
     add_keep_local(parser)
     parser.add_argument(
         "--no-compact", dest="compact", action="store_false",
@@ -100,12 +94,12 @@ def run(args: argparse.Namespace) -> int:
         )
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
-    schedule = load_settings().compact_schedule
+    schedule = load_operator_settings().compact_schedule
     if args.compact and schedule:
         from flows.compact_flow import compact_deployment
         from flows.crawl_steps import resolve_storage
 
-        storage = resolve_storage(args.storage or load_settings().storage)
+        storage = resolve_storage(args.storage or load_operator_settings().storage)
         deployments.append(compact_deployment(storage, schedule, work_pool=args.work_pool))
     for deployment in deployments:
         schedules = deployment.schedules or []

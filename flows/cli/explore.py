@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     storage.check()
     explorer = Explorer(storage, groups, args.uri)
     started = time.monotonic()
-    explorer.index.warm()
+    explorer.warm()
     sites = explorer.index.sites()
     files = explorer.index.files
     try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -57,14 +58,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     module = importlib.import_module(SUBCOMMANDS[args.command][0])
     try:
-        if argv is None and args.command in SUPERVISED:  # see flows.cli.supervise
-            from flows.cli import supervise
+        if argv is None and args.command in SUPERVISED:  # see flows.graceful_stop
+            from flows import graceful_stop
 
-            if not supervise.is_child():
+            if not graceful_stop.is_child():
                 # Bad input is reported here, before a second process pays for imports.
                 module.preflight(args)
-                return supervise.run_supervised(args_list)
-            supervise.become_child()
+                return graceful_stop.run_supervised(args_list)
+            graceful_stop.become_child()
+        if args.command in SUPERVISED:
+            from flows.cli.quiet import quiet_prefect
+
+            quiet_prefect(args.debug)
         return int(module.run(args) or 0)
     except ConfigError as exc:  # bad input: one line naming it, exit 2, before any work
         if args.debug:
@@ -74,9 +79,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt as exc:
         print(f"warta {args.command}: interrupted. {exc}".rstrip(". "), file=sys.stderr)
         if args.command in SUPERVISED:
-            from flows.cli.supervise import stop_temporary_server
+            from flows.graceful_stop import is_child, stop_temporary_server
 
             stop_temporary_server()
+            if is_child():
+                # The crawl is closed and the run recorded; what Python would still run at
+                # exit is Prefect's clients flushing to the server just stopped: seconds of
+                # retries against a dead port, while the user waits for the prompt.
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(130)
         return 130
     except Exception as exc:  # anything else: one line; --debug shows where it came from
         if args.debug:

@@ -51,9 +51,12 @@ def run(args: argparse.Namespace) -> int:
     except ReextractError as exc:
         print(f"warta reextract: {exc}", file=sys.stderr)
         return 2
+    for problem in stats.too_large:
+        print(f"warta reextract: skipped {problem}", file=sys.stderr)
     print(
         f"warta reextract: {stats.records} records from {stats.candidates} article pages "
-        f"({stats.responses} responses, {stats.failed} without text, pages by {stats.mode})",
+        f"({stats.responses} responses, {stats.failed} without text, "
+        f"{len(stats.too_large)} too large to decode, pages by {stats.mode})",
         file=sys.stderr,
     )
     return 0

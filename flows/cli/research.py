@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 
 from crawler.config.units import format_bytes
+from crawler.layout import PARQUET_SUFFIX
 from flows.storage import open_storage
 
 
@@ -67,6 +68,10 @@ def add_research_arguments(sub: argparse._SubParsersAction[argparse.ArgumentPars
         help="files a site-month keeps before one rewrite (default: settings)",
     )  # fmt: skip
     compact.add_argument(
+        "--full", action="store_true",
+        help="find new crawls by listing the whole archive, not the arrivals log",
+    )  # fmt: skip
+    compact.add_argument(
         "--repair", action="store_true",
         help="rewrite every partition, checking each file's sha256; rebuild bad ones",
     )  # fmt: skip
@@ -99,6 +104,7 @@ def _query(args: argparse.Namespace) -> int:
 
 
 def _get(args: argparse.Namespace) -> int:
+    from crawler.warc.reader import DecodedTooLarge
     from flows.archives.get import NotArchived, get_page, parse_timestamp
     from flows.archives.query import connect
 
@@ -111,7 +117,12 @@ def _get(args: argparse.Namespace) -> int:
     except NotArchived as exc:
         print(f"warta archives get: {exc}", file=sys.stderr)
         return 1
-    out = data if args.record else record.content()
+    try:
+        out = data if args.record else record.content()
+    except DecodedTooLarge as exc:  # a compression bomb, archived as it was received
+        print(f"warta archives get: {exc}; or use --record for the record as stored",
+              file=sys.stderr)  # fmt: skip
+        return 1
     if args.output:
         args.output.write_bytes(out)
     else:
@@ -134,7 +145,7 @@ def _export(args: argparse.Namespace) -> int:
     storage.check()
     con, files = connect(storage, site=args.site)
     result = export_articles(con, args.dest, site=args.site, since=args.since, until=args.until)
-    size = sum(p.stat().st_size for p in result.dest.rglob("*.parquet"))
+    size = sum(p.stat().st_size for p in result.dest.rglob("*" + PARQUET_SUFFIX))
     print(
         f"{result.rows} article(s) from {files.crawls} crawl(s) in {result.files} file(s), "
         f"{format_bytes(size)} -> {result.dest}"
@@ -161,7 +172,9 @@ def _compact(args: argparse.Namespace) -> int:
 
     storage = open_storage(args.uri)
     storage.check(write=True)
-    report = compact(storage, site=args.site, max_parts=args.max_parts, repair=args.repair)
+    report = compact(
+        storage, site=args.site, max_parts=args.max_parts, repair=args.repair, full=args.full
+    )
     if report.generation is None:
         print("nothing to compact: every indexed crawl is in the compacted index")
     else:

@@ -23,6 +23,7 @@ from importlib.resources import files
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from crawler.layout import WARC_GZ_SUFFIX
 from flows.archives.snapshot import IndexCorrupt
 from flows.explore import downloads, views
 from flows.explore.queries import ArchiveIndex
@@ -47,6 +48,12 @@ class Explorer:
         self.index = ArchiveIndex(storage)
         self.groups = groups
         self.name = name
+
+    def warm(self) -> None:
+        """Open the index, ask what the form offers and compile the templates, so that the
+        first page waits only for its own search."""
+        self.index.warm()
+        views.prepare()
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -167,7 +174,7 @@ class Handler(BaseHTTPRequestHandler):
             return
         [body] = downloads.warc_records(index.storage, [story])
         name = urlsplit(url).path.strip("/").replace("/", "-") or "page"
-        self.download(body, f"{name}.warc.gz", "application/warc")
+        self.download(body, f"{name}{WARC_GZ_SUFFIX}", "application/warc")
 
     def replay(self, rest: str) -> None:
         try:

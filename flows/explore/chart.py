@@ -95,6 +95,8 @@ def line_chart(points: Sequence[Point], measure: str = "count", every: str = "da
     plot_h = HEIGHT - TOP - BOTTOM
     step = plot_w / max(len(periods) - 1, 1)
     x_of = {period: LEFT + i * step for i, period in enumerate(periods)}
+    if len(periods) == 1:  # one week or month: its points in the middle, not on the axis
+        x_of = {periods[0]: LEFT + plot_w / 2}
 
     def y_of(value: float) -> float:
         return TOP + plot_h - value / top * plot_h

@@ -18,6 +18,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from crawler.layout import PARQUET_SUFFIX, WARC_GZ_SUFFIX
 from flows.explore.queries import ArchiveIndex, Point
 from flows.explore.search import Search
 from flows.storage.base import Storage
@@ -89,12 +90,12 @@ def for_search(
         return body, f"{stem}-stories.csv", "text/csv; charset=utf-8"
     if route == "/stories.parquet":
         body = stories_parquet(index.export(search, groups, text=True))
-        return body, f"{stem}-stories.parquet", "application/vnd.apache.parquet"
+        return body, f"{stem}-stories{PARQUET_SUFFIX}", "application/vnd.apache.parquet"
     if route == "/records.warc.gz":
         pointers = index.pointers(search, groups, RECORD_LIMIT, (urls or [])[:RECORD_LIMIT])
         return (
             b"".join(warc_records(index.storage, pointers)),
-            f"{stem}.warc.gz",
+            f"{stem}{WARC_GZ_SUFFIX}",
             "application/warc",
         )
     raise ValueError(f"no download {route!r}")

@@ -36,8 +36,8 @@ STORIES_VIEW = (
     f"SELECT *, TRY_CAST(pub_day AS DATE) AS day FROM ({LATEST_ARTICLES})"
 )
 SAMPLE_COLUMNS = (
-    "url, site, day, title, section, authors, captions, fetch_time, word_count, "
-    "left(coalesce(text, ''), 600) AS opening"
+    "a.url, a.site, c.day, a.title, a.section, a.authors, a.captions, a.fetch_time, "
+    "a.word_count, left(coalesce(a.text, ''), 600) AS opening"
 )
 EXPORT_COLUMNS = (
     "url, site, day, title, section, authors, editor, source, dateline, tags, published, "
@@ -108,6 +108,7 @@ class ArchiveIndex:
     def warm(self) -> None:
         """Ask what the form offers now, so that the first page waits only for its search."""
         self.sites(), self.span(), self.choices("section"), self.choices("author")
+        stop_words()
 
     def sites(self) -> list[tuple[str, int]]:
         """Every site in the archive and its number of stories."""
@@ -172,11 +173,19 @@ class ArchiveIndex:
     def samples(
         self, search: Search, groups: dict[str, list[str]], limit: int = 20, offset: int = 0
     ) -> list[dict[str, Any]]:
-        """Matching stories, newest first: what the page lists under "sample stories"."""
+        """Matching stories, newest first: what the page lists under "sample stories".
+
+        The stories are chosen first and only theirs are read in full: the view's window
+        then never carries the text of every article (4 s against 1.5 s on 80,000 rows).
+        """
         sql, params = where(search, groups)
         return self.rows(
-            f"SELECT {SAMPLE_COLUMNS} FROM stories WHERE {sql} "
-            "ORDER BY day DESC NULLS LAST, fetch_time DESC, url LIMIT ? OFFSET ?",
+            "WITH c AS (SELECT url, crawl_id, fetch_time, day FROM stories WHERE "
+            f"{sql} ORDER BY day DESC NULLS LAST, fetch_time DESC, url LIMIT ? OFFSET ?) "
+            f"SELECT {SAMPLE_COLUMNS} FROM articles a JOIN c ON a.url = c.url "
+            "AND a.crawl_id = c.crawl_id AND a.fetch_time IS NOT DISTINCT FROM c.fetch_time "
+            "QUALIFY row_number() OVER (PARTITION BY a.url) = 1 "
+            "ORDER BY c.day DESC NULLS LAST, a.fetch_time DESC, a.url",
             [*params, limit, offset],
         )
 

@@ -44,6 +44,11 @@ _env = Environment(
 _env.filters["opening"] = opening
 
 
+def prepare() -> None:
+    for name in ("search.html", "story.html", "error.html"):
+        _env.get_template(name)  # compiled once, then cached by the environment
+
+
 def render(template: str, **values: Any) -> bytes:
     values.setdefault("version", __version__)
     return _env.get_template(template).render(**values).encode("utf-8")

@@ -8,9 +8,10 @@ neither can delete anything: archives only grow. This module imports neither bac
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -96,6 +97,23 @@ class Storage(Protocol):
 
     def presign(self, key: str, expires_seconds: int) -> str:
         """A link that works without credentials (for local storage: a file:// URI)."""
+
+
+@contextlib.contextmanager
+def storage_errors(
+    uri: str,
+    operation: str,
+    errors: tuple[type[BaseException], ...],
+    reason: Callable[[BaseException], str],
+) -> Iterator[None]:
+    """A backend's own ``errors`` raised inside become one :class:`StorageError` naming the
+    storage, the operation and ``reason(exc)``; a StorageError passes through unchanged."""
+    try:
+        yield
+    except StorageError:
+        raise
+    except errors as exc:
+        raise StorageError(uri, operation, reason(exc)) from None
 
 
 def sha256_file(path: Path, start: bytes | None = None) -> str:

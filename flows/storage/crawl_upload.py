@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Literal
 
 from crawler.layout import MANIFEST_SUFFIX, SUMMARY_FILE, check_id, file_key
+from flows.storage.arrivals import note_arrival
 from flows.storage.base import Storage, StorageError, sha256_file
 from flows.storage.manifest import (
     Manifest,
@@ -187,11 +188,13 @@ def store_crawl(
     existing = load_manifest(storage, manifest.key) if storage.head(manifest.key) else None
     if existing is not None and existing.same_content(manifest):
         log.info("manifest %s already stored", manifest.key)
+        note_arrival(storage, existing)  # a run that stopped between the two writes
         return existing
     storage.put_bytes(manifest.key, manifest.to_json())
     stored = storage.head(manifest.key)
     if stored is None or stored.size != len(manifest.to_json()):
         raise StorageError(storage.uri, f"verify {manifest.key}", "manifest did not arrive intact")
+    note_arrival(storage, manifest)  # right after: how readers of the index find the crawl
     log.info(
         "stored manifest %s: %d files, %d bytes", manifest.key, len(entries), manifest.total_bytes
     )

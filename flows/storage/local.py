@@ -8,6 +8,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+from crawler.layout import LOCK_SUFFIX, fsync_folder
 from flows.storage.base import (
     CHUNK,
     SIDECAR_SUFFIX,
@@ -15,7 +16,14 @@ from flows.storage.base import (
     StorageConflict,
     StorageError,
     check_key,
+    storage_errors,
 )
+
+
+def _os_reason(exc: BaseException) -> str:
+    assert isinstance(exc, OSError)
+    reason = f"{exc.strerror or exc.__class__.__name__}"
+    return reason + (f" ({exc.filename})" if exc.filename else "")
 
 
 class LocalStorage:
@@ -33,17 +41,8 @@ class LocalStorage:
     def _path(self, key: str) -> Path:
         return self.root.joinpath(*check_key(key).split("/"))
 
-    @contextlib.contextmanager
-    def _errors(self, operation: str) -> Iterator[None]:
-        try:
-            yield
-        except StorageError:
-            raise
-        except OSError as exc:
-            reason = f"{exc.strerror or exc.__class__.__name__}"
-            if exc.filename:
-                reason += f" ({exc.filename})"
-            raise StorageError(self.uri, operation, reason) from None
+    def _errors(self, operation: str) -> contextlib.AbstractContextManager[None]:
+        return storage_errors(self.uri, operation, (OSError,), _os_reason)
 
     def check(self, *, write: bool = False) -> None:
         with self._errors("open"):
@@ -84,12 +83,7 @@ class LocalStorage:
         written = self._write_atomic(target, chunks, sha256)
         line = f"{written}  {target.name}\n".encode()
         self._write_atomic(sidecar, iter([line]), None)
-        with contextlib.suppress(OSError):  # not every filesystem lets a directory be synced
-            fd = os.open(target.parent, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+        fsync_folder(target.parent)
 
     def put_file(self, key: str, path: Path, sha256: str) -> None:
         with self._errors(f"put {key}"), path.open("rb") as source:
@@ -126,7 +120,7 @@ class LocalStorage:
         path = self._path(key)
         with self._errors(f"conditional put {key}"):
             path.parent.mkdir(parents=True, exist_ok=True)
-            with path.with_name(f".{path.name}.lock").open("a") as lock:
+            with path.with_name(f".{path.name}{LOCK_SUFFIX}").open("a") as lock:
                 fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
                 current = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
                 if current != version:

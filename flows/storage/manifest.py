@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from crawler.config.sites import SITE_NAME
 from crawler.layout import (
+    ARTICLES_FILE,
     CDXJ_SUFFIX,
     PARQUET_SUFFIX,
     SUMMARY_FILE,
@@ -43,7 +44,7 @@ class ManifestFile(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = Field(
-        pattern=SAFE_FILE_NAME, description="File name in the crawl folder, e.g. articles.jsonl"
+        pattern=SAFE_FILE_NAME, description=f"File name in the crawl folder, e.g. {ARTICLES_FILE}"
     )
     key: str = Field(description="Object key relative to the storage URI")
     size: int = Field(ge=0)
@@ -115,6 +116,8 @@ def file_kind(name: str) -> FileKind:
 def parse_manifest(data: bytes, key: str) -> Manifest:
     try:
         return Manifest.model_validate(json.loads(data))
+    except RecursionError:  # JSON nested deeper than Python's stack: a crafted manifest
+        raise ManifestError(f"manifest {key} is not valid: nested too deeply") from None
     except (ValueError, ValidationError) as exc:
         first = str(exc).splitlines()[0:3]
         raise ManifestError(f"manifest {key} is not valid: {' '.join(first)}") from None

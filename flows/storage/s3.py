@@ -39,6 +39,7 @@ from flows.storage.base import (
     StorageError,
     check_expiry,
     check_key,
+    storage_errors,
 )
 
 if TYPE_CHECKING:
@@ -176,15 +177,9 @@ class S3Storage:
             return f"{exc.__class__.__name__}: {exc}"
         return f"{exc.__class__.__name__}: {exc}"
 
-    @contextlib.contextmanager
-    def _errors(self, operation: str) -> Iterator[None]:
-        try:
-            yield
-        except StorageError:
-            raise
-        except (BotoCoreError, ClientError, S3UploadFailedError, OSError) as exc:
-            reason = self._scrub(self._reason(exc))
-            raise StorageError(self.uri, operation, reason) from None
+    def _errors(self, operation: str) -> contextlib.AbstractContextManager[None]:
+        errors = (BotoCoreError, ClientError, S3UploadFailedError, OSError)
+        return storage_errors(self.uri, operation, errors, lambda e: self._scrub(self._reason(e)))
 
     def check(self, *, write: bool = False) -> None:
         with self._errors("open"):

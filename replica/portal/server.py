@@ -7,16 +7,11 @@ byte-bounded cache and the ``/__fault__/`` machinery) from ``ReplicaHandler``.
 
 from __future__ import annotations
 
-import time
-from typing import IO, Any, cast
-from urllib.parse import parse_qs, urlsplit
+from typing import Any, cast
 
-from replica import faults
-from replica.cache import Prepared
-from replica.fault_modes import FAULT_PREFIX
 from replica.portal import routes
 from replica.portal.content import PortalSite
-from replica.responses import Options
+from replica.responses import Resource
 from replica.server import (
     ReplicaHandler,
     ReplicaHTTPServer,
@@ -25,59 +20,20 @@ from replica.server import (
 
 
 class PortalHandler(ReplicaHandler):
-    def _serve(self, head: bool) -> None:
-        server = self.server
-        portal: PortalSite = cast(Any, server).portal
-        if server.delay > 0:
-            time.sleep(server.delay)
-        base = self._base()
-        target = self.path
-        if not target.startswith("/"):
-            parts = urlsplit(target)
-            target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        path, _, query = target.partition("?")
-        if path.startswith(FAULT_PREFIX):
-            name = path[len(FAULT_PREFIX) :]
-            if faults.handle_raw(name, self):
-                return
-            found = faults.resource(name, parse_qs(query), base)
-            resource = found if found is not None else routes.not_found(portal, base)
-            self._send(Prepared.of(resource), head)
-            return
-        key = (base, target)
-        entry = server.cache.get(key)
-        cached = True
-        if entry is None:
-            resource = routes.resolve(portal, base, target, server.options)
-            entry = Prepared.of(resource)
-            cached = resource.status in (200, 301)
-            if cached:
-                server.cache.put(key, entry)
-        self._send(entry, head, cached)
+    """The main server's serving loop; only the routes are the portal's."""
+
+    def _portal(self) -> PortalSite:
+        return cast(PortalSite, self.server.site)  # PortalServer hands the portal over as site
+
+    def _resolve(self, base: str, target: str) -> Resource:
+        return routes.resolve(self._portal(), base, target, self.server.options)
+
+    def _not_found(self, base: str) -> Resource:
+        return routes.not_found(self._portal(), base)
 
 
 class PortalHTTPServer(ReplicaHTTPServer):
-    def __init__(
-        self,
-        address: tuple[str, int],
-        portal: PortalSite,
-        *,
-        delay: float,
-        options: Options,
-        cache_bytes: int,
-        log_file: IO[str] | None,
-    ) -> None:
-        # The base class wants a niaga site for its own handler; ours reads ``portal``.
-        super().__init__(
-            address,
-            cast(Any, portal),
-            delay=delay,
-            options=options,
-            cache_bytes=cache_bytes,
-            log_file=log_file,
-        )
-        self.portal = portal
-        self.RequestHandlerClass = PortalHandler
+    handler_class = PortalHandler
 
 
 class PortalServer(ReplicaServer):

@@ -16,12 +16,11 @@ import pytest
 
 from crawler.config.sites import PACKAGE_ROOT
 from crawler.layout import PROGRESS_FILE
+from tests.conftest import PolitenessOff
 from tests.terminal import read_pty
 
 pytestmark = pytest.mark.slow
 SCRAPY = str(Path(sys.executable).parent / "scrapy")
-FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
-        "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8", "-s", "WARTA_EXTRACT_WORKERS=0"]  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -33,19 +32,26 @@ def replica_url() -> Iterator[str]:
         yield server.base_url
 
 
-def crawl(data: Path, *args: str) -> subprocess.CompletedProcess[str]:
+@pytest.fixture(scope="module")
+def fast(politeness_off: PolitenessOff) -> list[str]:
+    """The politeness-off settings as ``scrapy crawl`` options."""
+    settings = politeness_off(WARTA_EXTRACT_WORKERS=0)
+    return [arg for name, value in settings.items() for arg in ("-s", f"{name}={value}")]
+
+
+def crawl(fast: list[str], data: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [SCRAPY, "crawl", "niaga", *FAST, "-s", f"WARTA_DATA_DIR={data}", *args],
+        [SCRAPY, "crawl", "niaga", *fast, "-s", f"WARTA_DATA_DIR={data}", *args],
         cwd=PACKAGE_ROOT, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
 
 
 def test_clean_crawls_log_no_error_and_honour_the_data_dir(
-    replica_url: str, tmp_path: Path
+    replica_url: str, tmp_path: Path, fast: list[str]
 ) -> None:
     data = tmp_path / "elsewhere"
     for run in ("first", "incremental, nothing new"):
-        proc = crawl(data, "-a", f"base_url={replica_url}")
+        proc = crawl(fast, data, "-a", f"base_url={replica_url}")
         assert proc.returncode == 0, (run, proc.stderr[-3000:])
         errors = [line for line in proc.stderr.splitlines() if " ERROR:" in line]
         assert errors == [], (run, errors)
@@ -64,10 +70,11 @@ def closed_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_an_unreachable_site_fails_the_crawl(tmp_path: Path) -> None:
+def test_an_unreachable_site_fails_the_crawl(tmp_path: Path, fast: list[str]) -> None:
     start = time.monotonic()
     proc = crawl(
-        tmp_path, "-a", f"base_url=http://127.0.0.1:{closed_port()}", "-s", "RETRY_ENABLED=False",
+        fast, tmp_path, "-a", f"base_url=http://127.0.0.1:{closed_port()}",
+        "-s", "RETRY_ENABLED=False",
         "-s", "WARTA_BACKOFF_BASE=0.01", "-s", "WARTA_BACKOFF_MAX=0.01",
     )  # fmt: skip
     print(f"\n  {time.monotonic() - start:.1f} s: {proc.stderr.splitlines()[-1]}")
@@ -77,13 +84,15 @@ def test_an_unreachable_site_fails_the_crawl(tmp_path: Path) -> None:
     assert json.loads((folder / "crawl-summary.json").read_text())["unreachable"] is True
 
 
-def test_scrapy_crawl_on_a_terminal_shows_a_live_panel(replica_url: str, tmp_path: Path) -> None:
+def test_scrapy_crawl_on_a_terminal_shows_a_live_panel(
+    replica_url: str, tmp_path: Path, fast: list[str]
+) -> None:
     code, out = read_pty(
         [
             SCRAPY,
             "crawl",
             "niaga",
-            *FAST,
+            *fast,
             "-s",
             f"WARTA_DATA_DIR={tmp_path}",
             "-a",

@@ -20,7 +20,6 @@ import secrets
 import signal
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -29,7 +28,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import PolitenessOff
 from tests.ports import PortTaken, bind_failed, start_on_fresh_ports
+from tests.waiting import wait_until
 
 WEED = Path(sys.executable).parent / "weed"
 PORT_FLAGS = (
@@ -54,23 +55,29 @@ class ServerProcess:
             self.process = subprocess.Popen(
                 command, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=cwd
             )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                code = self.process.returncode
+        process = self.process
+
+        def healthy() -> bool:
+            if process.poll() is not None:
                 if bind_failed(self.log_tail(200)):
                     self.process = None
                     raise PortTaken(f"{self.name} could not bind: {self.log_tail()}")
-                raise RuntimeError(f"{self.name} exited with {code}: {self.log_tail()}")
+                raise RuntimeError(
+                    f"{self.name} exited with {process.returncode}: {self.log_tail()}"
+                )
             try:
                 with urllib.request.urlopen(health_url, timeout=2) as response:
-                    if response.status == 200:
-                        return
+                    return bool(response.status == 200)
             except (urllib.error.URLError, OSError):
-                pass
-            time.sleep(0.2)
-        self.stop()
-        raise RuntimeError(f"{self.name} did not become healthy in {timeout}s: {self.log_tail()}")
+                return False
+
+        try:
+            wait_until(healthy, timeout, interval=0.2, what=f"{self.name} at {health_url}")
+        except AssertionError:
+            self.stop()
+            raise RuntimeError(
+                f"{self.name} did not become healthy in {timeout}s: {self.log_tail()}"
+            ) from None
 
     def stop(self, timeout: float = 20) -> None:
         process, self.process = self.process, None
@@ -320,12 +327,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 # ---- Prefect and the replica, for the archive flow and deployment tests ------------------
 
-FAST_CRAWL = {  # politeness off: the replica is ours and on loopback
-    "DOWNLOAD_DELAY": 0,
-    "AUTOTHROTTLE_ENABLED": False,
-    "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
-    "WARTA_PROGRESS_INTERVAL": 0,
-}
 REPLICA_ARTICLES = 15
 
 
@@ -346,9 +347,9 @@ def niaga_replica() -> Iterator[Replica]:
 
 
 @pytest.fixture
-def fast_crawl() -> dict[str, object]:
+def fast_crawl(politeness_off: PolitenessOff) -> dict[str, object]:
     """Scrapy settings for crawling the replica: politeness off (it is ours, on loopback)."""
-    return dict(FAST_CRAWL)
+    return politeness_off()
 
 
 @pytest.fixture(scope="session")

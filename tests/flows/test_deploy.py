@@ -7,16 +7,16 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
 
-from crawler.config.operator import load_settings
+from crawler.config.operator import load_operator_settings
 from crawler.config.sites import load_site
 from flows.deploy import build_deployments
+from tests.waiting import wait_until
 
 T = TypeVar("T")
 WARTA = Path(sys.executable).parent / "warta"
@@ -59,15 +59,12 @@ def test_bad_arguments_fail_before_prefect_starts(capsys) -> None:
 
 
 def wait_for(what: str, probe: Callable[[], T | None], timeout: float, alive: Any) -> T:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    def ready() -> T | None:
         if alive.poll() is not None:
             raise AssertionError(f"warta deploy exited with {alive.returncode} waiting for {what}")
-        value = probe()
-        if value is not None:
-            return value
-        time.sleep(0.5)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        return probe()
+
+    return wait_until(ready, timeout, interval=0.5, what=what)
 
 
 @pytest.fixture
@@ -159,7 +156,7 @@ def test_served_deployment_runs_once_at_a_time_into_s3(
         # The compaction deployment, on its own schedule, merges the stored crawl's index.
         compaction = client.read_deployment_by_name("compact-index/archive")
         assert compaction.parameters == {"storage": s3_target.uri}
-        assert compaction.schedules[0].schedule.cron == load_settings().compact_schedule
+        assert compaction.schedules[0].schedule.cron == load_operator_settings().compact_schedule
         run = client.create_flow_run_from_deployment(compaction.id)
         [compacted] = wait_for("the compaction run", lambda: finished_runs([run]), 240, process)
         assert compacted.state.type == StateType.COMPLETED, compacted.state.message

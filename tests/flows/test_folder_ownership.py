@@ -7,10 +7,12 @@ these are the rules it rests on, quickly.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import replace
 from io import BytesIO
 from pathlib import Path
 
+import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -120,3 +122,36 @@ def test_a_stale_index_is_rebuilt_not_fatal(tmp_path: Path) -> None:
     crawl_steps.package(plan)
     assert "late" in index.read_text()
     crawl_steps.check_warcs(folder)  # sound again
+
+
+def test_verify_says_in_one_line_that_a_crawl_is_not_stored_yet(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from flows.cli import main
+
+    folder = tmp_path / "crawls" / "niaga" / "20260101T000000Z"
+    folder.mkdir(parents=True)
+    real_warc(folder / "warta-niaga-20260101000000000-00000-h.warc.gz")
+    assert main(["verify", str(folder.parent)]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == (
+        "crawl 20260101T000000Z is not stored yet: run `warta archive niaga` "
+        "(or `warta archive niaga --resume 20260101T000000Z`)"
+    )
+    assert "index-missing" not in out and len(out.splitlines()) == 2, out
+
+
+def test_preflight_refuses_a_data_dir_it_cannot_write(tmp_path: Path) -> None:
+    from crawler.config.sites import ConfigError
+    from flows.preflight import check_data_dir
+
+    locked = tmp_path / "read-only"
+    locked.mkdir()
+    locked.chmod(0o555)
+    try:
+        if os.access(locked, os.W_OK):
+            pytest.skip("running as a user who may write anywhere")
+        with pytest.raises(ConfigError, match="cannot write in it"):
+            check_data_dir(locked)
+    finally:
+        locked.chmod(0o755)

@@ -31,13 +31,12 @@ from crawler.warc.verify import verify_paths
 from replica.catalog import build_replica
 from replica.hostile.cases import CREDENTIALS, NEVER_SERVED
 from replica.hostile.server import HostileServer
+from tests.conftest import PolitenessOff
 from tests.flows.conftest import PrefectServer
 from tests.memory import TreeMemory
 
 MAXSIZE = 2 * 1024 * 1024
-SETTINGS = {
-    "DOWNLOAD_DELAY": 0,
-    "AUTOTHROTTLE_ENABLED": False,
+SETTINGS = {  # with the politeness_off settings
     "CONCURRENT_REQUESTS_PER_DOMAIN": 4,
     "DOWNLOAD_TIMEOUT": 5,
     "DOWNLOAD_MAXSIZE": MAXSIZE,
@@ -45,7 +44,6 @@ SETTINGS = {
     "RETRY_TIMES": 2,
     "WARTA_BACKOFF_BASE": 0.2,
     "WARTA_BACKOFF_MAX": 1,
-    "WARTA_PROGRESS_INTERVAL": 0,
 }
 # Failures the crawl must list, by the path the server was asked for (a redirect's failure
 # names its target and, in "redirected_from", the site's URL that led there).
@@ -113,12 +111,12 @@ def _records(folder: Path) -> Iterator[Any]:
 
 
 def _run_archive(
-    tmp_path: Path, base_url: str, prefect: PrefectServer
+    tmp_path: Path, base_url: str, prefect: PrefectServer, settings: dict[str, Any]
 ) -> tuple[dict[str, Any], float, TreeMemory, str]:
     args = [sys.executable, "-m", "flows.cli", "archive", "hostile", "--base-url", base_url,
             "--storage", str(tmp_path / "archive"), "--data-dir", str(tmp_path / "data"),
             "--keep-local", "--json"]  # fmt: skip
-    args += [f"--set={k}={v}" for k, v in SETTINGS.items()]
+    args += [f"--set={k}={v}" for k, v in settings.items()]
     # A real Prefect server, as a deployment has: the ephemeral one takes 10-60 s to start
     # on a loaded machine and its start-up is not what this test is about.
     env = {**os.environ, **prefect.env()}
@@ -143,9 +141,15 @@ def _run_archive(
 @pytest.mark.slow
 @pytest.mark.timeout(900)
 def test_archive_of_the_hostile_site(
-    tmp_path: Path, hostile: HostileServer, trap: ConnectionCounter, prefect_server: PrefectServer
+    tmp_path: Path,
+    hostile: HostileServer,
+    trap: ConnectionCounter,
+    prefect_server: PrefectServer,
+    politeness_off: PolitenessOff,
 ) -> None:
-    summary, elapsed, memory, stderr = _run_archive(tmp_path, hostile.base_url, prefect_server)
+    summary, elapsed, memory, stderr = _run_archive(
+        tmp_path, hostile.base_url, prefect_server, politeness_off(**SETTINGS)
+    )
     folder = Path(summary["folder"])
     print(
         f"\nwarta archive: {elapsed:.1f} s; peak PSS {memory.peak / 2**20:.0f} MiB for the "

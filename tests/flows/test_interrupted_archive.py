@@ -20,7 +20,9 @@ from pathlib import Path
 import pytest
 
 from crawler.warc.reader import read_records
+from tests.conftest import PolitenessOff
 from tests.flows.conftest import PrefectServer, Replica
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.slow
 WARTA = Path(sys.executable).parent / "warta"
@@ -46,14 +48,20 @@ def prefect_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
     server.stop()
 
 
+@pytest.fixture(scope="module")
+def crawl_args(politeness_off: PolitenessOff) -> list[str]:
+    """Politeness off, two requests at a time: ``--set`` options of ``warta archive``."""
+    settings = politeness_off(CONCURRENT_REQUESTS_PER_DOMAIN=2)
+    return [arg for name, value in settings.items() for arg in ("--set", f"{name}={value}")]
+
+
 def start_archive(
-    replica: Replica, root: Path, env: dict[str, str], data: str = "data"
+    replica: Replica, root: Path, env: dict[str, str], args: list[str], data: str = "data"
 ) -> subprocess.Popen[bytes]:
     command = [
         str(WARTA), "archive", "niaga", "--base-url", replica.base_url,
         "--storage", str(root / "archive"), "--data-dir", str(root / data), "--keep-local",
-        "--set", "DOWNLOAD_DELAY=0", "--set", "AUTOTHROTTLE_ENABLED=False",
-        "--set", "CONCURRENT_REQUESTS_PER_DOMAIN=2",
+        *args,
     ]  # fmt: skip
     log = (root / "warta.log").open("ab")
     return subprocess.Popen(
@@ -74,11 +82,11 @@ def written_articles(root: Path) -> list[dict[str, object]]:
 
 
 def wait_for_articles(proc: subprocess.Popen[bytes], root: Path, count: int) -> None:
-    deadline = time.monotonic() + 300
-    while len(written_articles(root)) < count:
+    def enough() -> bool:
         assert proc.poll() is None, (root / "warta.log").read_text()[-3000:]
-        assert time.monotonic() < deadline, "the crawl wrote too few articles in 300 s"
-        time.sleep(0.2)
+        return len(written_articles(root)) >= count
+
+    wait_until(enough, 300, interval=0.2, what=f"{count} articles written by the crawl")
 
 
 def process_tree(pid: int) -> list[int]:
@@ -96,6 +104,19 @@ def process_tree(pid: int) -> list[int]:
         tree.append(current)
         todo.extend(children.get(current, []))
     return tree
+
+
+def all_gone(pids: list[int]) -> bool:
+    """Whether none of ``pids`` is still running (a zombie waiting for its reaper counts as
+    gone: it holds no lock, no file and no port)."""
+    for pid in pids:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            continue
+        if state != "Z":
+            return False
+    return True
 
 
 def stored_files(archive: Path, suffix: str) -> list[Path]:
@@ -130,11 +151,16 @@ def check_archive(root: Path, fetched_before: set[str]) -> int:
 
 @pytest.mark.parametrize("how", ["ctrl-c", "sigkill"])
 def test_interrupted_archive_loses_nothing(
-    how: str, slow_replica: Replica, prefect_api: dict[str, str], tmp_path: Path
+    how: str,
+    slow_replica: Replica,
+    prefect_api: dict[str, str],
+    tmp_path: Path,
+    crawl_args: list[str],
 ) -> None:
-    proc = start_archive(slow_replica, tmp_path, prefect_api)
+    proc = start_archive(slow_replica, tmp_path, prefect_api, crawl_args)
     try:
         wait_for_articles(proc, tmp_path, INTERRUPT_AFTER)
+        tree = process_tree(proc.pid)
         started = time.monotonic()
         if how == "ctrl-c":
             os.killpg(proc.pid, signal.SIGINT)  # what the terminal does on Ctrl-C
@@ -152,13 +178,13 @@ def test_interrupted_archive_loses_nothing(
             for pid in process_tree(proc.pid):
                 os.kill(pid, signal.SIGKILL)
             proc.wait(30)
-    time.sleep(1)  # the kernel reaps the rest of the tree
+    wait_until(lambda: all_gone(tree), 30, what="the interrupted run's processes to end")
     fetched = {str(item["url"]) for item in written_articles(tmp_path)}
     assert fetched and len(fetched) < ARTICLES
     if how == "sigkill":
         assert list((tmp_path / "data").rglob("*.warc.gz.open")), "a kill leaves the WARC open"
 
-    rerun = start_archive(slow_replica, tmp_path, prefect_api)
+    rerun = start_archive(slow_replica, tmp_path, prefect_api, crawl_args)
     assert rerun.wait(600) == 0, (tmp_path / "warta.log").read_text()[-3000:]
     recovered = check_archive(tmp_path, fetched)
     print(f"{how}: {recovered} articles fetched before the interrupt are in storage")
@@ -168,22 +194,23 @@ def test_interrupted_archive_loses_nothing(
 
 
 def test_a_killed_worker_is_carried_on_by_another(
-    slow_replica: Replica, prefect_api: dict[str, str], tmp_path: Path
+    slow_replica: Replica, prefect_api: dict[str, str], tmp_path: Path, crawl_args: list[str]
 ) -> None:
     """Worker 1 dies mid-crawl (every process at once). Worker 2, with a data folder of
     its own, takes the site's lease at once (its holder is gone) and archives the site.
     When worker 1 comes back, its unstored folder is set aside, not archived twice."""
-    dying = start_archive(slow_replica, tmp_path, prefect_api, data="data")
+    dying = start_archive(slow_replica, tmp_path, prefect_api, crawl_args, data="data")
     try:
         wait_for_articles(dying, tmp_path, INTERRUPT_AFTER)
     finally:
-        for pid in process_tree(dying.pid):
+        tree = process_tree(dying.pid)
+        for pid in tree:
             os.kill(pid, signal.SIGKILL)
         dying.wait(30)
-    time.sleep(1)
-    other = start_archive(slow_replica, tmp_path, prefect_api, data="worker-2")
+    wait_until(lambda: all_gone(tree), 30, what="the killed worker's processes to end")
+    other = start_archive(slow_replica, tmp_path, prefect_api, crawl_args, data="worker-2")
     assert other.wait(600) == 0, (tmp_path / "warta.log").read_text()[-3000:]
-    back = start_archive(slow_replica, tmp_path, prefect_api, data="data")
+    back = start_archive(slow_replica, tmp_path, prefect_api, crawl_args, data="data")
     assert back.wait(600) == 0, (tmp_path / "warta.log").read_text()[-3000:]
     assert list((tmp_path / "data" / "crawls" / "niaga").glob("*.superseded"))
     urls = [

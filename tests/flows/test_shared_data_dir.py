@@ -12,7 +12,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +19,7 @@ import pytest
 
 from crawler.warc.reader import read_records
 from tests.flows.conftest import PrefectServer, Replica
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.slow
 WARTA = Path(sys.executable).parent / "warta"
@@ -84,11 +84,12 @@ def test_a_demo_beside_a_live_crawl_leaves_both_whole_and_stored(
         live_log, prefect_api,
     )  # fmt: skip
     try:
-        deadline = time.monotonic() + 180
-        while not list(data.rglob("*.warc.gz.open")):
+
+        def warc_open() -> bool:
             assert live.poll() is None, live_log.read_text()[-3000:]
-            assert time.monotonic() < deadline, "the live crawl opened no WARC in 180 s"
-            time.sleep(0.2)
+            return bool(list(data.rglob("*.warc.gz.open")))
+
+        wait_until(warc_open, 180, interval=0.2, what="the live crawl to open a WARC")
         demo = launch(
             [str(WARTA), "demo", "--port", "0", "--articles", str(DEMO_ARTICLES),
              "--data-dir", str(data), "--storage", str(tmp_path / "archive-demo")],

@@ -20,7 +20,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator, Mapping, Sequence
@@ -33,6 +32,7 @@ from warcio.timeutils import iso_date_to_timestamp
 
 from crawler.warc.indexing import build_cdxj
 from tests.ports import PortTaken, bind_failed, start_on_fresh_ports
+from tests.waiting import wait_until
 
 REPO = Path(__file__).resolve().parents[2]
 PYWB_VENV = Path(os.environ.get("WARTA_PYWB_VENV", REPO / ".venv-pywb"))
@@ -185,21 +185,27 @@ def _start_wayback(bin_dir: Path, root: Path, port: int, timeout: float) -> Wayb
             stderr=subprocess.STDOUT,
         )
     server = Wayback(process, f"http://127.0.0.1:{port}", log)
-    deadline = time.monotonic() + timeout
-    while True:
+
+    def answers() -> bool:
         if process.poll() is not None:
             if bind_failed(log.read_text(errors="replace")):
                 raise PortTaken(f"wayback could not bind port {port}")
             raise AssertionError(f"wayback exited with {process.returncode}:\n{log.read_text()}")
         try:
-            if http_get(server.base_url + "/", timeout=2).status == 200:
-                return server
+            return http_get(server.base_url + "/", timeout=2).status == 200
         except OSError:
-            pass
-        if time.monotonic() > deadline:
+            return False
+
+    try:
+        wait_until(answers, timeout, interval=0.2, what="wayback")
+    except AssertionError as exc:
+        if "timed out" in str(exc):
             server.stop()
-            raise AssertionError(f"wayback did not answer within {timeout} s:\n{log.read_text()}")
-        time.sleep(0.2)
+            raise AssertionError(
+                f"wayback did not answer within {timeout} s:\n{log.read_text()}"
+            ) from None
+        raise
+    return server
 
 
 @pytest.fixture(scope="module")

@@ -20,9 +20,9 @@ from crawler.warc.indexing import build_cdxj
 from crawler.warc.verify import verify_paths
 from replica.content import build_site
 from replica.server import ReplicaServer
+from tests.conftest import PolitenessOff
 
 pytestmark = pytest.mark.slow
-FAST = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS_PER_DOMAIN": 8}
 
 
 def sent_bytes(url: str) -> bytes:
@@ -39,12 +39,14 @@ def sent_bytes(url: str) -> bytes:
 
 @pytest.fixture(scope="module")
 def replay_source(
-    tmp_path_factory: pytest.TempPathFactory,
+    tmp_path_factory: pytest.TempPathFactory, politeness_off: PolitenessOff
 ) -> Iterator[tuple[list[Path], dict[str, bytes]]]:
     site = build_site(8)
     out = tmp_path_factory.mktemp("niaga-replay")
     with ReplicaServer(site) as server:
-        result = run_crawl("niaga", out, "replay", base_url=server.base_url, settings=FAST)
+        result = run_crawl(
+            "niaga", out, "replay", base_url=server.base_url, settings=politeness_off()
+        )
         expected = {server.base_url + a.path: sent_bytes(server.base_url + a.path) for a in site}
     warcs = result.warc_files
     build_cdxj(warcs, out / "index.cdxj")

@@ -17,10 +17,10 @@ from crawler.process.runner import run_crawl
 from crawler.warc.records import PROFILE_NOT_MODIFIED
 from replica.content import build_site
 from replica.server import ReplicaServer
+from tests.conftest import PolitenessOff
 from tests.replay.conftest import http_get, make_collections, start_wayback
 
 pytestmark = pytest.mark.slow
-FAST = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS_PER_DOMAIN": 8}
 
 
 def records(warcs: list[Path], kind: str) -> dict[str, tuple[str, bytes, str]]:
@@ -50,11 +50,11 @@ def _entity(record: Any) -> bytes:
 
 @pytest.fixture(scope="module")
 def archive(
-    tmp_path_factory: pytest.TempPathFactory, pywb_bin: Path
+    tmp_path_factory: pytest.TempPathFactory, pywb_bin: Path, politeness_off: PolitenessOff
 ) -> Iterator[tuple[str, dict[str, tuple[str, bytes, str]], dict[str, tuple[str, bytes, str]]]]:
     root = tmp_path_factory.mktemp("revisit-replay")
     state = root / "state.sqlite"
-    settings = {**FAST, "WARTA_STATE_PATH": str(state)}
+    settings = politeness_off(WARTA_STATE_PATH=str(state))
     with ReplicaServer(build_site(5)) as server:
         first = run_crawl("niaga", root / "run1", "run1", base_url=server.base_url,
                           settings=settings)  # fmt: skip

@@ -16,7 +16,8 @@ import pytest
 
 from crawler.process.runner import run_crawl
 from crawler.warc.indexing import build_cdxj
-from tests.crawler.warc.test_wire_capture import FAST, HTML, ROUTES
+from tests.conftest import PolitenessOff
+from tests.crawler.warc.test_wire_capture import HTML, ROUTES, SCRIPTED
 from tests.wire_server import WireServer
 
 pytestmark = pytest.mark.slow
@@ -30,13 +31,13 @@ CUT = {
 
 @pytest.fixture(scope="module")
 def replay_source(
-    tmp_path_factory: pytest.TempPathFactory,
+    tmp_path_factory: pytest.TempPathFactory, politeness_off: PolitenessOff
 ) -> Iterator[tuple[list[Path], dict[str, bytes]]]:
     out = tmp_path_factory.mktemp("wire-replay")
     paths = [p for p in ROUTES if p != "/robots.txt"]
     with WireServer(ROUTES) as server:
         result = run_crawl(
-            "niaga", out, "wire", base_url=server.base_url, settings=FAST,
+            "niaga", out, "wire", base_url=server.base_url, settings=politeness_off(**SCRIPTED),
             spider_args={"urls": ",".join(paths)}, timeout=180,
         )  # fmt: skip
     base = server.base_url

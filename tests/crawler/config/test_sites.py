@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.config.operator import load_settings
+from crawler.config.operator import load_operator_settings
 from crawler.config.sites import ConfigError, load_site, site_names
 
 
@@ -82,7 +82,7 @@ def test_name_must_match_file(tmp_path: Path) -> None:
 
 def test_settings_env_override(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("WARTA_STORAGE", "s3://bucket/prefix")
-    assert load_settings().storage == "s3://bucket/prefix"
+    assert load_operator_settings().storage == "s3://bucket/prefix"
     (tmp_path / "settings.yaml").write_text("warc_max_bytes: 10\n")
     with pytest.raises(ConfigError, match="warc_max_bytes"):
-        load_settings(tmp_path)
+        load_operator_settings(tmp_path)

@@ -126,3 +126,98 @@ def test_a_photo_page_keeps_its_own_text_and_drops_the_furniture() -> None:
     record = extract_article(page, "https://kota.example/readfoto/2016/02/23/jembatan-gantung")
     assert record is not None and record.page_kind == "photo"
     assert record.text == intro
+
+
+def _page(inner: str) -> str:
+    body = "".join(f"<p>{p}</p>" for p in PARAS * 2)
+    return (
+        "<html><head><meta property='og:type' content='article'></head><body>"
+        f"<div class='main'><h1>Jembatan baru diresmikan</h1>{inner}{body}</div></body></html>"
+    )
+
+
+def _captions(inner: str, body: bool = True) -> list[tuple[str, str | None]]:
+    record = extract_article(_page(inner), "https://kota.example/berita/2015/jembatan-baru")
+    assert record is not None
+    if body:
+        assert record.text.split("\n\n") == list(PARAS * 2)  # no caption left in the body
+    return [(c.text, c.credit) for c in record.captions]
+
+
+LEAD = "Warga melintasi jembatan baru di tepi sungai, Senin (5/11)"
+
+
+def test_a_caption_box_named_by_id_beside_the_lead_image() -> None:
+    inner = (
+        "<div id='foto_berita'><img src='/img/1.jpg' alt='Jembatan baru diresmikan'>"
+        f"<div id='caption_berita'>{LEAD}.</div></div>"
+    )
+    assert _captions(inner) == [(f"{LEAD}.", None)]
+
+
+def test_an_indonesian_caption_class_beside_the_image() -> None:
+    for word in ("deskripsi", "keterangan", "ket-foto"):
+        inner = (
+            f"<div class='tampilan'><div class='gambar'><img src='/img/1.jpg'></div>"
+            f"<div class='{word}'>{LEAD}.</div></div>"
+        )
+        assert _captions(inner) == [(f"{LEAD}.", None)], word
+
+
+def test_a_doc_credit_is_split_off() -> None:
+    from crawler.extraction.captions import split_credit
+
+    assert split_credit(f"{LEAD}. Doc. humas kota") == (LEAD, "humas kota")
+    assert split_credit(f"{LEAD}.") == (f"{LEAD}.", None)  # "(5/11)" is the day, no credit
+    assert split_credit(f"{LEAD} (KANTOR/Nama)") == (LEAD, "KANTOR/Nama")
+
+
+def test_teaser_cards_and_staff_lists_are_no_captions() -> None:
+    teaser = (
+        "<div class='box'><div class='thumb'><a href='/berita/2'><img src='/img/2.jpg'></a>"
+        "</div><h3><a href='/berita/2'>Pasar baru dibuka</a></h3><div class='desc'>Pasar "
+        "baru di pusat kota dibuka untuk pedagang kecil mulai pekan ini.</div></div>"
+        "<div class='card__caption'><h5><a href='/berita/3'>Harga cabai turun</a></h5> "
+        "Telah dibaca 1.2k kali</div>"
+        "<ul class='credits'><li class='credits__role'>Editor</li><li><img class='x' "
+        "src='/avatars/u.png' alt='avatar'><span class='credits__name'>Nama Editor</span>"
+        "</li></ul>"
+    )
+    assert _captions(teaser, body=False) == []
+
+
+def test_one_caption_per_image_with_its_credit_split_in_both_places() -> None:
+    inner = (
+        f"<figure class='wp-caption' data-caption='{LEAD}. Foto: Nama Fotografer'>"
+        f"<img src='/img/1.jpg'><figcaption>{LEAD}. Foto: Nama Fotografer</figcaption></figure>"
+        f"<div class='photo' data-caption='{LEAD} (Dok. Humas)'><img src='/img/1.jpg'></div>"
+    )
+    assert _captions(inner) == [(LEAD, "Nama Fotografer")]
+
+
+def test_the_lead_image_alt_is_its_caption_when_it_is_a_sentence() -> None:
+    inner = f"<div class='foto'><img src='/img/1.jpg' alt='{LEAD} (Istimewa)'></div>"
+    assert _captions(inner) == [(LEAD, "Istimewa")]
+    headline = "<div class='foto'><img src='/img/1.jpg' alt='Jembatan baru diresmikan'></div>"
+    assert _captions(headline) == []
+
+
+def test_a_photo_credit_standing_alone_in_the_text_is_no_body_line() -> None:
+    for line in ("KANTORBERITA FOTO/Nama Fotografer", "(KANTOR/Nama)", "PORTAL.com/NAMA PENULIS"):
+        assert is_dropped_line(line), line
+    assert not is_dropped_line("KANTORBERITA FOTO/Nama Fotografer memotret warga di jembatan.")
+
+
+def test_linked_captions_stay_and_a_footer_notice_is_none() -> None:
+    inner = (
+        "<figure><img src='/img/1.jpg'><figcaption><a href='/resep/kue'>Kue Lapis "
+        "Legit Klasik</a></figcaption></figure>"
+        "<div class='wp-caption'><img src='/img/2.jpg'><p class='wp-caption-text'><em>Source: "
+        "<a href='https://data.example/riset'>data.example</a></em></p></div>"
+    )
+    assert _captions(inner) == [
+        ("Kue Lapis Legit Klasik", None),
+        ("Source: data.example", None),
+    ]
+    footer = "<img src='/logo.png'><p>kota.example Copyright © 2016</p>"
+    assert _captions(footer, body=False) == []

@@ -87,3 +87,19 @@ def test_merge_records_keeps_the_crawlers_keys_from_page_one() -> None:
     merged = merge_records([first, second])
     assert merged["text"] == "Satu.\n\nDua."
     assert merged["warc"] == {"file": "a.warc.gz"} and merged["fetched_url"] == "x"
+
+
+def test_merged_modified_is_the_latest_instant_whichever_page_states_it() -> None:
+    """Each page may state its own ``modified``; the article was last changed at the latest
+    of them. Page 2 is the latest here, written in UTC, so neither the first page, the last
+    page, the earliest, nor the largest string is the right answer."""
+    dates = ["2023-03-03T16:00:00+08:00", "2023-03-03T11:30:00+00:00", None,
+             "2023-03-03T18:00:00+08:00"]  # fmt: skip
+    pages = [
+        Article(url=f"{FIRST}?page={n}" if n > 1 else FIRST, title="Judul", text=f"Paragraf {n}.",
+                modified=when)
+        for n, when in enumerate(dates, start=1)
+    ]  # fmt: skip
+    assert merge_articles(pages).modified == "2023-03-03T11:30:00+00:00"
+    assert merge_articles([*pages[:1], pages[2]]).modified == "2023-03-03T16:00:00+08:00"
+    assert merge_articles([pages[2], pages[2]]).modified is None

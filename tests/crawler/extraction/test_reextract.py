@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from crawler.config.sites import load_site
+from crawler.extraction.reextract import ReextractStats, pages
 from crawler.process.runner import CrawlResult, run_crawl
+from crawler.warc.writer import RotatingWarcWriter
 from flows.cli import main
 from replica.content import build_site
 from replica.server import ReplicaServer
-
-FAST = {
-    "DOWNLOAD_DELAY": 0,
-    "AUTOTHROTTLE_ENABLED": False,
-    "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
-    "WARTA_PROGRESS_INTERVAL": 0,
-}
+from tests.conftest import PolitenessOff
 
 
 def _lines(path: Path) -> list[dict[str, Any]]:
@@ -30,7 +28,7 @@ def _as_set(records: list[dict[str, Any]]) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def crawl(tmp_path_factory: pytest.TempPathFactory) -> CrawlResult:
+def crawl(tmp_path_factory: pytest.TempPathFactory, politeness_off: PolitenessOff) -> CrawlResult:
     out = tmp_path_factory.mktemp("reextract-crawl")
     with ReplicaServer(build_site(25)) as server:
         return run_crawl(
@@ -38,7 +36,7 @@ def crawl(tmp_path_factory: pytest.TempPathFactory) -> CrawlResult:
             out,
             "20230303T000000Z",
             base_url=server.base_url,
-            settings={**FAST, "WARTA_STATE_PATH": str(out / "state.sqlite")},
+            settings=politeness_off(WARTA_STATE_PATH=str(out / "state.sqlite")),
             timeout=300,
         )
 
@@ -63,7 +61,9 @@ def test_reextract_inline_and_site_from_warcinfo(
     assert printed and all(r["site"] == "niaga" and r["warc"]["record_id"] for r in printed)
 
 
-def test_reextract_without_article_records_uses_the_marker(tmp_path: Path) -> None:
+def test_reextract_without_article_records_uses_the_marker(
+    tmp_path: Path, politeness_off: PolitenessOff
+) -> None:
     """A WARC with no metadata records (extraction off): pages found by pattern + marker."""
     out = tmp_path / "crawl"
     with ReplicaServer(build_site(8)) as server:
@@ -73,7 +73,7 @@ def test_reextract_without_article_records_uses_the_marker(tmp_path: Path) -> No
             "20230303T000000Z",
             base_url=server.base_url,
             settings={
-                **FAST,
+                **politeness_off(),
                 "WARTA_EXTRACT_ENABLED": False,
                 "WARTA_STATE_PATH": str(out / "state.sqlite"),
             },
@@ -98,3 +98,22 @@ def test_bad_input_is_a_clear_error_and_writes_nothing(
     assert not target.exists() and not list(tmp_path.glob("*.partial"))
     assert main(["reextract", str(tmp_path / "missing.warc.gz")]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_site_patterns_run_on_re2_in_reextract(tmp_path: Path) -> None:
+    """Issue 27: reextract compiled site patterns with Python's re. ``^/(a+)+$`` passes the
+    site-file check (RE2 compiles it) and backtracks exponentially in re: ~20 s on a
+    27-character path, where RE2 takes microseconds."""
+    from tests.crawler.warc.conftest import make_id_factory, plain_exchange
+
+    site = load_site("niaga")
+    hostile = site.model_copy(
+        update={"articles": site.articles.model_copy(update={"url_patterns": [r"^/(a+)+$"]})}
+    )
+    writer = RotatingWarcWriter(tmp_path, "warta", "test", id_factory=make_id_factory())
+    writer.write_exchange(*plain_exchange("/" + "a" * 26 + "b"))
+    writer.close()
+    started = time.monotonic()
+    found = list(pages(sorted(tmp_path.glob("*.warc.gz")), None, hostile, ReextractStats()))
+    assert time.monotonic() - started < 2.0
+    assert found == []  # the pattern does not fit: the page is not an article

@@ -23,7 +23,7 @@ CAPTION_2 = (
 FIELDS = [
     "url", "site", "title", "published", "modified", "authors", "editor", "source",
     "dateline", "section", "tags", "text", "captions", "language", "extractor", "page_kind",
-    "confidence", "warc",
+    "confidence", "warc", "fetched_url", "canonical_claimed",
 ]  # fmt: skip
 
 

@@ -59,3 +59,18 @@ def test_crawl_environment_keeps_only_what_a_crawl_needs() -> None:
         "PREFECT_API_KEY",
         "GITHUB_TOKEN",
     } & set(env)
+
+
+def test_error_text_quoting_a_url_loses_its_credentials() -> None:
+    text = "Connection refused: https://u:pw@h.example/a?page=2&Token=abc#x and ?sig=zz&key=k"
+    assert redact_text(text) == (
+        "Connection refused: https://REDACTED@h.example/a?page=2&Token=REDACTED#x "
+        "and ?sig=REDACTED&key=REDACTED"
+    )
+
+
+def test_redact_url_keeps_blank_values_and_cuts_at_the_last_at_sign() -> None:
+    assert redact_url("https://us@er:pw@host.example/x") == "https://REDACTED@host.example/x"
+    assert redact_url("https://h.example/x?token=abc&kosong=&page=2") == (
+        "https://h.example/x?token=REDACTED&kosong=&page=2"
+    )

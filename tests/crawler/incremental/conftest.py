@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,13 +19,7 @@ from crawler.process.runner import CrawlResult, run_crawl
 from replica.cache import ByteLRU
 from replica.server import ReplicaHandler, ReplicaHTTPServer, ReplicaServer
 from replica.site_model import ReplicaSite
-
-FAST = {  # politeness off: the replica is ours and on loopback
-    "DOWNLOAD_DELAY": 0,
-    "AUTOTHROTTLE_ENABLED": False,
-    "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
-    "WARTA_PROGRESS_INTERVAL": 0,
-}
+from tests.conftest import PolitenessOff
 
 
 def warc_records(folder: Path) -> list[dict[str, Any]]:
@@ -147,8 +142,10 @@ def crawl(
     settings: dict[str, Any] | None = None,
     spider_args: dict[str, str] | None = None,
     crawl_id: str = "run",
+    *,
+    fast: dict[str, Any],
 ) -> CrawlResult:
-    merged = {**FAST, "WARTA_STATE_PATH": str(state), **(settings or {})}
+    merged = {**fast, "WARTA_STATE_PATH": str(state), **(settings or {})}
     return run_crawl(
         "niaga",
         out,
@@ -166,12 +163,13 @@ def state_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def inc() -> SimpleNamespace:
-    """The helpers above, for test modules (conftest cannot be imported under importlib)."""
+def inc(politeness_off: PolitenessOff) -> SimpleNamespace:
+    """The helpers above, for test modules (conftest cannot be imported under importlib);
+    crawls of the replica with politeness off."""
     return SimpleNamespace(
-        FAST=FAST,
+        FAST=politeness_off(),
         warc_records=warc_records,
         article_records=article_records,
         replica=replica,
-        crawl=crawl,
+        crawl=functools.partial(crawl, fast=politeness_off()),
     )

@@ -44,7 +44,10 @@ def test_robots_crawl_delay_spaces_every_request(
         )
     times = request_times(inc.warc_records(result.output_dir))
     assert len(times) >= 4
-    assert min(gaps(times)) >= 2.0, gaps(times)
+    # The crawl keeps 2.1 s (Crawl-delay plus its margin); the WARC dates of a loaded
+    # machine wobble by tens of ms, so 1.7 s is asserted: far above the 0 s this crawl
+    # would keep without the Crawl-delay (its DOWNLOAD_DELAY is 0).
+    assert min(gaps(times)) >= 1.7, gaps(times)
     log = result.log_file.read_text() if result.log_file else ""
     assert "Crawl-delay of 2.0 s" in log
 
@@ -58,10 +61,13 @@ def test_retry_after_is_honoured_on_429_and_503(
             tmp_path / "out",
             state_path,
             spider_args={"urls": "/__fault__/429,/__fault__/503"},
+            # Backoff alone would pause 10-30 ms: only Retry-After can make the gaps long.
+            settings={"WARTA_BACKOFF_BASE": 0.02},
         )
         base = served.base_url
     records = inc.warc_records(result.output_dir)
     for fault in ("429", "503"):
         times = request_times(records, f"{base}/__fault__/{fault}")
         assert len(times) == 3, fault  # the first try and RETRY_TIMES=2 retries
-        assert min(gaps(times)) >= 1.0, (fault, gaps(times))  # the replica says Retry-After: 1
+        # The replica says Retry-After: 1; 0.8 s leaves the dates of a loaded machine room.
+        assert min(gaps(times)) >= 0.8, (fault, gaps(times))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import time
 from collections import Counter
 from pathlib import Path
 from types import SimpleNamespace
@@ -16,6 +15,7 @@ from crawler.config.sites import PACKAGE_ROOT
 from crawler.process.runner import crawl_command
 from crawler.warc.verify import verify_paths
 from replica.content import build_site
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.slow
 ARTICLES = 30
@@ -33,14 +33,14 @@ def start_crawl(base_url: str, out: Path, state: Path, fast: dict) -> subprocess
 def kill_after_articles(proc: subprocess.Popen[bytes], out: Path, count: int) -> int:
     """SIGKILL the crawl once ``count`` article records are on disk; return how many were."""
     jsonl = out / "articles.jsonl"
-    deadline = time.monotonic() + 120  # a crawl start-up on a loaded machine is slow
-    seen = 0
-    while time.monotonic() < deadline and proc.poll() is None:
+
+    def written() -> int:
+        assert proc.poll() is None, "the crawl ended before it could be killed"
         seen = len(jsonl.read_text().splitlines()) if jsonl.exists() else 0
-        if seen >= count:
-            break
-        time.sleep(0.05)
-    assert proc.poll() is None, "the crawl ended before it could be killed"
+        return seen if seen >= count else 0
+
+    # a crawl start-up on a loaded machine is slow
+    seen = wait_until(written, 120, what=f"{count} articles")
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=10)
     return seen

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from scrapy.http import HtmlResponse, Request
 
+from crawler import keys
 from crawler.incremental.revisits import (
     FROM_ARCHIVE_FLAG,
-    NO_CONDITIONAL_KEY,
     UNCHANGED_FLAG,
     Revisits,
 )
@@ -25,30 +25,37 @@ T0 = datetime(2026, 11, 27, 1, 2, 3, tzinfo=UTC)
 URL = "http://127.0.0.1:8000/pemilu-2024/"
 BODY = b"<html>berita</html>"
 HEADERS = [("Content-Type", "text/html"), ("ETag", '"abc"')]
+LAST_MODIFIED = "Thu, 26 Nov 2026 23:00:00 GMT"
 
 
 def captured(status: int = 200, body: bytes = BODY) -> CapturedResponse:
     return CapturedResponse(URL, "HTTP/1.1", status, "", HEADERS, body, T0)
 
 
-@pytest.fixture
-def revisits(tmp_path: Path) -> Iterator[Revisits]:
+def archived_policy(tmp_path: Path, headers: list[tuple[str, str]]) -> Revisits:
     """A state whose one row points at a closed WARC holding the archived copy."""
     with RotatingWarcWriter(tmp_path / "out", prefix="t", host="h") as writer:
         request = CapturedRequest("GET", URL, [], T0)
-        location = writer.write_exchange(request, captured())
+        response = CapturedResponse(URL, "HTTP/1.1", 200, "", headers, BODY, T0)
+        location = writer.write_exchange(request, response)
     state = CrawlState(tmp_path / "s.sqlite")
     state.start_run("c1", tmp_path / "out")
     policy = Revisits(state)
     policy.archived(
         Request(URL, meta={"warta_kind": "article"}),
-        HtmlResponse(URL, body=BODY, headers=dict(HEADERS)),
+        HtmlResponse(URL, body=BODY, headers=dict(headers)),
         tmp_path / "out" / location.file,
         location,
         T0,
     )
+    return policy
+
+
+@pytest.fixture
+def revisits(tmp_path: Path) -> Iterator[Revisits]:
+    policy = archived_policy(tmp_path, HEADERS)
     yield policy
-    state.close()
+    policy.state.close()
 
 
 def test_validators_go_out_for_an_archived_url(revisits: Revisits) -> None:
@@ -56,6 +63,28 @@ def test_validators_go_out_for_an_archived_url(revisits: Revisits) -> None:
     assert revisits.before_request(request) is None
     assert request.headers[b"If-None-Match"] == b'"abc"'
     assert revisits.before_request(Request("http://127.0.0.1:8000/baru/")) is None
+
+
+@pytest.mark.parametrize(
+    ("validators", "sent"),
+    [
+        ([("Last-Modified", LAST_MODIFIED)], {b"If-Modified-Since": LAST_MODIFIED.encode()}),
+        ([("ETag", '"abc"'), ("Last-Modified", LAST_MODIFIED)],
+         {b"If-None-Match": b'"abc"', b"If-Modified-Since": LAST_MODIFIED.encode()}),
+    ],
+)  # fmt: skip
+def test_last_modified_goes_back_as_if_modified_since(
+    tmp_path: Path, validators: list[tuple[str, str]], sent: dict[bytes, bytes]
+) -> None:
+    """A server that keeps no ETag (most CMS pages) is asked with If-Modified-Since alone;
+    one that keeps both gets both, as RFC 9110 lets the server use either."""
+    policy = archived_policy(tmp_path, [("Content-Type", "text/html"), *validators])
+    request = Request(URL)
+    assert policy.before_request(request) is None
+    got = {k: request.headers[k] for k in (b"If-None-Match", b"If-Modified-Since")
+           if k in request.headers}  # fmt: skip
+    assert got == sent
+    policy.state.close()
 
 
 def test_not_modified_answers_with_the_archived_copy(revisits: Revisits) -> None:
@@ -77,7 +106,7 @@ def test_not_modified_with_the_copy_gone_asks_again(revisits: Revisits) -> None:
     verdict = revisits.judge(request, HtmlResponse(URL, status=304), captured(304, b""))
     assert isinstance(verdict, Refetch)
     assert b"If-None-Match" not in verdict.retry.headers
-    assert verdict.retry.meta[NO_CONDITIONAL_KEY] and verdict.retry.dont_filter
+    assert verdict.retry.meta[keys.NO_CONDITIONAL] and verdict.retry.dont_filter
 
 
 def test_same_payload_is_an_identical_revisit_and_a_new_one_is_not(revisits: Revisits) -> None:

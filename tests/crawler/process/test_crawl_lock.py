@@ -14,7 +14,9 @@ import pytest
 
 from crawler.process.crawl_lock import CrawlLock, CrawlLocked
 from crawler.process.runner import CrawlFailed, run_crawl
+from tests.conftest import PolitenessOff
 from tests.scripted_server import Answer, ScriptedServer
+from tests.waiting import wait_until
 
 
 def test_second_holder_is_refused_and_told_who_holds_it(tmp_path: Path) -> None:
@@ -47,15 +49,17 @@ def test_a_killed_holder_leaves_no_stale_lock(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_concurrent_crawl_of_the_same_site_fails_fast(tmp_path: Path) -> None:
+def test_concurrent_crawl_of_the_same_site_fails_fast(
+    tmp_path: Path, politeness_off: PolitenessOff
+) -> None:
     release = threading.Event()
 
     def slow(path: str) -> Answer:
         release.wait(60)
         return 200, {}, b"User-agent: *\nAllow: /\n"
 
-    settings = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "WARTA_EXTRACT_WORKERS": 0,
-                "WARTA_STATE_PATH": str(tmp_path / "state" / "niaga.sqlite")}  # fmt: skip
+    state = tmp_path / "state" / "niaga.sqlite"
+    settings = politeness_off(WARTA_EXTRACT_WORKERS=0, WARTA_STATE_PATH=str(state))
     with ScriptedServer({"/robots.txt": slow}) as server:
         first_done: list[object] = []
         first = threading.Thread(
@@ -66,9 +70,7 @@ def test_concurrent_crawl_of_the_same_site_fails_fast(tmp_path: Path) -> None:
         )  # fmt: skip
         first.start()
         try:
-            deadline = time.monotonic() + 30
-            while "/robots.txt" not in server.paths and time.monotonic() < deadline:
-                time.sleep(0.1)
+            wait_until(lambda: "/robots.txt" in server.paths, 30, what="the first crawl")
             started = time.monotonic()
             with pytest.raises(CrawlFailed) as failed:
                 run_crawl("niaga", tmp_path / "two", "20260101T000001Z",

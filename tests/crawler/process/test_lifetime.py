@@ -6,9 +6,10 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
+
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux prctl")
 
@@ -39,10 +40,7 @@ def test_child_dies_when_parent_is_killed() -> None:
     assert _alive(child_pid)
     os.kill(parent.pid, signal.SIGKILL)
     parent.wait(10)
-    deadline = time.monotonic() + 10
-    while _alive(child_pid) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not _alive(child_pid)
+    wait_until(lambda: not _alive(child_pid), 10, what=f"child {child_pid} to exit")
 
 
 POOL_OWNER = """
@@ -77,7 +75,4 @@ def test_extraction_workers_and_fork_server_exit_when_the_crawl_is_killed() -> N
     assert len(tree) >= 3, tree  # fork server and two workers (and a resource tracker)
     os.kill(owner.pid, signal.SIGKILL)
     owner.wait(10)
-    deadline = time.monotonic() + 15
-    while any(_alive(p) for p in tree) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not [p for p in tree if _alive(p)]
+    wait_until(lambda: not [p for p in tree if _alive(p)], 15, what=f"{tree} to exit")

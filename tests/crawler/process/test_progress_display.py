@@ -9,13 +9,14 @@ import os
 import time
 from pathlib import Path
 
-from crawler.layout import PROGRESS_FILE, SUMMARY_FILE
+from crawler.layout import PROGRESS_FILE, SUMMARY_FILE, new_crawl_id
 from crawler.process.progress_display import (
     ProgressFollower,
     ProgressView,
     follow_crawl,
     progress_line,
 )
+from tests.waiting import wait_until
 
 RUNNING = {"site": "niaga", "state": "running", "elapsed": 3.0, "pages": 40, "articles": 12,
            "warc_bytes": 3 * 1024 * 1024, "pages_per_s": 13.3, "articles_per_s": 4.0,
@@ -31,14 +32,14 @@ def test_progress_line_names_every_count() -> None:
 
 
 def test_follower_prints_plain_lines_and_the_final_summary(tmp_path: Path) -> None:
-    folder = tmp_path / "crawls" / "niaga" / "20261202T000000Z"
-    folder.mkdir(parents=True)
     out = io.StringIO()
     find, _ = follow_crawl(tmp_path, "niaga", out=out)
+    folder = tmp_path / "crawls" / "niaga" / new_crawl_id()  # a crawl that starts now
+    folder.mkdir(parents=True)
     view = ProgressView(live=False, every=0.0, out=out)
     with ProgressFollower(find, view):
         (folder / PROGRESS_FILE).write_text(json.dumps(RUNNING))
-        time.sleep(1.2)
+        wait_until(lambda: "progress: 40 pages" in out.getvalue(), 30, what="a progress line")
         summary = {"finish_reason": "finished", "pages": 55, "articles": 20, "warc_bytes": 10,
                    "failures": {"timeout": 2, "dns": 1}}  # fmt: skip
         (folder / SUMMARY_FILE).write_text(json.dumps(summary))
@@ -59,3 +60,10 @@ def test_follower_ignores_crawls_from_before_it_started(tmp_path: Path) -> None:
     os.utime(old / PROGRESS_FILE, (past, past))
     find, _ = follow_crawl(tmp_path, "niaga")
     assert find() is None
+    # Another crawl in the same data dir, started before, rewrites its progress every second.
+    (old / PROGRESS_FILE).write_text(json.dumps(RUNNING))
+    assert find() is None
+    ours = tmp_path / "crawls" / "niaga" / new_crawl_id()
+    ours.mkdir()
+    (ours / PROGRESS_FILE).write_text(json.dumps(RUNNING))
+    assert find() == ours / PROGRESS_FILE

@@ -13,13 +13,7 @@ from crawler.process.runner import CrawlResult, run_crawl
 from replica.content import build_site
 from replica.server import ReplicaServer
 from replica.site_model import ReplicaSite
-
-FAST = {  # politeness off: the replica is ours and on loopback
-    "DOWNLOAD_DELAY": 0,
-    "AUTOTHROTTLE_ENABLED": False,
-    "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
-    "WARTA_PROGRESS_INTERVAL": 0,
-}
+from tests.conftest import PolitenessOff
 
 
 @dataclass
@@ -35,7 +29,9 @@ class Crawled:
 
 
 @pytest.fixture(scope="session")
-def niaga_crawl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
+def niaga_crawl(
+    tmp_path_factory: pytest.TempPathFactory, politeness_off: PolitenessOff
+) -> Iterator[Crawled]:
     site = build_site(40)
     seed = site.seed_article
     extra = f"/?p={seed.post_id},{seed.path.rstrip('/')},/__fault__/500,/__fault__/malformed-html"
@@ -48,7 +44,7 @@ def niaga_crawl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
             out,
             "20230303T000000Z",
             base_url=server.base_url,
-            settings={**FAST, "WARTA_STATE_PATH": str(state)},
+            settings=politeness_off(WARTA_STATE_PATH=str(state)),
             spider_args={"urls": extra},
             timeout=300,
         )

@@ -6,16 +6,19 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from scrapy.settings import Settings
 
-from crawler.config.operator import load_settings
+from crawler.config.operator import load_operator_settings
 from crawler.config.sites import ConfigError
+from crawler.incremental.known import recheck_due
 from crawler.layout import JOB_DIR
 from crawler.process.runner import run_crawl
 from crawler.spiders.loader import SiteSpiderLoader
 from crawler.spiders.news import NewsSpider
+from tests.conftest import PolitenessOff
 from tests.scripted_server import ScriptedServer
 
 BASE = "http://127.0.0.1:8765"
@@ -30,27 +33,27 @@ def spider(**args: str) -> NewsSpider:
 
 def test_since_and_until_bound_the_window_inclusively() -> None:
     s = spider(since="2023-03-01", until="2023-03-31T23:59:59+08:00")
-    assert s.since == datetime(2023, 3, 1, tzinfo=UTC)
-    assert s._in_window(datetime(2023, 3, 1, tzinfo=UTC))  # the first instant is in
-    assert not s._in_window(datetime(2023, 2, 28, 23, 59, 59, tzinfo=UTC))
-    assert s._in_window(datetime(2023, 3, 31, 15, 59, 59, tzinfo=UTC))  # = until, in +08
-    assert not s._in_window(datetime(2023, 3, 31, 16, 0, 0, tzinfo=UTC))
-    assert s._in_window(datetime(2023, 3, 15))  # naive dates are read as UTC
-    assert s._in_window(None)  # undated entries are not dropped
+    assert s.window.since == datetime(2023, 3, 1, tzinfo=UTC)
+    assert s.window.admits(datetime(2023, 3, 1, tzinfo=UTC))  # the first instant is in
+    assert not s.window.admits(datetime(2023, 2, 28, 23, 59, 59, tzinfo=UTC))
+    assert s.window.admits(datetime(2023, 3, 31, 15, 59, 59, tzinfo=UTC))  # = until, in +08
+    assert not s.window.admits(datetime(2023, 3, 31, 16, 0, 0, tzinfo=UTC))
+    assert s.window.admits(datetime(2023, 3, 15))  # naive dates are read as UTC
+    assert s.window.admits(None)  # undated entries are not dropped
     with pytest.raises(ConfigError, match="since"):
         spider(since="last tuesday")
 
 
 def test_lookback_is_the_later_of_since_and_now_minus_lookback() -> None:
     s = spider(lookback="2d")
-    assert s.since == s.started - timedelta(days=2)
-    assert not s._in_window(s.started - timedelta(days=2, seconds=1))
-    assert s._in_window(s.started - timedelta(days=1, hours=23))
+    assert s.window.since == s.started - timedelta(days=2)
+    assert not s.window.admits(s.started - timedelta(days=2, seconds=1))
+    assert s.window.admits(s.started - timedelta(days=1, hours=23))
     old = spider(since="2000-01-01", lookback="1d12h")
-    assert old.since == old.started - timedelta(hours=36)
+    assert old.window.since == old.started - timedelta(hours=36)
     future = (datetime.now(UTC) + timedelta(days=5)).isoformat()
-    assert spider(since=future, lookback="1w").since == datetime.fromisoformat(future)
-    assert spider(lookback="").since is None
+    assert spider(since=future, lookback="1w").window.since == datetime.fromisoformat(future)
+    assert spider(lookback="").window.since is None
     with pytest.raises(ConfigError, match="lookback"):
         spider(lookback="two days")
 
@@ -60,24 +63,26 @@ def test_recheck_hours_window_for_archived_articles() -> None:
     assert s.recheck_hours == 6.0
     recent = (s.started - timedelta(hours=5, minutes=59)).isoformat()
     old = (s.started - timedelta(hours=6, minutes=1)).isoformat()
-    assert s._recheck_due(recent) and not s._recheck_due(old)
-    assert s._recheck_due((s.started - timedelta(hours=5)).replace(tzinfo=None).isoformat())
-    assert not s._recheck_due(None) and not s._recheck_due("not a date")
-    assert not spider(recheck_hours="0")._recheck_due(recent)
+
+    def due(published: str | None) -> bool:
+        return recheck_due(published, s.started, s.recheck_hours)
+
+    assert due(recent) and not due(old)
+    assert due((s.started - timedelta(hours=5)).replace(tzinfo=None).isoformat())
+    assert not due(None) and not due("not a date")
+    assert not recheck_due(recent, s.started, 0)
     site_default = spider()
     assert site_default.recheck_hours == site_default.site.recheck_hours
 
 
 ROBOTS = b"User-agent: *\nDisallow: /rahasia/\n"
-FAST = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "WARTA_PROGRESS_INTERVAL": 0,
-        "WARTA_EXTRACT_WORKERS": 0, "WARTA_STATE_ENABLED": False}  # fmt: skip
 PAGE = b"<html><body><article><h1>Judul</h1><p>Isi berita.</p></article></body></html>"
 
 
-def crawl(server: ScriptedServer, out: Path, **settings: object):  # type: ignore[no-untyped-def]
+def crawl(fast: PolitenessOff, server: ScriptedServer, out: Path, **settings: object) -> Any:
     return run_crawl(
         "niaga", out, "20260101T000000Z", base_url=server.base_url,
-        settings={**FAST, **settings},
+        settings=fast(WARTA_EXTRACT_WORKERS=0, WARTA_STATE_ENABLED=False, **settings),
         spider_args={"urls": "/rahasia/dokumen-1/,/berita/terbuka-1/"}, timeout=180,
     )  # fmt: skip
 
@@ -90,14 +95,16 @@ ROUTES = {
 
 
 @pytest.mark.slow
-def test_robots_disallow_contact_in_user_agent_and_finished_job_dropped(tmp_path: Path) -> None:
+def test_robots_disallow_contact_in_user_agent_and_finished_job_dropped(
+    tmp_path: Path, politeness_off: PolitenessOff
+) -> None:
     with ScriptedServer(ROUTES) as server:  # type: ignore[arg-type]
-        result = crawl(server, tmp_path / "crawl")
+        result = crawl(politeness_off, server, tmp_path / "crawl")
     assert result.summary["finish_reason"] == "finished"
     assert "/berita/terbuka-1/" in server.paths
     assert "/rahasia/dokumen-1/" not in server.paths  # Disallow obeyed
     assert result.summary["robots_forbidden"] == 1
-    contact = load_settings().operator_contact
+    contact = load_operator_settings().operator_contact
     agents = {h.get("User-Agent", "") for h in server.request_headers}
     assert len(agents) == 1 and contact in agents.pop()
     assert not (result.output_dir / JOB_DIR).exists()  # finished: nothing to resume
@@ -105,10 +112,16 @@ def test_robots_disallow_contact_in_user_agent_and_finished_job_dropped(tmp_path
 
 @pytest.mark.slow
 @pytest.mark.parametrize("disk_queue", [True, False], ids=["disk-queue", "memory-queue"])
-def test_a_crawl_stopped_early_keeps_its_job_queue(tmp_path: Path, disk_queue: bool) -> None:
+def test_a_crawl_stopped_early_keeps_its_job_queue(
+    tmp_path: Path, disk_queue: bool, politeness_off: PolitenessOff
+) -> None:
     with ScriptedServer(ROUTES) as server:  # type: ignore[arg-type]
         result = crawl(
-            server, tmp_path / "crawl", WARTA_DISK_QUEUE=disk_queue, CLOSESPIDER_PAGECOUNT=1
+            politeness_off,
+            server,
+            tmp_path / "crawl",
+            WARTA_DISK_QUEUE=disk_queue,
+            CLOSESPIDER_PAGECOUNT=1,
         )
     assert result.summary["finish_reason"] == "closespider_pagecount"
     assert (result.output_dir / JOB_DIR).is_dir() is disk_queue

@@ -82,6 +82,7 @@ CRAWL = textwrap.dedent("""
     import json, sys
     import scrapy
     from scrapy.crawler import CrawlerProcess
+    from crawler import keys
     from crawler.warc import records as R
     from crawler.warc.capture import get_warc_writer
 
@@ -94,10 +95,10 @@ CRAWL = textwrap.dedent("""
 
         def parse(self, response):
             yield {"url": response.url, "status": response.status,
-                   "warc_record": response.meta.get("warc_record")}
+                   "warc_record": response.meta.get(keys.WARC_RECORD)}
             if response.url.endswith("/page"):
                 writer = get_warc_writer(self.crawler)
-                loc = response.meta["warc_record"]
+                loc = response.meta[keys.WARC_RECORD]
                 writer.write_records([R.metadata(
                     R.derived_uri("article", response.url), b'{"title": "x"}',
                     "application/json", writer.spec(), refers_to=loc["record_id"],

@@ -9,6 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from crawler.layout import warc_files
 from crawler.warc.reader import (
     NotWarcError,
     WarcReader,
@@ -16,7 +17,6 @@ from crawler.warc.reader import (
     read_records,
     record_from_bytes,
     starts_like_warc,
-    warc_files,
 )
 from crawler.warc.writer import RecordLocation, RotatingWarcWriter
 

@@ -19,16 +19,17 @@ from typing import Any
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+from crawler.layout import warc_files
 from crawler.process.runner import run_crawl
-from crawler.warc.reader import WarcReader, warc_files
+from crawler.warc.reader import WarcReader
 from crawler.warc.verify import verify_paths
+from tests.conftest import PolitenessOff
 from tests.wire_server import CLOSE, RESET, SLEEP, Step, WireServer, chunked
 
 pytestmark = pytest.mark.slow
 
-FAST = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "WARTA_PROGRESS_INTERVAL": 0,
-        "WARTA_EXTRACT_WORKERS": 0, "WARTA_STATE_ENABLED": False, "RETRY_TIMES": 0,
-        "DOWNLOAD_TIMEOUT": 3, "DOWNLOAD_MAXSIZE": 200_000, "DOWNLOAD_WARNSIZE": 0}  # fmt: skip
+SCRIPTED = {"WARTA_EXTRACT_WORKERS": 0, "WARTA_STATE_ENABLED": False, "RETRY_TIMES": 0,
+            "DOWNLOAD_TIMEOUT": 3, "DOWNLOAD_MAXSIZE": 200_000, "DOWNLOAD_WARNSIZE": 0}  # fmt: skip
 HTML = (b"<html><head><title>Berita</title></head><body><p>Samarinda, Kalimantan Timur. "
         b"Harga kebutuhan pokok stabil.</p></body></html>") * 20  # fmt: skip
 ROBOTS = b"User-agent: *\nAllow: /\n"
@@ -75,13 +76,13 @@ def _blocks(folder: Path) -> dict[tuple[str, str], list[tuple[bytes, dict[str, s
 
 
 @pytest.fixture(scope="module")
-def crawl(tmp_path_factory: pytest.TempPathFactory) -> Any:
+def crawl(tmp_path_factory: pytest.TempPathFactory, politeness_off: PolitenessOff) -> Any:
     folder = tmp_path_factory.mktemp("wire")
     paths = [p for p in ROUTES if p != "/robots.txt"]
     with WireServer(ROUTES) as server:
         result = run_crawl(
             "niaga", folder / "crawl", "20260101T000000Z", base_url=server.base_url,
-            settings=FAST, spider_args={"urls": ",".join(paths)}, timeout=180,
+            settings=politeness_off(**SCRIPTED), spider_args={"urls": ",".join(paths)}, timeout=180,
         )  # fmt: skip
     return server, result.output_dir
 

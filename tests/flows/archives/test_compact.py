@@ -249,3 +249,49 @@ def test_crafted_snapshots_and_crawl_files_are_refused(copies: Storage) -> None:
     copies.put_bytes(key, json.dumps(manifest).encode())
     report = compact(copies)
     assert report.crawls == 0 and "another crawl_id" in " ".join(report.problems)
+
+
+class Listings:
+    """A storage whose ``list`` calls are recorded (prefixes)."""
+
+    def __init__(self, storage: Storage) -> None:
+        self.storage = storage
+        self.prefixes: list[str] = []
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.storage, name)
+
+    def list(self, prefix: str = "") -> Any:
+        self.prefixes.append(prefix)
+        return self.storage.list(prefix)
+
+
+def test_readers_list_the_arrivals_not_the_archive(
+    copies: Storage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = copies.source  # type: ignore[attr-defined]
+    before = answers(copies)
+    compact(copies)
+    seen = Listings(copies)
+    files = find_index_files(seen)  # type: ignore[arg-type]
+    assert files.crawls == 48 and not any(p == "" or p.startswith("site") for p in seen.prefixes)
+    assert {p.split("/")[1] for p in seen.prefixes} == {"captures", "articles", "arrivals"}
+    assert answers(copies) == before
+
+    # A crawl stored late into a day already compacted (a resumed crawl): found at once by
+    # its arrival, counted once, compacted next time.
+    late = ("site0001", date(2026, 1, 2), "20260102T235900Z")
+    store_copy(copies, source, *late)
+    files = find_index_files(copies)
+    assert (files.crawls, files.pending) == (49, [late])
+    assert answers(copies, site="site0001", until=date(2026, 1, 2))[0][-1]["crawl_id"] == late[2]
+    assert compact(copies).crawls == 1 and find_index_files(copies).compacted == 49
+
+    # A crawl stored without a marker (by a warta older than the arrivals log) is found by a
+    # full listing only: compact --full.
+    import bench.scale_archive
+
+    monkeypatch.setattr(bench.scale_archive, "note_arrival", lambda storage, manifest: "")
+    store_copy(copies, source, "site0000", date(2026, 3, 1), "20260301T000000Z")
+    assert compact(copies).crawls == 0 and find_index_files(copies).crawls == 49
+    assert compact(copies, full=True).crawls == 1 and find_index_files(copies).crawls == 50

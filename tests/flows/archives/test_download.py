@@ -4,6 +4,7 @@ when a download is refused or a file not kept."""
 from __future__ import annotations
 
 import hashlib
+import sys
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -52,7 +53,11 @@ def test_download_selects_by_site_and_day(archive: LocalStorage, tmp_path: Path)
     download_crawls(archive, tmp_path / "d", until=date(2026, 11, 25), progress=False)
     assert crawl_folders(tmp_path / "d") == {"niaga/20261125T101500Z"}
     got = {p.name for p in (tmp_path / "d" / "niaga" / "20261125T101500Z").iterdir()}
-    stored = {k.name.removeprefix("20261125T101500Z-") for k in archive.root.rglob("*25T*")}
+    stored = {
+        k.name.removeprefix("20261125T101500Z-")
+        for k in archive.root.rglob("*25T*")
+        if "_index" not in k.parts
+    }  # fmt: skip  (not the arrival marker)
     assert got == {n for n in stored if not n.endswith(".sha256")}  # no WACZ unless asked
 
 
@@ -79,19 +84,23 @@ def test_presign_selects_counts_and_passes_the_expiry(
     }
 
 
-def test_every_refused_manifest_is_counted(archive: LocalStorage, tmp_path: Path) -> None:
+def test_every_refused_manifest_is_counted_and_skipped(
+    archive: LocalStorage, tmp_path: Path
+) -> None:
     for key in ("niaga/2026/11/25/20261125T101500Z.manifest.json",
                 "kaltim/2026/11/26/20261126T101500Z.manifest.json"):  # fmt: skip
         archive.put_bytes(key, b"{not json")
-    with pytest.raises(ManifestRefused, match=r"not valid: .* \(and 1 more\); nothing downloaded"):
-        download_crawls(archive, tmp_path / "dest", progress=False)
     with pytest.raises(ManifestRefused) as one:
-        download_crawls(archive, tmp_path / "dest", site="kaltim", progress=False)
+        download_crawls(archive, tmp_path / "only", site="kaltim", progress=False)
     key = "kaltim/2026/11/26/20261126T101500Z.manifest.json"
     with pytest.raises(ManifestError) as cause:
         parse_manifest(b"{not json", key)
     assert str(one.value) == f"{cause.value}; nothing downloaded"
-    assert not (tmp_path / "dest").exists()
+    assert not (tmp_path / "only").exists()
+    # the good crawl still comes down: one bad object does not hold back the others
+    with pytest.raises(ManifestRefused, match=r"not valid: .* \(and 1 more\); the other 1 crawl"):
+        download_crawls(archive, tmp_path / "dest", progress=False)
+    assert crawl_folders(tmp_path / "dest") == {"niaga/20261127T101500Z"}
 
 
 class Trickle(LocalStorage):
@@ -141,16 +150,26 @@ def test_a_complete_part_file_is_kept_without_another_read(
     assert all(not key.endswith("-articles.jsonl") for key, _ in storage.reads)
 
 
-def test_a_resumed_download_shows_its_progress_by_default(
-    archive: LocalStorage, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+@pytest.mark.parametrize("terminal", [True, False])
+def test_a_resumed_download_shows_its_progress_on_a_terminal_only(
+    terminal: bool,
+    archive: LocalStorage,
+    tmp_path: Path,
+    capfd: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     folder = tmp_path / "dest" / "kaltim" / "20261126T101500Z"
     folder.mkdir(parents=True)
     source = tmp_path / "archive" / "kaltim/2026/11/26/20261126T101500Z-articles.jsonl"
     (folder / "articles.jsonl.part").write_bytes(source.read_bytes()[:10])  # cut off halfway
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: terminal)
     report = download_crawls(archive, tmp_path / "dest", site="kaltim")
     assert report.ok and (folder / "articles.jsonl").read_bytes() == source.read_bytes()
-    assert "download: 100%" in capfd.readouterr().err
+    shown = capfd.readouterr().err
+    if terminal:
+        assert "download: 100%" in shown
+    else:  # a log file gets no carriage-return bar
+        assert "\r" not in shown and "download:" not in shown
 
 
 def test_a_crawl_folder_that_leads_outside_is_named(archive: LocalStorage, tmp_path: Path) -> None:
@@ -164,8 +183,12 @@ def test_a_crawl_folder_that_leads_outside_is_named(archive: LocalStorage, tmp_p
 
 
 def test_a_second_download_skips_what_is_complete(
-    archive: LocalStorage, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+    archive: LocalStorage,
+    tmp_path: Path,
+    capfd: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
     first = download_crawls(archive, tmp_path / "dest", site="kaltim", progress=False)
     again = download_crawls(archive, tmp_path / "dest", site="kaltim")  # progress shown
     assert again.ok and again.done == [] and sorted(again.skipped) == sorted(first.done)

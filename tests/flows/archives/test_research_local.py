@@ -104,3 +104,72 @@ def test_query_get_and_export_locally(
     ]
     code, out, _ = run(capsys, "export", uri, str(dest))
     assert code == 0 and pq.read_table(dest).num_rows == 2  # replaces the earlier export
+
+
+@pytest.mark.parametrize(
+    ("filters", "articles"),
+    [
+        ((), 2),
+        (("--until", DAY.isoformat()), 2),  # the crawl's own day is the last day: included
+        (("--since", DAY.isoformat()), 2),
+        (("--since", DAY.isoformat(), "--until", DAY.isoformat()), 2),
+        (("--until", "2026-11-26"), 0),
+        (("--since", "2026-11-28"), 0),
+    ],
+)
+def test_query_day_filters_are_inclusive(
+    archive: tuple[str, Path], capsys: pytest.CaptureFixture[str], filters: tuple[str, ...],
+    articles: int,
+) -> None:  # fmt: skip
+    uri, _ = archive
+    code, out, err = run(capsys, "query", uri, "SELECT count(*) AS n FROM articles",
+                         "--format", "json", *filters)  # fmt: skip
+    assert code == 0, err
+    assert json.loads(out) == [{"n": articles}]
+
+
+def _documented_columns(view: str) -> list[str]:
+    """The columns docs/research.md promises for ``view``, in the order it lists them."""
+    text = (Path(__file__).resolve().parents[3] / "docs" / "research.md").read_text()
+    section = text.split(f"`{view}`: ", 1)[1].split("\n\n", 2)[1]
+    columns: list[str] = []
+    for line in section.splitlines()[2:]:
+        first = line.split("|")[1]
+        columns += [c.strip(" `") for c in first.replace("(list)", "").split(",")]
+    return columns
+
+
+@pytest.mark.parametrize("view", ["captures", "articles"])
+def test_views_have_every_documented_column(
+    archive: tuple[str, Path], capsys: pytest.CaptureFixture[str], view: str
+) -> None:
+    """Compared with the documentation researchers read, not with the schema in the code:
+    a column dropped from both would pass a comparison with the code."""
+    documented = _documented_columns(view)
+    assert len(documented) == {"captures": 19, "articles": 26}[view]
+    uri, _ = archive
+    code, out, err = run(capsys, "query", uri, f"SELECT * FROM {view}", "--format", "json")
+    assert code == 0, err
+    rows = json.loads(out)
+    assert rows and sorted(rows[0]) == sorted(documented)
+    filled = {c for row in rows for c, v in row.items() if v not in (None, [], "")}
+    always = {"url", "site", "crawl_id", "fetch_time", "warc_file", "warc_key"}
+    assert always <= filled, always - filled
+
+
+def test_export_never_replaces_a_folder_it_did_not_write(
+    archive: tuple[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 27: DEST holding extension-less files (keys, dotfiles) was deleted."""
+    uri, _ = archive
+    home = tmp_path / "home"
+    (home / ".ssh").mkdir(parents=True)
+    (home / ".ssh" / "id_ed25519").write_text("-----BEGIN OPENSSH PRIVATE KEY-----\n")
+    (home / ".bashrc").write_text("export PATH\n")
+    code, _, err = run(capsys, "export", uri, str(home))
+    assert code == 2 and "is not an earlier export" in err, err
+    assert (home / ".ssh" / "id_ed25519").is_file() and (home / ".bashrc").is_file()
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert run(capsys, "export", uri, str(empty))[0] == 0  # an empty folder is fine
+    assert run(capsys, "export", uri, str(empty))[0] == 0  # and so is our own export, again

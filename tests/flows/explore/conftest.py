@@ -18,7 +18,7 @@ from flows.archives.index import build_index
 from flows.explore.app import Explorer, ExplorerServer
 from flows.storage import open_storage
 from flows.storage.crawl_upload import store_crawl
-from tests.flows.conftest import FAST_CRAWL
+from tests.conftest import PolitenessOff
 
 GROUPS = {"Kalimantan Timur": ["niaga", "kabarbenua"], "Hanya niaga": ["niaga"]}
 CRAWLS = (
@@ -45,7 +45,9 @@ class Running:
 
 
 @pytest.fixture(scope="session")
-def explore_archive(tmp_path_factory: pytest.TempPathFactory) -> ExploreArchive:
+def explore_archive(
+    tmp_path_factory: pytest.TempPathFactory, politeness_off: PolitenessOff
+) -> ExploreArchive:
     from replica.catalog import build_replica
 
     base = tmp_path_factory.mktemp("explore")
@@ -61,7 +63,7 @@ def explore_archive(tmp_path_factory: pytest.TempPathFactory) -> ExploreArchive:
                 folder,
                 crawl_id,
                 base_url=server.base_url,
-                settings={**FAST_CRAWL, "WARTA_STATE_PATH": str(base / f"{site}.sqlite")},
+                settings=politeness_off(WARTA_STATE_PATH=str(base / f"{site}.sqlite")),
                 timeout=300,
             )
             base_urls[site] = server.base_url

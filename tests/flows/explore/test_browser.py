@@ -7,7 +7,8 @@ Every request Chromium makes outside the explorer goes through a recording proxy
 test sees whether an archived page reached for the live web (the replayed niaga pages
 carry the ad and emoji scripts of the real site). A control run opens the same archived
 bytes with no sandbox and shows the proxy does see those requests. Screenshots of the
-main views are written to the test's output folder (printed with -s).
+main views are written to the test's output folder (printed with -s; $WARTA_TEST_OUTPUT
+chooses another).
 """
 
 from __future__ import annotations
@@ -139,9 +140,14 @@ def browser(chromium: str, explorer: Running, recorder: Recorder, tmp_path: Path
 
 
 @pytest.fixture
-def shots(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Iterator[Path]:
-    folder = tmp_path / "screenshots"
-    folder.mkdir()
+def shots(
+    tmp_path: Path, request: pytest.FixtureRequest, capsys: pytest.CaptureFixture[str]
+) -> Iterator[Path]:
+    """The test's output folder for screenshots; under $WARTA_TEST_OUTPUT when set (pytest
+    keeps only its last three temporary folders)."""
+    base = Path(os.environ.get("WARTA_TEST_OUTPUT") or tmp_path)
+    folder = base / "explorer-screenshots" / request.node.name
+    folder.mkdir(parents=True, exist_ok=True)
     yield folder
     with capsys.disabled():
         print(f"\nscreenshots: {folder}")
@@ -209,7 +215,7 @@ def test_story_opens_the_archived_page_sandboxed(browser: Browser, shots: Path) 
     assert not browser.proxy.page_hosts(), browser.proxy.seen  # ... and reached none of it
 
     # control: the same bytes opened with no sandbox do reach out, and the recorder sees it
-    page = shots.parent / "unsandboxed.html"
+    page = shots / "unsandboxed.html"
     page.write_bytes(raw)
     browser.run(page.as_uri(), "--dump-dom")
     assert browser.proxy.hosts() & (named | {replica.hostname}), browser.proxy.seen

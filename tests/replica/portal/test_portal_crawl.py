@@ -13,26 +13,21 @@ import pytest
 from crawler.process.runner import CrawlResult, run_crawl
 from replica.portal.content import PortalSite, build_portal
 from replica.portal.server import PortalServer
+from tests.conftest import PolitenessOff
 
 pytestmark = pytest.mark.slow
-FAST = {
-    "DOWNLOAD_DELAY": 0,
-    "AUTOTHROTTLE_ENABLED": False,
-    "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
-    "WARTA_PROGRESS_INTERVAL": 0,
-}
 
 
 @pytest.fixture(scope="module")
 def crawl(
-    tmp_path_factory: pytest.TempPathFactory,
+    tmp_path_factory: pytest.TempPathFactory, politeness_off: PolitenessOff
 ) -> Iterator[tuple[PortalSite, str, CrawlResult]]:
     site = build_portal(24)
     out = tmp_path_factory.mktemp("portal-crawl")
     with PortalServer(site) as server:
         result = run_crawl(
-            "kabarbenua", out, "20230303T000000Z", base_url=server.base_url, settings=FAST,
-            timeout=300,
+            "kabarbenua", out, "20230303T000000Z", base_url=server.base_url,
+            settings=politeness_off(), timeout=300,
         )  # fmt: skip
         yield site, server.base_url, result
 

@@ -37,6 +37,8 @@ def is_child() -> bool:
 def run_supervised(argv: Sequence[str]) -> int:
     """Run ``warta ARGV`` as a child in its own session; forward SIGINT/SIGTERM; its code."""
     env = {**os.environ, CHILD_ENV: "1"}
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:  # a background job of a script
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     child = subprocess.Popen(
         [sys.executable, "-m", "flows.cli", *argv], env=env, start_new_session=True
     )
@@ -81,6 +83,10 @@ def become_child() -> None:
     def leave(signum: int, frame: FrameType | None) -> None:
         raise SystemExit(128 + signum)
 
+    # Started from a script in the background, the command inherits SIGINT ignored (the
+    # shell's doing) and so would this child: the supervisor's forwarded Ctrl-C would be
+    # lost. Python's own handler makes it a KeyboardInterrupt again.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, leave)
     die_with_parent(signal.SIGTERM)
 
@@ -91,18 +97,14 @@ def stop_temporary_server(grace: float = 2.0) -> None:
     Its own stop waits 5 s for uvicorn to drain, which on a busy machine is most of the
     time a user grants a Ctrl-C. The run is already recorded as crashed when this runs.
     """
+    from crawler.process.runner import stop_crawl
+
     module = sys.modules.get("prefect.server.api.server")  # loaded only if a server was started
     server_class = getattr(module, "SubprocessASGIServer", None)
     for server in list(getattr(server_class, "_instances", {}).values()):
         process = getattr(server, "server_process", None)
-        if process is None or process.poll() is not None:
-            continue
-        process.terminate()
-        try:
-            process.wait(grace)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        if process is not None:
+            stop_crawl(process, grace)
 
 
 __all__ = ["CHILD_ENV", "become_child", "is_child", "run_supervised", "stop_temporary_server"]

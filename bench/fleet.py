@@ -30,12 +30,13 @@ from pathlib import Path
 from typing import Any
 
 from crawler.config.sites import load_site, site_names
+from crawler.layout import ARTICLES_FILE
+from crawler.settings import POLITENESS_OFF
 from flows.storage import open_storage
 
 BIN = Path(sys.executable).parent
 POOL = "warta-fleet"
-FAST_CRAWL = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False,
-              "CONCURRENT_REQUESTS_PER_DOMAIN": 4, "WARTA_PROGRESS_INTERVAL": 0}  # fmt: skip
+FAST_CRAWL = {**POLITENESS_OFF, "CONCURRENT_REQUESTS_PER_DOMAIN": 4, "WARTA_PROGRESS_INTERVAL": 0}
 FINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
 
 
@@ -228,7 +229,7 @@ def mark_crashed(run_id: Any) -> None:
 def article_duplicates(storage: Any, site: str) -> tuple[int, int]:
     urls: list[str] = []
     for info in storage.list(f"{site}/"):
-        if info.key.endswith("-articles.jsonl"):
+        if info.key.endswith("-" + ARTICLES_FILE):
             for line in storage.get_bytes(info.key).decode().splitlines():
                 if line.strip():
                     urls.append(json.loads(line)["url"])

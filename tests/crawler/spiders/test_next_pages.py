@@ -1,0 +1,86 @@
+"""A multi-page article whose next page cannot be read keeps the pages already read.
+
+The spider's own request for page 2 is taken and answered as a real crawl would answer it:
+with a download failure (its errback) or with an error page (its callback). Either way the
+article must come out once, merged from the pages read, and be recorded in the crawl state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from scrapy import Request
+from scrapy.http import HtmlResponse
+from scrapy.settings import Settings
+from scrapy.utils.test import get_crawler
+from twisted.internet.error import ConnectionLost
+from twisted.python.failure import Failure
+
+from crawler.incremental.store import CrawlState
+from crawler.spiders.loader import SiteSpiderLoader
+
+BASE = "http://127.0.0.1:8123"
+FIRST = f"{BASE}/2023/03/03/banjir-samarinda/"
+KEY = "127.0.0.1:8123/2023/03/03/banjir-samarinda"
+PAGE_ONE = {"url": FIRST, "title": "Banjir di Samarinda", "text": "Paragraf satu.",
+            "published": "2023-03-03T14:05:00+08:00", "fetched_url": FIRST,
+            "warc": {"file": "a.warc.gz", "offset": 10, "record_id": "<urn:uuid:1>"}}  # fmt: skip
+
+
+@pytest.fixture
+def spider(tmp_path: Path) -> Iterator[Any]:
+    cls = SiteSpiderLoader(Settings()).load("niaga")
+    crawler = get_crawler(cls, settings_dict={"WARTA_OUTPUT_DIR": str(tmp_path)})
+    crawler.stats.open_spider()  # type: ignore[union-attr]
+    spider = cls(base_url=BASE)
+    spider.crawler = crawler
+    state = CrawlState(tmp_path / "state.sqlite")
+    state.start_run("c1", tmp_path)
+    spider.crawl_state = state  # what a running crawl looks up once its engine runs
+    spider.extraction = None  # no page of the chain is readable here
+    yield spider
+    state.close()
+
+
+def _page_two(spider: Any) -> Request:
+    [request] = list(spider._next_page_or_emit(f"{FIRST}?page=2", [dict(PAGE_ONE)], KEY))
+    assert isinstance(request, Request) and request.errback is not None
+    return request
+
+
+def _collect(outputs: Any) -> list[Any]:
+    if hasattr(outputs, "__aiter__"):
+
+        async def drain() -> list[Any]:
+            return [item async for item in outputs]
+
+        return asyncio.run(drain())
+    return list(outputs or [])
+
+
+def _assert_kept(spider: Any, outputs: list[Any]) -> None:
+    articles = [o for o in outputs if isinstance(o, dict)]
+    assert len(articles) == 1, outputs
+    assert articles[0]["url"] == FIRST and articles[0]["text"] == "Paragraf satu."
+    assert articles[0]["warc"] == PAGE_ONE["warc"]
+    entry = spider.crawl_state.article(KEY)
+    assert entry is not None and entry.record_id == "<urn:uuid:1>"
+
+
+def test_a_next_page_that_fails_to_download_keeps_the_first_page(spider: Any) -> None:
+    request = _page_two(spider)
+    failure = Failure(ConnectionLost("reset by peer"))
+    failure.request = request  # type: ignore[attr-defined]  # as Scrapy hands it over
+    _assert_kept(spider, _collect(request.errback(failure)))
+
+
+@pytest.mark.parametrize("status", [404, 500])
+def test_a_next_page_that_answers_an_error_keeps_the_first_page(spider: Any, status: int) -> None:
+    request = _page_two(spider)
+    response = HtmlResponse(request.url, status=status, body=b"<html>galat</html>",
+                            request=request)  # fmt: skip
+    _assert_kept(spider, _collect(request.callback(response, **request.cb_kwargs)))

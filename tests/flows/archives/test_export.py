@@ -1,0 +1,82 @@
+"""The text dataset, checked against rows written by hand (not by the index builder).
+
+The dates are chosen so that day and month differ (15 March, not 3 March), a URL is
+captured by two crawls in an order that is not the order of its rows, and one article has
+no publication date, so its fetch day places it.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.dataset as ds
+
+from flows.archives.export import export_articles
+
+URL = "https://www.niaga.asia/banjir-samarinda/"
+ROWS = [  # (url, crawl_id, fetch_time, published, title, text)
+    (URL, "20230316T000000Z", datetime(2023, 3, 16, 1, tzinfo=UTC),
+     "2023-03-15T09:00:00+08:00", "Banjir (lama)", "teks lama"),
+    ("https://www.niaga.asia/tanpa-tanggal/", "20231105T000000Z",
+     datetime(2023, 11, 5, 2, tzinfo=UTC), None, "Tanpa tanggal", "teks"),
+    (URL, "20230420T000000Z", datetime(2023, 4, 20, 3, tzinfo=UTC),
+     "2023-03-15T09:00:00+08:00", "Banjir (baru)", "teks baru"),
+    (URL, "20230401T000000Z", datetime(2023, 4, 1, 3, tzinfo=UTC),
+     "2023-03-15T09:00:00+08:00", "Banjir (tengah)", "teks tengah"),
+    ("https://www.niaga.asia/akhir-bulan/", "20230401T000000Z",
+     datetime(2023, 4, 1, 4, tzinfo=UTC), "2023-03-31T23:30:00+08:00", "Akhir", "teks"),
+]  # fmt: skip
+
+
+def _articles() -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(":memory:")
+    table = pa.table(
+        {
+            "url": [r[0] for r in ROWS],
+            "site": ["niaga"] * len(ROWS),
+            "crawl_id": [r[1] for r in ROWS],
+            "fetch_time": pa.array([r[2] for r in ROWS], pa.timestamp("us", tz="UTC")),
+            "published": [r[3] for r in ROWS],
+            "title": [r[4] for r in ROWS],
+            "text": [r[5] for r in ROWS],
+        }
+    )
+    con.register("articles", table)
+    return con
+
+
+def _read(dest: Path) -> dict[str, dict[str, object]]:
+    parts = ds.dataset(dest, format="parquet", partitioning="hive").to_table().to_pylist()
+    return {row["url"]: row for row in parts}
+
+
+def test_latest_capture_wins_and_partitions_follow_the_publication_month(tmp_path: Path) -> None:
+    result = export_articles(_articles(), tmp_path / "out")
+    assert result.rows == 3
+    rows = _read(tmp_path / "out")
+    banjir = rows[URL]
+    assert (banjir["title"], banjir["text"], banjir["crawl_id"]) == (
+        "Banjir (baru)", "teks baru", "20230420T000000Z"
+    )  # fmt: skip
+    assert banjir["captures"] == 3
+    assert banjir["first_fetch_time"] == datetime(2023, 3, 16, 1, tzinfo=UTC)
+    assert (banjir["year"], banjir["month"]) == (2023, 3)
+    undated = rows["https://www.niaga.asia/tanpa-tanggal/"]
+    assert (undated["year"], undated["month"]) == (2023, 11)  # its fetch day
+    folders = sorted(p.parent.relative_to(tmp_path / "out").as_posix()
+                     for p in (tmp_path / "out").rglob("*.parquet"))  # fmt: skip
+    assert folders == ["site=niaga/year=2023/month=03", "site=niaga/year=2023/month=11"]
+
+
+def test_since_and_until_include_their_whole_days(tmp_path: Path) -> None:
+    con = _articles()
+    only_march = export_articles(con, tmp_path / "a", since=date(2023, 3, 15),
+                                 until=date(2023, 3, 31))  # fmt: skip
+    assert only_march.rows == 2 and set(_read(tmp_path / "a")) == {
+        URL, "https://www.niaga.asia/akhir-bulan/"
+    }  # fmt: skip
+    assert export_articles(con, tmp_path / "b", until=date(2023, 3, 14)).rows == 0
+    assert export_articles(con, tmp_path / "c", since=date(2023, 11, 5)).rows == 1
