@@ -142,16 +142,19 @@ def test_verify_says_in_one_line_that_a_crawl_is_not_stored_yet(
 
 
 def test_preflight_refuses_a_data_dir_it_cannot_write(tmp_path: Path) -> None:
+    (tmp_path / "crawl.log").write_text("a file, where a folder is asked for\n")
     from crawler.config.sites import ConfigError
     from flows.preflight import check_data_dir
 
-    locked = tmp_path / "read-only"
-    locked.mkdir()
-    locked.chmod(0o555)
+    read_only = tmp_path / "read-only"
+    read_only.mkdir()
+    read_only.chmod(0o555)
     try:
-        if os.access(locked, os.W_OK):
-            pytest.skip("running as a user who may write anywhere")
+        # root may write anywhere it may chmod; nobody may create files in /proc
+        locked = read_only if not os.access(read_only, os.W_OK) else Path("/proc/self")
         with pytest.raises(ConfigError, match="cannot write in it"):
             check_data_dir(locked)
+        with pytest.raises(ConfigError, match="cannot create it"):
+            check_data_dir(tmp_path / "crawl.log" / "data")  # under a file: no folder possible
     finally:
-        locked.chmod(0o755)
+        read_only.chmod(0o755)
