@@ -66,6 +66,7 @@ WARC_SUFFIXES = (WARC_GZ_SUFFIX, ".warc")  # what it reads
 OPEN_SUFFIX = ".open"  # a WARC being written; renamed when complete (crawler.warc.writer)
 CORRUPT_SUFFIX = ".corrupt"  # an .open file recovery could not read (crawler.warc.recovery)
 OWNER_FILE = ".crawl-owner.json"  # who the folder belongs to (crawler.process.ownership); hidden
+FOLDER_BOOKKEEPING = (OWNER_FILE, CRAWL_LOCK_FILE, JOB_DIR)  # never uploaded; go with the folder
 CDXJ_SUFFIX = ".cdxj"
 WACZ_SUFFIX = ".wacz"
 MANIFEST_SUFFIX = ".manifest.json"

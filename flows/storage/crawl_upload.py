@@ -11,13 +11,14 @@ import contextlib
 import json
 import logging
 import os
+import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Literal
 
-from crawler.layout import MANIFEST_SUFFIX, SUMMARY_FILE, check_id, file_key
+from crawler.layout import FOLDER_BOOKKEEPING, MANIFEST_SUFFIX, SUMMARY_FILE, check_id, file_key
 from flows.storage.arrivals import note_arrival
 from flows.storage.base import Storage, StorageError, sha256_file
 from flows.storage.manifest import (
@@ -249,6 +250,11 @@ def delete_local_copies(
     for path in doomed:
         path.unlink()
         log.info("deleted local copy %s", path)
+    left = {p.name for p in folder.iterdir()} if doomed and folder.is_dir() else set()
+    if left and left <= set(FOLDER_BOOKKEEPING):  # whose it was, its lock, its queue: moot now
+        for name in left:
+            path = folder / name
+            shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
     for directory in sorted({p.parent for p in doomed}, key=lambda p: len(p.parts), reverse=True):
         while directory != folder.parent and directory.is_relative_to(folder):
             with contextlib.suppress(OSError):
