@@ -8,14 +8,17 @@ one JSON line: ``{"mutants": N, "killed": K, "survived": S, "equivalent": E}``. 
 is *equivalent* when ``bench/mutation-equivalent.txt`` lists it with the reason no test can
 tell it apart; every other survivor is a missing test.
 
-    python -m bench.mutate                               # crawler/ and flows/ ([tool.mutmut])
+    python -m bench.mutate                               # every package of crawler/ and flows/
+    python -m bench.mutate --fresh                       # the same, forgetting earlier results
     python -m bench.mutate --package crawler/fetch       # one package, in .mutate/crawler.fetch
-    python -m bench.mutate crawler/warc/verify.py -j 2   # one module of the whole run
+    python -m bench.mutate --package crawler/warc/verify.py   # one module
 
-A package run has a work folder of its own, so its mutants, its test map and its results are
-kept apart from the whole run's and from other packages': it mutates only that package and
-runs only the tests that mirror it (``tests/crawler/fetch`` for ``crawler/fetch``), which
-keeps the instrumented run short.
+Each package runs in a work folder of its own (``.mutate/<package>``), so its mutants, its
+test map and its results are kept apart from other packages': it mutates only that package
+and runs only the tests that mirror it (``tests/crawler/fetch`` for ``crawler/fetch``; the
+``test_*.py`` files beside a package's folder for the modules directly in ``crawler/`` or
+``flows/``), which keeps each instrumented run short. mutmut keeps a package's results
+between runs and runs again only what changed; ``--fresh`` starts from nothing.
 """
 
 from __future__ import annotations
@@ -23,13 +26,15 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import shutil
 import subprocess
 import sys
+import time
 import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-EQUIVALENT_FILE = ROOT / "bench" / "mutation-equivalent.txt"
+EQUIVALENT_DIR = ROOT / "bench" / "mutation-equivalent"  # one <package>.txt per package
 MUTMUT = Path(sys.executable).parent / "mutmut"
 KILLED = {"killed", "timeout", "caught by type check", "segfault"}
 WORK = ROOT / ".mutate"  # per-package work folders (ignored by git)
@@ -55,8 +60,11 @@ def mirrored_tests(target: str) -> list[str]:
     path = Path(target.rstrip("/"))
     if path.suffix == ".py":
         candidates = [Path("tests") / path.parent / f"test_{path.stem}.py"]
-    else:
+    elif (ROOT / "tests" / path).is_dir():
         candidates = [Path("tests") / path]
+    else:  # a small package tested beside its parent's folder: tests/crawler/test_<name>*.py
+        beside = (ROOT / "tests" / path.parent).glob(f"test_{path.name}*.py")
+        candidates = sorted(p.relative_to(ROOT) for p in beside)
     found = [str(c) for c in candidates if (ROOT / c).exists()]
     if not found:
         raise SystemExit(f"no tests mirror {target} (looked for {', '.join(map(str, candidates))})")
@@ -72,9 +80,31 @@ def _toml(value: object) -> str:
     return json.dumps(value)  # a JSON string is a TOML basic string
 
 
-def package_workspace(targets: list[str]) -> Path:
+def packages() -> dict[str, tuple[list[str], list[str]]]:
+    """Every package of crawler/ and flows/: name -> (what it mutates, the tests it runs).
+
+    The modules directly in ``crawler/`` or ``flows/`` form the package named after the
+    folder, tested by the ``test_*.py`` files directly in its mirror under tests/."""
+    found: dict[str, tuple[list[str], list[str]]] = {}
+    for root in ("crawler", "flows"):
+        top = sorted(
+            f"{root}/{p.name}" for p in (ROOT / root).glob("*.py") if p.name != "__init__.py"
+        )
+        tests = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "tests" / root).glob("test_*.py"))
+        found[root] = (top, tests)
+        for folder in sorted(p for p in (ROOT / root).iterdir() if p.is_dir()):
+            if any(folder.glob("*.py")):
+                package = f"{root}/{folder.name}"
+                found[package.replace("/", ".")] = ([package], mirrored_tests(package))
+    return found
+
+
+def package_workspace(
+    targets: list[str], tests: list[str] | None = None, name: str | None = None
+) -> Path:
     """A work folder whose pyproject.toml mutates only ``targets`` and runs their tests."""
-    work = WORK / "+".join(t.rstrip("/").removesuffix(".py").replace("/", ".") for t in targets)
+    name = name or "+".join(t.rstrip("/").removesuffix(".py").replace("/", ".") for t in targets)
+    work = WORK / name
     work.mkdir(parents=True, exist_ok=True)
     for name in LINKED:
         link = work / name
@@ -83,26 +113,28 @@ def package_workspace(targets: list[str]) -> Path:
     text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     config = dict(tomllib.loads(text)["tool"]["mutmut"])
     config["only_mutate"] = [t if t.endswith(".py") else f"{t.rstrip('/')}/*" for t in targets]
-    config["pytest_add_cli_args_test_selection"] = [t for x in targets for t in mirrored_tests(x)]
+    config["pytest_add_cli_args_test_selection"] = tests or [
+        t for x in targets for t in mirrored_tests(x)
+    ]
     pytest_section = text[text.index("[tool.pytest.ini_options]") :].split("\n[", 1)[0]
     lines = ["[tool.mutmut]", *(f"{k} = {_toml(v)}" for k, v in config.items()), ""]
     (work / "pyproject.toml").write_text("\n".join(lines) + "\n" + pytest_section + "\n")
     return work
 
 
-def equivalents(path: Path = EQUIVALENT_FILE) -> dict[str, str]:
-    """Mutant name -> reason, from lines ``<name>  <reason>`` (``#`` starts a comment)."""
+def equivalents(folder: Path = EQUIVALENT_DIR) -> dict[str, str]:
+    """Mutant name -> reason, from lines ``<name>  <reason>`` (``#`` starts a comment) in
+    every ``<package>.txt`` of ``folder``."""
     found: dict[str, str] = {}
-    if not path.is_file():
-        return found
-    for line in path.read_text(encoding="utf-8").splitlines():
-        line = line.split("#", 1)[0].strip() if line.lstrip().startswith("#") else line.strip()
-        if not line:
-            continue
-        name, _, reason = line.partition(" ")
-        if not reason.strip():
-            raise SystemExit(f"{path}: {name} is listed without a reason")
-        found[name] = reason.strip()
+    for path in sorted(folder.glob("*.txt")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            line = line.split("#", 1)[0].strip() if line.lstrip().startswith("#") else line.strip()
+            if not line:
+                continue
+            name, _, reason = line.partition(" ")
+            if not reason.strip():
+                raise SystemExit(f"{path}: {name} is listed without a reason")
+            found[name] = reason.strip()
     return found
 
 
@@ -164,26 +196,20 @@ def module_table(found: dict[str, str], known: dict[str, str]) -> str:
     return "\n".join(rows)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("modules", nargs="*", help="limit the whole run to these files")
-    parser.add_argument("--package", action="append", default=[],
-                        help="run one package or module on its own (repeatable)")  # fmt: skip
-    parser.add_argument("-j", "--jobs", type=int, default=2, help="parallel mutant runs")
-    args = parser.parse_args(argv)
-    cwd = package_workspace(args.package) if args.package else ROOT
-    prefixes = [mutant_prefix(m) for m in [*args.package, *args.modules]]
+def run_package(work: Path, prefixes: list[str], jobs: int) -> dict[str, str]:
+    """Run mutmut in one work folder; the statuses of the mutants under ``prefixes``."""
     names = [p + "*" for p in prefixes]
-    subprocess.run(
-        [str(MUTMUT), "run", "--max-children", str(args.jobs), *names], cwd=cwd, check=False
-    )
-    found = {
+    subprocess.run([str(MUTMUT), "run", "--max-children", str(jobs), *names], cwd=work, check=False)
+    return {
         name: status
-        for name, status in statuses(cwd).items()
+        for name, status in statuses(work).items()
         if not prefixes or name.startswith(tuple(prefixes))
     }
-    known = equivalents()
-    unexplained = []
+
+
+def report(found: dict[str, str], known: dict[str, str], shown_in: dict[str, Path]) -> int:
+    """Print survivors (diffs of the unexplained ones), the table and the JSON line."""
+    unexplained: dict[Path, list[str]] = {}
     for name, status in sorted(found.items()):
         if status in KILLED:
             continue
@@ -191,12 +217,45 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{'EQUIVALENT' if reason else 'SURVIVED'} {name} ({status})"
               + (f": {reason}" if reason else ""))  # fmt: skip
         if not reason:
-            unexplained.append(name)
-    print(show(unexplained, cwd))
+            unexplained.setdefault(shown_in[name], []).append(name)
+    for work, names in unexplained.items():
+        print(show(names, work))
+    WORK.mkdir(exist_ok=True)
+    survivors = sorted(n for names in unexplained.values() for n in names)
+    (WORK / "survivors.txt").write_text("".join(f"{n}\n" for n in survivors), encoding="utf-8")
     print("\n" + module_table(found, known) + "\n")
     counts = summarize(found, known)
     print(json.dumps(counts))
     return 0 if counts["survived"] == counts["equivalent"] else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--package", action="append", default=[],
+                        help="run one package or module on its own (repeatable)")  # fmt: skip
+    parser.add_argument("--fresh", action="store_true", help="forget earlier results first")
+    parser.add_argument("-j", "--jobs", type=int, default=2, help="parallel mutant runs")
+    args = parser.parse_args(argv)
+    if args.fresh and WORK.exists():
+        shutil.rmtree(WORK)
+    plan: dict[str | None, tuple[list[str], list[str] | None]]
+    if args.package:
+        plan = {None: (args.package, None)}
+    else:
+        plan = {name: (targets, tests) for name, (targets, tests) in packages().items()}
+    found: dict[str, str] = {}
+    shown_in: dict[str, Path] = {}
+    began = time.monotonic()
+    for i, (name, (targets, tests)) in enumerate(plan.items(), 1):
+        work = package_workspace(targets, tests, name)
+        prefixes = [mutant_prefix(t) for t in targets]
+        print(f"[{i}/{len(plan)}] {name or ' '.join(targets)}: {len(prefixes)} targets, "
+              f"{time.monotonic() - began:.0f} s so far", flush=True)  # fmt: skip
+        statuses_here = run_package(work, prefixes, args.jobs)
+        found.update(statuses_here)
+        shown_in.update(dict.fromkeys(statuses_here, work))
+    print(f"mutation run took {time.monotonic() - began:.0f} s", flush=True)
+    return report(found, equivalents(), shown_in)
 
 
 if __name__ == "__main__":
