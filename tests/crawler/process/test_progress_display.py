@@ -39,10 +39,12 @@ class _CountingView(ProgressView):
     follower having read the file (and fails at once if the line it printed is wrong)."""
 
     updates = 0
+    last: dict[str, object] | None = None
 
     def update(self, progress: dict[str, object]) -> None:
         super().update(progress)
         self.updates += 1
+        self.last = progress
 
 
 def test_follower_prints_plain_lines_and_the_final_summary(tmp_path: Path) -> None:
@@ -55,17 +57,36 @@ def test_follower_prints_plain_lines_and_the_final_summary(tmp_path: Path) -> No
         (folder / PROGRESS_FILE).write_text(json.dumps(RUNNING))
         wait_until(lambda: view.updates, 10, what="the follower to read the progress file")
         assert out.getvalue() == f"progress: {progress_line(RUNNING)}\n"
-        summary = {"finish_reason": "finished", "pages": 55, "articles": 20, "warc_bytes": 10,
-                   "failures": {"timeout": 2, "dns": 1}}  # fmt: skip
+        summary = {"finish_reason": "closespider_timeout", "pages": 55, "articles": 20,
+                   "warc_bytes": 10, "failures": {"timeout": 2, "dns": 1}}  # fmt: skip
         (folder / SUMMARY_FILE).write_text(json.dumps(summary))
         (folder / PROGRESS_FILE).unlink()
     lines = out.getvalue().splitlines()
     assert len(lines) == 2 and view.updates == 2  # an unchanged file is not shown twice
-    final = {**RUNNING, "state": "finished", "pages": 55, "articles": 20, "warc_bytes": 10,
-             "failures": 3, "failures_by_reason": {"timeout": 2, "dns": 1}}  # fmt: skip
-    assert lines[-1] == f"progress: {progress_line(final)}"
+    final = {**RUNNING, "state": "closespider_timeout", "pages": 55, "articles": 20,
+             "warc_bytes": 10, "failures": 3,
+             "failures_by_reason": {"timeout": 2, "dns": 1}}  # fmt: skip
+    assert lines[-1] == f"progress: {progress_line(final)}" and view.last == final
     assert "3 failures (dns 1, timeout 2)" in lines[-1]
     assert "\x1b[" not in out.getvalue()
+
+
+def test_a_summary_that_names_no_finish_reason_reads_as_finished(tmp_path: Path) -> None:
+    folder = tmp_path / "crawls" / "niaga" / new_crawl_id()
+    folder.mkdir(parents=True)
+    (folder / PROGRESS_FILE).write_text(json.dumps(RUNNING))
+    (folder / SUMMARY_FILE).write_text(json.dumps({"pages": 41}))
+    find, _ = follow_crawl(tmp_path, "niaga")
+    view = _CountingView(live=False, every=0.0, out=io.StringIO())
+    with ProgressFollower(find, view):
+        pass  # leaving reads the file once more and then the summary
+    assert view.last == {**RUNNING, "state": "finished", "pages": 41, "failures": 0,
+                         "failures_by_reason": {}}  # fmt: skip
+    (folder / SUMMARY_FILE).write_text("{not json")  # a summary cut short: the last counts stay
+    late = _CountingView(live=False, every=0.0, out=io.StringIO())
+    with ProgressFollower(find, late):
+        pass
+    assert late.last == RUNNING and late.updates == 1
 
 
 def test_follower_ignores_crawls_from_before_it_started(tmp_path: Path) -> None:
