@@ -125,3 +125,13 @@ def test_typed_text_never_reaches_the_sql(query: str) -> None:
     for pattern in params:  # the user's words between warta's fixed pieces, nothing else
         assert TEMPLATE.fullmatch(pattern), pattern
     matches(query)  # and it runs
+
+
+def test_limits_are_exact_and_positions_count_from_one() -> None:
+    assert parse_query(" ".join(["a"] * MAX_TERMS)) is not None
+    assert parse_query("(" * MAX_DEPTH + "a" + ")" * MAX_DEPTH) is not None
+    assert parse_query("NOT " * MAX_DEPTH + "a") is not None
+    with pytest.raises(QueryError, match=r"^'-' \(character 8\) holds no word to find$"):
+        parse_query("banjir - rob")
+    with pytest.raises(QueryError, match=r"^unexpected '\)' at character 7$"):
+        parse_query("banjir) rob")
