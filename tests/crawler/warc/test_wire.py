@@ -30,7 +30,8 @@ def _connect(
     transport = StringTransport()
     protocol.makeConnection(transport)
     answers: list[object] = []
-    request = WireRequest(b"GET", b"/berita/", Headers({b"host": [b"x.example"]}), None)
+    headers = Headers({b"host": [b"x.example"]})
+    request = WireRequest(b"GET", b"/berita/", headers, None, persistent=True)
     protocol.request(request).addBoth(answers.append)
     return protocol, transport, answers
 
