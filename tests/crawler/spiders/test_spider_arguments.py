@@ -125,3 +125,20 @@ def test_a_crawl_stopped_early_keeps_its_job_queue(
         )
     assert result.summary["finish_reason"] == "closespider_pagecount"
     assert (result.output_dir / JOB_DIR).is_dir() is disk_queue
+
+
+def test_a_site_spider_is_named_after_its_site_and_fetches_only_its_hosts() -> None:
+    cls = SiteSpiderLoader(Settings()).load("niaga")
+    assert cls.name == "niaga" and cls.__name__ == "NiagaSpider"
+    s = spider(urls="/berita/satu/,https://niaga.asia/dua/", max_articles="3")
+    assert s.extra_urls == [f"{BASE}/berita/satu/", "https://niaga.asia/dua/"]
+    assert s.allowed_domains == s.site.fetch_hosts and "127.0.0.1" in s.allowed_domains
+    assert s.budget.limit == 3 and s.articles_seen == 0
+    assert s.requisites.enabled == s.site.page_requisites
+    link = f"{BASE}/berita-satu/#komentar"  # one article, however it is spelled
+    found = (f"{BASE}/berita-satu/", "127.0.0.1:8765/berita-satu")
+    assert s.article_keys.request(link, s.rules.is_article_candidate) == found
+    assert s.article_keys.of_page(None, f"{BASE}/berita-satu/")[:2] == found
+    plain = cls()  # no base_url: the site's own address
+    assert plain.site is cls.site_config and plain.extra_urls == []
+    assert plain.budget.limit is None
