@@ -1,4 +1,4 @@
-"""The crawl layout and the unit conventions: small rules every package relies on."""
+"""The crawl layout: small rules every package relies on (units: tests/crawler/config)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from crawler.config.units import format_bytes, parse_duration
 from crawler.layout import (
     check_id,
     crawl_folder,
@@ -43,23 +42,6 @@ def test_local_folders_and_keys() -> None:
     assert file_key("niaga", day, "c1", "w-1.warc.gz") == "niaga/2026/11/27/w-1.warc.gz"
     assert parse_manifest_key(manifest_key("niaga", "c1", day)) == ("niaga", day, "c1")
     assert state_key("niaga", "niaga") == "niaga/state/niaga.sqlite"
-
-
-def test_durations() -> None:
-    assert parse_duration("7d") == timedelta(days=7)
-    assert parse_duration("1d12h") == timedelta(hours=36)
-    assert parse_duration("1.5H") == timedelta(minutes=90)
-    assert parse_duration("3600") == timedelta(hours=1)
-    for bad in ("", "soon", "-1h", "1d2", "h"):
-        with pytest.raises(ValueError):
-            parse_duration(bad)
-
-
-def test_byte_sizes_are_binary() -> None:
-    assert format_bytes(512) == "512 B"
-    assert format_bytes(1536) == "1.5 KiB"
-    assert format_bytes(3 * 1024**3) == "3.0 GiB"
-    assert format_bytes(2 * 1024**5) == "2048.0 TiB"
 
 
 def test_crawl_ids_started_in_the_same_second_differ(tmp_path) -> None:
