@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Iterable
+from functools import lru_cache
 from urllib.parse import parse_qsl, urldefrag, urlencode, urljoin, urlsplit, urlunsplit
 
 from courlan import normalize_url
@@ -33,6 +34,10 @@ EXTRA_DROPPED_PARAMS = frozenset(
 _AMP_SUFFIX = re.compile(r"/amp/?$")
 _AMP_HOST = re.compile(r"^amp\.")
 _AMP_PATH_PREFIX = re.compile(r"^/amp(/.*)$")
+# A listing page's links are canonicalised for the duplicate check, the crawl state and the
+# date window, and the same links come back on the next listing page and the article pages:
+# the last few thousand answers are kept (bounded memory; errors are not cached).
+_CACHED_URLS = 4096
 
 
 class CanonicalError(ValueError):
@@ -80,6 +85,7 @@ def strip_amp(url: str) -> str:
     return urlunsplit((parts.scheme, host, path, urlencode(query), parts.fragment))
 
 
+@lru_cache(maxsize=_CACHED_URLS)
 def canonical_url(url: str) -> str:
     """A fetchable canonical form: no trackers, no fragment, no AMP, sorted query."""
     _check(url)
@@ -97,6 +103,7 @@ def canonical_url(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path or "/", urlencode(query), ""))
 
 
+@lru_cache(maxsize=_CACHED_URLS)
 def dedup_key(url: str) -> str:
     """``host/path?query`` with scheme, ``www.`` and trailing slash dropped: one per article."""
     parts = urlsplit(canonical_url(url))

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import gc
+import sys
 import time
+from types import FrameType
+
+import pytest
 
 from bench.stages import Sampler, stage_of
 
@@ -45,3 +50,26 @@ def test_sampler_charges_cpu_to_the_busy_function() -> None:
     assert 0.2 < charged < 0.45
     assert busy > 0.8 * charged
     assert all(line.rsplit(" ", 1)[1].isdigit() for line in sampler.collapsed())
+
+
+def test_no_collection_while_the_frames_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    """sys._current_frames() holds the thread list's lock while it makes frame objects; a
+    collection started there deadlocks CPython 3.11 (gh-106883): the profiled crawls that
+    hung at their end. The sampler reads the frames with collection off, and turns it back
+    on after."""
+    seen: list[bool] = []
+    real = sys._current_frames
+
+    def frames() -> dict[int, FrameType]:
+        seen.append(gc.isenabled())
+        return real()
+
+    monkeypatch.setattr(sys, "_current_frames", frames)
+    sampler = Sampler(interval=0.002)
+    sampler.start()
+    try:
+        _busy(0.1)
+    finally:
+        sampler.stop()
+    assert seen and not any(seen)
+    assert gc.isenabled()

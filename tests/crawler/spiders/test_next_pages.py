@@ -20,7 +20,11 @@ from scrapy.utils.test import get_crawler
 from twisted.internet.error import ConnectionLost
 from twisted.python.failure import Failure
 
+from crawler import keys
+from crawler.extraction.multipage import MAX_PAGES
+from crawler.extraction.workers import ExtractionPool
 from crawler.incremental.store import CrawlState
+from crawler.spiders.crawl_setup import PageExtraction
 from crawler.spiders.loader import SiteSpiderLoader
 
 BASE = "http://127.0.0.1:8123"
@@ -84,3 +88,46 @@ def test_a_next_page_that_answers_an_error_keeps_the_first_page(spider: Any, sta
     response = HtmlResponse(request.url, status=status, body=b"<html>galat</html>",
                             request=request)  # fmt: skip
     _assert_kept(spider, _collect(request.callback(response, **request.cb_kwargs)))
+
+
+PAGE_TWO = (
+    b'<html><head><meta property="og:type" content="article"></head><body><article>'
+    b'<h1 class="entry-title">Banjir di Samarinda</h1><div class="entry-content">'
+    b"<p>Paragraf dua tentang banjir yang melanda kota Samarinda sejak pagi hari ini.</p>"
+    b"<p>Warga mengungsi ke tempat yang lebih tinggi sambil menunggu air surut kembali.</p>"
+    b"</div></article></body></html>"
+)
+
+
+@pytest.mark.parametrize("status", [200, 404])
+def test_a_readable_next_page_is_merged_and_an_error_page_never_is(
+    spider: Any, status: int
+) -> None:
+    spider.extraction = PageExtraction(spider.crawler, ExtractionPool(spider.site, workers=0))
+    request = _page_two(spider)
+    response = HtmlResponse(request.url, status=status, body=PAGE_TWO, request=request)
+    [record] = [o for o in _collect(request.callback(response, **request.cb_kwargs))
+                if isinstance(o, dict)]  # fmt: skip
+    if status == 200:
+        assert record["text"].startswith("Paragraf satu.") and "Paragraf dua" in record["text"]
+    else:  # a soft error page that reads like an article is not page 2
+        assert record["text"] == "Paragraf satu."
+
+
+def test_a_chain_follows_on_site_next_pages_up_to_the_limit(spider: Any) -> None:
+    stats = spider.crawler.stats
+    assert stats.get_value(keys.NEXT_PAGE) is None
+    request = _page_two(spider)
+    assert stats.get_value(keys.NEXT_PAGE) == 1  # counted in the crawl summary
+    assert request.priority > 0  # ahead of the links waiting in the queue
+    assert request.cb_kwargs["key"] == KEY
+    almost = [dict(PAGE_ONE)] * (MAX_PAGES - 1)
+    assert isinstance(next(spider._next_page_or_emit(f"{FIRST}?page=20", almost, KEY)), Request)
+    for following, pages in [
+        (f"{FIRST}?page=21", [dict(PAGE_ONE)] * MAX_PAGES),  # a longer chain is a trap
+        ("https://elsewhere.example/berita/?page=2", [dict(PAGE_ONE)]),  # off the site
+        (None, [dict(PAGE_ONE)]),  # the last page
+    ]:
+        outputs = list(spider._next_page_or_emit(following, pages, KEY))
+        assert len(outputs) == 1 and isinstance(outputs[0], dict), following
+    assert stats.get_value(keys.NEXT_PAGE) == 2
