@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from scrapy import Request
+from scrapy.exceptions import CloseSpider
 from scrapy.http import HtmlResponse
 from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
@@ -36,11 +37,11 @@ PAGE_ONE = {"url": FIRST, "title": "Banjir di Samarinda", "text": "Paragraf satu
 
 
 @pytest.fixture
-def spider(tmp_path: Path) -> Iterator[Any]:
+def spider(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Any]:
     cls = SiteSpiderLoader(Settings()).load("niaga")
     crawler = get_crawler(cls, settings_dict={"WARTA_OUTPUT_DIR": str(tmp_path)})
     crawler.stats.open_spider()  # type: ignore[union-attr]
-    spider = cls(base_url=BASE)
+    spider = cls(base_url=BASE, **getattr(request, "param", {}))
     spider.crawler = crawler
     state = CrawlState(tmp_path / "state.sqlite")
     state.start_run("c1", tmp_path)
@@ -131,3 +132,23 @@ def test_a_chain_follows_on_site_next_pages_up_to_the_limit(spider: Any) -> None
         outputs = list(spider._next_page_or_emit(following, pages, KEY))
         assert len(outputs) == 1 and isinstance(outputs[0], dict), following
     assert stats.get_value(keys.NEXT_PAGE) == 2
+
+
+@pytest.mark.parametrize("spider", [{"max_articles": "2", "since": "2023-03-01"}], indirect=True)
+def test_a_crawl_asked_for_two_articles_closes_once_both_records_are_out(spider: Any) -> None:
+    stats = spider.crawler.stats
+    pages = {f"{BASE}/berita-{n}/": f"127.0.0.1:8123/berita-{n}" for n in "abc"}
+
+    def kept(url: str, published: str) -> bool:
+        return bool(spider._keep_article(HtmlResponse(url, request=Request(url)), published))
+
+    assert not kept(f"{BASE}/lama/", "2023-02-27T10:00:00+08:00")  # before the window
+    assert [kept(url, "2023-03-03T14:05:00+08:00") for url in pages] == [True, True, False]
+    [first, second, _] = [[{**PAGE_ONE, "url": url}] for url in pages]
+    a_key, b_key, _ = pages.values()
+    assert len(list(spider._next_page_or_emit(None, first, a_key))) == 1  # one still to come
+    assert stats.get_value(keys.MAX_ARTICLES_REACHED) is None
+    with pytest.raises(CloseSpider) as closed:
+        list(spider._next_page_or_emit(None, second, b_key))
+    assert closed.value.reason == "max_articles"  # the crawl summary's finish reason
+    assert stats.get_value(keys.MAX_ARTICLES_REACHED) == 2
