@@ -162,14 +162,18 @@ def test_five_letter_part_of_the_host_name_is_an_affix() -> None:
 
 
 def test_kept_parts_are_rejoined_from_the_first_to_the_last() -> None:
-    names = ["Situs"]
-    assert headline(["Banjir - Banjir Lagi di Samarinda - Situs"], [], names) == (
+    url = "https://kabarkota.example/"  # "| Kabarkota" is the site's affix
+    assert headline(["Banjir - Banjir Lagi di Samarinda | Kabarkota"], [], [], url) == (
         "Banjir - Banjir Lagi di Samarinda"
     )
-    assert headline(["Banjir di Kota - Banjir - Situs"], [], names) == "Banjir di Kota - Banjir"
-    assert headline(
-        ["Awal Berita | Banjir Rendam | Kabarkota"], [], [], "https://kabarkota.example/"
-    ) == ("Awal Berita | Banjir Rendam")
+    got = headline(["Banjir di Kota - Banjir | Kabarkota"], [], [], url)
+    assert got == "Banjir di Kota - Banjir"
+    assert headline(["Awal Berita | Banjir Rendam | Kabarkota"], [], [], url) == (
+        "Awal Berita | Banjir Rendam"
+    )
+    assert headline(["Kabar Kota: Banjir Rendam Samarinda"], [], [], url) == (
+        "Banjir Rendam Samarinda"
+    )  # a leading part named like the host goes too
 
 
 @pytest.mark.parametrize(
@@ -188,3 +192,13 @@ def test_kept_parts_are_rejoined_from_the_first_to_the_last() -> None:
 )  # fmt: skip
 def test_wrapped_titles(meta: list[str], h1: str, want: str) -> None:
     assert headline(meta, [h1], []) == want
+
+
+def test_affixes_are_cut_until_one_part_is_left_and_no_further() -> None:
+    url = "https://kabarkota.samarinda.example/berita/banjir/"
+    # both parts are named like the host: the first stays, as the title cannot be empty
+    assert headline(["Kabar Kota | Samarinda"], [], [], url) == "Kabar Kota"
+    # one trailing affix goes, the part before it stays
+    assert headline(["Banjir Rendam | Kota Lama | Samarinda"], [], [], url) == (
+        "Banjir Rendam | Kota Lama"
+    )
