@@ -202,3 +202,14 @@ def test_affixes_are_cut_until_one_part_is_left_and_no_further() -> None:
     assert headline(["Banjir Rendam | Kota Lama | Samarinda"], [], [], url) == (
         "Banjir Rendam | Kota Lama"
     )
+
+
+def test_a_metadata_title_without_words_teaches_no_affixes() -> None:
+    assert headline(["Banjir Rendam | Samarinda", "…"], [], []) == "Banjir Rendam | Samarinda"
+
+
+def test_words_are_compared_as_written_not_as_upper_case_folds_them() -> None:
+    # "STRASSE" is "Straße" in upper case only: the h1 spelling "Strasse" is no run of the title
+    meta = ["Harga Naik di Jalan Straße Baru"]
+    got = headline(meta, ["Harga Naik Jalan Baru", "Naik di Jalan Strasse Baru"], [])
+    assert got == "Harga Naik Jalan Baru"
