@@ -213,3 +213,22 @@ def test_words_are_compared_as_written_not_as_upper_case_folds_them() -> None:
     meta = ["Harga Naik di Jalan Straße Baru"]
     got = headline(meta, ["Harga Naik Jalan Baru", "Naik di Jalan Strasse Baru"], [])
     assert got == "Harga Naik Jalan Baru"
+
+
+def test_leading_affixes_are_cut_one_after_the_other() -> None:
+    url = "https://kabarkota.samarinda.example/berita/banjir/"
+    assert headline(["Kabar Kota | Samarinda | Banjir Rendam Kota Lama"], [], [], url) == (
+        "Banjir Rendam Kota Lama"
+    )
+    assert headline(["Kabar Kota | Banjir Rendam | Kota Lama"], [], [], url) == (
+        "Banjir Rendam | Kota Lama"
+    )
+
+
+def test_a_blank_site_name_strips_nothing() -> None:
+    assert strip_names("Judul Berita |", [" "]) == "Judul Berita |"
+
+
+def test_mojibake_read_as_windows_1252_is_repaired() -> None:
+    # "€" and "™" are no Latin-1 characters: only the Windows-1252 reading gives the bytes back
+    assert repair_mojibake("A DIY Investorâ€™s Guide") == "A DIY Investor’s Guide"
