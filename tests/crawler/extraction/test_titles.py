@@ -227,6 +227,14 @@ def test_leading_affixes_are_cut_one_after_the_other() -> None:
 
 def test_a_blank_site_name_strips_nothing() -> None:
     assert strip_names("Judul Berita |", [" "]) == "Judul Berita |"
+    assert strip_names("Judul Berita - Situs", [" ", "Situs"]) == "Judul Berita"  # next name
+
+
+def test_only_the_sites_name_itself_is_stripped() -> None:
+    # a word as long as the name after the separator is no name
+    assert strip_names("Judul Berita - Kabar", ["Situs"]) == "Judul Berita - Kabar"
+    # a name that only opens a longer word is no prefix
+    assert strip_names("Kompasiana Berita Hari Ini", ["Kompas"]) == "Kompasiana Berita Hari Ini"
 
 
 def test_mojibake_read_as_windows_1252_is_repaired() -> None:
