@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -142,7 +143,10 @@ def test_a_crawl_asked_for_two_articles_closes_once_both_records_are_out(spider:
     def kept(url: str, published: str) -> bool:
         return bool(spider._keep_article(HtmlResponse(url, request=Request(url)), published))
 
-    assert not kept(f"{BASE}/lama/", "2023-02-27T10:00:00+08:00")  # before the window
+    old = HtmlResponse(f"{BASE}/lama/", request=Request(f"{BASE}/lama/"))
+    assert not spider._keep_article(old, "2023-02-27T10:00:00+08:00")  # before the window
+    assert stats.get_value(keys.OUT_OF_WINDOW) == 1  # fetched to learn its date, not kept
+    assert old.meta[keys.PUBLISHED] == datetime(2023, 2, 27, 2, tzinfo=UTC)  # for its listing
     assert [kept(url, "2023-03-03T14:05:00+08:00") for url in pages] == [True, True, False]
     [first, second, _] = [[{**PAGE_ONE, "url": url}] for url in pages]
     a_key, b_key, _ = pages.values()
