@@ -12,6 +12,8 @@ from crawler.canonical import (
     canonical_url,
     dedup_key,
     join_url,
+    link_canonical,
+    link_key,
     rel_canonical,
     strip_amp,
     trusted_canonical,
@@ -163,3 +165,13 @@ def test_a_page_naming_itself_is_no_refused_claim_even_on_an_unlisted_host() -> 
 def test_join_url_never_returns_a_url_that_cannot_be_parsed() -> None:
     assert join_url("", "http://[oops/") is None  # no base: urljoin returns the link unparsed
     assert join_url("http://[oops/", "") is None  # no link: urljoin returns the base unparsed
+
+
+def test_the_crawls_remembered_forms_answer_as_the_plain_functions() -> None:
+    links = ["https://www.example.id/berita/satu/?utm_source=x#top", "http://example.id/amp/dua"]
+    for link in links * 2:  # the second time from the cache
+        assert link_canonical(link) == canonical_url(link)
+        assert link_key(link) == dedup_key(link)
+    for _ in range(2):  # an error is raised each time, never remembered as an answer
+        with pytest.raises(CanonicalError):
+            link_key("mailto:redaksi@example.id")

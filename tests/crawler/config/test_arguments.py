@@ -65,6 +65,11 @@ def test_a_bad_value_is_one_line_naming_it(raw: dict[str, str], message: str) ->
     assert "\n" not in text and "Value error" not in text
 
 
+def test_a_bad_list_item_is_named_by_its_position() -> None:
+    with pytest.raises(ConfigError, match=r"^spider argument urls\.1\b"):
+        parse_spider_args({"urls": ["/a", 5]})  # a flow hands a list
+
+
 def test_an_unknown_argument_lists_the_known_ones() -> None:
     names = spider_argument_names()
     assert names == sorted(names) and {"since", "base_url", "urls"} <= set(names)
@@ -84,14 +89,17 @@ def test_a_base_url_with_a_password_is_refused_without_repeating_it() -> None:
 @pytest.mark.parametrize(
     ("name", "good", "bad", "kind"),
     [
-        ("WARTA_WARC_ENABLED", [" TRUE ", "0", "off", "Yes"], ["maybe", "2"], "true or false"),
-        ("WARTA_HOST_ERROR_BUDGET", ["5", " 12 ", "-3"], ["3.5", "many", ""], "a whole number"),
+        ("WARTA_WARC_ENABLED", [" TRUE ", "0", "1", "off", "On", "Yes", "No", "false"],
+         ["maybe", "2", "y"], "true or false"),
+        ("WARTA_HOST_ERROR_BUDGET", ["5", " 12 ", "-3"], ["3.5", "many", "", "X1", "1-"],
+         "a whole number"),
         ("WARTA_EXTRACT_WORKERS", ["0", "4"], ["auto"], "a whole number"),  # default None
         ("WARTA_BACKOFF_BASE", ["0.5", "2", "1e-3"], ["fast"], "a number"),
         ("WARTA_WARCINFO", ['{"isPartOf": "x"}', ""], ["[1]", "{", "x"], "a JSON object"),
         ("WARTA_ALLOWED_NETWORKS", ['["10.0.0.0/8"]', " "], ['{"a": 1}', "[,"], "a JSON list"),
         ("RETRY_ENABLED", ["false"], ["perhaps"], "true or false"),  # Scrapy's default
         ("AUTOTHROTTLE_MAX_DELAY", ["30.5"], ["long"], "a number"),  # only Scrapy has it
+        ("DOWNLOAD_DELAY", ["0.5", "3"], ["slow"], "a number"),  # warta's 1.0, not Scrapy's 0
     ],
 )  # fmt: skip
 def test_setting_values_must_read_as_their_defaults_kind(

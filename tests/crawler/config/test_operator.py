@@ -79,6 +79,19 @@ def test_groups_list_configured_sites(config: Path) -> None:
     assert site_groups(config) == site_groups()
 
 
+def test_groups_of_another_config_folder(
+    config: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """``root`` wins over WARTA_CONFIG_DIR: its settings and its site files."""
+    other = tmp_path_factory.mktemp("other")
+    (other / "sites").mkdir()
+    (other / "sites" / "gamma.yaml").write_text("base_url: https://gamma.example\n")
+    (other / "settings.yaml").write_text("groups: {Tiga: [gamma]}\n")
+    (config / "settings.yaml").write_text("groups: {Satu: [alpha]}\n")
+    assert site_groups(other) == {"Tiga": ["gamma"]}
+    assert site_groups() == {"Satu": ["alpha"]}
+
+
 def test_a_group_member_without_a_site_file_is_named(config: Path) -> None:
     (config / "settings.yaml").write_text("groups: {Timur: [alpha, gamma]}\n")
     with pytest.raises(ConfigError) as failure:

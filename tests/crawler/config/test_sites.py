@@ -100,8 +100,11 @@ def test_settings_env_override(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
 
 def test_empty_config_dir_knows_no_site(tmp_path: Path) -> None:
     assert site_names(tmp_path) == []
-    with pytest.raises(ConfigError, match=r"unknown site 'gamma'; configured sites: \(none\)"):
+    with pytest.raises(ConfigError) as failure:
         load_site("gamma", tmp_path)
+    assert str(failure.value) == (
+        f"unknown site 'gamma'; configured sites: (none) (in {tmp_path / 'sites'})"
+    )
 
 
 def test_config_dir_follows_the_environment(
@@ -146,6 +149,8 @@ def test_state_name_keeps_mirrors_apart() -> None:
     assert alpha.state_name() == alpha.state_name("https://a.example/") == "alpha"
     assert alpha.state_name("http://127.0.0.1:8765") == "alpha@127.0.0.1_8765"
     assert alpha.state_name("https://mirror.example") == "alpha@mirror.example_https"
+    boxed = site(base_url="https://a.example/BOX")  # a site under a path: its own state too
+    assert boxed.state_name("https://a.example/BOX/") == "alpha"
 
 
 def test_absolute_urls() -> None:
@@ -153,6 +158,7 @@ def test_absolute_urls() -> None:
     assert alpha.absolute("feed/") == alpha.absolute("/feed/") == "https://a.example/feed/"
     assert alpha.absolute("http://other.example/x") == "http://other.example/x"
     assert alpha.absolute("https://a.example/y") == "https://a.example/y"
+    assert alpha.absolute("Xpose/berita") == "https://a.example/Xpose/berita"
 
 
 @pytest.mark.parametrize(
@@ -167,6 +173,8 @@ def test_absolute_urls() -> None:
         ({"articles": {"require_any": ["div[["]}}, "articles.require_any",
          "invalid CSS selector 'div[['"),
         ({"selectors": {"body": "p::oops("}}, "selectors.body", "invalid CSS selector"),
+        ({"selectors": {"title": "h1::text"}}, "selectors.title",  # parsel's, not lxml's
+         "invalid CSS selector 'h1::text'"),
         ({"selectors": {"remove": [".ok", "a[["]}}, "selectors.remove",
          "invalid CSS selector 'a[['"),
         ({"discovery": {"pagination_pattern": "(?<=x)y"}}, "discovery.pagination_pattern",
@@ -216,9 +224,9 @@ def test_a_base_url_with_a_password_is_refused_without_repeating_it(tmp_path: Pa
         ("title: x\nbase_url: \"unclosed\n",
          "not valid YAML (line 3, column 1): found unexpected end of stream"),
         ("a: b\n  c: d\n", "not valid YAML (line 2, column 4): mapping values are not allowed"),
-        ("base_url: \x07\n", "not valid YAML: "),
+        ("base_url: \x07\n", "not valid YAML: unacceptable character #x0007"),
         ("- one\n- two\n", "expected a mapping of fields, got list"),
-        ("", "field 'base_url': Field required"),
+        ("", "invalid site config\n  field 'base_url': Field required"),
     ],
 )  # fmt: skip
 def test_a_broken_site_file_says_where(tmp_path: Path, text: str, message: str) -> None:
