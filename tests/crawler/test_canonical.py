@@ -24,9 +24,9 @@ ARTICLE = "https://www.niaga.asia/pemilu-2024-kian-dekat/"
 
 @pytest.fixture(autouse=True)
 def _fresh_caches() -> None:
-    """canonical_url and dedup_key remember answers: each test computes its own."""
-    canonical_url.cache_clear()
-    dedup_key.cache_clear()
+    """link_canonical and link_key remember answers: each test computes its own."""
+    link_canonical.cache_clear()
+    link_key.cache_clear()
 
 
 @pytest.mark.parametrize(
