@@ -156,3 +156,15 @@ def test_a_crawl_asked_for_two_articles_closes_once_both_records_are_out(spider:
         list(spider._next_page_or_emit(None, second, b_key))
     assert closed.value.reason == "max_articles"  # the crawl summary's finish reason
     assert stats.get_value(keys.MAX_ARTICLES_REACHED) == 2
+
+
+def test_a_path_style_chain_is_numbered_from_the_page_first_fetched(spider: Any) -> None:
+    spider.extraction = PageExtraction(spider.crawler, ExtractionPool(spider.site, workers=0))
+    # filed under another address than it was fetched from: pages count from the fetched one
+    first = {**PAGE_ONE, "url": "https://www.niaga.asia/banjir-samarinda/"}
+    [request] = list(spider._next_page_or_emit(f"{FIRST}2/", [first], KEY))
+    body = PAGE_TWO.replace(b"</article>", f'<a href="{FIRST}3/">3</a></article>'.encode())
+    response = HtmlResponse(request.url, body=body, request=request)
+    outputs = _collect(request.callback(response, **request.cb_kwargs))
+    assert [o.url for o in outputs if isinstance(o, Request)] == [f"{FIRST}3/"]
+    assert not [o for o in outputs if isinstance(o, dict)]  # the record waits for page 3
