@@ -114,6 +114,7 @@ def test_a_readable_next_page_is_merged_and_an_error_page_never_is(
         assert record["text"].startswith("Paragraf satu.") and "Paragraf dua" in record["text"]
     else:  # a soft error page that reads like an article is not page 2
         assert record["text"] == "Paragraf satu."
+    assert spider.crawl_state.article(KEY) is not None  # filed in the state under its key
 
 
 def test_a_chain_follows_on_site_next_pages_up_to_the_limit(spider: Any) -> None:
