@@ -148,6 +148,13 @@ def test_a_crawl_asked_for_two_articles_closes_once_both_records_are_out(spider:
     assert not spider._keep_article(old, "2023-02-27T10:00:00+08:00")  # before the window
     assert stats.get_value(keys.OUT_OF_WINDOW) == 1  # fetched to learn its date, not kept
     assert old.meta[keys.PUBLISHED] == datetime(2023, 2, 27, 2, tzinfo=UTC)  # for its listing
+    # A sitemap or feed date outside the window: not fetched, and remembered for listings.
+    feb = datetime(2023, 2, 1, tzinfo=UTC)
+    assert not spider._dated(f"{BASE}/lama-sekali/#komentar", feb)
+    assert spider._dated(f"{BASE}/baru/", datetime(2023, 3, 2, tzinfo=UTC))
+    assert stats.get_value(keys.OUT_OF_WINDOW) == 2
+    assert spider._known_date(f"{BASE}/lama-sekali/") == feb
+    assert spider._known_date(f"{BASE}/baru/") is None and spider._known_date("mailto:x") is None
     assert [kept(url, "2023-03-03T14:05:00+08:00") for url in pages] == [True, True, False]
     [first, second, _] = [[{**PAGE_ONE, "url": url}] for url in pages]
     a_key, b_key, _ = pages.values()
