@@ -22,6 +22,7 @@ from flows.storage import LocalStorage, StorageError, open_storage
          "local path"),
         ("  ", "(empty): open failed: no storage URI given"),
     ],
+    ids=["credentials", "scheme", "remote-file", "empty"],
 )  # fmt: skip
 def test_unusable_uris_are_refused_plainly(uri: str, message: str) -> None:
     with pytest.raises(StorageError) as info:
