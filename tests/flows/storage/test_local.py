@@ -85,3 +85,17 @@ def test_head_reports_size_and_the_recorded_digest_only(tmp_path: Path) -> None:
     sidecar = tmp_path / "archive" / "niagara" / "x.json.sha256"
     sidecar.write_text("")  # a digest lost: nothing is recorded, not ""
     assert storage.head("niagara/x.json") == type(info)(key="niagara/x.json", size=3)
+
+
+def test_a_check_creates_the_folder_only_when_asked_to_write(tmp_path: Path) -> None:
+    storage = LocalStorage(tmp_path / "new" / "archive")
+    with pytest.raises(StorageError) as info:
+        storage.check()
+    assert str(info.value) == f"{tmp_path}/new/archive: open failed: no archive folder at this path"
+    assert not (tmp_path / "new").exists()
+    storage.check(write=True)  # parents too
+    assert (tmp_path / "new" / "archive").is_dir()
+    storage.check()
+    (tmp_path / "file").write_text("")
+    with pytest.raises(StorageError, match=f"^{tmp_path}/file/archive: open failed: "):
+        LocalStorage(tmp_path / "file" / "archive").check(write=True)
