@@ -85,6 +85,9 @@ def test_head_reports_size_and_the_recorded_digest_only(tmp_path: Path) -> None:
     sidecar = tmp_path / "archive" / "niagara" / "x.json.sha256"
     sidecar.write_text("")  # a digest lost: nothing is recorded, not ""
     assert storage.head("niagara/x.json") == type(info)(key="niagara/x.json", size=3)
+    sidecar.write_bytes(b"\xff\xfe garbage  x.json\n")  # damaged: a wrong digest, no crash
+    damaged = storage.head("niagara/x.json")
+    assert damaged is not None and damaged.sha256 == "\ufffd\ufffd"
 
 
 def test_a_check_creates_the_folder_only_when_asked_to_write(tmp_path: Path) -> None:
