@@ -134,3 +134,57 @@ def test_page_kapanlagi_prefix_and_entities() -> None:
     )
     article = extract_article(html, "https://www.kapanlagi.com/showbiz/raisa-hamish.html")
     assert article is not None and article.title == "Raisa & Hamish Rayakan Ulang Tahun"
+
+
+def test_h1_found_inside_the_metadata_title_beats_a_reshuffled_one() -> None:
+    meta = ["Warga Mengungsi Karena Banjir Rendam Samarinda"]
+    h1s = ["Samarinda Warga Banjir", "Banjir Rendam Samarinda"]  # only the second is a run
+    assert headline(meta, h1s, []) == "Banjir Rendam Samarinda"
+
+
+def test_h1_equal_to_a_metadata_title_beats_a_longer_part_of_another() -> None:
+    meta = ["Harga Cabai Turun | Pasar Samarinda Ramai Pembeli", "Banjir Rendam Kota"]
+    h1s = ["Pasar Samarinda Ramai Pembeli", "Banjir Rendam Kota"]
+    assert headline(meta, h1s, []) == "Banjir Rendam Kota"
+
+
+def test_four_word_affix_learnt_from_another_title_is_cut() -> None:
+    meta = ["Harga Cabai Turun di Samarinda - Kabar Kota Samarinda Raya",
+            "Harga Cabai Turun di Samarinda"]  # fmt: skip
+    assert headline(meta, [], []) == "Harga Cabai Turun di Samarinda"
+
+
+def test_five_letter_part_of_the_host_name_is_an_affix() -> None:
+    url = "https://kabarkota.example/berita/harga-cabai/"
+    assert headline(["Harga Cabai Turun di Samarinda | Kabar"], [], [], url) == (
+        "Harga Cabai Turun di Samarinda"
+    )
+
+
+def test_kept_parts_are_rejoined_from_the_first_to_the_last() -> None:
+    names = ["Situs"]
+    assert headline(["Banjir - Banjir Lagi di Samarinda - Situs"], [], names) == (
+        "Banjir - Banjir Lagi di Samarinda"
+    )
+    assert headline(["Banjir di Kota - Banjir - Situs"], [], names) == "Banjir di Kota - Banjir"
+    assert headline(
+        ["Awal Berita | Banjir Rendam | Kabarkota"], [], [], "https://kabarkota.example/"
+    ) == ("Awal Berita | Banjir Rendam")
+
+
+@pytest.mark.parametrize(
+    ("meta", "h1", "want"),
+    [
+        # a two-word title is too short to be wrapped: the h1 is a rewording
+        (["Banjir Samarinda"], "Kamis Banjir Samarinda", "Kamis Banjir Samarinda"),
+        # a three-word title is long enough; one word of kicker is enough
+        (["Banjir Rendam Samarinda"], "Dec 18 2025 Banjir Rendam Samarinda",
+         "Banjir Rendam Samarinda"),
+        (["Banjir Rendam Samarinda"], "Blog: Banjir Rendam Samarinda", "Banjir Rendam Samarinda"),
+        # a dated tail after the title, whose title is not the first metadata title
+        (["Kabar Terkini Hari Ini Semua", "Banjir Rendam Samarinda"],
+         "Banjir Rendam Samarinda Posted 1 July by Admin", "Banjir Rendam Samarinda"),
+    ],
+)  # fmt: skip
+def test_wrapped_titles(meta: list[str], h1: str, want: str) -> None:
+    assert headline(meta, [h1], []) == want
