@@ -14,21 +14,19 @@ from flows.archives.query import format_result
 
 
 def _result() -> pa.Table:
-    """Strings with non-ASCII text, a list, a struct, a timestamp, a sum and times of day, as DuckDB
-    returns them."""
-    return (
-        duckdb.connect()
-        .execute(
-            """
+    """Strings with non-ASCII text, a list, a struct, a timestamp, a sum and times of day,
+    as DuckDB returns them."""
+    relation = duckdb.connect().sql(
+        """
         SELECT * FROM (VALUES
             ('Banjir — Samarinda', ['Banjir', 'Kaltim—2'], {'credit': 'Antara/ä', 'n': 2},
              TIMESTAMPTZ '2023-03-15 13:10:00+00', 10::HUGEINT, TIME '01:30:00', [TIME '07:00:00']),
             ('sembako', [], {'credit': NULL, 'n': 0}, NULL, 3::HUGEINT, NULL, [])
         ) AS t(title, tags, caption, fetch_time, total, took, times)
         """
-        )
-        .to_arrow_table()
     )
+    assert relation is not None
+    return relation.to_arrow_table()
 
 
 def test_json_is_an_indented_array_of_plain_values() -> None:
