@@ -4,6 +4,7 @@ defaults, choices), and the date window checked once for every action that has o
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -92,14 +93,15 @@ def test_bad_arguments_are_usage_errors(
 
 
 def test_a_window_of_one_day_or_open_at_one_end_is_fine(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    archive = tmp_path / "archive"
-    archive.mkdir()
+    # What list then shows is tests/flows/archives/test_archives_cli.py's subject.
+    monkeypatch.setitem(ACTIONS, "list", lambda args: print("listed", file=sys.stderr) or 0)
+    archive = "archive"
     for window in (["--since", "2024-01-02", "--until", "2024-01-02"], ["--since", "2024-01-02"],
                    ["--until", "2024-01-02"]):  # fmt: skip
-        assert main(["archives", "list", str(archive), *window]) == 0, window
-        assert "0 crawl(s)" in capsys.readouterr().err
+        assert main(["archives", "list", archive, *window]) == 0, window
+        assert capsys.readouterr().err == "listed\n"
 
 
 def test_an_action_without_a_window_runs(

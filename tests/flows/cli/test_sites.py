@@ -51,3 +51,8 @@ def test_a_broken_file_does_not_hide_the_others(
     assert main(["sites", "--quiet"]) == 1
     out, err = capsys.readouterr()
     assert out == "" and "aaa.yaml" in err
+    settings = config / "settings.yaml"
+    settings.write_text(settings.read_text().replace("[niaga, kabarbenua]", "[niaga, nowhere]"))
+    assert main(["sites", "--quiet"]) == 1  # a broken file and a broken group: still a failure
+    err = capsys.readouterr().err
+    assert err.count("INVALID") == 2 and "nowhere" in err
