@@ -204,6 +204,7 @@ def cpu_bound(
             "a": a["articles_per_s"], "c": c["articles_per_s"], "L": round(limit, 1),
             "a_over_L": round((a["articles_per_s"] or 0) / limit, 3),
             "load": a["load"] + c["load"], "costs": costs,
+            "reactor_limit": model.reactor_limit(a),
         })  # fmt: skip
     middle = sorted(pairs, key=lambda p: p["a_over_L"])[(len(pairs) - 1) // 2]
     res["pairs"] = [{k: v for k, v in p.items() if k != "costs"} for p in pairs]
@@ -218,7 +219,8 @@ def cpu_bound(
     print(f"  stage ceilings, articles/s on {cores} cores: {json.dumps(res['ceilings'])}")
     for n, p in enumerate(res["pairs"]):
         print(f"  pair {n + 1}: a = {p['a']}, c = {p['c']}, L = {p['L']}, a/L = "
-              f"{p['a_over_L']} (load average {p['load']})")  # fmt: skip
+              f"{p['a_over_L']}; (a)'s reactor thread alone allows {p['reactor_limit']} "
+              f"(load average {p['load']})")  # fmt: skip
     print(
         f"  a/L = {res['a_over_L']}, the median of {len(pairs)} same-load pairs; a = {a_rate} "
         f"(median); load average {res['load_before']} before, {res['load_after']} after",
@@ -308,6 +310,7 @@ def main(argv: list[str] | None = None) -> int:
         "model_limit_articles_per_s": large["L"],
         "a_over_L": large["a_over_L"],
         "a_over_L_pairs": large["pairs"],
+        "reactor_limit_articles_per_s": median(p["reactor_limit"] for p in large["pairs"]),
         "requisite_pages": large["requisites"],
         "stage_cpu_s": small.get("stage_cpu_s"),
         "profiled_articles": small.get("prof", {}).get("articles"),

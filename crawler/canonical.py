@@ -34,10 +34,7 @@ EXTRA_DROPPED_PARAMS = frozenset(
 _AMP_SUFFIX = re.compile(r"/amp/?$")
 _AMP_HOST = re.compile(r"^amp\.")
 _AMP_PATH_PREFIX = re.compile(r"^/amp(/.*)$")
-# A listing page's links are canonicalised for the duplicate check, the crawl state and the
-# date window, and the same links come back on the next listing page and the article pages:
-# the last few thousand answers are kept (bounded memory; errors are not cached).
-_CACHED_URLS = 4096
+_CACHED_URLS = 4096  # answers link_canonical and link_key keep
 
 
 class CanonicalError(ValueError):
@@ -85,7 +82,6 @@ def strip_amp(url: str) -> str:
     return urlunsplit((parts.scheme, host, path, urlencode(query), parts.fragment))
 
 
-@lru_cache(maxsize=_CACHED_URLS)
 def canonical_url(url: str) -> str:
     """A fetchable canonical form: no trackers, no fragment, no AMP, sorted query."""
     _check(url)
@@ -103,13 +99,20 @@ def canonical_url(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path or "/", urlencode(query), ""))
 
 
-@lru_cache(maxsize=_CACHED_URLS)
 def dedup_key(url: str) -> str:
     """``host/path?query`` with scheme, ``www.`` and trailing slash dropped: one per article."""
     parts = urlsplit(canonical_url(url))
     host = parts.netloc.removeprefix("www.")
     path = parts.path.rstrip("/") or "/"
     return host + path + (f"?{parts.query}" if parts.query else "")
+
+
+# A listing page's links are canonicalised for the duplicate check, the crawl state and the
+# date window, and the same links come back on the next listing page and in the state's
+# rows: the crawl's hot paths keep the last few thousand answers (bounded memory; errors
+# are not cached). The plain functions stay undecorated, for their callers and tests.
+link_canonical = lru_cache(maxsize=_CACHED_URLS)(canonical_url)
+link_key = lru_cache(maxsize=_CACHED_URLS)(dedup_key)
 
 
 def rel_canonical(html: str | HtmlElement, page_url: str) -> str | None:
@@ -188,8 +191,8 @@ class ArticleKeys:
         if not fits(url):
             return None
         try:
-            url = canonical_url(url)
-            key = dedup_key(url)
+            url = link_canonical(url)
+            key = link_key(url)
         except CanonicalError:
             return None
         if not fits(url) or key in self._requested:

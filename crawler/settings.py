@@ -73,6 +73,8 @@ ITEM_PIPELINES = {
 # enables the crawl lock and the extraction workers (crawler/spiders/crawl_setup.py).
 ADDONS = {"crawler.spiders.crawl_setup.CrawlSetup": 0}
 STATS_CLASS = "crawler.process.stats.CrawlStats"  # Scrapy's, without a check per call
+# Scrapy's LIFO disk queue, without a walk over the spider per request written
+SCHEDULER_DISK_QUEUE = "crawler.fetch.diskqueue.CrawlDiskQueue"
 
 EXTENSIONS = {
     "crawler.process.progress.CrawlProgress": 500,

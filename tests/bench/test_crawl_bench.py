@@ -19,6 +19,7 @@ KEYS = {
     "baseline_articles_per_s",
     "model_limit_articles_per_s",
     "a_over_L",
+    "reactor_limit_articles_per_s",
     "fetch_ceiling_articles_per_s",
     "extract_ceiling_articles_per_s",
     "latency_pages_per_s",

@@ -6,12 +6,15 @@ from __future__ import annotations
 import io
 import json
 import os
+import threading
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from crawler.layout import PROGRESS_FILE, SUMMARY_FILE, new_crawl_id
+from crawler.process import progress_display
 from crawler.process.progress_display import (
     ProgressFollower,
     ProgressView,
@@ -49,14 +52,25 @@ class _CountingView(ProgressView):
 
 def test_follower_prints_plain_lines_and_the_final_summary(tmp_path: Path) -> None:
     out = io.StringIO()
-    find, _ = follow_crawl(tmp_path, "niaga", out=out)
+    finder, _ = follow_crawl(tmp_path, "niaga", out=out)
+    looks: list[Path | None] = []
+
+    def find() -> Path | None:
+        looks.append(finder())
+        return looks[-1]
+
     folder = tmp_path / "crawls" / "niaga" / new_crawl_id()  # a crawl that starts now
     folder.mkdir(parents=True)
     view = _CountingView(live=False, every=0.0, out=out)
     with ProgressFollower(find, view):
+        [thread] = [t for t in threading.enumerate() if t.name == "crawl-progress"]
+        assert thread.daemon  # following never keeps a finished command alive
         (folder / PROGRESS_FILE).write_text(json.dumps(RUNNING))
         wait_until(lambda: view.updates, 10, what="the follower to read the progress file")
         assert out.getvalue() == f"progress: {progress_line(RUNNING)}\n"
+        seen = len(looks)
+        wait_until(lambda: len(looks) > seen, 10, what="another look at the progress file")
+        assert view.updates == 1  # the same file again is not shown again
         summary = {"finish_reason": "closespider_timeout", "pages": 55, "articles": 20,
                    "warc_bytes": 10, "failures": {"timeout": 2, "dns": 1}}  # fmt: skip
         (folder / SUMMARY_FILE).write_text(json.dumps(summary))
@@ -163,3 +177,56 @@ def test_the_panel_is_for_terminals_only(monkeypatch: pytest.MonkeyPatch) -> Non
     out = _Stream(tty=False)
     _, view = follow_crawl(Path("."), "niaga", out=out)
     assert view.live is False and view.out is out
+
+
+def test_the_newest_crawl_started_since_is_followed(tmp_path: Path) -> None:
+    find, _ = follow_crawl(tmp_path, "niaga")
+    now = time.time()
+    crawls = tmp_path / "crawls" / "niaga"
+    folders = []
+    for _ in range(2):  # two crawls started since, one second apart
+        folders.append(crawls / new_crawl_id(taken=lambda c: (crawls / c).exists()))
+        folders[-1].mkdir(parents=True)
+        (folders[-1] / PROGRESS_FILE).write_text(json.dumps(RUNNING))
+    first, second = folders
+    os.utime(first / PROGRESS_FILE, (now + 20, now + 20))
+    os.utime(second / PROGRESS_FILE, (now + 10, now + 10))
+    assert find() == first / PROGRESS_FILE  # the one written last
+    os.utime(first / PROGRESS_FILE, (now - 3600, now - 3600))  # not rewritten since we began
+    assert find() == second / PROGRESS_FILE
+    os.utime(second / PROGRESS_FILE, (now - 1.6, now - 1.6))  # before this command began
+    assert find() is None
+
+
+class _Flushed(io.StringIO):
+    flushes = 0
+
+    def flush(self) -> None:
+        super().flush()
+        self.flushes += 1
+
+
+def test_lines_are_spaced_by_five_seconds_and_each_reaches_a_pipe_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clock = [1000.0]
+    monkeypatch.setattr(progress_display, "time", SimpleNamespace(monotonic=lambda: clock[0]))
+    out = _Flushed()
+    view = ProgressView(live=False, out=out)
+    for at in (1000.0, 1004.9, 1005.0, 1009.9):
+        clock[0] = at
+        view.update({**RUNNING, "pages": int(at)})
+    assert [line.split()[1] for line in out.getvalue().splitlines()] == ["1000", "1005"]
+    assert out.flushes >= 2  # a line is flushed as it is printed, not when the pipe fills
+
+
+def test_older_crawls_still_running_do_not_hide_ours(tmp_path: Path) -> None:
+    find, _ = follow_crawl(tmp_path, "niaga")
+    crawls = tmp_path / "crawls" / "niaga"
+    ours = crawls / new_crawl_id()
+    ours.mkdir(parents=True)
+    (ours / PROGRESS_FILE).write_text(json.dumps(RUNNING))
+    for old in ("20200101T000000Z", "20210101T000000Z", "20220101T000000Z", "resumed-1"):
+        (crawls / old).mkdir()  # started before us, still rewriting their progress files
+        (crawls / old / PROGRESS_FILE).write_text(json.dumps(RUNNING))
+    assert find() == ours / PROGRESS_FILE
