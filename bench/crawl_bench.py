@@ -30,6 +30,7 @@ import tempfile
 import time
 from contextlib import ExitStack
 from pathlib import Path
+from statistics import median
 from typing import Any
 
 from bench import model
@@ -41,6 +42,7 @@ from bench.runs import (
     crawl,
     crawl_settings,
     extract_ceiling,
+    load,
     replica,
     stage_ceilings,
     warm_up,
@@ -59,8 +61,48 @@ def _say(label: str, row: dict[str, Any]) -> None:
     print(f"  {label:<28} {json.dumps(shown)}", flush=True)
 
 
-def _load() -> float:
-    return round(os.getloadavg()[0], 2)
+def _key(run: str, turn: int) -> str:
+    """Row names of a turn's runs: a, a2, a3; c, c2, c3; base1, base2, base3."""
+    if run == "base":
+        return f"base{turn + 1}"
+    return run if turn == 0 else f"{run}{turn + 1}"
+
+
+def median_rate(res: dict[str, Any], run: str, turns: int) -> float:
+    return round(median(res[_key(run, t)]["articles_per_s"] or 0.0 for t in range(turns)), 1)
+
+
+def turn_runs(
+    turn: int,
+    site: Replica,
+    a_set: dict[str, Any],
+    args: argparse.Namespace,
+    work: Path,
+    size: int,
+    base: Checkout | None,
+    res: dict[str, Any],
+) -> None:
+    """One turn: (a), then (c) over its WARC at once, so the two share the machine's load
+    (L's largest term, extraction, is a rate like (a)); the baseline's (a) beside them,
+    before (a) in every other turn so neither always runs first."""
+    cores = os.cpu_count() or 1
+
+    def run_a() -> None:
+        key = _key("a", turn)
+        res[key] = crawl(site, work / f"{key}-{size}", a_set, args.timeout, this_checkout())
+        _say(f"(a) full crawl, {args.workers or cores} workers", res[key])
+        ckey = _key("c", turn)
+        res[ckey] = extract_ceiling(res[key]["warc"], cores, work / f"{ckey}-{size}", args.timeout)
+        _say(f"(c) extraction ceiling, {cores} w", res[ckey])
+
+    def run_base() -> None:
+        if base is not None:
+            key = _key("base", turn)
+            res[key] = crawl(site, work / f"{key}-{size}", a_set, args.timeout, base)
+            _say(f"(a) of {base.revision} ({base.commit})", res[key])
+
+    for step in (run_a, run_base) if turn % 2 == 0 else (run_base, run_a):
+        step()
 
 
 def stage_breakdown(run: dict[str, Any], out: Path) -> dict[str, float]:
@@ -114,7 +156,7 @@ def cpu_bound(
 ) -> dict[str, Any]:
     cores = os.cpu_count() or 1
     here = this_checkout()
-    res: dict[str, Any] = {"size": size, "load_before": _load()}
+    res: dict[str, Any] = {"size": size, "load_before": load()}
     c8 = args.concurrency
     with replica(size, 0.0, work) as site:
         t = time.monotonic()
@@ -135,15 +177,8 @@ def cpu_bound(
         res["b"] = crawl(site, work / f"b-{size}", b_set, args.timeout, here)
         _say("(b) fetch ceiling", res["b"])
         a_set = crawl_settings(c8, extract=True, warc=True, workers=args.workers)
-        label = f"(a) full crawl, {args.workers or cores} workers"
         for turn in range(args.repeat):
-            key = "a" if turn == 0 else f"a{turn + 1}"
-            res[key] = crawl(site, work / f"{key}-{size}", a_set, args.timeout, here)
-            _say(label, res[key])
-            if base is not None:
-                bkey = f"base{turn + 1}"
-                res[bkey] = crawl(site, work / f"{bkey}-{size}", a_set, args.timeout, base)
-                _say(f"(a) of {base.revision} ({base.commit})", res[bkey])
+            turn_runs(turn, site, a_set, args, work, size, base, res)
         if first and not args.no_profile:
             args.a_wall_s = res["a"]["wall_s"]
             try:
@@ -158,34 +193,52 @@ def cpu_bound(
             inline = crawl_settings(c8, extract=True, warc=True, workers=0)
             res["a_inline"] = crawl(site, work / f"a0-{size}", inline, args.timeout, here)
             _say("(a0) full crawl, inline", res["a_inline"])
-    a_runs = [res[k] for k in res if k == "a" or (k[:1] == "a" and k[1:].isdigit())]
-    res["a_best"] = max(a_runs, key=lambda r: r["articles_per_s"] or 0)
-    if base is not None:
-        base_runs = [res[k] for k in res if k.startswith("base")]
-        res["base_best"] = max(base_runs, key=lambda r: r["articles_per_s"] or 0)
-    res["c"] = extract_ceiling(res["a"]["warc"], cores, work / f"c-{size}", args.timeout)
-    _say(f"(c) extraction ceiling, {cores} w", res["c"])
     res["s"] = stage_ceilings(res["a"]["warc"], work / f"s-{size}", args.timeout)
     _say("(s) WARC + state replayed", res["s"])
-    costs = model.per_article_costs(res["a"], res["b0"], res["b"], res["c"], res["s"], cores)
-    limit = model.model_limit(costs, cores)
-    res["costs_ms"] = {k: round(1000 * v, 3) for k, v in costs.items()}
-    res["ceilings"] = model.ceilings(costs, cores)
-    res["L"] = round(limit, 1)
-    res["load_after"] = _load()
-    a_rate = res["a_best"]["articles_per_s"]
-    res["a_over_L"] = round(a_rate / limit, 3)
+    pairs = []
+    for turn in range(args.repeat):
+        a, c = res[_key("a", turn)], res[_key("c", turn)]
+        costs = model.per_article_costs(a, res["b0"], res["b"], c, res["s"], cores)
+        limit = model.model_limit(costs, cores)
+        pairs.append({
+            "a": a["articles_per_s"], "c": c["articles_per_s"], "L": round(limit, 1),
+            "a_over_L": round((a["articles_per_s"] or 0) / limit, 3),
+            "load": a["load"] + c["load"], "costs": costs,
+            "reactor_limit": model.reactor_limit(a),
+        })  # fmt: skip
+    middle = sorted(pairs, key=lambda p: p["a_over_L"])[(len(pairs) - 1) // 2]
+    res["pairs"] = [{k: v for k, v in p.items() if k != "costs"} for p in pairs]
+    res["costs_ms"] = {k: round(1000 * v, 3) for k, v in middle["costs"].items()}
+    res["ceilings"] = model.ceilings(middle["costs"], cores)
+    res["L"] = middle["L"]
+    res["load_after"] = load()
+    res["a_over_L"] = round(median(p["a_over_L"] for p in pairs), 3)
+    a_rate = res["a_median"] = median_rate(res, "a", args.repeat)
+    res["c_median"] = median_rate(res, "c", args.repeat)
     print(f"  CPU ms per article by stage: {json.dumps(res['costs_ms'])}")
     print(f"  stage ceilings, articles/s on {cores} cores: {json.dumps(res['ceilings'])}")
+    for n, p in enumerate(res["pairs"]):
+        print(f"  pair {n + 1}: a = {p['a']}, c = {p['c']}, L = {p['L']}, a/L = "
+              f"{p['a_over_L']}; (a)'s reactor thread alone allows {p['reactor_limit']} "
+              f"(load average {p['load']})")  # fmt: skip
     print(
-        f"  L = {limit:.1f} articles/s; a = {a_rate}; a/L = {res['a_over_L']} "
-        f"(load average {res['load_before']} before, {res['load_after']} after)",
+        f"  a/L = {res['a_over_L']}, the median of {len(pairs)} same-load pairs; a = {a_rate} "
+        f"(median); load average {res['load_before']} before, {res['load_after']} after",
         flush=True,
     )
     if base is not None:
-        b_rate = res["base_best"]["articles_per_s"]
+        b_rate = res["base_median"] = median_rate(res, "base", args.repeat)
         res["a_over_baseline"] = round(a_rate / b_rate, 3)
-        print(f"  a / baseline {base.revision} = {a_rate} / {b_rate} = {res['a_over_baseline']}")
+        ratios = [
+            round((res[_key("a", t)]["articles_per_s"] or 0) / b, 3)
+            for t in range(args.repeat)
+            if (b := res[_key("base", t)]["articles_per_s"])
+        ]
+        res["a_over_baseline_pairs"] = ratios
+        print(
+            f"  a / baseline {base.revision} = {a_rate} / {b_rate} = {res['a_over_baseline']}"
+            f" (medians; pair by pair {ratios})"
+        )
     return res
 
 
@@ -247,14 +300,17 @@ def main(argv: list[str] | None = None) -> int:
                 shutil.rmtree(work, ignore_errors=True)
     small, large = runs[0], runs[-1]
     result: dict[str, Any] = {
-        "articles_per_s": large["a_best"]["articles_per_s"],
-        "pages_per_s": large["a_best"]["pages_per_s"],
+        "articles_per_s": large["a_median"],
+        "articles_per_s_runs": [large[_key("a", t)]["articles_per_s"] for t in range(args.repeat)],
+        "pages_per_s": large["a"]["pages_per_s"],
         "fetch_ceiling_articles_per_s": large["ceilings"]["fetch"],
-        "extract_ceiling_articles_per_s": large["c"]["articles_per_s"],
+        "extract_ceiling_articles_per_s": large["c_median"],
         "stage_ceilings_articles_per_s": large["ceilings"],
         "stage_ms_per_article": large["costs_ms"],
         "model_limit_articles_per_s": large["L"],
         "a_over_L": large["a_over_L"],
+        "a_over_L_pairs": large["pairs"],
+        "reactor_limit_articles_per_s": median(p["reactor_limit"] for p in large["pairs"]),
         "requisite_pages": large["requisites"],
         "stage_cpu_s": small.get("stage_cpu_s"),
         "profiled_articles": small.get("prof", {}).get("articles"),
@@ -271,8 +327,12 @@ def main(argv: list[str] | None = None) -> int:
     }
     if base is not None:
         result["baseline"] = f"{base.revision} ({base.commit})"
-        result["baseline_articles_per_s"] = large["base_best"]["articles_per_s"]
+        result["baseline_articles_per_s"] = large["base_median"]
+        result["baseline_articles_per_s_runs"] = [
+            large[_key("base", t)]["articles_per_s"] for t in range(args.repeat)
+        ]
         result["a_over_baseline"] = large["a_over_baseline"]
+        result["a_over_baseline_pairs"] = large["a_over_baseline_pairs"]
     speed = measure_extraction()
     print(
         f"extraction, same pages, same run: warta {speed['extract_ms_per_page']} ms/page, "

@@ -55,3 +55,12 @@ def model_limit(costs: dict[str, float], cores: int) -> float:
 def ceilings(costs: dict[str, float], cores: int) -> dict[str, float]:
     """Articles/s each stage alone would allow on all cores."""
     return {k: round(cores / v, 1) for k, v in costs.items() if v > 0}
+
+
+def reactor_limit(a: dict[str, Any]) -> float:
+    """Articles/s the crawl process allows alone: one core over its CPU per article in (a),
+    nearly all of it the reactor thread's, which cannot use a second core. Not part of L (a
+    bound, not a stage's cost): where it is below L the reactor is the bottleneck, and a/L
+    cannot reach 1 however well the stages overlap."""
+    per_article = a["reactor_cpu_s"] / a["articles"] if a["articles"] else 0.0
+    return round(1 / per_article, 1) if per_article else 0.0

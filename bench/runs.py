@@ -34,6 +34,11 @@ BENCH_EXTENSIONS = {"bench.spider.StatsDump": 600}
 PROFILER = {"bench.stages.StageProfiler": 610}
 
 
+def load() -> float:
+    """The 1-minute load average: how many other runnable tasks a run shared the cores with."""
+    return round(os.getloadavg()[0], 2)
+
+
 def crawl_settings(
     concurrency: int,
     extract: bool,
@@ -158,7 +163,7 @@ def crawl(
         "SCRAPY_SETTINGS_MODULE": "bench_settings",
         "WARTA_DATA_DIR": str(out),
     }
-    server_before = site.cpu()
+    server_before, load_before = site.cpu(), load()
     m = run_measured(cmd, cwd=code.root, env=env, log=out / "crawl.log", timeout=timeout)
     server_cpu = site.cpu() - server_before
     stats_file = out / "bench-stats.json"
@@ -171,6 +176,7 @@ def crawl(
     return _row(m, pages, articles, seconds) | {
         "reactor_cpu_s": round(stats["bench/reactor_cpu_seconds"], 2),
         "server_cpu_s": round(server_cpu, 2),
+        "load": [load_before, load()],
         "warc": sorted(str(p) for p in out.glob("*.warc.gz")),
     }
 
@@ -179,11 +185,14 @@ def extract_ceiling(warcs: list[str], workers: int, out: Path, timeout: float) -
     cmd = [sys.executable, "-m", "bench.ceiling", "--workers", str(workers), "--site", SITE]
     cmd += ["--stats", str(out / "ceiling.json"), *warcs]
     out.mkdir(parents=True, exist_ok=True)
+    load_before = load()
     m = run_measured(cmd, cwd=PACKAGE_ROOT, log=out / "ceiling.log", timeout=timeout)
     if m.returncode != 0:
         raise RuntimeError(f"extraction ceiling run failed; see {out / 'ceiling.log'}")
     stats = json.loads((out / "ceiling.json").read_text())
-    return _row(m, stats["pages"], stats["records"], stats["seconds"])
+    return _row(m, stats["pages"], stats["records"], stats["seconds"]) | {
+        "load": [load_before, load()]
+    }
 
 
 def stage_ceilings(warcs: list[str], out: Path, timeout: float) -> dict[str, Any]:

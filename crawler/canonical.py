@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Iterable
+from functools import lru_cache
 from urllib.parse import parse_qsl, urldefrag, urlencode, urljoin, urlsplit, urlunsplit
 
 from courlan import normalize_url
@@ -33,6 +34,7 @@ EXTRA_DROPPED_PARAMS = frozenset(
 _AMP_SUFFIX = re.compile(r"/amp/?$")
 _AMP_HOST = re.compile(r"^amp\.")
 _AMP_PATH_PREFIX = re.compile(r"^/amp(/.*)$")
+_CACHED_URLS = 4096  # answers link_canonical and link_key keep
 
 
 class CanonicalError(ValueError):
@@ -103,6 +105,14 @@ def dedup_key(url: str) -> str:
     host = parts.netloc.removeprefix("www.")
     path = parts.path.rstrip("/") or "/"
     return host + path + (f"?{parts.query}" if parts.query else "")
+
+
+# A listing page's links are canonicalised for the duplicate check, the crawl state and the
+# date window, and the same links come back on the next listing page and in the state's
+# rows: the crawl's hot paths keep the last few thousand answers (bounded memory; errors
+# are not cached). The plain functions stay undecorated, for their callers and tests.
+link_canonical = lru_cache(maxsize=_CACHED_URLS)(canonical_url)
+link_key = lru_cache(maxsize=_CACHED_URLS)(dedup_key)
 
 
 def rel_canonical(html: str | HtmlElement, page_url: str) -> str | None:
@@ -181,8 +191,8 @@ class ArticleKeys:
         if not fits(url):
             return None
         try:
-            url = canonical_url(url)
-            key = dedup_key(url)
+            url = link_canonical(url)
+            key = link_key(url)
         except CanonicalError:
             return None
         if not fits(url) or key in self._requested:

@@ -72,10 +72,15 @@ ITEM_PIPELINES = {
 # Crawl set-up from the site file (crawl id, folder, JOBDIR, state, warcinfo); it also
 # enables the crawl lock and the extraction workers (crawler/spiders/crawl_setup.py).
 ADDONS = {"crawler.spiders.crawl_setup.CrawlSetup": 0}
+STATS_CLASS = "crawler.process.stats.CrawlStats"  # Scrapy's, without a check per call
+# Scrapy's LIFO disk queue, without a walk over the spider per request written
+SCHEDULER_DISK_QUEUE = "crawler.fetch.diskqueue.CrawlDiskQueue"
+
 EXTENSIONS = {
     "crawler.process.progress.CrawlProgress": 500,
     "crawler.fetch.limits.CrawlBytesBudget": 510,
     "crawler.process.quick_stop.QuickStop": 520,
+    "crawler.process.collector.CollectorSettings": 530,
 }
 
 # Politeness off, for servers of our own on loopback only (the replica of `warta demo`, the
@@ -104,6 +109,9 @@ WARTA_WARC_MAX_BYTES = 1_000_000_000
 # Write WARC records on a thread of their own (crawler/warc/serial.py): pays off only with a
 # core to spare beside the reactor and the extraction workers (docs/performance.md).
 WARTA_WARC_WRITER_THREAD = False
+# The cyclic garbage collector's thresholds during a crawl, after start-up's objects are
+# frozen (crawler/process/collector.py); empty: Python's own (700, 10, 10), nothing frozen.
+WARTA_GC_THRESHOLD = [10_000, 10, 10]
 WARTA_WARCINFO: dict[str, str] = {}  # extra warcinfo fields; CrawlSetup fills operator etc.
 
 # Incremental crawling (docs/incremental.md).

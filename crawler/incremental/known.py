@@ -17,7 +17,7 @@ from enum import Enum
 from typing import Any
 
 from crawler import keys
-from crawler.canonical import CanonicalError, dedup_key
+from crawler.canonical import CanonicalError, link_key
 from crawler.incremental.store import CrawlState
 
 
@@ -98,7 +98,7 @@ def archived_before(state: CrawlState | None, url: str) -> bool:
     if state is None:
         return False
     try:
-        return state.archived_before_run(dedup_key(url))
+        return state.archived_before_run(link_key(url))
     except CanonicalError:
         return False
 

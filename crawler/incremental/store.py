@@ -21,7 +21,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from crawler.canonical import CanonicalError, dedup_key
+from crawler.canonical import CanonicalError, link_key
 from crawler.incremental import sqlite_guard
 from crawler.incremental.interrupted import (
     FoundResponse,
@@ -49,7 +49,7 @@ def _now() -> datetime:
 
 def _key(url: str) -> str:
     try:
-        return dedup_key(url)
+        return link_key(url)
     except CanonicalError:
         return url
 

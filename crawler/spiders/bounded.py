@@ -20,7 +20,7 @@ from scrapy.exceptions import CloseSpider
 from scrapy.http import Request, Response, TextResponse
 
 from crawler import keys
-from crawler.canonical import CanonicalError, canonical_url, dedup_key
+from crawler.canonical import CanonicalError, link_canonical, link_key
 from crawler.incremental.known import archived_before, mark_kind
 from crawler.spiders.bounds import ArticleBudget, ListingPager, parse_published
 from crawler.spiders.discovery import page_links
@@ -63,13 +63,13 @@ class BoundedCrawl:
         if self.window.admits(when):
             return True
         with contextlib.suppress(CanonicalError):
-            self._known_dates[dedup_key(canonical_url(url))] = when  # type: ignore[assignment]
+            self._known_dates[link_key(link_canonical(url))] = when  # type: ignore[assignment]
         self.crawler.stats.inc_value(keys.OUT_OF_WINDOW)
         return False
 
     def _known_date(self, link: str) -> datetime | None:
         try:
-            return self._known_dates.get(dedup_key(canonical_url(link)))
+            return self._known_dates.get(link_key(link_canonical(link)))
         except CanonicalError:
             return None
 

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 import lxml.etree
@@ -235,6 +236,8 @@ class UrlRules:
         self.include = [site_pattern(p) for p in site.articles.url_patterns]
         self.exclude = [site_pattern(p) for p in site.articles.exclude_patterns]
         self.pagination = site_pattern(site.discovery.pagination_pattern)
+        # a link is asked about as found, and again canonical, on every page that shows it
+        self.is_article_candidate = lru_cache(maxsize=4096)(self._is_article_candidate)
 
     def on_site(self, url: str) -> bool:
         try:
@@ -244,7 +247,7 @@ class UrlRules:
             return False
         return parts.scheme in ("http", "https") and host in self.hosts
 
-    def is_article_candidate(self, url: str) -> bool:
+    def _is_article_candidate(self, url: str) -> bool:
         if not self.on_site(url):
             return False
         parts = urlsplit(url)

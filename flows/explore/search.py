@@ -20,6 +20,7 @@ from flows.explore.keywords import Node, QueryError, describe, parse_query, to_s
 INTERVALS = ("day", "week", "month")
 MEASURES = ("count", "share")
 MAX_FIELD = 200
+MAX_FIELDS = 200  # fields in one address
 DOCUMENT = "(coalesce(title, '') || ' ' || coalesce(text, ''))"  # what keywords search in
 
 
@@ -95,9 +96,13 @@ def _one(values: dict[str, list[str]], name: str, errors: list[str]) -> str:
 
 def read_search(query_string: str, known_sites: list[str], groups: dict[str, list[str]]) -> Search:
     """The search a query string asks for; problems are listed in ``errors``."""
-    values = parse_qs(query_string, keep_blank_values=False, max_num_fields=200)
     errors: list[str] = []
     search = Search(errors=errors)
+    try:
+        values = parse_qs(query_string, keep_blank_values=False, max_num_fields=MAX_FIELDS)
+    except ValueError:  # no form sends so many: a message, not a failed request
+        errors.append(f"the address holds more than {MAX_FIELDS} fields")
+        return search
     search.q = _one(values, "q", errors)
     try:
         search.query = parse_query(search.q)

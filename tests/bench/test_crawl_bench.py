@@ -19,6 +19,7 @@ KEYS = {
     "baseline_articles_per_s",
     "model_limit_articles_per_s",
     "a_over_L",
+    "reactor_limit_articles_per_s",
     "fetch_ceiling_articles_per_s",
     "extract_ceiling_articles_per_s",
     "latency_pages_per_s",
@@ -33,6 +34,7 @@ KEYS = {
 def test_bench_smoke_run(tmp_path: Path) -> None:
     work = tmp_path / "work"
     cmd = [sys.executable, "-m", "bench.crawl_bench", "--sizes", "30", "--baseline", "HEAD"]
+    cmd += ["--repeat", "2"]
     cmd += ["--wget-seconds", "3", "--delay", "0.05", "--workdir", str(work)]
     cmd += ["--results", str(tmp_path / "results")]
     done = subprocess.run(cmd, cwd=PACKAGE_ROOT, capture_output=True, text=True, timeout=880)
@@ -58,6 +60,14 @@ def test_bench_smoke_run(tmp_path: Path) -> None:
         "extraction", "server",
     }  # fmt: skip
     assert result["requisite_pages"] > 0
+    # a/L from pairs of (a) and (c) run one after the other, each with the load it met
+    pairs = result["a_over_L_pairs"]
+    assert len(pairs) == 2, pairs
+    assert all(len(pair["load"]) == 4 and pair["a_over_L"] > 0 for pair in pairs), pairs
+    assert len(result["a_over_baseline_pairs"]) == 2
+    assert sorted(result["articles_per_s_runs"])[0] <= result["articles_per_s"]
+    for run in ("c-30", "c2-30", "a2-30", "base2-30"):
+        assert (work / run).is_dir(), run
     # Each crawl ran in its own folder, wrote a WARC, and the full crawl its 30 articles.
     full = work / "a-30"
     records = (full / "articles.jsonl").read_text(encoding="utf-8").splitlines()

@@ -31,3 +31,8 @@ def test_limit_is_the_cores_over_the_sum_of_the_stages() -> None:
     # the old model (fetch and extraction only) was higher: it left stages out
     assert limit < 1 / (1 / (2 * 100 / 0.5) + 1 / 200)
     assert model.ceilings(costs, cores=2)["warc_write"] == 2000.0
+
+
+def test_reactor_limit_is_one_core_over_the_crawl_process_cpu_per_article() -> None:
+    assert model.reactor_limit({"articles": 200, "reactor_cpu_s": 1.6}) == 125.0
+    assert model.reactor_limit({"articles": 0, "reactor_cpu_s": 1.6}) == 0.0

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import gc
+import subprocess
+import sys
 import time
+from types import FrameType
+
+import pytest
 
 from bench.stages import Sampler, stage_of
+from crawler.config.sites import PACKAGE_ROOT
 
 
 def test_innermost_known_module_names_the_stage() -> None:
@@ -45,3 +52,68 @@ def test_sampler_charges_cpu_to_the_busy_function() -> None:
     assert 0.2 < charged < 0.45
     assert busy > 0.8 * charged
     assert all(line.rsplit(" ", 1)[1].isdigit() for line in sampler.collapsed())
+
+
+def test_no_collection_while_the_frames_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    """sys._current_frames() holds the thread list's lock while it makes frame objects; a
+    collection started there deadlocks CPython 3.11 (gh-106883): the profiled crawls that
+    hung at their end. The sampler reads the frames with collection off, and turns it back
+    on after."""
+    seen: list[bool] = []
+    real = sys._current_frames
+
+    def frames() -> dict[int, FrameType]:
+        seen.append(gc.isenabled())
+        return real()
+
+    monkeypatch.setattr(sys, "_current_frames", frames)
+    sampler = Sampler(interval=0.002)
+    sampler.start()
+    try:
+        _busy(0.1)
+    finally:
+        sampler.stop()
+    assert seen and not any(seen)
+    assert gc.isenabled()
+
+
+HAZARD = """
+import _thread, gc, signal, sys, threading, time
+from bench.stages import Sampler
+
+stop = threading.Event()
+
+def inner():
+    time.sleep(0.00005)
+
+def busy():  # a new frame all the time: sys._current_frames() must make frame objects
+    while not stop.is_set():
+        inner()
+
+for _ in range(4):
+    threading.Thread(target=busy, daemon=True).start()
+sampler = Sampler()
+gc.set_threshold(1, 1, 1)
+for _ in range(20000):
+    cycle = [_thread._local()]
+    cycle[0].x = 1
+    cycle.append(cycle)  # garbage only a collection frees, holding a thread-local
+    del cycle
+    sampler._sample(signal.SIGPROF, None)
+stop.set()
+print("finished")
+"""
+
+
+def test_the_sampler_survives_collections_that_free_thread_locals() -> None:
+    """Without the fix this script deadlocks at once on CPython 3.11 (a bare
+    sys._current_frames() in its place never finishes); with it, it takes a second."""
+    done = subprocess.run(
+        [sys.executable, "-c", HAZARD],
+        cwd=PACKAGE_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "finished"

@@ -1,23 +1,25 @@
-"""The crawl layout and the unit conventions: small rules every package relies on."""
+"""The crawl layout: small rules every package relies on (units: tests/crawler/config)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+import time
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
-from crawler.config.units import format_bytes, parse_duration
 from crawler.layout import (
     check_id,
     crawl_folder,
     file_key,
     manifest_key,
     new_crawl_id,
+    open_warc_files,
     parse_crawl_id,
     parse_manifest_key,
     state_key,
     state_path,
+    warc_files,
 )
 
 
@@ -42,23 +44,6 @@ def test_local_folders_and_keys() -> None:
     assert state_key("niaga", "niaga") == "niaga/state/niaga.sqlite"
 
 
-def test_durations() -> None:
-    assert parse_duration("7d") == timedelta(days=7)
-    assert parse_duration("1d12h") == timedelta(hours=36)
-    assert parse_duration("1.5H") == timedelta(minutes=90)
-    assert parse_duration("3600") == timedelta(hours=1)
-    for bad in ("", "soon", "-1h", "1d2", "h"):
-        with pytest.raises(ValueError):
-            parse_duration(bad)
-
-
-def test_byte_sizes_are_binary() -> None:
-    assert format_bytes(512) == "512 B"
-    assert format_bytes(1536) == "1.5 KiB"
-    assert format_bytes(3 * 1024**3) == "3.0 GiB"
-    assert format_bytes(2 * 1024**5) == "2048.0 TiB"
-
-
 def test_crawl_ids_started_in_the_same_second_differ(tmp_path) -> None:
     from datetime import UTC, datetime
 
@@ -73,3 +58,33 @@ def test_crawl_ids_started_in_the_same_second_differ(tmp_path) -> None:
     crawl_folder(tmp_path, "niaga", first).mkdir(parents=True)
     second = new_crawl_id(now, taken)
     assert first == "20261202T053000Z" and second == "20261202T053001Z"
+
+
+def test_crawl_ids_are_utc_whatever_the_machine_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TZ", "Asia/Makassar")  # an operator in WITA (UTC+8)
+    time.tzset()
+    try:
+        wita = timezone(timedelta(hours=8))
+        assert new_crawl_id(datetime(2026, 11, 27, 18, 15, tzinfo=wita)) == "20261127T101500Z"
+        assert parse_crawl_id(new_crawl_id()) == datetime.now(UTC).replace(microsecond=0)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
+def test_unsafe_site_or_crawl_id_is_named_in_the_error() -> None:
+    with pytest.raises(ValueError, match=r"invalid site '\.\./x'"):
+        crawl_folder(Path("d"), "../x", "c1")
+    with pytest.raises(ValueError, match=r"invalid crawl id 'a/b'"):
+        crawl_folder(Path("d"), "niaga", "a/b")
+
+
+def test_warc_files_lists_finished_warcs_and_open_ones_only_when_asked(tmp_path: Path) -> None:
+    for name in ("b.warc.gz", "a.warc", "c.warc.gz.open", "notes.txt", "d.txt.open"):
+        (tmp_path / name).write_bytes(b"")
+    (tmp_path / "e.warc.gz").mkdir()  # a folder, whatever its name
+    assert [p.name for p in warc_files(tmp_path)] == ["a.warc", "b.warc.gz"]
+    assert [p.name for p in warc_files(tmp_path, include_open=True)] == [
+        "a.warc", "b.warc.gz", "c.warc.gz.open"]  # fmt: skip
+    assert [p.name for p in open_warc_files(tmp_path)] == ["c.warc.gz.open"]
+    assert warc_files(tmp_path / "missing") == []

@@ -8,22 +8,28 @@ process of this machine can vouch for it being dead or alive: only its expiry de
 from __future__ import annotations
 
 import json
+import os
+import socket
+import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from crawler.layout import lease_key
-from flows.lease import SiteBusy, SiteLease
+from flows.lease import SiteBusy, SiteLease, site_lease
 from flows.storage import open_storage
 from flows.storage.base import Storage
+from tests.waiting import wait_until
 
 
-def _foreign_lease(storage: Storage, expires: datetime, released: bool = False) -> None:
+def _foreign_lease(
+    storage: Storage, expires: datetime, released: bool = False, version: str | None = None
+) -> None:
     body = {"token": "f" * 32, "expires": expires.isoformat(timespec="seconds"),
             "released": released, "host": "worker-elsewhere.invalid", "pid": "4242",
             "flow_run": "flow-run-of-another-worker"}  # fmt: skip
-    storage.put_bytes_if(lease_key("niaga"), json.dumps(body).encode(), None)
+    storage.put_bytes_if(lease_key("niaga"), json.dumps(body).encode(), version)
 
 
 def _holder(storage: Storage) -> dict[str, object]:
@@ -56,3 +62,97 @@ def test_a_released_lease_is_free_before_it_expires(tmp_path: Path) -> None:
     storage = open_storage(str(tmp_path / "archive"))
     _foreign_lease(storage, datetime.now(UTC) + timedelta(minutes=5), released=True)
     SiteLease(storage, "niaga", ttl=60).acquire().release()
+
+
+def test_a_busy_site_names_who_holds_it_even_from_a_sparse_record(tmp_path: Path) -> None:
+    storage = open_storage(str(tmp_path / "archive"))
+    until = (datetime.now(UTC) + timedelta(minutes=5)).isoformat(timespec="seconds")
+    body = {"token": "f" * 32, "expires": until, "host": "worker-elsewhere.invalid", "pid": "4242"}
+    storage.put_bytes_if(lease_key("niaga"), json.dumps(body).encode(), None)
+    with pytest.raises(SiteBusy) as info:
+        SiteLease(storage, "niaga", ttl=60).acquire()
+    assert str(info.value) == (
+        f"niaga is being archived by pid 4242 on worker-elsewhere.invalid (lease until {until})"
+    )
+    assert _holder(storage) == body
+    sparse = {"token": "f" * 32, "expires": until}  # written by an older or foreign tool
+    storage.put_bytes_if(lease_key("niaga"), json.dumps(sparse).encode(), _version(storage))
+    with pytest.raises(SiteBusy) as info:
+        SiteLease(storage, "niaga", ttl=60).acquire()
+    assert str(info.value) == f"niaga is being archived by pid ? on ? (lease until {until})"
+
+
+def _version(storage: Storage) -> str:
+    found = storage.get_versioned(lease_key("niaga"))
+    assert found is not None
+    return found[1]
+
+
+def _same_host_lease(storage: Storage, pid: str, token: str = "e" * 32) -> None:
+    until = (datetime.now(UTC) + timedelta(minutes=5)).isoformat(timespec="seconds")
+    body = {"token": token, "expires": until, "released": False, "host": socket.gethostname(),
+            "pid": pid}  # fmt: skip
+    found = storage.get_versioned(lease_key("niaga"))
+    storage.put_bytes_if(lease_key("niaga"), json.dumps(body).encode(), found and found[1])
+
+
+def test_a_live_lease_of_this_machine_whose_process_is_gone_is_taken_at_once(
+    tmp_path: Path,
+) -> None:
+    storage = open_storage(str(tmp_path / "archive"))
+    child = subprocess.Popen(["true"])
+    child.wait()  # reaped: no process has this pid now
+    gone = str(child.pid)
+    _same_host_lease(storage, gone)
+    lease = SiteLease(storage, "niaga", ttl=60, flow_run="mine").acquire()
+    try:
+        holder = _holder(storage)
+        assert (holder["host"], holder["pid"]) == (socket.gethostname(), str(os.getpid()))
+        assert holder["flow_run"] == "mine" and holder["token"] == lease.token
+    finally:
+        lease.release()
+    # a process of this machine still running, or a record naming no process, is waited for
+    for pid in (str(os.getppid()), "", "not-a-pid"):
+        _same_host_lease(storage, pid)
+        with pytest.raises(SiteBusy):
+            SiteLease(storage, "niaga", ttl=60).acquire()
+    # this very process, under a token it no longer holds (its release failed): taken
+    _same_host_lease(storage, str(os.getpid()))
+    SiteLease(storage, "niaga", ttl=60).acquire().release()
+
+
+def test_a_lease_held_here_stays_held_while_other_sites_come_and_go(tmp_path: Path) -> None:
+    storage = open_storage(str(tmp_path / "archive"))
+    with site_lease(storage, "niaga", ttl=60) as held:
+        SiteLease(storage, "kaltim", ttl=60).acquire().release()
+        with pytest.raises(SiteBusy, match=f"pid {os.getpid()} on {socket.gethostname()}"):
+            SiteLease(storage, "niaga", ttl=60).acquire()
+        assert _holder(storage)["token"] == held.token
+    released = _holder(storage)
+    assert released["released"] is True and released["token"] == held.token
+    assert datetime.fromisoformat(str(released["expires"])) <= datetime.now(UTC)
+
+
+def test_a_lease_taken_away_is_noticed_by_its_renewal_and_not_released(tmp_path: Path) -> None:
+    storage = open_storage(str(tmp_path / "archive"))
+    lease = SiteLease(storage, "niaga", ttl=0.5).acquire()  # renewed every 0.1 s
+    try:
+        _foreign_lease(storage, datetime.now(UTC) + timedelta(minutes=5), version=_version(storage))
+        wait_until(lambda: lease.lost, 3, interval=0.05, what="the lease to be seen lost")
+    finally:
+        lease.release()
+    assert _holder(storage)["host"] == "worker-elsewhere.invalid"
+    assert _holder(storage)["released"] is False
+
+
+def test_an_unreadable_lease_record_is_taken_over_and_a_lease_never_taken_releases_quietly(
+    tmp_path: Path,
+) -> None:
+    storage = open_storage(str(tmp_path / "archive"))
+    storage.put_bytes_if(lease_key("niaga"), b"null", None)  # JSON, but no lease
+    lease = SiteLease(storage, "niaga", ttl=60).acquire()
+    lease.release()
+    assert _holder(storage)["token"] == lease.token
+    never = SiteLease(storage, "kaltim", ttl=60)
+    never.release()  # a caller's clean-up after SiteBusy
+    assert storage.get_versioned(lease_key("kaltim")) is None

@@ -1,6 +1,8 @@
 """``scrapy crawl`` as a user runs it (issue 17): a clean crawl logs no ERROR and honours
 ``-s WARTA_DATA_DIR``, an incremental crawl that finds nothing new still succeeds, a site
-that answers nothing fails, and a terminal gets the live progress panel."""
+that answers nothing fails, and a terminal gets the live progress panel. The command's own
+checks (bad arguments, the contact warning, the exit code after a crawl) are tested fast, in
+process, in test_crawl_checks.py."""
 
 from __future__ import annotations
 

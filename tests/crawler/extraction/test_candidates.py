@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from crawler.extraction.article import extract_article, parse_html
 from crawler.extraction.body import BOILERPLATE_CSS, body_container, in_tree, remove_selectors
 from crawler.extraction.candidates import CONTAINER, choose_body
@@ -64,3 +66,32 @@ def test_a_page_dump_of_link_text_does_not_replace_a_short_reading() -> None:
     assert _mostly_links(dump, first, tree)
     longer = Candidate("trafilatura", [*first.paragraphs, SENTENCE * 3])
     assert not _mostly_links(longer, first, tree)  # more body text, not more links
+
+
+@pytest.mark.parametrize(
+    ("default_links", "first_links", "furniture"),
+    [
+        (3, 0, False),  # 30 % link words is still a reading (furniture is over 30 %)
+        (4, 0, True),
+        (4, 2, False),  # twice the first reading's share is not more than it
+        (5, 2, True),
+    ],
+)
+def test_link_text_share_that_makes_a_reading_furniture(
+    default_links: int, first_links: int, furniture: bool
+) -> None:
+    from crawler.extraction.candidates import Candidate, _mostly_links
+
+    link_words = ["alpha", "beta", "gamma", "delta", "epsilon"]
+    tree = parse_html(
+        "<html><body><p>teks</p>"
+        + "".join(f"<a href='/{w}'>{w}</a>" for w in link_words)
+        + "</body></html>"
+    )
+    assert tree is not None
+
+    def reading(links: int) -> Candidate:
+        plain = [f"kata{i}" for i in range(10 - links)]
+        return Candidate("trafilatura", [" ".join([*link_words[:links], *plain])])
+
+    assert _mostly_links(reading(default_links), reading(first_links), tree) == furniture

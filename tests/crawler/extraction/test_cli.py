@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from flows.cli import main
 
 
@@ -72,6 +74,7 @@ def test_page_without_article(capsys, tmp_path: Path) -> None:
     assert "no article found" in err
 
 
+@pytest.mark.slow  # a fresh interpreter importing the whole stack: seconds
 def test_stdin_in_a_real_process(seed_html: bytes, seed_url: str) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "flows.cli", "extract", "--site", "niaga", "--url", seed_url, "-"],

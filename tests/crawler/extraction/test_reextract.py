@@ -41,6 +41,7 @@ def crawl(tmp_path_factory: pytest.TempPathFactory, politeness_off: PolitenessOf
         )
 
 
+@pytest.mark.slow  # a real crawl of the replica
 def test_reextract_gives_the_crawls_records(crawl: CrawlResult, tmp_path: Path) -> None:
     crawled = _lines(crawl.articles_file)
     assert len(crawled) >= 25
@@ -52,6 +53,7 @@ def test_reextract_gives_the_crawls_records(crawl: CrawlResult, tmp_path: Path) 
     assert _as_set(again) == _as_set(crawled)
 
 
+@pytest.mark.slow  # a real crawl of the replica
 def test_reextract_inline_and_site_from_warcinfo(
     crawl: CrawlResult, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -61,6 +63,7 @@ def test_reextract_inline_and_site_from_warcinfo(
     assert printed and all(r["site"] == "niaga" and r["warc"]["record_id"] for r in printed)
 
 
+@pytest.mark.slow  # a real crawl of the replica
 def test_reextract_without_article_records_uses_the_marker(
     tmp_path: Path, politeness_off: PolitenessOff
 ) -> None:

@@ -134,3 +134,109 @@ def test_page_kapanlagi_prefix_and_entities() -> None:
     )
     article = extract_article(html, "https://www.kapanlagi.com/showbiz/raisa-hamish.html")
     assert article is not None and article.title == "Raisa & Hamish Rayakan Ulang Tahun"
+
+
+def test_h1_found_inside_the_metadata_title_beats_a_reshuffled_one() -> None:
+    meta = ["Warga Mengungsi Karena Banjir Rendam Samarinda"]
+    h1s = ["Samarinda Warga Banjir", "Banjir Rendam Samarinda"]  # only the second is a run
+    assert headline(meta, h1s, []) == "Banjir Rendam Samarinda"
+
+
+def test_h1_equal_to_a_metadata_title_beats_a_longer_part_of_another() -> None:
+    meta = ["Harga Cabai Turun | Pasar Samarinda Ramai Pembeli", "Banjir Rendam Kota"]
+    h1s = ["Pasar Samarinda Ramai Pembeli", "Banjir Rendam Kota"]
+    assert headline(meta, h1s, []) == "Banjir Rendam Kota"
+
+
+def test_four_word_affix_learnt_from_another_title_is_cut() -> None:
+    meta = ["Harga Cabai Turun di Samarinda - Kabar Kota Samarinda Raya",
+            "Harga Cabai Turun di Samarinda"]  # fmt: skip
+    assert headline(meta, [], []) == "Harga Cabai Turun di Samarinda"
+
+
+def test_five_letter_part_of_the_host_name_is_an_affix() -> None:
+    url = "https://kabarkota.example/berita/harga-cabai/"
+    assert headline(["Harga Cabai Turun di Samarinda | Kabar"], [], [], url) == (
+        "Harga Cabai Turun di Samarinda"
+    )
+
+
+def test_kept_parts_are_rejoined_from_the_first_to_the_last() -> None:
+    url = "https://kabarkota.example/"  # "| Kabarkota" is the site's affix
+    assert headline(["Banjir - Banjir Lagi di Samarinda | Kabarkota"], [], [], url) == (
+        "Banjir - Banjir Lagi di Samarinda"
+    )
+    got = headline(["Banjir di Kota - Banjir | Kabarkota"], [], [], url)
+    assert got == "Banjir di Kota - Banjir"
+    assert headline(["Awal Berita | Banjir Rendam | Kabarkota"], [], [], url) == (
+        "Awal Berita | Banjir Rendam"
+    )
+    assert headline(["Kabar Kota: Banjir Rendam Samarinda"], [], [], url) == (
+        "Banjir Rendam Samarinda"
+    )  # a leading part named like the host goes too
+
+
+@pytest.mark.parametrize(
+    ("meta", "h1", "want"),
+    [
+        # a two-word title is too short to be wrapped: the h1 is a rewording
+        (["Banjir Samarinda"], "Kamis Banjir Samarinda", "Kamis Banjir Samarinda"),
+        # a three-word title is long enough; one word of kicker is enough
+        (["Banjir Rendam Samarinda"], "Dec 18 2025 Banjir Rendam Samarinda",
+         "Banjir Rendam Samarinda"),
+        (["Banjir Rendam Samarinda"], "Blog: Banjir Rendam Samarinda", "Banjir Rendam Samarinda"),
+        # a dated tail after the title, whose title is not the first metadata title
+        (["Kabar Terkini Hari Ini Semua", "Banjir Rendam Samarinda"],
+         "Banjir Rendam Samarinda Posted 1 July by Admin", "Banjir Rendam Samarinda"),
+    ],
+)  # fmt: skip
+def test_wrapped_titles(meta: list[str], h1: str, want: str) -> None:
+    assert headline(meta, [h1], []) == want
+
+
+def test_affixes_are_cut_until_one_part_is_left_and_no_further() -> None:
+    url = "https://kabarkota.samarinda.example/berita/banjir/"
+    # both parts are named like the host: the first stays, as the title cannot be empty
+    assert headline(["Kabar Kota | Samarinda"], [], [], url) == "Kabar Kota"
+    # one trailing affix goes, the part before it stays
+    assert headline(["Banjir Rendam | Kota Lama | Samarinda"], [], [], url) == (
+        "Banjir Rendam | Kota Lama"
+    )
+
+
+def test_a_metadata_title_without_words_teaches_no_affixes() -> None:
+    assert headline(["Banjir Rendam | Samarinda", "…"], [], []) == "Banjir Rendam | Samarinda"
+
+
+def test_words_are_compared_as_written_not_as_upper_case_folds_them() -> None:
+    # "STRASSE" is "Straße" in upper case only: the h1 spelling "Strasse" is no run of the title
+    meta = ["Harga Naik di Jalan Straße Baru"]
+    got = headline(meta, ["Harga Naik Jalan Baru", "Naik di Jalan Strasse Baru"], [])
+    assert got == "Harga Naik Jalan Baru"
+
+
+def test_leading_affixes_are_cut_one_after_the_other() -> None:
+    url = "https://kabarkota.samarinda.example/berita/banjir/"
+    assert headline(["Kabar Kota | Samarinda | Banjir Rendam Kota Lama"], [], [], url) == (
+        "Banjir Rendam Kota Lama"
+    )
+    assert headline(["Kabar Kota | Banjir Rendam | Kota Lama"], [], [], url) == (
+        "Banjir Rendam | Kota Lama"
+    )
+
+
+def test_a_blank_site_name_strips_nothing() -> None:
+    assert strip_names("Judul Berita |", [" "]) == "Judul Berita |"
+    assert strip_names("Judul Berita - Situs", [" ", "Situs"]) == "Judul Berita"  # next name
+
+
+def test_only_the_sites_name_itself_is_stripped() -> None:
+    # a word as long as the name after the separator is no name
+    assert strip_names("Judul Berita - Kabar", ["Situs"]) == "Judul Berita - Kabar"
+    # a name that only opens a longer word is no prefix
+    assert strip_names("Kompasiana Berita Hari Ini", ["Kompas"]) == "Kompasiana Berita Hari Ini"
+
+
+def test_mojibake_read_as_windows_1252_is_repaired() -> None:
+    # "€" and "™" are no Latin-1 characters: only the Windows-1252 reading gives the bytes back
+    assert repair_mojibake("A DIY Investorâ€™s Guide") == "A DIY Investor’s Guide"

@@ -9,6 +9,10 @@ import pytest
 
 from crawler.extraction.workers import ExtractionPool, PageDeadlineExceeded
 
+# Worker processes (a fork server, pool start-ups) and a page that takes seconds: slow, and
+# kept out of make mutate, whose forked test runs must not share a fork server.
+pytestmark = pytest.mark.slow
+
 SMALL = (
     "<html><body><article><p>"
     + "Warga Samarinda menanam pohon. " * 20

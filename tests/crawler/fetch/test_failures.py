@@ -13,6 +13,7 @@ from pathlib import Path
 from pydispatch import dispatcher
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response
 from scrapy.utils.test import get_crawler
 from twisted.internet.error import ConnectionRefusedError
@@ -130,6 +131,10 @@ def test_each_line_says_what_failed_how_and_is_written_as_text(tmp_path: Path) -
     from twisted.internet.error import DNSLookupError
 
     log.process_exception(Request("https://lokal.example/a"), DNSLookupError("no address"))
+    log.process_exception(Request("https://hilang.example/d"), DNSLookupError("nxdomain"))
+    big = Request(f"{base}/besar", meta={keys.FAILURE_REASON: "request-headers-too-large"})
+    log.process_exception(big, IgnoreRequest("request headers over 16384 bytes"))
+    log.record_url("http://[bad", "parse_listing", "bad-url")  # never became a request
     log.request_dropped(Request(f"{base}/b", meta={"redirect_urls": [f"{base}/a", f"{base}/c"]}))
     log.request_dropped(Request(f"{base}/no-chain"))
     log.spider_closed()
@@ -139,7 +144,9 @@ def test_each_line_says_what_failed_how_and_is_written_as_text(tmp_path: Path) -
     assert "Kota Samarinda —".encode() in raw  # UTF-8 text, not \\u escapes
     _, lines = _lines(tmp_path)
     by_path = {str(line["url"]).rsplit("/", 1)[-1]: line for line in lines}
-    assert list(by_path) == ["399", "400", "300", "305", "named", "putus", "a", "b", "410"]
+    assert list(by_path) == [
+        "399", "400", "300", "305", "named", "putus", "a", "d", "besar", "[bad", "b", "410"
+    ]  # fmt: skip
     assert by_path["399"]["reason"] == "redirect-unfollowed"  # a redirect status not followed
     assert by_path["400"]["reason"] == "http-400" and "detail" not in by_path["400"]
     unfollowed = by_path["300"]
@@ -153,12 +160,20 @@ def test_each_line_says_what_failed_how_and_is_written_as_text(tmp_path: Path) -
     assert (putus["reason"], putus["status"], putus["bytes"]) == ("TunnelError", None, 1234)
     assert putus["detail"] == str(cut)[:300] and len(putus["detail"]) == 300
     assert by_path["a"]["reason"] == "refused-address"
+    assert by_path["d"]["reason"] == "dns"  # a host the guard never refused: the name failed
+    assert by_path["besar"]["reason"] == "request-headers-too-large"  # the refuser's reason
+    bad = by_path["[bad"]
+    assert (bad["stage"], bad["reason"], bad["status"], bad["bytes"]) == (
+        "parse_listing", "bad-url", None, None
+    )  # fmt: skip
+    assert "detail" not in bad and "redirected_from" not in bad
     assert (by_path["b"]["reason"], by_path["b"]["detail"]) == (
         "redirect-duplicate", "after 2 redirect(s)"
     )  # fmt: skip
     for line in lines:
         assert set(line) >= {"url", "stage", "reason", "status", "bytes", "time"}
-        assert str(line["time"]).endswith("+00:00") and line["stage"] == "parse"
-    assert log.reasons["http-400"] == 1 and sum(log.reasons.values()) == 9
+        assert str(line["time"]).endswith("+00:00")
+        assert line["stage"] == ("parse_listing" if line is bad else "parse")
+    assert log.reasons["http-400"] == 1 and sum(log.reasons.values()) == 12
     stats = {"warta/failures/b": 2, "warta/failures/a": 2, "warta/failures/c": 5, "other": 9}
     assert list(failure_counts(stats).items()) == [("c", 5), ("a", 2), ("b", 2)]

@@ -179,7 +179,7 @@ def test_the_byte_budget_closes_the_crawl_once_it_is_passed(
     receive(5_000)
     assert engine.reasons == ["closespider_bytes"]  # asked once, not once per response
     off = get_crawler(settings_dict={"WARTA_MAX_CRAWL_BYTES": 0})
-    with pytest.raises(NotConfigured):
+    with pytest.raises(NotConfigured, match=r"^no byte budget$"):  # Scrapy logs why it is off
         limits.CrawlBytesBudget.from_crawler(off)
 
 

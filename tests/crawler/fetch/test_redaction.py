@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 import time
 
 import pytest
@@ -31,6 +32,20 @@ def test_log_lines_lose_url_credentials() -> None:
     )
     assert RedactingFilter().filter(record)
     assert record.getMessage() == "fetching https://REDACTED@h.example/"
+
+
+def test_tracebacks_lose_url_credentials() -> None:
+    """A handler writes the traceback after the filter ran: it must be redacted already."""
+    try:
+        raise ConnectionError("cannot reach https://u:secret@h.example/?token=t0k")
+    except ConnectionError:
+        record = logging.LogRecord(
+            "x", logging.ERROR, __file__, 1, "fetch failed", None, sys.exc_info()
+        )
+    assert RedactingFilter().filter(record)
+    written = logging.Formatter().format(record)
+    assert "ConnectionError: cannot reach https://REDACTED@h.example/?token=REDACTED" in written
+    assert "secret" not in written and "t0k" not in written
 
 
 def test_redaction_is_linear_on_hostile_text() -> None:

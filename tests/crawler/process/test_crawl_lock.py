@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import fcntl
+import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from crawler.process.crawl_lock import CrawlLock, CrawlLocked
+from crawler.process.crawl_lock import CrawlLock, CrawlLocked, folder_lock_path, holder_of
 from crawler.process.runner import CrawlFailed, run_crawl
 from tests.conftest import PolitenessOff
 from tests.scripted_server import Answer, ScriptedServer
@@ -82,3 +86,37 @@ def test_concurrent_crawl_of_the_same_site_fails_fast(
             release.set()
             first.join(120)
     assert first_done, "the first crawl should finish normally"
+
+
+def test_the_lock_file_says_who_holds_it_and_is_emptied_on_release(tmp_path: Path) -> None:
+    path = tmp_path / "state" / "deeper" / "niaga.sqlite.lock"  # folders made as needed
+    path.parent.mkdir(parents=True)
+    path.write_text("a long note from an earlier holder that must not linger\n" * 3)
+    lock = CrawlLock(path).acquire(crawl_id="20260101T000000Z")
+    held = json.loads(path.read_text(encoding="utf-8"))
+    assert held["pid"] == os.getpid() and held["host"] == socket.gethostname()
+    assert held["crawl_id"] == "20260101T000000Z"
+    since = datetime.fromisoformat(held["since"])
+    assert abs((datetime.now(UTC) - since).total_seconds()) < 60 and since.microsecond == 0
+    refused = holder_of(path)
+    assert refused is not None and str(path) in refused
+    assert refused.endswith(path.read_text(encoding="utf-8").strip())  # the whole note
+    lock.release()
+    assert path.read_text(encoding="utf-8") == ""  # nobody holds it: the file says nobody
+    assert holder_of(path) is None
+    lock.release()  # a second release is harmless
+
+
+def test_a_lock_in_a_folder_not_made_yet_and_one_held_by_a_silent_holder(tmp_path: Path) -> None:
+    path = folder_lock_path(tmp_path / "crawls" / "niaga" / "20260101T000000Z")
+    with CrawlLock(path) as lock:
+        assert lock.__enter__() is lock  # entering a held lock keeps it
+        assert holder_of(path) is not None
+    assert holder_of(path) is None
+    silent = open(path, "a+")  # noqa: SIM115  # a holder that wrote nothing in the file
+    fcntl.flock(silent.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    try:
+        with pytest.raises(CrawlLocked, match=r"holds .*: unknown$"):
+            CrawlLock(path).acquire()
+    finally:
+        silent.close()

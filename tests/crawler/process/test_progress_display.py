@@ -6,15 +6,21 @@ from __future__ import annotations
 import io
 import json
 import os
+import threading
 import time
 from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
 
 from crawler.layout import PROGRESS_FILE, SUMMARY_FILE, new_crawl_id
+from crawler.process import progress_display
 from crawler.process.progress_display import (
     ProgressFollower,
     ProgressView,
     follow_crawl,
     progress_line,
+    terminal_wanted,
 )
 from tests.waiting import wait_until
 
@@ -31,25 +37,70 @@ def test_progress_line_names_every_count() -> None:
         assert part in line
 
 
+class _CountingView(ProgressView):
+    """A plain view that also counts the updates it was given, so a test waits on the
+    follower having read the file (and fails at once if the line it printed is wrong)."""
+
+    updates = 0
+    last: dict[str, object] | None = None
+
+    def update(self, progress: dict[str, object]) -> None:
+        super().update(progress)
+        self.updates += 1
+        self.last = progress
+
+
 def test_follower_prints_plain_lines_and_the_final_summary(tmp_path: Path) -> None:
     out = io.StringIO()
-    find, _ = follow_crawl(tmp_path, "niaga", out=out)
+    finder, _ = follow_crawl(tmp_path, "niaga", out=out)
+    looks: list[Path | None] = []
+
+    def find() -> Path | None:
+        looks.append(finder())
+        return looks[-1]
+
     folder = tmp_path / "crawls" / "niaga" / new_crawl_id()  # a crawl that starts now
     folder.mkdir(parents=True)
-    view = ProgressView(live=False, every=0.0, out=out)
+    view = _CountingView(live=False, every=0.0, out=out)
     with ProgressFollower(find, view):
+        [thread] = [t for t in threading.enumerate() if t.name == "crawl-progress"]
+        assert thread.daemon  # following never keeps a finished command alive
         (folder / PROGRESS_FILE).write_text(json.dumps(RUNNING))
-        wait_until(lambda: "progress: 40 pages" in out.getvalue(), 30, what="a progress line")
-        summary = {"finish_reason": "finished", "pages": 55, "articles": 20, "warc_bytes": 10,
-                   "failures": {"timeout": 2, "dns": 1}}  # fmt: skip
+        wait_until(lambda: view.updates, 10, what="the follower to read the progress file")
+        assert out.getvalue() == f"progress: {progress_line(RUNNING)}\n"
+        seen = len(looks)
+        wait_until(lambda: len(looks) > seen, 10, what="another look at the progress file")
+        assert view.updates == 1  # the same file again is not shown again
+        summary = {"finish_reason": "closespider_timeout", "pages": 55, "articles": 20,
+                   "warc_bytes": 10, "failures": {"timeout": 2, "dns": 1}}  # fmt: skip
         (folder / SUMMARY_FILE).write_text(json.dumps(summary))
         (folder / PROGRESS_FILE).unlink()
     lines = out.getvalue().splitlines()
-    assert lines[0].startswith("progress: 40 pages")
-    assert (
-        lines[-1].startswith("progress: 55 pages") and "3 failures (dns 1, timeout 2)" in lines[-1]
-    )
+    assert len(lines) == 2 and view.updates == 2  # an unchanged file is not shown twice
+    final = {**RUNNING, "state": "closespider_timeout", "pages": 55, "articles": 20,
+             "warc_bytes": 10, "failures": 3,
+             "failures_by_reason": {"timeout": 2, "dns": 1}}  # fmt: skip
+    assert lines[-1] == f"progress: {progress_line(final)}" and view.last == final
+    assert "3 failures (dns 1, timeout 2)" in lines[-1]
     assert "\x1b[" not in out.getvalue()
+
+
+def test_a_summary_that_names_no_finish_reason_reads_as_finished(tmp_path: Path) -> None:
+    folder = tmp_path / "crawls" / "niaga" / new_crawl_id()
+    folder.mkdir(parents=True)
+    (folder / PROGRESS_FILE).write_text(json.dumps(RUNNING))
+    (folder / SUMMARY_FILE).write_text(json.dumps({"pages": 41}))
+    find, _ = follow_crawl(tmp_path, "niaga")
+    view = _CountingView(live=False, every=0.0, out=io.StringIO())
+    with ProgressFollower(find, view):
+        pass  # leaving reads the file once more and then the summary
+    assert view.last == {**RUNNING, "state": "finished", "pages": 41, "failures": 0,
+                         "failures_by_reason": {}}  # fmt: skip
+    (folder / SUMMARY_FILE).write_text("{not json")  # a summary cut short: the last counts stay
+    late = _CountingView(live=False, every=0.0, out=io.StringIO())
+    with ProgressFollower(find, late):
+        pass
+    assert late.last == RUNNING and late.updates == 1
 
 
 def test_follower_ignores_crawls_from_before_it_started(tmp_path: Path) -> None:
@@ -66,4 +117,116 @@ def test_follower_ignores_crawls_from_before_it_started(tmp_path: Path) -> None:
     ours = tmp_path / "crawls" / "niaga" / new_crawl_id()
     ours.mkdir()
     (ours / PROGRESS_FILE).write_text(json.dumps(RUNNING))
+    assert find() == ours / PROGRESS_FILE
+
+
+def test_the_line_reads_in_full_and_a_file_with_no_counts_yet_reads_as_zeros() -> None:
+    assert progress_line(RUNNING) == (
+        "40 pages (13.3/s), 12 articles (4.0/s), 3.0 MiB WARC, 1.0 MiB/s, queue 25, "
+        "2 failures (timeout 2), 3s"
+    )
+    assert progress_line({}) == (
+        "0 pages (0.0/s), 0 articles (0.0/s), 0 B WARC, 0 B/s, queue 0, 0 failures, 0s"
+    )
+
+
+@pytest.mark.parametrize(
+    ("elapsed", "shown"),
+    [(59.9, "59s"), (60, "1m00s"), (61, "1m01s"), (3599, "59m59s"), (3600, "1h00m"),
+     (3725, "1h02m"), (90_061, "25h01m")],
+)  # fmt: skip
+def test_elapsed_time_is_shown_in_seconds_minutes_or_hours(elapsed: float, shown: str) -> None:
+    assert progress_line({"elapsed": elapsed}).endswith(f" failures, {shown}")
+
+
+def test_plain_lines_are_spaced_out_and_the_last_count_is_printed_at_the_end(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    view = ProgressView(live=False)  # a line at most every 5 s, on stdout
+    view.start()
+    view.update({**RUNNING, "pages": 1})
+    view.update({**RUNNING, "pages": 2})  # within 5 s of the first: not printed yet
+    assert capsys.readouterr().out.splitlines() == [
+        f"progress: {progress_line({**RUNNING, 'pages': 1})}"
+    ]
+    view.stop()
+    assert capsys.readouterr().out == f"progress: {progress_line({**RUNNING, 'pages': 2})}\n"
+    shown = ProgressView(live=False, every=0.0)
+    shown.update(RUNNING)
+    shown.stop()  # the latest count was printed already: not again
+    assert capsys.readouterr().out.count("progress: ") == 1
+    ProgressView(live=False).stop()  # nothing counted: nothing printed
+    assert capsys.readouterr().out == ""
+
+
+class _Stream(io.StringIO):
+    def __init__(self, tty: bool) -> None:
+        super().__init__()
+        self.tty = tty
+
+    def isatty(self) -> bool:
+        return self.tty
+
+
+def test_the_panel_is_for_terminals_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TERM", "xterm-256color")
+    assert terminal_wanted(_Stream(tty=True))
+    assert not terminal_wanted(_Stream(tty=False))
+    monkeypatch.setenv("TERM", "dumb")
+    assert not terminal_wanted(_Stream(tty=True))
+    out = _Stream(tty=False)
+    _, view = follow_crawl(Path("."), "niaga", out=out)
+    assert view.live is False and view.out is out
+
+
+def test_the_newest_crawl_started_since_is_followed(tmp_path: Path) -> None:
+    find, _ = follow_crawl(tmp_path, "niaga")
+    now = time.time()
+    crawls = tmp_path / "crawls" / "niaga"
+    folders = []
+    for _ in range(2):  # two crawls started since, one second apart
+        folders.append(crawls / new_crawl_id(taken=lambda c: (crawls / c).exists()))
+        folders[-1].mkdir(parents=True)
+        (folders[-1] / PROGRESS_FILE).write_text(json.dumps(RUNNING))
+    first, second = folders
+    os.utime(first / PROGRESS_FILE, (now + 20, now + 20))
+    os.utime(second / PROGRESS_FILE, (now + 10, now + 10))
+    assert find() == first / PROGRESS_FILE  # the one written last
+    os.utime(first / PROGRESS_FILE, (now - 3600, now - 3600))  # not rewritten since we began
+    assert find() == second / PROGRESS_FILE
+    os.utime(second / PROGRESS_FILE, (now - 1.6, now - 1.6))  # before this command began
+    assert find() is None
+
+
+class _Flushed(io.StringIO):
+    flushes = 0
+
+    def flush(self) -> None:
+        super().flush()
+        self.flushes += 1
+
+
+def test_lines_are_spaced_by_five_seconds_and_each_reaches_a_pipe_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clock = [1000.0]
+    monkeypatch.setattr(progress_display, "time", SimpleNamespace(monotonic=lambda: clock[0]))
+    out = _Flushed()
+    view = ProgressView(live=False, out=out)
+    for at in (1000.0, 1004.9, 1005.0, 1009.9):
+        clock[0] = at
+        view.update({**RUNNING, "pages": int(at)})
+    assert [line.split()[1] for line in out.getvalue().splitlines()] == ["1000", "1005"]
+    assert out.flushes >= 2  # a line is flushed as it is printed, not when the pipe fills
+
+
+def test_older_crawls_still_running_do_not_hide_ours(tmp_path: Path) -> None:
+    find, _ = follow_crawl(tmp_path, "niaga")
+    crawls = tmp_path / "crawls" / "niaga"
+    ours = crawls / new_crawl_id()
+    ours.mkdir(parents=True)
+    (ours / PROGRESS_FILE).write_text(json.dumps(RUNNING))
+    for old in ("20200101T000000Z", "20210101T000000Z", "20220101T000000Z", "resumed-1"):
+        (crawls / old).mkdir()  # started before us, still rewriting their progress files
+        (crawls / old / PROGRESS_FILE).write_text(json.dumps(RUNNING))
     assert find() == ours / PROGRESS_FILE

@@ -16,6 +16,7 @@ from crawler.config.sites import ConfigError
 from crawler.incremental.known import recheck_due
 from crawler.layout import JOB_DIR
 from crawler.process.runner import run_crawl
+from crawler.spiders import loader
 from crawler.spiders.loader import SiteSpiderLoader
 from crawler.spiders.news import NewsSpider
 from tests.conftest import PolitenessOff
@@ -125,3 +126,24 @@ def test_a_crawl_stopped_early_keeps_its_job_queue(
         )
     assert result.summary["finish_reason"] == "closespider_pagecount"
     assert (result.output_dir / JOB_DIR).is_dir() is disk_queue
+
+
+def test_a_site_spider_is_named_after_its_site_and_fetches_only_its_hosts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cls = SiteSpiderLoader(Settings()).load("niaga")
+    assert cls.name == "niaga" and cls.__name__ == "NiagaSpider"
+    monkeypatch.setattr(loader, "load_site", lambda name: cls.site_config)  # a two-word site
+    assert SiteSpiderLoader(Settings()).load("kabar_kota").__name__ == "KabarKotaSpider"
+    s = spider(urls="/berita/satu/,https://niaga.asia/dua/", max_articles="3")
+    assert s.extra_urls == [f"{BASE}/berita/satu/", "https://niaga.asia/dua/"]
+    assert s.allowed_domains == s.site.fetch_hosts and "127.0.0.1" in s.allowed_domains
+    assert s.budget.limit == 3 and s.articles_seen == 0
+    assert s.requisites.enabled == s.site.page_requisites
+    link = f"{BASE}/berita-satu/#komentar"  # one article, however it is spelled
+    found = (f"{BASE}/berita-satu/", "127.0.0.1:8765/berita-satu")
+    assert s.article_keys.request(link, s.rules.is_article_candidate) == found
+    assert s.article_keys.of_page(found[0], f"{BASE}/berita-satu/amp/") == (*found, None)
+    plain = cls()  # no base_url: the site's own address
+    assert plain.site is cls.site_config and plain.extra_urls == []
+    assert plain.budget.limit is None

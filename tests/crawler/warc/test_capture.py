@@ -11,6 +11,7 @@ import textwrap
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib.metadata import version as package_version
 from pathlib import Path
 
 import pytest
@@ -233,3 +234,10 @@ def test_warcinfo_fields_order_and_override() -> None:
     assert list(fields) == ["software", "format", "conformsTo", "hostname", "operator", "robots"]
     assert fields["hostname"] == "box"
     assert fields["conformsTo"].endswith("/warc-1.1/")
+    assert fields["format"] == "WARC File Format 1.1"  # the value WARC 1.1 (6.1) gives
+    # what wrote the file, with the versions a reader of the archive may need
+    software = fields["software"]
+    assert software.startswith("warta/") and f"warcio {package_version('warcio')}," in software
+    assert fields["operator"] == "x"
+    typed = warcinfo_fields({"max_depth": 3, "obey_robots": True, "software": "mine"}, "box")
+    assert (typed["max_depth"], typed["obey_robots"], typed["software"]) == ("3", "True", "mine")

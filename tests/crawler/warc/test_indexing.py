@@ -13,7 +13,14 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.recordbuilder import RecordBuilder
 
 from crawler.warc import records as R
-from crawler.warc.indexing import IndexingError, build_cdxj, parse_cdxj_line
+from crawler.warc.indexing import (
+    CdxjLine,
+    IndexingError,
+    build_cdxj,
+    line_mismatches,
+    parse_cdxj_line,
+)
+from crawler.warc.reader import WarcReader
 from crawler.warc.records import CapturedRequest, CapturedResponse
 from crawler.warc.writer import RotatingWarcWriter
 
@@ -179,3 +186,38 @@ def test_no_files_gives_an_empty_index(tmp_path: Path) -> None:
 def test_parse_rejects_non_cdxj(line: str) -> None:
     with pytest.raises(ValueError):
         parse_cdxj_line(line)
+
+
+def test_each_line_matches_its_record_and_a_wrong_key_is_named(
+    warcs: SimpleNamespace, tmp_path: Path
+) -> None:
+    """line_mismatches (what ``verify`` reports) passes every line cdxj-indexer made, the
+    POST line too, whose key carries the body; a GET line under another key is named."""
+    out = build_cdxj(warcs.warcs, tmp_path / "crawl" / "index.cdxj")
+    lines = [parse_cdxj_line(line) for line in out.read_text().splitlines()]
+    assert any("method" in line.fields for line in lines)
+    for line in lines:
+        with WarcReader(out.parent / line.filename) as reader:
+            rec = reader.record_at(line.offset)
+            target = SimpleNamespace(
+                rec_type=rec.rec_type,
+                uri=rec.target_uri,
+                date=rec.date,
+                length=line.length,
+                payload_digest=rec.header("WARC-Payload-Digest"),
+            )
+        assert line_mismatches(line, target) == [], line
+        if "method" not in line.fields:
+            moved = CdxjLine("com,example)/elsewhere", line.timestamp, line.fields)
+            assert line_mismatches(moved, target) == [
+                "key 'com,example)/elsewhere' is not the SURT of the url"
+            ]
+
+
+def test_a_line_that_is_not_cdxj_is_quoted_in_the_error_up_to_200_characters() -> None:
+    long = "k" * 300
+    with pytest.raises(ValueError, match="not a CDXJ line") as caught:
+        parse_cdxj_line(long)
+    assert repr("k" * 200) in str(caught.value) and "k" * 201 not in str(caught.value)
+    with pytest.raises(ValueError):
+        parse_cdxj_line('com,example)/ 20261127010203 {"url": "http://example.com/"}XX\n')

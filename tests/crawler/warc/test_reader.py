@@ -11,6 +11,8 @@ import pytest
 
 from crawler.layout import warc_files
 from crawler.warc.reader import (
+    MAX_DECODED_ENV,
+    DecodedTooLarge,
     NotWarcError,
     WarcReader,
     WarcReadError,
@@ -262,3 +264,52 @@ def test_the_start_check_reads_only_the_head_and_keeps_the_position(
     assert stream.handed_out <= 64 * 1024
     plain = Counting(b"WARC/1.1\r\n" + bytes(1024 * 1024))
     assert starts_like_warc(plain) and plain.tell() == 0 and plain.handed_out <= 64 * 1024
+
+
+def test_content_undoes_the_encoding_up_to_the_limit_the_operator_sets(
+    kit: SimpleNamespace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A gzip, chunked response reads back as its page; one byte over the limit (given, or
+    ``$WARTA_MAX_DECODED_BYTES``) is DecodedTooLarge naming the record and the variable."""
+    writer = RotatingWarcWriter(tmp_path, prefix="t", host="h", id_factory=kit.make_id_factory())
+    where = writer.write_exchange(*kit.gzip_chunked_exchange())
+    writer.close()
+    (path,) = warc_files(tmp_path)
+    size = len(kit.HTML)
+    with WarcReader(path) as reader:
+
+        def content(limit: int | None = None) -> bytes:  # a record's body reads once
+            return reader.record_at(where.offset).content(limit)
+
+        assert content() == kit.HTML
+        assert content(limit=size) == kit.HTML
+        with pytest.raises(DecodedTooLarge) as caught:
+            content(limit=size - 1)
+        assert (caught.value.uri, caught.value.offset) == ("http://example.com/page", where.offset)
+        assert MAX_DECODED_ENV in str(caught.value)
+        monkeypatch.setenv(MAX_DECODED_ENV, f" {size} ")
+        assert content() == kit.HTML
+        monkeypatch.setenv(MAX_DECODED_ENV, str(size - 1))
+        with pytest.raises(DecodedTooLarge):
+            content()
+        monkeypatch.setenv(MAX_DECODED_ENV, "lots")
+        with pytest.raises(ValueError, match=f"{MAX_DECODED_ENV}='lots'"):
+            content()
+
+    from warcio.warcwriter import WARCWriter
+
+    out = io.BytesIO()
+    raw = WARCWriter(out, gzip=True)
+    block = gzip.compress(kit.HTML)
+    raw.write_record(raw.create_warc_record("urn:x", "resource", payload=io.BytesIO(block)))
+    resource = record_from_bytes(out.getvalue(), "resource.warc.gz")
+    assert resource.content(limit=1) == block  # no HTTP headers, no Content-Encoding: as stored
+
+
+def test_the_default_limit_reads_a_page_far_larger_than_a_news_article() -> None:
+    """Without ``$WARTA_MAX_DECODED_BYTES`` the limit is generous: a 4 MiB page inflates."""
+    page = b"<p>" + b"x" * (4 * 2**20) + b"</p>"
+    body = gzip.compress(page, mtime=0)
+    headers = [("Content-Encoding", "gzip"), ("Content-Length", str(len(body)))]
+    record = record_from_bytes(_response_record(headers, body), "big.warc.gz")
+    assert record.content() == page

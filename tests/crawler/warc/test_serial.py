@@ -4,8 +4,11 @@ writes, in the order the writes were handed over, whether awaited or waited for.
 from __future__ import annotations
 
 import asyncio
+import threading
 from pathlib import Path
 from types import SimpleNamespace
+
+import pytest
 
 from crawler.warc import records as R
 from crawler.warc.serial import SerialWarcWriter
@@ -89,3 +92,33 @@ def test_in_place_without_a_thread(kit: SimpleNamespace, tmp_path: Path) -> None
     (plain_file,) = plain_dir.glob("*.warc.gz")
     (inline_file,) = inline_dir.glob("*.warc.gz")
     assert inline_file.read_bytes() == plain_file.read_bytes()
+
+
+@pytest.mark.parametrize("threaded", [True, False])
+def test_records_are_written_on_the_warc_writer_thread_or_in_place(
+    kit: SimpleNamespace, tmp_path: Path, threaded: bool
+) -> None:
+    """Which thread writes, seen from inside the writer (its ID factory runs per record):
+    by default one named ``warc-writer``, left behind by nothing once closed; with
+    ``thread=False`` the caller's own. A write after close is the writer's own refusal."""
+    seen: list[str] = []
+    ids = kit.make_id_factory()
+
+    def named_ids() -> str:
+        seen.append(threading.current_thread().name)
+        return str(ids())
+
+    inner = RotatingWarcWriter(tmp_path, "warta", "testhost", id_factory=named_ids)
+    serial = SerialWarcWriter(inner) if threaded else SerialWarcWriter(inner, thread=False)
+    serial.write_exchange(*kit.plain_exchange())
+    asyncio.run(serial.write_exchange_async(*kit.plain_exchange("/2")))
+    serial.close()
+    serial.close()
+    if threaded:
+        assert seen and all(name.startswith("warc-writer") for name in seen), seen
+        alive = [t.name for t in threading.enumerate() if t.name.startswith("warc-writer")]
+        assert alive == []
+    else:
+        assert set(seen) == {threading.current_thread().name}
+    with pytest.raises(RuntimeError, match="RotatingWarcWriter is closed"):
+        serial.write_exchange(*kit.plain_exchange("/3"))

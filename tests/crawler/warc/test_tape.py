@@ -4,16 +4,21 @@ part of the response record.
 A server that sends more than its ``Content-Length`` (a stray CRLF, the start of a page it
 meant for another request, junk) leaves bytes that Twisted's parser hands back as left over.
 They are driven here through the recording protocol itself, on an in-memory transport, so
-both the protocol's hand-off and the tape's cut are checked, without a crawl.
+both the protocol's hand-off and the tape's cut are checked, without a crawl. The tape's own
+bookkeeping (where a header block ends, the byte limit, times, spooling) is checked directly.
 """
 
 from __future__ import annotations
+
+import os
+import time
+from datetime import UTC, datetime
 
 from twisted.internet.testing import StringTransport
 from twisted.web._newclient import Request as WireRequest
 from twisted.web.http_headers import Headers
 
-from crawler.warc.tape import WireTape
+from crawler.warc.tape import MAX_HEAD_BYTES, WireTape, head_end
 from crawler.warc.wire import RecordingHTTP11ClientProtocol
 
 BODY = b"<html><body><p>Samarinda.</p></body></html>"
@@ -68,3 +73,113 @@ def test_finish_cuts_the_excess_and_ignores_later_bytes() -> None:
     spooled.finish(4)
     assert _payload(spooled) == (HEAD, BODY)
     spooled.close()
+
+
+def test_a_header_block_ends_at_its_first_blank_line_in_either_form() -> None:
+    assert head_end(HEAD + BODY) == len(HEAD)
+    assert head_end(b"HTTP/1.1 200 OK\nA: b\n\nbody") == len(b"HTTP/1.1 200 OK\nA: b\n\n")
+    assert head_end(b"\r\n\r\n") == 4 and head_end(b"\n\n") == 2  # no fields at all
+    assert head_end(HEAD[:-2]) is None
+    endless = b"HTTP/1.1 200 OK\r\nX-Pad: " + b"a" * MAX_HEAD_BYTES + b"\r\n\r\n"
+    assert head_end(endless) is None  # not looked for past MAX_HEAD_BYTES
+
+
+def test_a_blank_line_split_across_reads_is_found() -> None:
+    for cut in range(len(HEAD) - 4, len(HEAD) + 1):
+        tape = WireTape()
+        tape.record_received(HEAD[:cut])
+        tape.record_received(HEAD[cut:] + BODY)
+        assert tape.has_response_head and _payload(tape) == (HEAD, BODY), cut
+
+
+def test_the_limit_keeps_that_many_bytes_and_says_more_came() -> None:
+    whole = HEAD + BODY
+    exact = WireTape(limit=len(whole))
+    for n in range(0, len(whole), 7):
+        exact.record_received(whole[n : n + 7])
+    assert not exact.overflow and _payload(exact) == (HEAD, BODY)
+    capped = WireTape(limit=len(HEAD) + 10)
+    capped.record_received(HEAD + BODY)
+    capped.record_received(b"more")
+    assert capped.overflow and capped.received == len(HEAD) + 10
+    assert _payload(capped) == (HEAD, BODY[:10])
+    later = WireTape(limit=len(HEAD) + 10)  # the limit met on a later read
+    later.record_received(HEAD)
+    later.record_received(BODY)
+    assert later.overflow and _payload(later) == (HEAD, BODY[:10])
+    unlimited = WireTape()
+    unlimited.record_received(whole * 3)
+    assert not unlimited.overflow and unlimited.received == 3 * len(whole)
+
+
+def test_times_are_taken_at_the_first_byte_each_way_in_utc() -> None:
+    tape = WireTape()
+    assert (tape.sent_at, tape.received_at) == (None, None)
+    before = datetime.now(UTC)
+    tape.record_sent(b"GET / HTTP/1.1\r\n")
+    tape.record_received(HEAD)
+    after = datetime.now(UTC)
+    sent, received = tape.sent_at, tape.received_at
+    assert sent is not None and received is not None
+    assert before <= sent <= received <= after  # aware datetimes: naive ones cannot compare
+    time.sleep(0.002)
+    tape.record_sent(b"\r\n")
+    tape.record_received(BODY)
+    assert (tape.sent_at, tape.received_at) == (sent, received)
+
+
+def test_begin_starts_a_resent_request_afresh() -> None:
+    tape = WireTape(limit=len(HEAD) + 1)
+    tape.record_sent(b"GET / HTTP/1.1\r\n\r\n")
+    tape.record_received(HEAD + BODY)
+    tape.finish()
+    first_sent = tape.sent_at
+    time.sleep(0.002)
+    tape.begin()
+    assert (tape.sent, tape.received, tape.overflow, tape.complete) == (b"", 0, False, False)
+    assert not tape.has_response_head
+    tape.record_sent(b"GET /again HTTP/1.1\r\n\r\n")
+    tape.record_received(HEAD[:-1])  # under the limit: kept
+    tape.record_received(HEAD[-1:])
+    assert tape.sent_at is not None and first_sent is not None and tape.sent_at > first_sent
+    assert tape.received_at is not None and tape.received_at >= tape.sent_at
+    assert _payload(tape) == (HEAD, b"") and not tape.overflow
+
+
+def test_finish_without_excess_keeps_every_byte_and_never_goes_below_none() -> None:
+    tape = WireTape()
+    tape.record_received(HEAD + BODY)
+    tape.finish()
+    assert tape.complete and _payload(tape) == (HEAD, BODY)
+    short = WireTape()
+    short.record_received(b"abc")
+    short.finish(5)
+    assert short.received == 0
+
+
+def test_a_spooled_body_reads_back_in_pieces_and_stops_at_its_end() -> None:
+    tape = WireTape(spool_at=16)
+    tape.record_received(HEAD + BODY + b"junk")
+    tape.finish(4)  # the junk stays in the temporary file, past the payload's end
+    for step in (1, 2, 7, len(BODY)):
+        _, stream, length = tape.response_parts()
+        assert length == len(BODY) and stream.read(0) == b""
+        pieces = []
+        while piece := stream.read(step):
+            pieces.append(piece)
+        assert b"".join(pieces) == BODY and stream.tell() == len(BODY), step
+        assert stream.read() == b"" and stream.read(5) == b""
+    tape.close()
+
+
+def test_close_frees_the_temporary_file_and_may_be_called_again() -> None:
+    def open_files() -> int:
+        return len(os.listdir("/proc/self/fd"))
+
+    before = open_files()
+    tape = WireTape(spool_at=16)
+    tape.record_received(HEAD + BODY)
+    assert open_files() == before + 1
+    tape.close()
+    assert open_files() == before
+    tape.close()

@@ -125,3 +125,26 @@ def test_typed_text_never_reaches_the_sql(query: str) -> None:
     for pattern in params:  # the user's words between warta's fixed pieces, nothing else
         assert TEMPLATE.fullmatch(pattern), pattern
     matches(query)  # and it runs
+
+
+def test_limits_are_exact_and_positions_count_from_one() -> None:
+    assert parse_query(" ".join(["a"] * MAX_TERMS)) is not None
+    assert parse_query("(" * MAX_DEPTH + "a" + ")" * MAX_DEPTH) is not None
+    assert parse_query("NOT " * MAX_DEPTH + "a") is not None
+    with pytest.raises(QueryError, match=r"^'-' \(character 8\) holds no word to find$"):
+        parse_query("banjir - rob")
+    with pytest.raises(QueryError, match=r"^unexpected '\)' at character 7$"):
+        parse_query("banjir) rob")
+
+
+def test_edges_of_the_language() -> None:
+    assert parse_query("a" * 500) is not None  # 500 characters are allowed
+    assert describe(parse_query("banjir   ")) == "banjir"  # trailing spaces end the query
+    with pytest.raises(QueryError, match=r"^'\*' \(character 9\) holds no word to find$"):
+        parse_query("banjir -*")  # the word after a '-' starts one character later
+    with pytest.raises(QueryError, match=r"^'' \(character 9\) holds no word to find$"):
+        parse_query('banjir ""')
+    with pytest.raises(QueryError, match=r"^'\)' at character 12 where a word was expected$"):
+        parse_query("banjir AND )")
+    with pytest.raises(QueryError, match=r"^the query ends after '-' where a word was expected$"):
+        parse_query("banjir -")

@@ -63,3 +63,19 @@ def test_css_and_other_bytes() -> None:
     )
     latin = "<p>Caf\xe9</p><img src='/a.jpg'>".encode("latin-1")  # not UTF-8: bytes kept
     assert rewrite(latin, BASE, TS).startswith(b"<p>Caf\xe9</p>")
+
+
+def test_what_a_wrong_address_is_told() -> None:
+    # The message is the body of the 404 page: it says what a replay address looks like.
+    with pytest.raises(ReplayError, match=r"^a replay address is /replay/<YYYYMMDDhhmmss>/<orig"):
+        parse_target("latest/http://a/")
+    with pytest.raises(ReplayError, match=r"^only http and https pages are archived$"):
+        parse_target(f"{TS}/ftp://a/")
+    assert parse_target(f"{TS}/https:/a.example/x") == (TS, "https://a.example/x", False)
+
+
+def test_every_candidate_of_a_srcset_is_rewritten() -> None:
+    assert rewritten('<img srcset="/a.jpg 1x,/b.jpg 2x">') == (
+        f'<img srcset="/replay/{TS}/http://127.0.0.1:8765/a.jpg 1x, '
+        f'/replay/{TS}/http://127.0.0.1:8765/b.jpg 2x">'
+    )

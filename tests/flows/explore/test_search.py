@@ -7,6 +7,7 @@ import shutil
 from datetime import date
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from crawler.config.operator import site_groups
@@ -97,3 +98,87 @@ def test_groups_come_from_settings_and_name_file_and_field(
     assert main(["explore", str(tmp_path / "archive"), "--port", "0"]) == 2
     assert "groups.Kalimantan Timur.1" in capsys.readouterr().err
     assert main(["sites", "--quiet"]) == 1
+
+
+STORIES = [  # id, site, day, section, authors, title, text
+    (1, "niaga", date(2023, 3, 1), "Daerah", ["Hamdani", "Rina"], "Banjir rob", None),
+    (2, "niaga", date(2023, 3, 31), "daerah", ["hamdani"], None, "banjir lagi"),
+    (3, "kabarbenua", date(2023, 3, 15), "Ekonomi", ["Rina"], "Harga naik", "pasar"),
+    (4, "lain", date(2023, 4, 1), "Daerah", [], "Banjir", "di hulu"),
+    (5, "lain", date(2023, 2, 28), None, None, "Kebakaran", "api"),
+]
+
+
+def found(address: str) -> set[int]:
+    """The stories a search finds, by running its SQL on DuckDB (as the explorer does)."""
+    search = read_search(address, SITES, GROUPS)
+    assert search.ok, search.errors
+    sql, params = where(search, GROUPS)
+    con = duckdb.connect()
+    con.execute("CREATE TABLE stories (id INT, site VARCHAR, day DATE, section VARCHAR, "
+                "authors VARCHAR[], title VARCHAR, text VARCHAR)")  # fmt: skip
+    con.executemany("INSERT INTO stories VALUES (?, ?, ?, ?, ?, ?, ?)", STORIES)
+    return {r[0] for r in con.execute(f"SELECT id FROM stories WHERE {sql}", params).fetchall()}
+
+
+@pytest.mark.parametrize(
+    ("address", "expected"),
+    [
+        ("", {1, 2, 3, 4, 5}),
+        ("site=lain", {4, 5}),
+        ("group=Kalimantan+Timur", {1, 2, 3}),
+        ("from=2023-03-01&to=2023-03-31", {1, 2, 3}),  # both ends included
+        ("from=2023-03-31", {2, 4}),
+        ("to=2023-03-01", {1, 5}),
+        ("section=DAERAH", {1, 2, 4}),  # any case
+        ("author=rina", {1, 3}),  # any one of the authors, any case
+        ("q=banjir", {1, 2, 4}),  # in the title or the text
+        ("q=banjir&site=niaga&section=Daerah&author=Hamdani&to=2023-03-30", {1}),
+    ],
+)
+def test_the_sql_finds_what_the_search_asks(address: str, expected: set[int]) -> None:
+    assert found(address) == expected
+
+
+def test_blank_fields_defaults_and_limits() -> None:
+    search = read_search("q=&site=&group=&from=&to=&every=&measure=", SITES, GROUPS)
+    assert search.ok and search.params() == {}
+    one_day = read_search("from=2023-03-01&to=2023-03-01&every=month", SITES, GROUPS)
+    assert one_day.ok and one_day.every == "month"
+    assert "from=2023-03-01&to=2023-03-01" in one_day.query_string()
+    bad = read_search("every=year&measure=volume", SITES, GROUPS)
+    assert (bad.every, bad.measure) == ("day", "count")  # a bad value falls back to the default
+    edge = read_search(f"section={'x' * 200}&q={'banjir ' * 40}", SITES, GROUPS)
+    assert edge.ok and edge.section == "x" * 200  # 200 is allowed; q has its own limit
+    too_long = read_search(f"author={'x' * 201}", SITES, GROUPS)
+    assert too_long.author == "" and too_long.errors == ["author is longer than 200 characters"]
+    assert search.chosen_sites({}) == []  # groups gone from the settings: nothing breaks
+    assert read_search("site=lain&group=Kalimantan+Timur", SITES, GROUPS).chosen_sites({}) == [
+        "lain"
+    ]
+
+
+@pytest.mark.parametrize("name", ["from", "to", "section", "author", "every", "measure"])
+def test_a_field_given_twice_is_named(name: str) -> None:
+    search = read_search(f"{name}=a&{name}=b", SITES, GROUPS)
+    assert f"{name} is given 2 times; only the first is used" in search.errors
+
+
+def test_messages_quote_a_bounded_part_of_a_long_value() -> None:
+    long = "y" * 100
+    errors = read_search(
+        f"site={long}&group={long}&from={long}&to=2023-02-30&every={long}", SITES, GROUPS
+    ).errors
+    assert errors == [
+        f"site: no site {'y' * 60!r} in this archive",
+        f"group: no group {'y' * 60!r} in config/settings.yaml",
+        f"from: {'y' * 40!r} is not a day (YYYY-MM-DD)",
+        "to: '2023-02-30' is not a day (YYYY-MM-DD)",
+        f"every: {'y' * 20!r} is not one of day, week, month",
+    ]
+
+
+def test_an_address_with_too_many_fields_is_a_message() -> None:
+    search = read_search("&".join(f"x{i}=1" for i in range(201)), SITES, GROUPS)
+    assert search.errors == ["the address holds more than 200 fields"]
+    assert read_search("&".join(f"x{i}=1" for i in range(200)), SITES, GROUPS).ok
