@@ -108,3 +108,14 @@ def test_daily_periods_and_first_days_of_sites() -> None:
     ]  # fmt: skip
     assert periods(date(2023, 11, 1), date(2024, 1, 1), "month")[-1] == date(2024, 1, 1)
     assert [t.period for t in site_totals(POINTS)] == [MARCH[0], MARCH[0]]
+
+
+def test_two_periods_a_third_and_small_shares() -> None:
+    two = line_chart([Point(MARCH[0], "a", 1, 3), Point(MARCH[1], "a", 2, 3)], "share", "day")
+    first, second = two.series[0].dots
+    assert (first.x, second.x) == (LEFT, WIDTH - RIGHT)  # two days: both edges of the plot
+    assert first.y == 153.3  # a third of 100 %, one decimal in the SVG
+    tiny = line_chart([Point(MARCH[0], "a", 1, 1000)], "share", "day")  # 0.1 %
+    assert [t.label for t in tiny.y_ticks] == ["0 %", "0.025 %", "0.05 %", "0.075 %", "0.1 %"]
+    days = [Point(date(2023, 3, d), "a", d, 20) for d in range(1, 18)]
+    assert line_chart(days, "count", "day").series[0].dots[3].x == 182.4  # one decimal
