@@ -50,9 +50,11 @@ def mutant_prefix(module: str) -> str:
 
 
 def module_of(mutant: str) -> str:
-    """``crawler.fetch.limits.xǁCrawlBytesBudgetǁ...`` -> ``crawler/fetch/limits.py``."""
+    """``crawler.fetch.limits.xǁCrawlBytesBudgetǁ...`` -> ``crawler/fetch/limits.py``
+    (``flows/storage/__init__.py`` for a function of the package ``flows.storage``)."""
     match = _MODULE.match(mutant)
-    return (match.group(1) if match else mutant).replace(".", "/") + ".py"
+    path = (match.group(1) if match else mutant).replace(".", "/")
+    return f"{path}/__init__.py" if (ROOT / path).is_dir() else f"{path}.py"
 
 
 def mirrored_tests(target: str) -> list[str]:

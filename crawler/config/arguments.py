@@ -99,7 +99,13 @@ def parse_spider_args(raw: dict[str, Any]) -> SpiderArguments:
 
 
 # Settings whose default is None still have a kind.
-_KIND_OF_UNSET: dict[str, Any] = {"WARTA_EXTRACT_WORKERS": 0}
+# The kind a value must read as where the default does not tell: unset, or a whole number
+# for a setting Scrapy reads as a decimal (a 7.5 s timeout is a fine timeout).
+_KIND_OF_UNSET: dict[str, Any] = {
+    "WARTA_EXTRACT_WORKERS": 0,
+    "DOWNLOAD_TIMEOUT": 0.0,
+    "CLOSESPIDER_TIMEOUT": 0.0,
+}
 
 
 def warta_setting_names() -> list[str]:

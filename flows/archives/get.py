@@ -48,12 +48,15 @@ class Capture:
 def parse_timestamp(text: str) -> datetime:
     """``20230303``, ``20230303201000`` (as in wayback URLs) or ISO 8601, read as UTC."""
     digits = text.strip()
-    if digits.isdigit() and 4 <= len(digits) <= 14:
-        padded = digits + "0101000000"[len(digits) - 4 :] if len(digits) < 14 else digits
-        return datetime.strptime(padded, "%Y%m%d%H%M%S").replace(tzinfo=UTC)
+    refused = ValueError(f"not a timestamp (YYYYMMDDhhmmss or ISO 8601): {text!r}")
+    if digits.isdigit():  # 15 digits and more would pass as ISO 8601 (a wrong time): refused
+        if not 4 <= len(digits) <= 14:
+            raise refused
+        return datetime.strptime(digits + "0101000000"[len(digits) - 4 :], "%Y%m%d%H%M%S"
+                                 ).replace(tzinfo=UTC)  # fmt: skip
     parsed = parse_warc_date(digits)
     if parsed is None:
-        raise ValueError(f"not a timestamp (YYYYMMDDhhmmss or ISO 8601): {text!r}")
+        raise refused
     return parsed
 
 

@@ -308,9 +308,13 @@ def _plain(value: Any) -> Any:
 
 
 def _cell(value: Any) -> str:
+    """Text as it is, numbers and nested values as JSON, anything else (a time of day, a
+    UUID) as its text rather than a quoted JSON string."""
     if value is None:
         return ""
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    if isinstance(value, bool | int | float | list | dict):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return str(value)
 
 
 def format_result(table: pa.Table, how: str, max_width: int = 60) -> str:

@@ -23,7 +23,7 @@ def test_a_plan_holds_what_the_caller_asked_for(tmp_path: Path) -> None:
         delete_local=True, data_dir=str(data), now=NOW,
     )  # fmt: skip
     state = data / "state" / "niaga@127.0.0.1_8765.sqlite"  # another host: its own state
-    assert plan.crawl_id == "20260102T030406Z"  # the next free second
+    assert (plan.site, plan.crawl_id) == ("niaga", "20260102T030406Z")  # the next free second
     assert plan.folder == data / "crawls" / "niaga" / "20260102T030406Z"
     assert not plan.folder.exists()
     assert plan.storage_uri == str(tmp_path / "archive")
@@ -45,6 +45,7 @@ def test_unset_parameters_come_from_the_operator_settings(
     assert plan.state_path == tmp_path / "d" / "state" / "niaga.sqlite"
     assert plan.crawl_settings == {"WARTA_STATE_PATH": str(plan.state_path)}
     assert plan.spider_args == {} and plan.delete_local is False  # config/settings.yaml
+    assert plan.file_prefix == "warta"  # WARC files are named warta-niaga-...
 
 
 def test_a_resumed_crawl_keeps_its_folder_and_bad_input_fails_first(tmp_path: Path) -> None:

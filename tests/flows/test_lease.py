@@ -143,3 +143,16 @@ def test_a_lease_taken_away_is_noticed_by_its_renewal_and_not_released(tmp_path:
         lease.release()
     assert _holder(storage)["host"] == "worker-elsewhere.invalid"
     assert _holder(storage)["released"] is False
+
+
+def test_an_unreadable_lease_record_is_taken_over_and_a_lease_never_taken_releases_quietly(
+    tmp_path: Path,
+) -> None:
+    storage = open_storage(str(tmp_path / "archive"))
+    storage.put_bytes_if(lease_key("niaga"), b"null", None)  # JSON, but no lease
+    lease = SiteLease(storage, "niaga", ttl=60).acquire()
+    lease.release()
+    assert _holder(storage)["token"] == lease.token
+    never = SiteLease(storage, "kaltim", ttl=60)
+    never.release()  # a caller's clean-up after SiteBusy
+    assert storage.get_versioned(lease_key("kaltim")) is None

@@ -34,8 +34,10 @@ class FinishedProcess:
         self.stats = stats
         self.bootstrap_failed = bootstrap_failed
         self.crawlers: list[Crawler] = []
+        self.asked: list[str] = []
 
     def create_crawler(self, name: str) -> Crawler:
+        self.asked.append(name)
         return Crawler(Spider, Settings({"STATS_DUMP": False}))
 
     def crawl(self, crawler: Crawler, **spargs: Any) -> None:
@@ -98,7 +100,7 @@ def test_a_real_site_under_warta_s_own_contact_gets_a_warning(
 ) -> None:
     command("niaga")
     [line] = capsys.readouterr().err.splitlines()
-    assert line.startswith("warning:") and "niaga" in line and "operator_contact" in line
+    assert line.startswith("warning: the User-Agent for niaga (") and "operator_contact" in line
 
 
 @pytest.mark.parametrize(
@@ -127,8 +129,9 @@ def test_no_warning_once_the_operator_gives_a_contact(
 @pytest.mark.parametrize("argv", [(), ("niaga", "kabarbenua")])
 def test_the_command_takes_exactly_one_site(argv: tuple[str, ...]) -> None:
     cmd, opts = command(*argv, "-a", f"base_url={LOCAL}")
-    with pytest.raises(UsageError, match="one site name"):
+    with pytest.raises(UsageError, match=r"^give one site name") as refused:
         cmd.run(positional(argv), opts)
+    assert not refused.value.print_help  # one line, not the whole option list
     assert cmd.crawler_process.crawlers == []  # type: ignore[union-attr]
 
 
@@ -138,6 +141,7 @@ def test_a_site_that_answered_no_discovery_fetch_fails_the_crawl(
     stats = {keys.DISCOVERY_REQUESTS: 3, f"{keys.FAILURES_PREFIX}connection_refused": 3}
     cmd, opts = command("niaga", "-a", f"base_url={LOCAL}", stats=stats)
     cmd.run(["niaga"], opts)
+    assert cmd.crawler_process.asked == ["niaga"]  # type: ignore[union-attr]
     assert cmd.exitcode == 1
     [line] = capsys.readouterr().err.splitlines()
     assert line.startswith("scrapy crawl niaga: site unreachable")

@@ -100,6 +100,8 @@ def test_a_base_url_with_a_password_is_refused_without_repeating_it() -> None:
         ("RETRY_ENABLED", ["false"], ["perhaps"], "true or false"),  # Scrapy's default
         ("AUTOTHROTTLE_MAX_DELAY", ["30.5"], ["long"], "a number"),  # only Scrapy has it
         ("DOWNLOAD_DELAY", ["0.5", "3"], ["slow"], "a number"),  # warta's 1.0, not Scrapy's 0
+        ("DOWNLOAD_TIMEOUT", ["7.5", "60"], ["1m"], "a number"),  # Scrapy reads decimals
+        ("CLOSESPIDER_TIMEOUT", ["0.5", "600"], ["soon"], "a number"),
     ],
 )  # fmt: skip
 def test_setting_values_must_read_as_their_defaults_kind(

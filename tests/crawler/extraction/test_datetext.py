@@ -6,7 +6,7 @@ from datetime import UTC, timedelta, timezone
 
 import pytest
 
-from crawler.extraction.datetext import parse_indonesian, parse_iso, to_iso
+from crawler.extraction.datetext import is_date_line, parse_indonesian, parse_iso, to_iso
 
 WITA = timezone(timedelta(hours=8))
 
@@ -87,3 +87,11 @@ def test_text_dates_in_structured_values() -> None:
     assert _iso(parse_iso("3 Maret 2023 14:05 WITA", WITA)) == "2023-03-03T14:05:00+08:00"
     assert parse_iso("-3 Maret 2023", WITA) is None  # a value opening with punctuation
     assert parse_iso("", WITA) is None and parse_iso(None, WITA) is None
+
+
+def test_date_lines_are_only_a_date_and_at_most_80_characters() -> None:
+    assert is_date_line("- Kamis, 05/11/2015 09:25 WIB")
+    assert not is_date_line("3 Maret 2023 X")  # something besides the date
+    padded = "3" + " " * (80 - len("3Maret 2023")) + "Maret 2023"
+    assert len(padded) == 80 and is_date_line(padded)
+    assert not is_date_line("3 " + padded[1:])  # 81 characters

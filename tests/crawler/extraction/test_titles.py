@@ -162,14 +162,18 @@ def test_five_letter_part_of_the_host_name_is_an_affix() -> None:
 
 
 def test_kept_parts_are_rejoined_from_the_first_to_the_last() -> None:
-    names = ["Situs"]
-    assert headline(["Banjir - Banjir Lagi di Samarinda - Situs"], [], names) == (
+    url = "https://kabarkota.example/"  # "| Kabarkota" is the site's affix
+    assert headline(["Banjir - Banjir Lagi di Samarinda | Kabarkota"], [], [], url) == (
         "Banjir - Banjir Lagi di Samarinda"
     )
-    assert headline(["Banjir di Kota - Banjir - Situs"], [], names) == "Banjir di Kota - Banjir"
-    assert headline(
-        ["Awal Berita | Banjir Rendam | Kabarkota"], [], [], "https://kabarkota.example/"
-    ) == ("Awal Berita | Banjir Rendam")
+    got = headline(["Banjir di Kota - Banjir | Kabarkota"], [], [], url)
+    assert got == "Banjir di Kota - Banjir"
+    assert headline(["Awal Berita | Banjir Rendam | Kabarkota"], [], [], url) == (
+        "Awal Berita | Banjir Rendam"
+    )
+    assert headline(["Kabar Kota: Banjir Rendam Samarinda"], [], [], url) == (
+        "Banjir Rendam Samarinda"
+    )  # a leading part named like the host goes too
 
 
 @pytest.mark.parametrize(
@@ -188,3 +192,51 @@ def test_kept_parts_are_rejoined_from_the_first_to_the_last() -> None:
 )  # fmt: skip
 def test_wrapped_titles(meta: list[str], h1: str, want: str) -> None:
     assert headline(meta, [h1], []) == want
+
+
+def test_affixes_are_cut_until_one_part_is_left_and_no_further() -> None:
+    url = "https://kabarkota.samarinda.example/berita/banjir/"
+    # both parts are named like the host: the first stays, as the title cannot be empty
+    assert headline(["Kabar Kota | Samarinda"], [], [], url) == "Kabar Kota"
+    # one trailing affix goes, the part before it stays
+    assert headline(["Banjir Rendam | Kota Lama | Samarinda"], [], [], url) == (
+        "Banjir Rendam | Kota Lama"
+    )
+
+
+def test_a_metadata_title_without_words_teaches_no_affixes() -> None:
+    assert headline(["Banjir Rendam | Samarinda", "…"], [], []) == "Banjir Rendam | Samarinda"
+
+
+def test_words_are_compared_as_written_not_as_upper_case_folds_them() -> None:
+    # "STRASSE" is "Straße" in upper case only: the h1 spelling "Strasse" is no run of the title
+    meta = ["Harga Naik di Jalan Straße Baru"]
+    got = headline(meta, ["Harga Naik Jalan Baru", "Naik di Jalan Strasse Baru"], [])
+    assert got == "Harga Naik Jalan Baru"
+
+
+def test_leading_affixes_are_cut_one_after_the_other() -> None:
+    url = "https://kabarkota.samarinda.example/berita/banjir/"
+    assert headline(["Kabar Kota | Samarinda | Banjir Rendam Kota Lama"], [], [], url) == (
+        "Banjir Rendam Kota Lama"
+    )
+    assert headline(["Kabar Kota | Banjir Rendam | Kota Lama"], [], [], url) == (
+        "Banjir Rendam | Kota Lama"
+    )
+
+
+def test_a_blank_site_name_strips_nothing() -> None:
+    assert strip_names("Judul Berita |", [" "]) == "Judul Berita |"
+    assert strip_names("Judul Berita - Situs", [" ", "Situs"]) == "Judul Berita"  # next name
+
+
+def test_only_the_sites_name_itself_is_stripped() -> None:
+    # a word as long as the name after the separator is no name
+    assert strip_names("Judul Berita - Kabar", ["Situs"]) == "Judul Berita - Kabar"
+    # a name that only opens a longer word is no prefix
+    assert strip_names("Kompasiana Berita Hari Ini", ["Kompas"]) == "Kompasiana Berita Hari Ini"
+
+
+def test_mojibake_read_as_windows_1252_is_repaired() -> None:
+    # "€" and "™" are no Latin-1 characters: only the Windows-1252 reading gives the bytes back
+    assert repair_mojibake("A DIY Investorâ€™s Guide") == "A DIY Investor’s Guide"

@@ -118,3 +118,65 @@ def test_same_payload_is_an_identical_revisit_and_a_new_one_is_not(revisits: Rev
         revisits.judge(Request(URL), HtmlResponse(URL, body=changed), captured(200, changed))
         is None
     )
+
+
+def test_a_revisit_points_at_the_archived_copy_and_answers_as_it(revisits: Revisits) -> None:
+    """The revisit record names the original (id, URL, date, digest) and where it lies; the
+    spider gets the archived response as the server sent it then."""
+    prior = revisits.state.capture(URL)
+    assert prior is not None and prior.warc_length and prior.warc_offset is not None
+    request = Request(URL)
+    revisits.before_request(request)
+    for verdict in (
+        revisits.judge(request, HtmlResponse(URL, status=304), captured(304, b"")),
+        revisits.judge(Request(URL), HtmlResponse(URL, body=BODY), captured()),
+    ):
+        assert isinstance(verdict, Revisit)
+        assert verdict.original == records.RevisitOf(
+            str(prior.record_id), URL, T0, records.payload_digest(BODY)
+        )
+        assert verdict.original_location == {
+            "file": prior.warc_file, "offset": prior.warc_offset,
+            "length": prior.warc_length, "record_id": prior.record_id,
+        }  # fmt: skip
+    again = revisits.judge(request, HtmlResponse(URL, status=304), captured(304, b""))
+    assert isinstance(again, Revisit)
+    answer = again.answer
+    assert isinstance(answer, HtmlResponse) and answer.url == URL and answer.request is request
+    assert (answer.status, answer.protocol, answer.body) == (200, "HTTP/1.1", BODY)
+    assert answer.headers[b"ETag"] == b'"abc"' and answer.headers[b"Content-Type"] == b"text/html"
+    assert "cached" not in answer.flags
+
+
+def test_a_resumed_crawl_rereads_from_the_archive_without_the_network(
+    revisits: Revisits,
+) -> None:
+    request = Request(URL, meta={keys.FROM_ARCHIVE: True})
+    answer = revisits.before_request(request)
+    assert isinstance(answer, HtmlResponse) and answer.body == BODY and answer.status == 200
+    assert {"cached", FROM_ARCHIVE_FLAG} <= set(answer.flags) and answer.request is request
+    prior = revisits.state.capture(URL)
+    assert prior is not None
+    assert request.meta[keys.WARC_RECORD]["record_id"] == prior.record_id
+    assert request.meta[keys.WARC_RECORD]["length"] == prior.warc_length
+    assert b"If-None-Match" not in request.headers  # answered, not asked
+    unknown = Request("http://127.0.0.1:8000/baru/", meta={keys.FROM_ARCHIVE: True})
+    assert revisits.before_request(unknown) is None
+
+
+def test_no_validators_when_told_not_to_or_a_header_is_set(revisits: Revisits) -> None:
+    plain = Request(URL, meta={keys.NO_CONDITIONAL: True})
+    assert revisits.before_request(plain) is None
+    assert b"If-None-Match" not in plain.headers and keys.CONDITIONAL not in plain.meta
+    own = Request(URL, headers={"if-none-match": '"mine"'})
+    revisits.before_request(own)
+    assert own.headers.getlist(b"If-None-Match") == [b'"mine"'] and own.meta[keys.CONDITIONAL]
+
+
+def test_no_validators_once_the_archived_copy_is_gone(revisits: Revisits) -> None:
+    prior = revisits.state.capture(URL)
+    assert prior is not None and prior.warc_path
+    Path(prior.warc_path).unlink()
+    request = Request(URL)
+    assert revisits.before_request(request) is None
+    assert b"If-None-Match" not in request.headers and keys.CONDITIONAL not in request.meta

@@ -43,6 +43,8 @@ def test_empty_leaves_python_alone(value: object) -> None:
 def test_bad_thresholds_are_refused() -> None:
     with pytest.raises(ValueError, match="three positive"):
         CollectorSettings.from_crawler(get_crawler(settings_dict={"WARTA_GC_THRESHOLD": "0,1,1"}))
+    smallest = get_crawler(settings_dict={"WARTA_GC_THRESHOLD": "1,1,1"})
+    assert CollectorSettings.from_crawler(smallest).threshold == (1, 1, 1)  # 1 is positive
 
 
 def test_crawl_stats_are_scrapys_without_the_check() -> None:

@@ -218,3 +218,15 @@ def test_lines_are_spaced_by_five_seconds_and_each_reaches_a_pipe_at_once(
         view.update({**RUNNING, "pages": int(at)})
     assert [line.split()[1] for line in out.getvalue().splitlines()] == ["1000", "1005"]
     assert out.flushes >= 2  # a line is flushed as it is printed, not when the pipe fills
+
+
+def test_older_crawls_still_running_do_not_hide_ours(tmp_path: Path) -> None:
+    find, _ = follow_crawl(tmp_path, "niaga")
+    crawls = tmp_path / "crawls" / "niaga"
+    ours = crawls / new_crawl_id()
+    ours.mkdir(parents=True)
+    (ours / PROGRESS_FILE).write_text(json.dumps(RUNNING))
+    for old in ("20200101T000000Z", "20210101T000000Z", "20220101T000000Z", "resumed-1"):
+        (crawls / old).mkdir()  # started before us, still rewriting their progress files
+        (crawls / old / PROGRESS_FILE).write_text(json.dumps(RUNNING))
+    assert find() == ours / PROGRESS_FILE

@@ -3,7 +3,10 @@ it can still keep, the rest held back and released as requests end."""
 
 from __future__ import annotations
 
-from crawler.spiders.bounds import ArticleBudget
+from datetime import UTC, datetime, timedelta, timezone
+
+from crawler.spiders.bounds import ArticleBudget, aware, parse_published
+from crawler.spiders.discovery import Window
 
 
 def test_a_budget_holds_back_what_it_could_not_keep_and_drops_it_once_reached() -> None:
@@ -22,3 +25,31 @@ def test_no_limit_lets_every_request_go_at_once() -> None:
     for unlimited in (ArticleBudget[str](None), ArticleBudget[str](0)):
         assert all(unlimited.admit(x) for x in "abc")
         assert unlimited.keep() and unlimited.done() == [] and not unlimited.reached
+
+
+def test_a_slot_freed_by_a_finished_request_is_taken_once() -> None:
+    budget = ArticleBudget[str](3)
+    assert [budget.admit(x) for x in "abcd"] == [True, True, True, False]
+    assert budget.done() == ["d"]  # a ended unkept: d takes its slot
+    assert not budget.admit("e")  # a, b... three out again: e waits
+    assert budget.done() == ["e"]
+    keeper = ArticleBudget[str](2)
+    assert keeper.admit("a") and keeper.keep()
+    assert not keeper.admit("b")  # one kept and one still out: the budget is spoken for
+
+
+def test_dates_without_a_zone_are_utc_and_publication_dates_are_read_leniently() -> None:
+    wita = timezone(timedelta(hours=8))
+    assert aware(datetime(2023, 3, 3, 6, 5)) == datetime(2023, 3, 3, 6, 5, tzinfo=UTC)
+    assert aware(datetime(2023, 3, 3, 14, 5, tzinfo=wita)).utcoffset() == timedelta(hours=8)
+    assert parse_published("2023-03-03T06:05:00") == datetime(2023, 3, 3, 6, 5, tzinfo=UTC)
+    for unreadable in (None, "", 20230303, "kemarin sore"):
+        assert parse_published(unreadable) is None
+
+
+def test_a_sitemap_changed_at_the_start_of_the_window_may_still_list_news() -> None:
+    since = datetime(2023, 3, 1, tzinfo=UTC)
+    window = Window(since=since)
+    assert not window.before(since) and window.before(since - timedelta(seconds=1))
+    assert not window.before(None)  # undated: maybe in the window
+    assert not Window().before(since)  # no window: nothing is before it

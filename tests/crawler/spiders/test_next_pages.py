@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -113,6 +114,7 @@ def test_a_readable_next_page_is_merged_and_an_error_page_never_is(
         assert record["text"].startswith("Paragraf satu.") and "Paragraf dua" in record["text"]
     else:  # a soft error page that reads like an article is not page 2
         assert record["text"] == "Paragraf satu."
+    assert spider.crawl_state.article(KEY) is not None  # filed in the state under its key
 
 
 def test_a_chain_follows_on_site_next_pages_up_to_the_limit(spider: Any) -> None:
@@ -142,7 +144,17 @@ def test_a_crawl_asked_for_two_articles_closes_once_both_records_are_out(spider:
     def kept(url: str, published: str) -> bool:
         return bool(spider._keep_article(HtmlResponse(url, request=Request(url)), published))
 
-    assert not kept(f"{BASE}/lama/", "2023-02-27T10:00:00+08:00")  # before the window
+    old = HtmlResponse(f"{BASE}/lama/", request=Request(f"{BASE}/lama/"))
+    assert not spider._keep_article(old, "2023-02-27T10:00:00+08:00")  # before the window
+    assert stats.get_value(keys.OUT_OF_WINDOW) == 1  # fetched to learn its date, not kept
+    assert old.meta[keys.PUBLISHED] == datetime(2023, 2, 27, 2, tzinfo=UTC)  # for its listing
+    # A sitemap or feed date outside the window: not fetched, and remembered for listings.
+    feb = datetime(2023, 2, 1, tzinfo=UTC)
+    assert not spider._dated(f"{BASE}/lama-sekali/#komentar", feb)
+    assert spider._dated(f"{BASE}/baru/", datetime(2023, 3, 2, tzinfo=UTC))
+    assert stats.get_value(keys.OUT_OF_WINDOW) == 2
+    assert spider._known_date(f"{BASE}/lama-sekali/") == feb
+    assert spider._known_date(f"{BASE}/baru/") is None and spider._known_date("mailto:x") is None
     assert [kept(url, "2023-03-03T14:05:00+08:00") for url in pages] == [True, True, False]
     [first, second, _] = [[{**PAGE_ONE, "url": url}] for url in pages]
     a_key, b_key, _ = pages.values()
@@ -152,3 +164,15 @@ def test_a_crawl_asked_for_two_articles_closes_once_both_records_are_out(spider:
         list(spider._next_page_or_emit(None, second, b_key))
     assert closed.value.reason == "max_articles"  # the crawl summary's finish reason
     assert stats.get_value(keys.MAX_ARTICLES_REACHED) == 2
+
+
+def test_a_path_style_chain_is_numbered_from_the_page_first_fetched(spider: Any) -> None:
+    spider.extraction = PageExtraction(spider.crawler, ExtractionPool(spider.site, workers=0))
+    # filed under another address than it was fetched from: pages count from the fetched one
+    first = {**PAGE_ONE, "url": "https://www.niaga.asia/banjir-samarinda/"}
+    [request] = list(spider._next_page_or_emit(f"{FIRST}2/", [first], KEY))
+    body = PAGE_TWO.replace(b"</article>", f'<a href="{FIRST}3/">3</a></article>'.encode())
+    response = HtmlResponse(request.url, body=body, request=request)
+    outputs = _collect(request.callback(response, **request.cb_kwargs))
+    assert [o.url for o in outputs if isinstance(o, Request)] == [f"{FIRST}3/"]
+    assert not [o for o in outputs if isinstance(o, dict)]  # the record waits for page 3

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from scrapy import Request
 
+from crawler import keys
 from crawler.spiders.requisites import Requisites
 
 HOSTS = ["www.niaga.asia", "cdn.niaga.asia"]
@@ -17,5 +18,6 @@ def test_each_requisite_on_an_allowed_host_is_asked_for_once() -> None:
     first = list(requisites.requests(urls, callback=None))
     assert [r.url for r in first] == ["https://cdn.niaga.asia/a.css", "https://www.niaga.asia/b.js"]
     assert all(isinstance(r, Request) and r.priority < 0 for r in first)  # after the pages
+    assert all(r.meta[keys.NO_CONDITIONAL] for r in first)  # fetched whole, never as a 304
     assert list(requisites.requests(urls, callback=None)) == []  # asked for already
     assert list(Requisites(HOSTS, enabled=False).requests(urls, callback=None)) == []

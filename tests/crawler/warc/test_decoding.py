@@ -38,8 +38,10 @@ def test_each_encoding_decodes_up_to_exactly_the_limit(kind: str) -> None:
     assert decode_content(body, f" {header.upper()} ", 10 * len(TEXT)) == TEXT
     with pytest.raises(InflatedTooLarge):
         decode_content(body, header, len(TEXT) - 1)
-    with pytest.raises(InflatedTooLarge):
+    with pytest.raises(InflatedTooLarge, match="over 1000 bytes"):
         decode_content(body, header, 1000)  # stops in the first step
+    with pytest.raises(InflatedTooLarge):
+        decode_content(body, header, 0)
 
 
 @pytest.mark.parametrize("header", [None, "", "identity", "gzip, br", "compress", "x-gzip"])
@@ -71,6 +73,10 @@ def test_a_truncated_body_gives_what_arrived(kind: str) -> None:
     body = ENCODED[kind]
     decoded = decode_content(body[: len(body) // 2], HEADER[kind], 10 * len(TEXT))
     assert 0 < len(decoded) < len(TEXT) and TEXT.startswith(decoded)
+
+
+def test_a_zlib_body_labelled_gzip_is_kept_as_stored() -> None:
+    assert decode_content(ENCODED["deflate"], "gzip", 10 * len(TEXT)) == ENCODED["deflate"]
 
 
 def test_bytes_after_a_gzip_member_are_not_decoded() -> None:

@@ -103,6 +103,10 @@ def test_the_limit_keeps_that_many_bytes_and_says_more_came() -> None:
     capped.record_received(b"more")
     assert capped.overflow and capped.received == len(HEAD) + 10
     assert _payload(capped) == (HEAD, BODY[:10])
+    later = WireTape(limit=len(HEAD) + 10)  # the limit met on a later read
+    later.record_received(HEAD)
+    later.record_received(BODY)
+    assert later.overflow and _payload(later) == (HEAD, BODY[:10])
     unlimited = WireTape()
     unlimited.record_received(whole * 3)
     assert not unlimited.overflow and unlimited.received == 3 * len(whole)

@@ -40,7 +40,10 @@ def _refused(answers: list[object]) -> bool:
     [answer] = answers
     if not isinstance(answer, Failure) or not isinstance(answer.value, ResponseFailed):
         return False
-    return any(reason.check(HeadersTooLarge) for reason in answer.value.reasons)
+    return any(
+        reason.check(HeadersTooLarge) and " bytes in " in str(reason.value)
+        for reason in answer.value.reasons
+    )
 
 
 def _feed_head(protocol: RecordingHTTP11ClientProtocol, fields: int) -> None:

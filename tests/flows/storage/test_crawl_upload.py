@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from crawler.layout import CRAWL_LOCK_FILE, JOB_DIR, OWNER_FILE
 from flows.storage import LocalStorage, Storage, StorageError, open_storage, sha256_stream
 from flows.storage.crawl_upload import FileEvent, delete_local_copies, load_manifest, store_crawl
 from flows.storage.manifest import Manifest
@@ -247,6 +248,27 @@ def test_delete_keeps_unlisted_files_and_their_folder(
     deleted = delete_local_copies(folder, manifest, storage)
     assert sorted(p.name for p in deleted) == sorted(f.name for f in manifest.files)
     assert [p.name for p in folder.iterdir()] == ["notes.txt"]
+
+
+@pytest.mark.parametrize("kept", [(), ("notes.txt",)], ids=["bookkeeping only", "with notes"])
+def test_a_deleted_crawl_takes_its_bookkeeping_unless_something_else_stays(
+    tmp_path: Path, make_crawl: Callable[..., Path], kept: tuple[str, ...]
+) -> None:
+    folder = make_crawl(large=False)
+    storage = LocalStorage(tmp_path / "archive")
+    manifest = store(folder, storage)
+    (folder / OWNER_FILE).write_text("{}")
+    (folder / CRAWL_LOCK_FILE).write_text("")
+    (folder / JOB_DIR / "requests.queue").mkdir(parents=True)
+    for name in kept:
+        (folder / name).write_text("written after the store\n")
+    delete_local_copies(folder, manifest, storage)
+    if kept:
+        assert sorted(p.name for p in folder.iterdir()) == sorted(
+            [*kept, OWNER_FILE, CRAWL_LOCK_FILE, JOB_DIR]
+        )
+    else:
+        assert not folder.exists() and folder.parent.is_dir()
 
 
 @pytest.mark.parametrize(

@@ -68,6 +68,7 @@ DENIED = "check AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY and the key's permissi
         ("InvalidArgument", 400, "", "InvalidArgument"),
         ("", 499, "", "499"),
     ],
+    ids=["denied", "403", "signature", "digest", "bucket", "500", "501", "other", "bare", "status"],
 )  # fmt: skip
 def test_server_refusals_read_plainly_and_name_the_operation(
     s3: tuple[S3Storage, Stubber], code: str, status: int, message: str, reason: str

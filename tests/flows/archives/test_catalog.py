@@ -1,0 +1,107 @@
+"""``verify_archive`` on a local archive of two small crawls with real WARCs (no servers):
+what it counts, which crawls a filter reaches, and what only a deep check finds."""
+
+from __future__ import annotations
+
+from datetime import date
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from warcio.warcwriter import WARCWriter
+
+from crawler.warc.indexing import build_cdxj
+from flows.archives.catalog import verify_archive
+from flows.storage import open_storage
+from flows.storage.base import Storage
+from flows.storage.crawl_upload import store_crawl
+from flows.storage.manifest import Manifest
+
+CRAWLS = [("niaga", "20261127T101500Z", date(2026, 11, 27)),
+          ("kota", "20261128T101500Z", date(2026, 11, 28))]  # fmt: skip
+
+
+def _crawl(folder: Path, site: str, crawl_id: str) -> Path:
+    folder.mkdir(parents=True)
+    warc = folder / f"warta-{site}-{crawl_id}-00000.warc.gz"
+    with warc.open("wb") as out:
+        writer = WARCWriter(out, gzip=True, warc_version="1.1")
+        for i in range(3):
+            body = f"<html><body>halaman {i}</body></html>".encode()
+            http = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n" + body
+            writer.write_record(writer.create_warc_record(
+                f"https://{site}.example/{i}", "response", payload=BytesIO(http),
+            ))  # fmt: skip
+    build_cdxj([warc], folder / f"warta-{site}-{crawl_id}.cdxj")
+    (folder / "articles.jsonl").write_text(f'{{"url": "https://{site}.example/1"}}\n')
+    return folder
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> tuple[Storage, Path, list[Manifest]]:
+    root = tmp_path / "archive"
+    storage = open_storage(str(root))
+    manifests = [
+        store_crawl(_crawl(tmp_path / site / crawl_id, site, crawl_id), storage, site,
+                    crawl_id, day)
+        for site, crawl_id, day in CRAWLS
+    ]  # fmt: skip
+    return storage, root, manifests
+
+
+def _replace(root: Path, key: str, data: bytes) -> None:
+    """Change an object behind warta's back, keeping the digest recorded beside it."""
+    root.joinpath(*key.split("/")).write_bytes(data)
+
+
+def test_verify_counts_every_file_of_the_selected_crawls(archive) -> None:
+    storage, _root, manifests = archive
+    report = verify_archive(storage)
+    assert report.ok and report.crawls == 2 and not report.notes
+    keys = sorted(f.key for m in manifests for f in m.files)
+    assert sorted(report.done) == keys and report.files == len(keys)
+    assert report.bytes == sum(m.total_bytes for m in manifests)
+    for selected, only in (
+        ({"site": "kota"}, "kota"),
+        ({"since": date(2026, 11, 28)}, "kota"),
+        ({"until": date(2026, 11, 27)}, "niaga"),
+    ):
+        report = verify_archive(storage, **selected)
+        assert report.crawls == 1 and report.done and all(k.startswith(only) for k in report.done)
+
+
+def test_stray_objects_are_noted_only_when_the_whole_archive_is_checked(archive) -> None:
+    storage, _root, _ = archive
+    storage.put_bytes("niaga/2026/11/27/left-behind.warc.gz", b"x")
+    [note] = verify_archive(storage).notes
+    assert note.startswith("1 object(s) belong to no manifest") and "left-behind" in note
+    assert verify_archive(storage, site="niaga").notes
+    assert not verify_archive(storage, site="kota").notes
+    assert not verify_archive(storage, since=date(2026, 11, 1)).notes
+    assert not verify_archive(storage, until=date(2026, 12, 1)).notes
+
+
+@pytest.mark.parametrize("kind", ["warc", "cdxj", "jsonl"])
+def test_only_a_deep_check_reads_what_an_object_holds(archive, kind: str) -> None:
+    storage, root, manifests = archive
+    entry = next(f for f in manifests[0].files if f.kind == kind)
+    original = storage.get_bytes(entry.key)
+    _replace(root, entry.key, original[:-1] + bytes([original[-1] ^ 1]))  # same size
+    assert verify_archive(storage).ok  # the recorded digest still claims the old bytes
+    report = verify_archive(storage, deep=True)
+    assert [p.split(":")[0] for p in report.problems if "content sha256" in p] == [entry.key]
+    assert entry.key not in report.done
+
+
+def test_a_deep_check_reads_the_records_behind_matching_digests(tmp_path: Path) -> None:
+    """A WARC cut inside a record, stored as it was: its digest matches the manifest."""
+    site, crawl_id, day = CRAWLS[0]
+    folder = _crawl(tmp_path / "crawl", site, crawl_id)
+    warc = next(folder.glob("*.warc.gz"))
+    warc.write_bytes(warc.read_bytes()[:-20])
+    storage = open_storage(str(tmp_path / "archive"))
+    store_crawl(folder, storage, site, crawl_id, day)
+    assert verify_archive(storage).ok
+    problems = verify_archive(storage, deep=True).problems
+    assert problems and all(p.startswith(f"{site} {crawl_id}: ") for p in problems)
+    assert any(f"{site}/2026/11/27/{warc.name}" in p for p in problems), problems
