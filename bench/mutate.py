@@ -198,6 +198,15 @@ def module_table(found: dict[str, str], known: dict[str, str]) -> str:
     return "\n".join(rows)
 
 
+def _lines(targets: list[str]) -> int:
+    """Lines of code in a package's targets (files, or folders of them)."""
+    files: list[Path] = []
+    for target in targets:
+        path = ROOT / target
+        files += [path] if target.endswith(".py") else list(path.rglob("*.py"))
+    return sum(len(f.read_text(encoding="utf-8").splitlines()) for f in files)
+
+
 def run_package(work: Path, prefixes: list[str], jobs: int) -> dict[str, str]:
     """Run mutmut in one work folder; the statuses of the mutants under ``prefixes``."""
     names = [p + "*" for p in prefixes]
@@ -244,20 +253,28 @@ def main(argv: list[str] | None = None) -> int:
     if args.package:
         plan = {None: (args.package, None)}
     else:
-        plan = {name: (targets, tests) for name, (targets, tests) in packages().items()}
+        # the smallest packages first: a run stopped early has the most packages done
+        by_size = sorted(packages().items(), key=lambda item: _lines(item[1][0]))
+        plan = {name: (targets, tests) for name, (targets, tests) in by_size}
     found: dict[str, str] = {}
     shown_in: dict[str, Path] = {}
+    known = equivalents()
     began = time.monotonic()
     for i, (name, (targets, tests)) in enumerate(plan.items(), 1):
         work = package_workspace(targets, tests, name)
         prefixes = [mutant_prefix(t) for t in targets]
         print(f"[{i}/{len(plan)}] {name or ' '.join(targets)}: {len(prefixes)} targets, "
               f"{time.monotonic() - began:.0f} s so far", flush=True)  # fmt: skip
+        package_began = time.monotonic()
         statuses_here = run_package(work, prefixes, args.jobs)
         found.update(statuses_here)
         shown_in.update(dict.fromkeys(statuses_here, work))
+        here, so_far = summarize(statuses_here, known), summarize(found, known)
+        print(f"[{i}/{len(plan)}] {name or ' '.join(targets)} done in "
+              f"{time.monotonic() - package_began:.0f} s: {json.dumps(here)}; "
+              f"so far {json.dumps(so_far)}", flush=True)  # fmt: skip
     print(f"mutation run took {time.monotonic() - began:.0f} s", flush=True)
-    return report(found, equivalents(), shown_in)
+    return report(found, known, shown_in)
 
 
 if __name__ == "__main__":
