@@ -95,7 +95,7 @@ def test_bad_arguments_are_usage_errors(
 def test_a_window_of_one_day_or_open_at_one_end_is_fine(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # What list then shows is tests/flows/archives/test_archives_cli.py's subject.
+    # What list then shows is tests/flows/cli/test_archives_stored.py's subject.
     monkeypatch.setitem(ACTIONS, "list", lambda args: print("listed", file=sys.stderr) or 0)
     archive = "archive"
     for window in (["--since", "2024-01-02", "--until", "2024-01-02"], ["--since", "2024-01-02"],
