@@ -95,7 +95,9 @@ def parse_spider_args(raw: dict[str, Any]) -> SpiderArguments:
         msg = str(item["msg"]).removeprefix("Value error, ")
         if msg == USERINFO_REFUSED:  # the value holds a password: not repeated
             raise ConfigError(f"spider argument {name}: {msg}") from None
-        raise ConfigError(f"spider argument {name}={raw.get(name)!r}: {msg}") from None
+        # The refused value itself: for one item of a list, that item (``urls.1='ftp://x'``).
+        value = item.get("input", raw.get(name))
+        raise ConfigError(f"spider argument {name}={value!r}: {msg}") from None
 
 
 # Settings whose default is None still have a kind.

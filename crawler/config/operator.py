@@ -97,7 +97,7 @@ def load_operator_settings(root: Path | None = None) -> OperatorSettings:
     try:
         return OperatorSettings.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(format_validation_error(path, exc)) from None
+        raise ConfigError(format_validation_error(path, exc, "operator settings")) from None
 
 
 def site_groups(root: Path | None = None) -> dict[str, list[str]]:

@@ -323,8 +323,9 @@ def site_names(root: Path | None = None) -> list[str]:
     return sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
 
 
-def format_validation_error(path: Path, error: ValidationError) -> str:
-    lines = [f"{path}: invalid site config"]
+def format_validation_error(path: Path, error: ValidationError, kind: str = "site config") -> str:
+    """One line naming the file and what it holds, then one line per wrong field."""
+    lines = [f"{path}: invalid {kind}"]
     for item in error.errors():
         field = ".".join(str(part) for part in item["loc"]) or "(top level)"
         message = str(item["msg"]).removeprefix("Value error, ")
