@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import logging
 
 import pytest
 from scrapy.exceptions import NotConfigured
@@ -38,6 +39,17 @@ def test_thresholds_from_the_command_line_or_a_list(value: object) -> None:
 def test_empty_leaves_python_alone(value: object) -> None:
     with pytest.raises(NotConfigured):
         CollectorSettings.from_crawler(get_crawler(settings_dict={"WARTA_GC_THRESHOLD": value}))
+
+
+def test_scrapys_log_says_why_the_collector_is_left_alone(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.WARNING, logger="scrapy.middleware")
+    name = "crawler.process.collector.CollectorSettings"
+    only_it = {"EXTENSIONS_BASE": {}, "EXTENSIONS": {name: settings.EXTENSIONS[name]}}
+    crawler = get_crawler(settings_dict={"WARTA_GC_THRESHOLD": [], **only_it})
+    assert crawler.extensions.middlewares == ()
+    assert f"Disabled {name}: Python's own collector thresholds" in caplog.messages
 
 
 def test_bad_thresholds_are_refused() -> None:

@@ -107,6 +107,30 @@ def test_the_lock_file_says_who_holds_it_and_is_emptied_on_release(tmp_path: Pat
     lock.release()  # a second release is harmless
 
 
+def test_a_crawl_starting_during_a_probe_is_told_it_is_a_probe_that_leaves_no_trace(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``holder_of`` takes the lock for an instant: a crawl refused in that instant reads
+    that a probe held it (not a crawl to go looking for), and the file says nobody after."""
+    path = tmp_path / "niaga.sqlite.lock"
+    refused: list[str] = []
+    release = CrawlLock.release
+
+    def a_crawl_starts_before_the_probe_lets_go(self: CrawlLock) -> None:
+        if self._file is not None:
+            with pytest.raises(CrawlLocked) as exc:
+                CrawlLock(path).acquire(crawl_id="20260101T000000Z")
+            refused.append(str(exc.value))
+        release(self)
+
+    monkeypatch.setattr(CrawlLock, "release", a_crawl_starts_before_the_probe_lets_go)
+    assert holder_of(path) is None
+    [message] = refused
+    note = json.loads(message.removeprefix(f"another crawl holds {path}: "))
+    assert note["purpose"] == "probe" and note["pid"] == os.getpid()
+    assert path.read_text(encoding="utf-8") == ""
+
+
 def test_a_lock_in_a_folder_not_made_yet_and_one_held_by_a_silent_holder(tmp_path: Path) -> None:
     path = folder_lock_path(tmp_path / "crawls" / "niaga" / "20260101T000000Z")
     with CrawlLock(path) as lock:

@@ -4,12 +4,15 @@ lines when the output is not a terminal, the final counts from the summary at th
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import os
 import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
@@ -230,3 +233,142 @@ def test_older_crawls_still_running_do_not_hide_ours(tmp_path: Path) -> None:
         (crawls / old).mkdir()  # started before us, still rewriting their progress files
         (crawls / old / PROGRESS_FILE).write_text(json.dumps(RUNNING))
     assert find() == ours / PROGRESS_FILE
+
+
+def test_a_crawl_begun_two_seconds_before_the_command_is_not_followed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A crawl id is whole seconds, so one this command starts spells a time up to a second
+    before the command began; a second more is allowed, and a crawl begun earlier is another's."""
+    now = int(time.time()) + 0.5  # the command starts half-way through a second
+    monkeypatch.setattr(progress_display, "time", SimpleNamespace(time=lambda: now))
+    find, _ = follow_crawl(tmp_path, "niaga")
+
+    def crawl_begun(ago: float) -> Path:
+        folder = (
+            tmp_path / "crawls" / "niaga" / new_crawl_id(datetime.fromtimestamp(now - ago, UTC))
+        )
+        folder.mkdir(parents=True)
+        (folder / PROGRESS_FILE).write_text(json.dumps(RUNNING))
+        os.utime(folder / PROGRESS_FILE, (now, now))  # rewritten as the command began
+        return folder / PROGRESS_FILE
+
+    crawl_begun(2.5)
+    assert find() is None
+    ours = crawl_begun(1.5)
+    assert find() == ours
+
+
+def _thread_errors(monkeypatch: pytest.MonkeyPatch) -> list[threading.ExceptHookArgs]:
+    """What a thread raised and nobody caught (a traceback on the operator's terminal)."""
+    errors: list[threading.ExceptHookArgs] = []
+    monkeypatch.setattr(threading, "excepthook", errors.append)
+    return errors
+
+
+def test_a_progress_file_gone_before_it_was_read_ends_quietly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A crawl so short that its progress file went between the look and the read: no
+    counts to complete with the summary, so nothing is shown and nothing is raised."""
+    errors = _thread_errors(monkeypatch)
+    folder = tmp_path / "crawls" / "niaga" / new_crawl_id()
+    folder.mkdir(parents=True)
+    (folder / SUMMARY_FILE).write_text(json.dumps({"finish_reason": "finished", "pages": 3}))
+    out = io.StringIO()
+    view = _CountingView(live=False, every=0.0, out=out)
+    with ProgressFollower(lambda: folder / PROGRESS_FILE, view):
+        pass
+    assert not errors, errors[0].exc_value
+    assert view.updates == 0 and out.getvalue() == ""
+
+
+class _PanelStandIn(ProgressView):
+    """A view for a terminal that notes what the follower asks of it (rich's panel is not
+    drawn: its layout is display only, and the follower's part is when it starts and stops)."""
+
+    def __init__(self) -> None:
+        super().__init__(live=True)
+        self.asked: list[object] = []
+
+    def start(self) -> None:
+        self.asked.append("start")
+        self._live = self  # what a started panel looks like to the follower
+
+    def update(self, progress: dict[str, Any]) -> None:
+        self._latest = progress  # what the follower completes with the summary at the end
+        self.asked.append((progress["state"], progress["pages"]))
+
+    def stop(self) -> None:
+        self.asked.append("stop")
+        self._live = None
+
+
+def test_on_a_terminal_the_panel_starts_once_with_the_first_counts_and_stops_at_the_end(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    errors = _thread_errors(monkeypatch)
+    folder = tmp_path / "crawls" / "niaga" / new_crawl_id()
+    folder.mkdir(parents=True)
+    view = _PanelStandIn()
+    with ProgressFollower(lambda: folder / PROGRESS_FILE, view):
+        for pages in (40, 41):
+            (folder / PROGRESS_FILE).write_text(json.dumps({**RUNNING, "pages": pages}))
+            wait_until(lambda: ("running", pages) in view.asked, 10, what="a read")  # noqa: B023
+        summary = {"finish_reason": "closespider_timeout", "pages": 55}
+        (folder / SUMMARY_FILE).write_text(json.dumps(summary))
+        (folder / PROGRESS_FILE).unlink()
+    assert not errors, errors[0].exc_value
+    assert view.asked == [
+        "start",
+        ("running", 40),
+        ("running", 41),
+        ("closespider_timeout", 55),
+        "stop",
+    ]
+
+
+def test_the_follower_looks_at_the_file_more_often_than_the_crawl_rewrites_it() -> None:
+    looks: list[float] = []
+
+    def find() -> Path | None:
+        looks.append(time.monotonic())
+        return None
+
+    with ProgressFollower(find, ProgressView(live=False, out=io.StringIO())):
+        wait_until(lambda: len(looks) >= 3, 10, what="three looks at the progress file")
+        first = looks[:3]
+    # the crawl rewrites its progress file every second: a slower follower skips counts
+    assert min(b - a for a, b in itertools.pairwise(first)) < 1.0, first
+
+
+def test_leaving_does_not_wait_for_ever_on_a_reader_stuck_on_the_file(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A reader stuck on the progress file (a hung network mount) does not keep the
+    command from ending: leaving waits for it a bounded time, then goes on."""
+    stuck, unstuck = threading.Event(), threading.Event()
+
+    def find() -> Path | None:
+        stuck.set()
+        unstuck.wait(60)
+        return None
+
+    follower = ProgressFollower(find, ProgressView(live=False, out=io.StringIO()))
+    waits: list[float | None] = []
+    join = follower._thread.join
+
+    def join_briefly(timeout: float | None = None) -> None:
+        waits.append(timeout)
+        join(0.05)  # the bound it asked for, shortened so the test is quick
+
+    monkeypatch.setattr(follower._thread, "join", join_briefly)
+    try:
+        with follower:
+            wait_until(stuck.is_set, 10, what="the reader to get stuck")
+        assert follower._thread.is_alive()  # left while the reader is still stuck
+        [timeout] = waits
+        assert timeout is not None and 0 < timeout <= 10
+    finally:
+        unstuck.set()
+        join(10)
