@@ -1,18 +1,23 @@
-"""``warta demo`` end to end, as ``make demo`` runs it: replica, flow, local archive, summary."""
+"""``warta demo``: end to end as ``make demo`` runs it (replica, flow, local archive, summary;
+slow), and its input check before any work (fast): the data folder and the storage it checks,
+and so uses, are the ones given on its command line, and the replica it stands in for the site
+is on loopback, so no site owner is warned about."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from crawler.config.sites import PACKAGE_ROOT
-
-pytestmark = pytest.mark.slow
+from crawler.config.sites import PACKAGE_ROOT, ConfigError
+from flows.cli.demo import preflight
+from flows.cli.main import build_parser
 
 
 def run_demo(data: Path, archive: Path) -> subprocess.CompletedProcess[str]:
@@ -25,6 +30,7 @@ def run_demo(data: Path, archive: Path) -> subprocess.CompletedProcess[str]:
     )  # fmt: skip
 
 
+@pytest.mark.slow
 def test_demo_archives_the_replica_locally(tmp_path: Path) -> None:
     data, archive = tmp_path / "data", tmp_path / "archive"
     proc = run_demo(data, archive)
@@ -62,6 +68,7 @@ def test_demo_archives_the_replica_locally(tmp_path: Path) -> None:
     assert len(index_lines) == summary["pages"]  # one line per response (no revisits yet)
 
 
+@pytest.mark.slow
 def test_demo_on_a_terminal_shows_a_live_panel(tmp_path: Path) -> None:
     from tests.terminal import read_pty
 
@@ -86,3 +93,53 @@ def test_demo_on_a_terminal_shows_a_live_panel(tmp_path: Path) -> None:
     for label in ("pages", "articles", "queue", "failures", "WARC"):
         assert label in out
     assert "progress: " not in out  # no plain lines on a terminal
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The operator's own data folder and storage; the project's contact address (the one a
+    real site would be warned about); the current folder a scratch one."""
+    monkeypatch.setenv("WARTA_DATA_DIR", str(tmp_path / "env-data"))
+    monkeypatch.setenv("WARTA_STORAGE", str(tmp_path / "env-archive"))
+    monkeypatch.delenv("WARTA_OPERATOR_CONTACT", raising=False)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def demo_args(*argv: str) -> argparse.Namespace:
+    return build_parser("demo").parse_args(["demo", *argv])
+
+
+def test_the_folders_given_are_the_ones_checked(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data, archive = env / "data", env / "archive"
+    site = preflight(demo_args("--data-dir", str(data), "--storage", str(archive), "--port", "0"))
+    assert site.name == "niaga"
+    # Checking a folder makes it: the given ones are made, the operator's are not.
+    assert data.is_dir() and archive.is_dir()
+    assert sorted(p.name for p in env.iterdir()) == ["archive", "data"]
+    assert capsys.readouterr().err == ""  # the replica's loopback address: no contact warning
+
+
+def test_without_options_the_operator_settings_are_checked(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert preflight(demo_args()).name == "niaga"
+    assert sorted(p.name for p in env.iterdir()) == ["env-archive", "env-data"]
+    assert capsys.readouterr().err == ""
+
+
+def test_one_article_is_enough(env: Path) -> None:
+    assert preflight(demo_args("--articles", "1")).name == "niaga"
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [("--data-dir", "data folder {}: cannot create it"), ("--storage", "storage: ")],
+)
+def test_an_unusable_folder_given_is_refused(env: Path, option: str, message: str) -> None:
+    taken = env / "a-file"
+    taken.write_text("not a folder")
+    with pytest.raises(ConfigError, match="^" + re.escape(message.format(taken))):
+        preflight(demo_args(option, str(taken)))

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from crawler import __version__
-from crawler.config.sites import PACKAGE_ROOT
+from crawler.config.sites import PACKAGE_ROOT, ConfigError
 from flows.cli import main
 from flows.cli.main import SUBCOMMANDS, build_parser
 
@@ -106,6 +106,17 @@ def test_a_long_run_quiets_prefect_a_short_one_leaves_it_alone(
     assert "--articles must be at least 1, not 0" in capsys.readouterr().err
 
 
+def test_debug_keeps_prefects_lines(monkeypatch: pytest.MonkeyPatch) -> None:
+    prefect = ("PREFECT_LOGGING_LEVEL", "PREFECT_LOGGING_TO_API_ENABLED",
+               "PREFECT_SERVER_ANALYTICS_ENABLED")  # fmt: skip
+    for name in (*prefect, "WARTA_DATA_DIR", "WARTA_STORAGE"):
+        monkeypatch.setenv(name, "x")  # so that monkeypatch restores what the command sets
+        monkeypatch.delenv(name)
+    with pytest.raises(ConfigError, match="--articles must be at least 1"):  # --debug: raised
+        main(["--debug", "demo", "--articles", "0"])
+    assert "PREFECT_LOGGING_LEVEL" not in os.environ
+
+
 @pytest.mark.parametrize(
     ("argv", "expected"),
     [
@@ -167,20 +178,6 @@ def test_a_wrong_command_line_is_a_usage_error(argv: list[str]) -> None:
     with pytest.raises(SystemExit) as exited:
         build_parser(argv[0]).parse_args(argv)
     assert exited.value.code == 2
-
-
-def test_one_article_is_enough_for_the_demo(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from flows.cli.demo import preflight
-
-    for name in ("WARTA_DATA_DIR", "WARTA_STORAGE"):
-        monkeypatch.setenv(name, "x")
-        monkeypatch.delenv(name)
-    args = build_parser("demo").parse_args(
-        ["demo", "--articles", "1", "--data", str(tmp_path / "d"), "--storage", str(tmp_path / "a")]
-    )
-    assert preflight(args).name == "niaga"
 
 
 def test_logs_go_to_a_prefect_server_only_when_one_is_named(

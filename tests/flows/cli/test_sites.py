@@ -56,3 +56,7 @@ def test_a_broken_file_does_not_hide_the_others(
     assert main(["sites", "--quiet"]) == 1  # a broken file and a broken group: still a failure
     err = capsys.readouterr().err
     assert err.count("INVALID") == 2 and "nowhere" in err
+    assert main(["sites"]) == 1  # not quiet: the sites are listed, the broken group is not
+    out, err = capsys.readouterr()
+    assert [line.split()[0] for line in out.splitlines()] == ["hostile", "kabarbenua", "niaga"]
+    assert err.count("INVALID") == 2 and "failed" not in err
