@@ -27,6 +27,7 @@ from crawler import __version__, keys
 from crawler.config.operator import load_operator_settings
 from crawler.config.sites import SiteConfig
 from crawler.extraction.page import PageResult
+from crawler.extraction.socket_pool import SocketPool
 from crawler.extraction.workers import ExtractionPool, PageDeadlineExceeded
 from crawler.fetch.failures import FailureLog
 from crawler.incremental.interrupted import set_aside_damaged_queue
@@ -168,7 +169,7 @@ class PageExtraction:
     """Extension: the crawl's extraction workers (NotConfigured with WARTA_EXTRACT_ENABLED
     off: the crawl then archives pages without reading them)."""
 
-    def __init__(self, crawler: Crawler, pool: ExtractionPool) -> None:
+    def __init__(self, crawler: Crawler, pool: ExtractionPool | SocketPool) -> None:
         self.crawler = crawler
         self.pool = pool
 
@@ -180,9 +181,13 @@ class PageExtraction:
         raw = settings.get("WARTA_EXTRACT_WORKERS")
         workers = None if raw in (None, "") else int(raw)
         deadline = settings.getfloat("WARTA_EXTRACT_TIMEOUT")
-        extraction = cls(
-            crawler, ExtractionPool(_site_of(crawler), workers=workers, page_deadline=deadline)
-        )
+        site = _site_of(crawler)
+        pool: ExtractionPool | SocketPool
+        if workers == 0:  # inline, on the reactor thread (for comparisons)
+            pool = ExtractionPool(site, workers=0, page_deadline=deadline)
+        else:  # worker processes the event loop talks to itself (no threads of ours)
+            pool = SocketPool(site, workers=workers, page_deadline=deadline)
+        extraction = cls(crawler, pool)
         crawler.signals.connect(extraction.spider_closed, signal=signals.spider_closed)
         return extraction
 
