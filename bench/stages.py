@@ -56,10 +56,6 @@ STAGE_RULES: tuple[tuple[str, str, str], ...] = (
     ("crawler.extraction.requisites", "", "requisites"),
     ("crawler.process.progress", "", "progress"),
     ("crawler.extraction.workers", "", "extraction_handoff"),
-    ("crawler.extraction.socket_pool", "", "extraction_handoff"),
-    # asyncio's socket transports: in a crawl, only the extraction workers' sockets use them
-    # (Twisted's TCP runs on the loop with transports of its own)
-    ("asyncio.selector_events", "_SelectorSocketTransport", "extraction_handoff"),
     ("concurrent.futures", "", "extraction_handoff"),
     ("multiprocessing", "", "extraction_handoff"),
     ("crawler.pipelines", "", "article_output"),

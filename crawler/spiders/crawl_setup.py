@@ -27,7 +27,6 @@ from crawler import __version__, keys
 from crawler.config.operator import load_operator_settings
 from crawler.config.sites import SiteConfig
 from crawler.extraction.page import PageResult
-from crawler.extraction.socket_pool import SocketPool
 from crawler.extraction.workers import ExtractionPool, PageDeadlineExceeded
 from crawler.fetch.failures import FailureLog
 from crawler.incremental.interrupted import set_aside_damaged_queue
@@ -169,7 +168,7 @@ class PageExtraction:
     """Extension: the crawl's extraction workers (NotConfigured with WARTA_EXTRACT_ENABLED
     off: the crawl then archives pages without reading them)."""
 
-    def __init__(self, crawler: Crawler, pool: ExtractionPool | SocketPool) -> None:
+    def __init__(self, crawler: Crawler, pool: ExtractionPool) -> None:
         self.crawler = crawler
         self.pool = pool
 
@@ -181,13 +180,9 @@ class PageExtraction:
         raw = settings.get("WARTA_EXTRACT_WORKERS")
         workers = None if raw in (None, "") else int(raw)
         deadline = settings.getfloat("WARTA_EXTRACT_TIMEOUT")
-        site = _site_of(crawler)
-        pool: ExtractionPool | SocketPool
-        if workers == 0:  # inline, on the reactor thread (for comparisons)
-            pool = ExtractionPool(site, workers=0, page_deadline=deadline)
-        else:  # worker processes the event loop talks to itself (no threads of ours)
-            pool = SocketPool(site, workers=workers, page_deadline=deadline)
-        extraction = cls(crawler, pool)
+        extraction = cls(
+            crawler, ExtractionPool(_site_of(crawler), workers=workers, page_deadline=deadline)
+        )
         crawler.signals.connect(extraction.spider_closed, signal=signals.spider_closed)
         return extraction
 

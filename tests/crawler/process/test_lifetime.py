@@ -67,24 +67,8 @@ def _descendants(pid: int) -> set[int]:
     return found
 
 
-SOCKET_POOL_OWNER = """
-import asyncio, os, time
-from crawler.extraction.socket_pool import SocketPool
-async def main():
-    pool = SocketPool(None, workers=2)
-    pages = [pool.classify("<html><body><p>x</p></body></html>", f"http://x.example/{n}")
-             for n in range(4)]
-    await asyncio.gather(*pages)
-    print(os.getpid(), flush=True)
-    time.sleep(60)
-if __name__ == "__main__":
-    asyncio.run(main())
-"""
-
-
-@pytest.mark.parametrize("script", [POOL_OWNER, SOCKET_POOL_OWNER], ids=["executor", "sockets"])
-def test_extraction_workers_and_fork_server_exit_when_the_crawl_is_killed(script: str) -> None:
-    owner = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+def test_extraction_workers_and_fork_server_exit_when_the_crawl_is_killed() -> None:
+    owner = subprocess.Popen([sys.executable, "-c", POOL_OWNER], stdout=subprocess.PIPE, text=True)
     assert owner.stdout is not None
     owner.stdout.readline()
     tree = _descendants(owner.pid)
