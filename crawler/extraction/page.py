@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 from cssselect import SelectorError
 from lxml.html import HtmlElement
+from w3lib.encoding import html_to_unicode
 
 from crawler.canonical import rel_canonical
 from crawler.config.sites import SiteConfig
@@ -45,6 +46,15 @@ def has_article_marker(tree: HtmlElement, site: SiteConfig) -> bool:
         except (SelectorError, ValueError):
             LOG.warning("invalid articles.require_any selector %r", rule)
     return False
+
+
+def page_text(body: bytes, encoding: str) -> str:
+    """The text of a page whose encoding the crawl found declared (an explicit encoding, a
+    BOM, the Content-Type header or the page's own meta tag): the very call with which
+    Scrapy's ``TextResponse.text`` decodes such a page, so the text is the same. The crawl
+    hands such pages over as bytes and they are decoded here, in the worker: a pickled
+    ``bytes`` is a copy, a pickled ``str`` an encoding to UTF-8 on the crawl's threads."""
+    return html_to_unicode(f"charset={encoding}", body)[1]
 
 
 def read_page(

@@ -29,7 +29,7 @@ from concurrent.futures.process import BrokenProcessPool
 
 from crawler.config.sites import SiteConfig
 from crawler.extraction.article_record import Article
-from crawler.extraction.page import PageResult, read_page
+from crawler.extraction.page import PageResult, page_text, read_page
 from crawler.process.lifetime import exit_when_gone
 
 LOG = logging.getLogger(__name__)
@@ -88,11 +88,17 @@ def _init_worker(
 
 
 def _extract_page(
-    html: str, url: str, check_marker: bool, first_url: str | None = None
+    html: str | bytes,
+    url: str,
+    check_marker: bool,
+    first_url: str | None = None,
+    encoding: str | None = None,
 ) -> PageResult:
     if _deadline > 0:
         signal.setitimer(signal.ITIMER_REAL, _deadline)
     try:
+        if encoding is not None and isinstance(html, bytes):
+            html = page_text(html, encoding)
         return read_page(html, url, _site, check_marker, first_url)
     finally:
         if _deadline > 0:
@@ -158,28 +164,43 @@ class ExtractionPool:
 
     # -- single pages -----------------------------------------------------------------------
     def submit(
-        self, html: str, url: str, check_marker: bool = False, first_url: str | None = None
+        self,
+        html: str | bytes,
+        url: str,
+        check_marker: bool = False,
+        first_url: str | None = None,
+        encoding: str | None = None,
     ) -> Future[PageResult]:
-        """Queue one page (unbounded: callers bound it, as :meth:`classify` and :meth:`map` do)."""
+        """Queue one page (unbounded: callers bound it, as :meth:`classify` and :meth:`map` do).
+
+        ``html`` is text, or the body's bytes with the ``encoding`` it declares
+        (:func:`crawler.extraction.page.page_text` decodes them in the worker)."""
         if self._closed:
             raise RuntimeError("ExtractionPool is closed")
         if self._executor is None:
             done: Future[PageResult] = Future()
-            done.set_result(_extract_page(html, url, check_marker, first_url))
+            done.set_result(_extract_page(html, url, check_marker, first_url, encoding))
             return done
-        return self._executor.submit(_extract_page, html, url, check_marker, first_url)
+        return self._executor.submit(_extract_page, html, url, check_marker, first_url, encoding)
 
-    async def classify(self, html: str, url: str, first_url: str | None = None) -> PageResult:
+    async def classify(
+        self,
+        html: str | bytes,
+        url: str,
+        first_url: str | None = None,
+        encoding: str | None = None,
+    ) -> PageResult:
         """Marker check and extraction, awaited from a coroutine on the running loop.
 
-        ``first_url`` is the article's first page when ``url`` is one of its later pages.
+        ``first_url`` is the article's first page when ``url`` is one of its later pages;
+        ``encoding`` goes with a body handed over as bytes (see :meth:`submit`).
         """
         if self._semaphore is None:
             self._semaphore = asyncio.Semaphore(self.max_in_flight)
         async with self._semaphore:
             for _attempt in range(ATTEMPTS):
                 generation = self._generation
-                future = self.submit(html, url, check_marker=True, first_url=first_url)
+                future = self.submit(html, url, True, first_url, encoding)
                 try:
                     return await asyncio.wrap_future(future)
                 except BrokenProcessPool:

@@ -20,7 +20,7 @@ from typing import Any, Self
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
-from scrapy.http import Request, Response
+from scrapy.http import Request, Response, TextResponse
 from scrapy.settings import BaseSettings
 
 from crawler import __version__, keys
@@ -151,6 +151,19 @@ class CrawlLockHolder:
         self.locks = ()
 
 
+def handover(response: Response) -> tuple[str | bytes, str | None]:
+    """What goes to a worker for a page: its body and the encoding it declares, which the
+    worker decodes exactly as ``response.text`` would (:func:`crawler.extraction.page.page_text`);
+    the text itself when the encoding had to be guessed (Scrapy then decoded the whole body
+    to guess it, and its guess takes a path of its own, so the text it made is sent)."""
+    if isinstance(response, TextResponse):
+        declared = getattr(response, "_declared_encoding", None)  # Scrapy's own, since 0.x
+        encoding = declared() if declared is not None else None
+        if encoding:
+            return response.body, encoding
+    return response.text, None
+
+
 class PageExtraction:
     """Extension: the crawl's extraction workers (NotConfigured with WARTA_EXTRACT_ENABLED
     off: the crawl then archives pages without reading them)."""
@@ -180,7 +193,8 @@ class PageExtraction:
         """The page read in a worker; None when it outlived its deadline (then it is
         archived, not extracted, and listed in the failures file)."""
         try:
-            return await self.pool.classify(response.text, response.url, first_url=first_url)
+            html, encoding = handover(response)
+            return await self.pool.classify(html, response.url, first_url, encoding)
         except PageDeadlineExceeded as exc:
             logger.error("%s", exc)
             assert self.crawler.stats is not None

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import inspect
+import shutil
 from pathlib import Path
 
 import pytest
-from scrapy import Request, Spider
+from scrapy import Request, Spider, signals
 from scrapy.squeues import PickleLifoDiskQueue
 from scrapy.utils.test import get_crawler
 
@@ -78,3 +79,44 @@ def test_the_spider_is_walked_once(tmp_path: Path, monkeypatch: pytest.MonkeyPat
         queue.push(Request(f"https://example.id/{n}", callback=spider.parse_page))
     queue.close()
     assert walks.count("Listing") == 1, walks
+
+
+def test_an_emptied_queue_is_kept_for_its_next_push_and_closed_with_the_spider(
+    tmp_path: Path,
+) -> None:
+    spider = Listing()
+    crawler = get_crawler(Listing)
+    crawler.spider = spider
+    path = str(tmp_path / "slot" / "0")
+    queue = CrawlDiskQueue.from_crawler(crawler, path)
+    queue.push(Request("https://example.id/a", callback=spider.parse_page))
+    assert queue.pop().url == "https://example.id/a"
+    queue.close()  # as Scrapy's priority queue does when a priority empties
+    assert Path(path).exists()  # parked, not removed
+    again = CrawlDiskQueue.from_crawler(crawler, path)
+    assert again is queue and len(again) == 0
+    again.push(Request("https://example.id/b", callback=spider.parse_page))
+    other = CrawlDiskQueue.from_crawler(crawler, str(tmp_path / "slot" / "10"))
+    assert other is not queue
+    other.close()  # empty: parked too
+    again.close()  # not empty: closed for good, its request kept on disk as Scrapy keeps it
+    crawler.signals.send_catch_log(signals.spider_closed, spider=spider, reason="finished")
+    assert not Path(other.path).exists()  # the parked one is closed for good at the end
+    reopened = CrawlDiskQueue.from_crawler(crawler, path)
+    assert reopened is not queue and len(reopened) == 1
+    assert reopened.pop().url == "https://example.id/b"
+    reopened.close()  # after the spider closed: removed at once, as Scrapy's would be
+    assert not Path(path).exists()
+
+
+def test_parked_queues_whose_folder_is_gone_close_quietly(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    crawler = get_crawler(Listing)
+    crawler.spider = Listing()
+    queue = CrawlDiskQueue.from_crawler(crawler, str(tmp_path / "job" / "slot" / "0"))
+    queue.close()  # parked
+    shutil.rmtree(tmp_path / "job")  # a finished crawl's JOBDIR dropped first
+    crawler.signals.send_catch_log(signals.spider_closed, spider=crawler.spider, reason="finished")
+    assert not (tmp_path / "job").exists()
+    assert not [r for r in caplog.records if "_Parking" in r.getMessage()]

@@ -1,0 +1,151 @@
+"""A page handed to the extraction workers as bytes reads exactly as its ``response.text``.
+
+The crawl sends a page's body and the encoding it declares, and the worker decodes it
+(crawler.spiders.crawl_setup.handover, crawler.extraction.page.page_text); a page whose
+encoding Scrapy had to guess goes as the text Scrapy made. Real pages (../shared/realpages,
+read from there, never copied) with every kind of declaration, and the odd cases by hand.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import codecs
+import gzip
+import os
+from pathlib import Path
+
+import pytest
+from scrapy.http import HtmlResponse, TextResponse
+
+from crawler.config.sites import PACKAGE_ROOT
+from crawler.extraction.page import page_text, read_page
+from crawler.extraction.workers import ExtractionPool
+from crawler.spiders.crawl_setup import handover
+
+URL = "https://berita.example/2024/05/warga-menanam-pohon/"
+ARTICLE = (
+    "<html><head><title>Warga menanam pohon</title>{meta}</head><body><article>"
+    "<h1>Warga menanam pohon</h1><p>"
+    + "Warga Samarinda menanam pohon di tepi sungai, kata Café Ñoño – “bagus”. " * 12
+    + "</p></article></body></html>"
+)
+HEADERS = [
+    {},
+    {"Content-Type": "text/html"},
+    {"Content-Type": "text/html; charset=utf-8"},
+    {"Content-Type": "text/html; charset=ISO-8859-1"},  # cp1252, as browsers read it
+    {"Content-Type": "text/html; charset=no-such-codec"},
+]
+
+
+def _realpages() -> Path | None:
+    for root in (os.environ.get("WARTA_REALPAGES"), PACKAGE_ROOT.parent / "shared/realpages"):
+        if root and Path(root).is_dir():
+            return Path(root)
+    return None
+
+
+def _text_via_handover(response: TextResponse) -> str:
+    html, encoding = handover(response)
+    if encoding is None:
+        assert isinstance(html, str)
+        return html
+    assert isinstance(html, bytes)
+    return page_text(html, encoding)
+
+
+def _fresh(body: bytes, headers: dict[str, str], **kwargs: str) -> HtmlResponse:
+    return HtmlResponse(URL, body=body, headers=headers, **kwargs)
+
+
+def _hand_made() -> list[tuple[str, bytes]]:
+    meta_utf8 = '<meta charset="utf-8">'
+    meta_latin = '<meta http-equiv="Content-Type" content="text/html; charset=windows-1252">'
+    return [
+        ("meta utf-8", ARTICLE.format(meta=meta_utf8).encode()),
+        ("meta cp1252", ARTICLE.format(meta=meta_latin).encode("cp1252")),
+        ("meta says utf-8, bytes are cp1252", ARTICLE.format(meta=meta_utf8).encode("cp1252")),
+        ("nothing declared, utf-8", ARTICLE.format(meta="").encode()),
+        ("nothing declared, cp1252", ARTICLE.format(meta="").encode("cp1252")),
+        ("nothing declared, ascii", ARTICLE.format(meta="").encode("ascii", "replace")),
+        ("utf-8 BOM", codecs.BOM_UTF8 + ARTICLE.format(meta="").encode()),
+        ("utf-16 BOM", ARTICLE.format(meta="").encode("utf-16")),
+        ("junk bytes", bytes(range(256)) * 8),
+        ("empty", b""),
+    ]
+
+
+@pytest.mark.parametrize("headers", HEADERS, ids=lambda h: h.get("Content-Type", "none"))
+@pytest.mark.parametrize("case", _hand_made(), ids=lambda c: c[0])
+def test_hand_made_pages_decode_as_scrapy_does(
+    case: tuple[str, bytes], headers: dict[str, str]
+) -> None:
+    body = case[1]
+    assert _text_via_handover(_fresh(body, headers)) == _fresh(body, headers).text
+    # an explicit encoding (Response.replace passes the one it had found)
+    explicit = _fresh(body, headers, encoding="latin-1")
+    assert _text_via_handover(explicit) == _fresh(body, headers, encoding="latin-1").text
+    replaced = _fresh(body, headers).replace(url=URL + "?2")
+    assert isinstance(replaced, TextResponse)
+    assert _text_via_handover(replaced) == _fresh(body, headers).replace(url=URL + "?2").text
+
+
+def test_declared_pages_go_as_bytes_and_guessed_ones_as_text() -> None:
+    utf8 = {"Content-Type": "text/html; charset=utf-8"}
+    declared = _fresh(ARTICLE.format(meta="").encode(), utf8)
+    html, encoding = handover(declared)
+    assert isinstance(html, bytes) and encoding == "utf-8"
+    guessed = _fresh(ARTICLE.format(meta="").encode("cp1252"), {})
+    html, encoding = handover(guessed)
+    assert isinstance(html, str) and encoding is None
+
+
+def test_a_page_read_from_bytes_extracts_as_from_its_text() -> None:
+    body = ARTICLE.format(meta='<meta charset="utf-8">').encode()
+    response = _fresh(body, {"Content-Type": "text/html"})
+
+    async def both() -> tuple[object, object]:
+        with ExtractionPool(None, workers=0) as pool:
+            html, encoding = handover(response)
+            from_bytes = await pool.classify(html, URL, None, encoding)
+            from_text = await pool.classify(response.text, URL)
+            return from_bytes, from_text
+
+    from_bytes, from_text = asyncio.run(both())
+    assert from_bytes == from_text
+    assert from_text.article is not None  # type: ignore[attr-defined]
+
+
+def _real_bodies(limit: int | None = None) -> list[tuple[str, bytes]]:
+    root = _realpages()
+    if root is None:
+        pytest.skip("no real pages (../shared/realpages or WARTA_REALPAGES)")
+    files = sorted(root.glob("*/html/*.html*"))
+    if limit is not None:
+        files = files[:: max(1, len(files) // limit)][:limit]
+    out = []
+    for path in files:
+        data = path.read_bytes()
+        out.append((path.name, gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data))
+    return out
+
+
+def test_real_pages_decode_as_scrapy_does() -> None:
+    bodies = _real_bodies()
+    assert len(bodies) > 800
+    kinds = set()
+    for name, body in bodies:
+        for headers in HEADERS:
+            response = _fresh(body, headers)
+            kinds.add(type(handover(response)[0]))
+            assert _text_via_handover(response) == _fresh(body, headers).text, (name, headers)
+    assert kinds == {bytes, str}  # both ways are exercised
+
+
+def test_real_pages_extract_the_same_from_bytes() -> None:
+    for name, body in _real_bodies(limit=40):
+        headers = {"Content-Type": "text/html; charset=utf-8"}
+        html, encoding = handover(_fresh(body, headers))
+        assert isinstance(html, bytes) and encoding is not None
+        from_bytes = read_page(page_text(html, encoding), URL, None)
+        assert from_bytes == read_page(_fresh(body, headers).text, URL, None), name
