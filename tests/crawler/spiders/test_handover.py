@@ -11,13 +11,12 @@ from __future__ import annotations
 import asyncio
 import codecs
 import gzip
-import os
 from pathlib import Path
 
 import pytest
 from scrapy.http import HtmlResponse, TextResponse
 
-from crawler.config.sites import PACKAGE_ROOT
+from bench.eval.realpages import DEFAULT_ROOT
 from crawler.extraction.page import page_text, read_page
 from crawler.extraction.workers import ExtractionPool
 from crawler.spiders.crawl_setup import handover
@@ -39,10 +38,7 @@ HEADERS = [
 
 
 def _realpages() -> Path | None:
-    for root in (os.environ.get("WARTA_REALPAGES"), PACKAGE_ROOT.parent / "shared/realpages"):
-        if root and Path(root).is_dir():
-            return Path(root)
-    return None
+    return DEFAULT_ROOT if DEFAULT_ROOT.is_dir() else None
 
 
 def _text_via_handover(response: TextResponse) -> str:
@@ -119,7 +115,7 @@ def test_a_page_read_from_bytes_extracts_as_from_its_text() -> None:
 def _real_bodies(limit: int | None = None) -> list[tuple[str, bytes]]:
     root = _realpages()
     if root is None:
-        pytest.skip("no real pages (../shared/realpages or WARTA_REALPAGES)")
+        pytest.skip(f"no real pages in {DEFAULT_ROOT}")
     files = sorted(root.glob("*/html/*.html*"))
     if limit is not None:
         files = files[:: max(1, len(files) // limit)][:limit]
@@ -130,6 +126,7 @@ def _real_bodies(limit: int | None = None) -> list[tuple[str, bytes]]:
     return out
 
 
+@pytest.mark.slow  # every real page under five headers
 def test_real_pages_decode_as_scrapy_does() -> None:
     bodies = _real_bodies()
     assert len(bodies) > 800
@@ -142,6 +139,7 @@ def test_real_pages_decode_as_scrapy_does() -> None:
     assert kinds == {bytes, str}  # both ways are exercised
 
 
+@pytest.mark.slow  # every real page, extracted twice
 def test_real_pages_extract_the_same_from_bytes() -> None:
     for name, body in _real_bodies(limit=40):
         headers = {"Content-Type": "text/html; charset=utf-8"}
