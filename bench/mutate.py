@@ -240,6 +240,25 @@ def report(found: dict[str, str], known: dict[str, str], shown_in: dict[str, Pat
     return 0 if counts["survived"] == counts["equivalent"] else 1
 
 
+def run_plan(chosen: list[str]) -> dict[str, tuple[list[str], list[str] | None]]:
+    """Work folder name -> (what it mutates, its tests; None: the target's mirror).
+
+    Every package of ``packages()``, smallest first (a run stopped early has the most
+    packages done), or only the ``chosen`` ones, each in the same work folder, with the same
+    tests, as in the whole run: a mutant's name depends on which lines the tests cover, so
+    the equivalents lists hold only for the same folder. A chosen module is a folder alone.
+    """
+    every = packages()
+    if not chosen:
+        by_size = sorted(every.items(), key=lambda item: _lines(item[1][0]))
+        return {name: (targets, tests) for name, (targets, tests) in by_size}
+    plan: dict[str, tuple[list[str], list[str] | None]] = {}
+    for target in chosen:
+        name = target.rstrip("/").removesuffix(".py").replace("/", ".")
+        plan[name] = every.get(name, ([target], None))
+    return plan
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--package", action="append", default=[],
@@ -249,13 +268,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.fresh and WORK.exists():
         shutil.rmtree(WORK)
-    plan: dict[str | None, tuple[list[str], list[str] | None]]
-    if args.package:
-        plan = {None: (args.package, None)}
-    else:
-        # the smallest packages first: a run stopped early has the most packages done
-        by_size = sorted(packages().items(), key=lambda item: _lines(item[1][0]))
-        plan = {name: (targets, tests) for name, (targets, tests) in by_size}
+    plan = run_plan(args.package)
     found: dict[str, str] = {}
     shown_in: dict[str, Path] = {}
     known = equivalents()
@@ -263,14 +276,14 @@ def main(argv: list[str] | None = None) -> int:
     for i, (name, (targets, tests)) in enumerate(plan.items(), 1):
         work = package_workspace(targets, tests, name)
         prefixes = [mutant_prefix(t) for t in targets]
-        print(f"[{i}/{len(plan)}] {name or ' '.join(targets)}: {len(prefixes)} targets, "
+        print(f"[{i}/{len(plan)}] {name}: {len(prefixes)} targets, "
               f"{time.monotonic() - began:.0f} s so far", flush=True)  # fmt: skip
         package_began = time.monotonic()
         statuses_here = run_package(work, prefixes, args.jobs)
         found.update(statuses_here)
         shown_in.update(dict.fromkeys(statuses_here, work))
         here, so_far = summarize(statuses_here, known), summarize(found, known)
-        print(f"[{i}/{len(plan)}] {name or ' '.join(targets)} done in "
+        print(f"[{i}/{len(plan)}] {name} done in "
               f"{time.monotonic() - package_began:.0f} s: {json.dumps(here)}; "
               f"so far {json.dumps(so_far)}", flush=True)  # fmt: skip
     print(f"mutation run took {time.monotonic() - began:.0f} s", flush=True)
