@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.storage import LocalStorage, StorageError, open_storage
+from flows.storage import LocalStorage, StorageConflict, StorageError, open_storage
 from flows.storage.local import _os_reason
 
 LONG = "x" * 300  # over the 255-byte limit of a file name: any use of it fails (ENAMETOOLONG)
@@ -86,3 +86,27 @@ def test_a_file_that_changes_while_copied_is_refused_in_full(tmp_path: Path) -> 
 def test_a_system_error_reads_as_its_own_words(error: OSError, reason: str) -> None:
     """A full disk on fsync or close names no file; the reason then ends with the words."""
     assert _os_reason(error) == reason
+
+
+def test_a_conditional_write_creates_folders_swaps_and_refuses_a_stale_version(
+    tmp_path: Path,
+) -> None:
+    storage = LocalStorage(tmp_path / "archive", "file:///srv/archive")
+    first = storage.put_bytes_if("niaga/state/a.json", b"1", None)  # folders made on the way
+    assert first == hashlib.sha256(b"1").hexdigest()
+    assert storage.put_bytes_if("niaga/state/b.json", b"b", None)  # the folder is there now
+    second = storage.put_bytes_if("niaga/state/a.json", b"2", first)
+    assert storage.get_versioned("niaga/state/a.json") == (b"2", second)
+    for version in (first, None):  # stale, or "create" over an object that exists
+        with pytest.raises(StorageConflict) as info:
+            storage.put_bytes_if("niaga/state/a.json", b"3", version)
+        assert str(info.value) == (
+            "file:///srv/archive: conditional put niaga/state/a.json failed: "
+            "another writer changed it first"
+        )
+    assert storage.get_bytes("niaga/state/a.json") == b"2"
+    with pytest.raises(StorageError) as failed:
+        storage.put_bytes_if(f"niaga/{LONG}", b"1", None)
+    assert str(failed.value).startswith(
+        f"file:///srv/archive: conditional put niaga/{LONG} failed: File name too long ("
+    )

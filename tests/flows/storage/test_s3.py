@@ -15,7 +15,7 @@ import pytest
 from botocore.response import StreamingBody
 from botocore.stub import Stubber
 
-from flows.storage import StorageError, open_storage
+from flows.storage import CHUNK, StorageError, open_storage
 from flows.storage.s3 import S3Storage
 
 ENDPOINT = "http://127.0.0.1:9"  # never contacted: the Stubber answers every call
@@ -220,3 +220,34 @@ def test_keys_and_listings_map_onto_the_prefix_or_the_bucket_root(
     )  # fmt: skip
     assert b"".join(storage.read_chunks("niaga/x.json")) == b"whole"  # no Range: from byte 0
     stubber.assert_no_pending_responses()
+
+
+def test_listings_ask_for_the_prefix_under_the_archive_and_tolerate_empty_pages(
+    s3: tuple[S3Storage, Stubber],
+) -> None:
+    storage, stubber = s3
+    root = open_storage("s3://warta-archive")
+    root.__dict__.update(client=storage.client, _session=storage._session)
+    for target, prefix, asked in ((storage, "niaga/", "archive/niaga/"), (root, "niaga/", "niaga/"),
+                                  (root, "", "")):  # fmt: skip
+        stubber.add_response("list_objects_v2", {}, {"Bucket": "warta-archive", "Prefix": asked})
+        assert list(target.list(prefix)) == []  # a page without Contents: nothing stored
+    stubber.add_response(
+        "list_objects_v2", {"Contents": [{"Key": "niaga/x.json", "Size": 2}]},
+        {"Bucket": "warta-archive", "Prefix": ""},
+    )  # fmt: skip
+    assert [i.key for i in root.list()] == ["niaga/x.json"]
+    stubber.add_client_error("list_objects_v2", "AccessDenied", http_status_code=403)
+    with pytest.raises(StorageError) as info:
+        list(storage.list())
+    assert str(info.value).startswith(f"{URI}: list / failed: access denied")
+    stubber.add_client_error("get_object", "AccessDenied", http_status_code=403)
+    with pytest.raises(StorageError) as info:
+        list(storage.read_chunks("niaga/x.json"))
+    assert str(info.value).startswith(f"{URI}: get niaga/x.json failed: access denied")
+
+
+def test_reads_stream_in_blocks_of_at_most_a_chunk(s3: tuple[S3Storage, Stubber]) -> None:
+    storage, stubber = s3
+    stubber.add_response("get_object", {"Body": _body(b"w" * (CHUNK + 1))})
+    assert [len(b) for b in storage.read_chunks("niaga/big.warc.gz")] == [CHUNK, 1]
