@@ -110,3 +110,15 @@ def test_a_conditional_write_creates_folders_swaps_and_refuses_a_stale_version(
     assert str(failed.value).startswith(
         f"file:///srv/archive: conditional put niaga/{LONG} failed: File name too long ("
     )
+
+
+def test_a_versioned_read_gives_none_for_nothing_and_names_its_failure(tmp_path: Path) -> None:
+    storage = LocalStorage(tmp_path / "archive", "file:///srv/archive")
+    storage.put_bytes("niaga/state/a.json", b"1")
+    assert storage.get_versioned("niaga/state/none.json") is None
+    with pytest.raises(StorageError) as info:
+        storage.get_versioned(f"niaga/state/{LONG}")
+    assert str(info.value) == (
+        f"file:///srv/archive: get niaga/state/{LONG} failed: File name too long "
+        f"({tmp_path}/archive/niaga/state/{LONG})"
+    )
