@@ -4,7 +4,7 @@ crawl (site, crawl day, id) and whether both of its index files were stored with
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 
 import pytest
@@ -53,3 +53,21 @@ def test_the_marker_names_the_crawl_and_whether_it_is_indexed(
     body = storage.get_bytes(key)
     assert body.endswith(b"}\n")
     assert json.loads(body) == {"manifest": manifest_key("niaga", CRAWL, DAY)}
+
+
+class _Evening(datetime):
+    """20:00 UTC on 27 November: already the 28th on a machine in Samarinda (WITA)."""
+
+    @classmethod
+    def now(cls, tz: tzinfo | None = None) -> datetime:  # type: ignore[override]
+        moment = datetime(2025, 11, 27, 20, 0, tzinfo=UTC)
+        return moment.astimezone(tz) if tz else moment.astimezone().replace(tzinfo=None)
+
+
+def test_the_marker_is_filed_under_the_utc_day_not_the_machines(
+    tmp_path: Path, machine_in_wita: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("flows.storage.arrivals.datetime", _Evening)
+    assert _Evening.now().date() == date(2025, 11, 28)  # the machine's own day
+    key = note_arrival(open_storage(str(tmp_path / "archive")), _manifest())
+    assert key.startswith(arrivals_prefix(date(2025, 11, 27)))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.storage import LocalStorage, StorageError, open_storage
+from flows.storage import CHUNK, LocalStorage, StorageError, open_storage
 
 
 @pytest.mark.parametrize(
@@ -16,13 +16,15 @@ from flows.storage import LocalStorage, StorageError, open_storage
     [
         ("s3://AKIA:secret@bucket/prefix", "s3://bucket/prefix: open failed: credentials in the "
          "URI are not supported; use AWS_* variables"),
+        ("s3://AKIA:se@cr@et@bucket/prefix", "s3://bucket/prefix: open failed: credentials in "
+         "the URI are not supported; use AWS_* variables"),
         ("gs://bucket/x", "gs://bucket/x: open failed: unsupported scheme 'gs' "
          "(use s3:// or a path)"),
         ("file://otherhost/x", "file://otherhost/x: open failed: file:// URIs must name a "
          "local path"),
         ("  ", "(empty): open failed: no storage URI given"),
     ],
-    ids=["credentials", "scheme", "remote-file", "empty"],
+    ids=["credentials", "@-in-secret", "scheme", "remote-file", "empty"],
 )  # fmt: skip
 def test_unusable_uris_are_refused_plainly(uri: str, message: str) -> None:
     with pytest.raises(StorageError) as info:
@@ -37,6 +39,8 @@ def test_local_uris_keep_what_the_user_typed(tmp_path: Path) -> None:
     assert via_file.uri == f"file://localhost{tmp_path}/a"
     plain = open_storage(f"{tmp_path}/b")
     assert isinstance(plain, LocalStorage) and plain.uri == f"{tmp_path}/b"
+    slash = open_storage(f"{tmp_path}/c/")
+    assert isinstance(slash, LocalStorage) and slash.uri == f"{tmp_path}/c/"
     drive = open_storage("c:archive")  # one letter: a Windows drive, not a scheme
     assert isinstance(drive, LocalStorage) and drive.root == Path("c:archive")
     with pytest.raises(StorageError, match=f"^file://localhost{tmp_path}/a: list / failed: "):
@@ -102,3 +106,47 @@ def test_a_check_creates_the_folder_only_when_asked_to_write(tmp_path: Path) -> 
     (tmp_path / "file").write_text("")
     with pytest.raises(StorageError, match=f"^{tmp_path}/file/archive: open failed: "):
         LocalStorage(tmp_path / "file" / "archive").check(write=True)
+
+
+@pytest.mark.parametrize("key", ["niaga/a b/c.json", "AXX/XXB/c.json", "XXXX/c.json"])
+def test_odd_but_valid_keys_are_stored_and_listed_under_their_own_path(
+    tmp_path: Path, key: str
+) -> None:
+    storage = LocalStorage(tmp_path)
+    storage.put_bytes(key, b"{}")
+    assert tmp_path.joinpath(*key.split("/")).read_bytes() == b"{}"
+    assert [i.key for i in storage.list(key.rsplit("/", 1)[0] + "/")] == [key]
+    assert [i.key for i in storage.list()] == [key]
+
+
+@pytest.mark.parametrize("prefix", ["niaga/../x", "niaga//x", "niaga/./2026/", "../x/"])
+def test_a_listing_prefix_that_leaves_its_folder_is_refused(tmp_path: Path, prefix: str) -> None:
+    storage = _archive(tmp_path)
+    with pytest.raises(ValueError) as info:
+        list(storage.list(prefix))
+    assert str(info.value) == f"invalid listing prefix {prefix!r}"
+
+
+def test_locks_and_partial_copies_are_not_objects(tmp_path: Path) -> None:
+    storage = LocalStorage(tmp_path)
+    storage.put_bytes_if("niaga/state.json", b"{}", None)
+    assert (tmp_path / "niaga" / ".state.json.lock").is_file()  # the writers' lock stays
+    (tmp_path / "niaga" / "b.warc.gz.part").write_bytes(b"p")  # rsync --partial, wget -c...
+    assert [i.key for i in storage.list()] == ["niaga/state.json"]
+    assert [i.key for i in storage.list("niaga/")] == ["niaga/state.json"]
+
+
+def test_a_site_folder_linked_from_another_disk_is_listed_by_its_prefix(tmp_path: Path) -> None:
+    LocalStorage(tmp_path / "disk2").put_bytes("niaga/2026/x.json", b"{}")
+    (tmp_path / "archive").mkdir()
+    (tmp_path / "archive" / "niaga").symlink_to(tmp_path / "disk2" / "niaga")
+    listed = LocalStorage(tmp_path / "archive").list("niaga/")
+    assert [(i.key, i.size) for i in listed] == [("niaga/2026/x.json", 2)]
+
+
+def test_reads_stream_in_blocks_of_at_most_a_chunk(tmp_path: Path) -> None:
+    """A 1 GB WARC is streamed, never held whole in memory."""
+    storage = LocalStorage(tmp_path)
+    storage.put_bytes("niaga/big.warc.gz", b"w" * (CHUNK + 1))
+    assert [len(b) for b in storage.read_chunks("niaga/big.warc.gz")] == [CHUNK, 1]
+    assert [len(b) for b in storage.read_chunks("niaga/big.warc.gz", 2)] == [CHUNK - 1]

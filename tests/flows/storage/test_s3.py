@@ -7,13 +7,15 @@ the end-to-end checks against SeaweedFS are in test_storage_errors.py (slow).
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from botocore.response import StreamingBody
 from botocore.stub import Stubber
 
-from flows.storage import StorageError, open_storage
+from flows.storage import CHUNK, StorageError, open_storage
 from flows.storage.s3 import S3Storage
 
 ENDPOINT = "http://127.0.0.1:9"  # never contacted: the Stubber answers every call
@@ -171,3 +173,81 @@ def test_no_credentials_and_unknown_profiles_read_plainly(
         f"{URI}: open failed: ProfileNotFound: The config profile (no-such-profile) "
         "could not be found"
     )
+
+
+def test_a_file_at_the_threshold_goes_up_in_parts_carrying_its_sha256(
+    s3: tuple[S3Storage, Stubber], tmp_path: Path
+) -> None:
+    """At or above the threshold: multipart, asking for per-part SHA-256 checksums and
+    recording the file's digest, so later checks need no download."""
+    storage, stubber = s3
+    edge = tmp_path / "edge.warc.gz"
+    edge.write_bytes(b"w" * 1024)  # exactly the 1024-byte threshold
+    stubber.add_client_error(
+        "create_multipart_upload", service_error_code="AccessDenied", http_status_code=403,
+        expected_params={
+            "Bucket": "warta-archive", "Key": "archive/niaga/edge.warc.gz",
+            "Metadata": {"sha256": "ab" * 32}, "ChecksumAlgorithm": "SHA256",
+        },
+    )  # fmt: skip
+    with pytest.raises(StorageError) as info:
+        storage.put_file("niaga/edge.warc.gz", edge, "ab" * 32)
+    assert info.value.reason == f"access denied by {ENDPOINT} (AccessDenied): {DENIED}"
+
+
+def _body(data: bytes) -> StreamingBody:
+    return StreamingBody(io.BytesIO(data), len(data))
+
+
+def test_keys_and_listings_map_onto_the_prefix_or_the_bucket_root(
+    s3: tuple[S3Storage, Stubber],
+) -> None:
+    storage, stubber = s3
+    root = open_storage("s3://warta-archive")  # the archive is the whole bucket
+    root.__dict__.update(client=storage.client, _session=storage._session)  # one stubbed client
+    stubber.add_response(
+        "get_object", {"Body": _body(b"{}")}, {"Bucket": "warta-archive", "Key": "niaga/x.json"}
+    )
+    assert root.get_bytes("niaga/x.json") == b"{}"
+    stubber.add_response(
+        "list_objects_v2", {"Contents": [{"Key": "archive/niaga/x.json", "Size": 2}]},
+        {"Bucket": "warta-archive", "Prefix": "archive/"},
+    )  # fmt: skip
+    assert [(i.key, i.size) for i in storage.list()] == [("niaga/x.json", 2)]
+    stubber.add_response(
+        "get_object", {"Body": _body(b"whole")},
+        {"Bucket": "warta-archive", "Key": "archive/niaga/x.json"},
+    )  # fmt: skip
+    assert b"".join(storage.read_chunks("niaga/x.json")) == b"whole"  # no Range: from byte 0
+    stubber.assert_no_pending_responses()
+
+
+def test_listings_ask_for_the_prefix_under_the_archive_and_tolerate_empty_pages(
+    s3: tuple[S3Storage, Stubber],
+) -> None:
+    storage, stubber = s3
+    root = open_storage("s3://warta-archive")
+    root.__dict__.update(client=storage.client, _session=storage._session)
+    for target, prefix, asked in ((storage, "niaga/", "archive/niaga/"), (root, "niaga/", "niaga/"),
+                                  (root, "", "")):  # fmt: skip
+        stubber.add_response("list_objects_v2", {}, {"Bucket": "warta-archive", "Prefix": asked})
+        assert list(target.list(prefix)) == []  # a page without Contents: nothing stored
+    stubber.add_response(
+        "list_objects_v2", {"Contents": [{"Key": "niaga/x.json", "Size": 2}]},
+        {"Bucket": "warta-archive", "Prefix": ""},
+    )  # fmt: skip
+    assert [i.key for i in root.list()] == ["niaga/x.json"]
+    stubber.add_client_error("list_objects_v2", "AccessDenied", http_status_code=403)
+    with pytest.raises(StorageError) as info:
+        list(storage.list())
+    assert str(info.value).startswith(f"{URI}: list / failed: access denied")
+    stubber.add_client_error("get_object", "AccessDenied", http_status_code=403)
+    with pytest.raises(StorageError) as info:
+        list(storage.read_chunks("niaga/x.json"))
+    assert str(info.value).startswith(f"{URI}: get niaga/x.json failed: access denied")
+
+
+def test_reads_stream_in_blocks_of_at_most_a_chunk(s3: tuple[S3Storage, Stubber]) -> None:
+    storage, stubber = s3
+    stubber.add_response("get_object", {"Body": _body(b"w" * (CHUNK + 1))})
+    assert [len(b) for b in storage.read_chunks("niaga/big.warc.gz")] == [CHUNK, 1]
