@@ -82,7 +82,7 @@ def _parse_date(value: str | None) -> datetime | None:
     if not value:
         return None
     try:
-        return datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        return datetime.fromisoformat(value.strip().upper())  # RFC 3339 allows "t" and "z"
     except ValueError:
         return None
 

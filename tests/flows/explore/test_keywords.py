@@ -80,6 +80,7 @@ def test_precedence_is_shown() -> None:
         ("(banjir", "never closed"),
         ("banjir)", "unexpected ')'"),
         ('"banjir rob', "no closing quote"),
+        ('banjir "  ', "holds no word"),  # a last quote and spaces: as a last quote alone
         ("AND banjir", "'AND' at character 1"),
         ("NOT", "ends after 'NOT'"),
         ("banjir - rob", "holds no word"),

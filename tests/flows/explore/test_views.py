@@ -14,5 +14,6 @@ def test_opening_folds_lines_and_cuts_at_a_word() -> None:
     assert opening(longer) == ("banjir " * 45).strip() + " …"
     assert opening("satu dua tiga", limit=8) == "satu …"
     assert opening("satu dua", limit=8) == "satu dua"  # exactly the limit: whole
+    assert opening("satu dua tiga", limit=9) == "satu dua …"  # cut just after a space
     just_over = "x" * 100 + " " + "y" * 220  # 321 characters: over the default 320
     assert opening(just_over) == "x" * 100 + " …"
