@@ -79,6 +79,19 @@ def test_every_statement_has_a_deadline(tmp_path: Path) -> None:
     db.close()
 
 
+def test_the_crawl_state_keeps_the_deadline_it_is_given(tmp_path: Path) -> None:
+    """WARTA_STATE_STATEMENT_TIMEOUT reaches every statement on the state; by default
+    the guard's minute lets an honest long statement run to its end."""
+    count = ("WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < {n}) "
+             "SELECT count(*) FROM c")  # fmt: skip
+    with CrawlState(tmp_path / "state.sqlite", statement_seconds=0.05) as state:
+        with pytest.raises(sqlite3.OperationalError, match="interrupted"):
+            state.db.execute(count.format(n=2_000_000)).fetchone()
+        assert state.counts()["runs"] == 0  # the next statement runs
+    with CrawlState(tmp_path / "state.sqlite") as state:
+        assert state.db.execute(count.format(n=200_000)).fetchone()[0] == 200_000
+
+
 def test_the_flow_kills_a_crawl_after_its_own_limit_by_default() -> None:
     assert crawl_deadline({}) == 12 * 3600 + CRAWL_CLOSE_GRACE
     assert crawl_deadline({"CLOSESPIDER_TIMEOUT": "600"}) == 600 + CRAWL_CLOSE_GRACE

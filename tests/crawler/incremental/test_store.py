@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+import os
 import sqlite3
+import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from crawler.incremental.interrupted import archived_responses
 from crawler.incremental.revisits import read_archived
 from crawler.incremental.snapshot import export_state, import_state
 from crawler.incremental.store import CrawlState, StateError
@@ -138,7 +143,8 @@ def test_a_queue_half_written_by_a_kill_is_set_aside(tmp_path: Path) -> None:
     (job / "requests.queue").mkdir(parents=True)
     (job / "requests.queue" / "active.json").write_text("[]")
     (job / "requests.queue" / "0s").write_bytes(b"\x00\x00\x00\x02rest")
-    assert set_aside_damaged_queue(job) is None and job.is_dir()  # a sound queue stays
+    (job / "requests.queue" / "1s").write_bytes(b"\x00\x00\x00\x00")  # header only: empty
+    assert set_aside_damaged_queue(job) is None and job.is_dir()  # sound queues stay
     slot = job / "requests.queue" / "127.0.0.1-f5287"
     slot.mkdir()
     (slot / "20").write_bytes(b"")  # created, killed before its header
@@ -267,3 +273,41 @@ def test_a_write_waits_for_the_commit_interval_or_a_flush(tmp_path: Path) -> Non
         state.flush()
         assert reader.execute("SELECT COUNT(*) FROM urls").fetchone() == (1,)
         reader.close()
+
+
+def test_an_empty_open_warc_left_by_a_kill_is_read_quietly(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A kill can leave a just-created ``.open`` file with nothing in it: it holds no
+    response, and is no damage to warn about; the other files are read as usual."""
+    out = tmp_path / "out"
+    writer, location = archive(out)
+    writer.close()
+    (out / "u-20261127010203-00001-h.warc.gz.open").write_bytes(b"")
+    with caplog.at_level(logging.WARNING, logger="crawler.incremental.interrupted"):
+        found = list(archived_responses(out))
+    assert [f.record_id for f in found] == [location.record_id]
+    assert caplog.records == []
+
+
+@pytest.fixture
+def local_time_not_utc() -> Iterator[None]:
+    saved = os.environ.get("TZ")
+    os.environ["TZ"] = "WIB-7"  # POSIX form of Asia/Jakarta: UTC+7, no tzdata needed
+    time.tzset()
+    yield
+    if saved is None:
+        del os.environ["TZ"]
+    else:
+        os.environ["TZ"] = saved
+    time.tzset()
+
+
+@pytest.mark.usefixtures("local_time_not_utc")
+def test_state_times_are_utc_whatever_the_local_zone(tmp_path: Path) -> None:
+    """The dates a revisit refers to (WARC-Refers-To-Date) come from these strings."""
+    with CrawlState(tmp_path / "s.sqlite", clock=lambda: T0) as state:
+        record(state, tmp_path / "out", archive(tmp_path / "out")[1])
+        capture = state.capture(URL)
+    assert capture is not None
+    assert capture.warc_date == capture.first_seen == "2026-11-27T01:02:03.000000Z"
