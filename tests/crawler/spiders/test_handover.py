@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import codecs
 import gzip
+import re
 from pathlib import Path
 
 import pytest
@@ -113,9 +114,12 @@ def test_a_page_read_from_bytes_extracts_as_from_its_text() -> None:
 
 
 def _real_bodies(limit: int | None = None) -> list[tuple[str, bytes]]:
+    """The real pages where they are (../shared/realpages), else the replica's article pages
+    (a clone away from the shared folder still runs the comparison, on pages it did not make
+    for this test)."""
     root = _realpages()
     if root is None:
-        pytest.skip(f"no real pages in {DEFAULT_ROOT}")
+        return _replica_bodies(limit or 120)
     files = sorted(root.glob("*/html/*.html*"))
     if limit is not None:
         files = files[:: max(1, len(files) // limit)][:limit]
@@ -126,10 +130,24 @@ def _real_bodies(limit: int | None = None) -> list[tuple[str, bytes]]:
     return out
 
 
+def _replica_bodies(count: int) -> list[tuple[str, bytes]]:
+    from replica.content import build_site
+    from replica.render_article import render_article
+
+    site = build_site(count)
+    out = []
+    for i, article in enumerate(site.articles[:count]):
+        body = render_article(site, article, "http://127.0.0.1:8765").encode("utf-8")
+        if i % 2:  # undeclared, as many real pages are: Scrapy has to guess
+            body = re.sub(rb"<meta charset=[^>]*>", b"", body, count=1)
+        out.append((article.slug, body))
+    return out
+
+
 @pytest.mark.slow  # every real page under five headers
 def test_real_pages_decode_as_scrapy_does() -> None:
     bodies = _real_bodies()
-    assert len(bodies) > 800
+    assert len(bodies) >= 100
     kinds = set()
     for name, body in bodies:
         for headers in HEADERS:
