@@ -105,12 +105,18 @@ def test_not_modified_answers_with_the_archived_copy(revisits: Revisits) -> None
     assert {UNCHANGED_FLAG, FROM_ARCHIVE_FLAG} <= set(verdict.answer.flags)
 
 
-def test_not_modified_with_the_copy_gone_asks_again(revisits: Revisits) -> None:
+def _asked_with_the_copy_gone(revisits: Revisits) -> Request:
+    """A request prepared from the archived copy, whose WARC file is then lost."""
     request = Request(URL)
     revisits.before_request(request)
     capture = revisits.state.capture(URL)
     assert capture is not None and capture.warc_path
     Path(capture.warc_path).unlink()
+    return request
+
+
+def test_not_modified_with_the_copy_gone_asks_again(revisits: Revisits) -> None:
+    request = _asked_with_the_copy_gone(revisits)
     verdict = revisits.judge(request, HtmlResponse(URL, status=304), captured(304, b""))
     assert isinstance(verdict, Refetch)
     assert b"If-None-Match" not in verdict.retry.headers
@@ -243,11 +249,7 @@ def test_the_retry_after_a_vanished_copy_is_not_conditional(tmp_path: Path) -> N
     answered: the retry is not taken for a conditional request (no endless re-asking)."""
     both = [("ETag", '"abc"'), ("Last-Modified", LAST_MODIFIED)]
     policy = archived_policy(tmp_path, [("Content-Type", "text/html"), *both])
-    request = Request(URL)
-    policy.before_request(request)
-    capture = policy.state.capture(URL)
-    assert capture is not None and capture.warc_path
-    Path(capture.warc_path).unlink()
+    request = _asked_with_the_copy_gone(policy)
     verdict = policy.judge(request, HtmlResponse(URL, status=304), captured(304, b""))
     assert isinstance(verdict, Refetch)
     retry = verdict.retry

@@ -24,6 +24,7 @@ from crawler.incremental.store import CrawlState
 from crawler.spiders import link_budget
 from crawler.spiders.crawl_setup import PageExtraction
 from crawler.spiders.loader import SiteSpiderLoader
+from tests.crawler.spiders.test_next_pages import PAGE_TWO
 
 BASE = "http://127.0.0.1:8123"
 FIRST = f"{BASE}/2023/03/03/banjir-samarinda/"
@@ -32,13 +33,6 @@ BAD = "http://127.0.0.1:99999/banjir/"  # on the site's host, but Scrapy refuses
 PAGE_ONE = {"url": FIRST, "title": "Banjir di Samarinda", "text": "Paragraf satu.",
             "published": "2023-03-03T14:05:00+08:00", "fetched_url": None,
             "warc": {"file": "a.warc.gz", "offset": 10, "record_id": "<urn:uuid:1>"}}  # fmt: skip
-PAGE_TWO = (
-    b'<html><head><meta property="og:type" content="article"></head><body><article>'
-    b'<h1 class="entry-title">Banjir di Samarinda</h1><div class="entry-content">'
-    b"<p>Paragraf dua tentang banjir yang melanda kota Samarinda sejak pagi hari ini.</p>"
-    b"<p>Warga mengungsi ke tempat yang lebih tinggi sambil menunggu air surut kembali.</p>"
-    b"</div></article></body></html>"
-)
 
 
 class Listed:

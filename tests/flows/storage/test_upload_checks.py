@@ -17,6 +17,7 @@ import pytest
 from crawler.layout import CRAWL_LOCK_FILE, OWNER_FILE, manifest_key
 from flows.storage import LocalStorage, StorageError
 from flows.storage.crawl_upload import delete_local_copies, store_crawl
+from flows.storage.manifest import Manifest
 
 CRAWL_ID = "20261127T101500Z"
 DAY = date(2026, 11, 27)
@@ -63,9 +64,7 @@ def test_delete_local_keeps_everything_when_a_stored_object_is_damaged(
     make_crawl: Callable[..., Path], tmp_path: Path
 ) -> None:
     """The manifest is stored, but one object under it is not what it lists: keep all."""
-    folder = make_crawl(large=False)
-    storage = LocalStorage(tmp_path / "archive")
-    manifest = store_crawl(folder, storage, "niaga", CRAWL_ID, DAY)
+    folder, storage, manifest = _stored(tmp_path, make_crawl)
     damaged = tmp_path / "archive" / manifest.files[0].key
     damaged.write_bytes(damaged.read_bytes()[:-1])  # the sidecar still names the old digest
     before = sorted(p.name for p in folder.iterdir())
@@ -78,9 +77,7 @@ def test_delete_local_keeps_a_local_file_changed_in_place(
     make_crawl: Callable[..., Path], tmp_path: Path
 ) -> None:
     """Same size, other bytes: the local file is not the stored one, so nothing goes."""
-    folder = make_crawl(large=False)
-    storage = LocalStorage(tmp_path / "archive")
-    manifest = store_crawl(folder, storage, "niaga", CRAWL_ID, DAY)
+    folder, storage, manifest = _stored(tmp_path, make_crawl)
     changed = folder / manifest.files[-1].name
     data = bytearray(changed.read_bytes())
     data[-1] ^= 0xFF
@@ -111,14 +108,19 @@ def test_a_manifest_that_did_not_arrive_fails_the_store(
     )
 
 
+def _stored(tmp_path: Path, make_crawl: Callable[..., Path]) -> tuple[Path, LocalStorage, Manifest]:
+    """A small crawl stored in a local archive: its folder, the archive and its manifest."""
+    folder = make_crawl(large=False)
+    storage = LocalStorage(tmp_path / "archive")
+    return folder, storage, store_crawl(folder, storage, "niaga", CRAWL_ID, DAY)
+
+
 # delete_local_copies run again, or over a folder with nothing of the crawl left: it deletes
 # nothing, fails on nothing, and leaves whatever now lives in the folder alone.
 def test_deleting_again_once_the_folder_is_gone_deletes_nothing(
     tmp_path: Path, make_crawl: Callable[..., Path]
 ) -> None:
-    folder = make_crawl(large=False)
-    storage = LocalStorage(tmp_path / "archive")
-    manifest = store_crawl(folder, storage, "niaga", CRAWL_ID, DAY)
+    folder, storage, manifest = _stored(tmp_path, make_crawl)
     assert len(delete_local_copies(folder, manifest, storage)) == 6
     assert not folder.exists()
     assert delete_local_copies(folder, manifest, storage) == []  # a retried task: no error
@@ -129,9 +131,7 @@ def test_a_folder_a_new_crawl_has_claimed_keeps_its_owner_and_lock(
 ) -> None:
     """The stored crawl's files are gone and a new crawl has claimed the folder (its owner
     file and lock, nothing written yet): deleting the old crawl's copies touches neither."""
-    folder = make_crawl(large=False)
-    storage = LocalStorage(tmp_path / "archive")
-    manifest = store_crawl(folder, storage, "niaga", CRAWL_ID, DAY)
+    folder, storage, manifest = _stored(tmp_path, make_crawl)
     for path in folder.iterdir():
         path.unlink()
     (folder / OWNER_FILE).write_text("{}")
@@ -143,9 +143,7 @@ def test_a_folder_a_new_crawl_has_claimed_keeps_its_owner_and_lock(
 def test_a_file_already_gone_does_not_stop_the_others_being_deleted(
     tmp_path: Path, make_crawl: Callable[..., Path]
 ) -> None:
-    folder = make_crawl(large=False)
-    storage = LocalStorage(tmp_path / "archive")
-    manifest = store_crawl(folder, storage, "niaga", CRAWL_ID, DAY)
+    folder, storage, manifest = _stored(tmp_path, make_crawl)
     (folder / manifest.files[0].name).unlink()  # removed by hand before the task ran
     deleted = delete_local_copies(folder, manifest, storage)
     assert sorted(p.name for p in deleted) == sorted(f.name for f in manifest.files[1:])
