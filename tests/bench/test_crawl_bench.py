@@ -55,10 +55,15 @@ def test_bench_smoke_run(tmp_path: Path) -> None:
     assert any("crawler.warc.writer:" in line for line in flame.read_text().splitlines())
     assert (tmp_path / "results").glob("*.json")
     # every stage of the model measured, and the baseline crawled the same pages
-    assert result["stage_ceilings_articles_per_s"].keys() >= {
+    costs = result["stage_ms_per_article"]
+    assert costs.keys() >= {
         "fetch", "requisites_fetch", "requisites_list", "warc_write", "state_writes",
         "extraction", "server",
     }  # fmt: skip
+    # a stage whose cost this tiny run could not tell from noise (requisites' fetch: (b) minus
+    # (b0), clamped at 0) has no finite ceiling; every other stage has one
+    positive = {k for k, v in costs.items() if v > 0}
+    assert positive <= result["stage_ceilings_articles_per_s"].keys() <= costs.keys()
     assert result["requisite_pages"] > 0
     # a/L from pairs of (a) and (c) run one after the other, each with the load it met
     pairs = result["a_over_L_pairs"]
