@@ -77,7 +77,7 @@ typecheck: install
 ## Mutation testing of every module of crawler/ and flows/ ([tool.mutmut] in pyproject.toml);
 ## not part of `make test`. MUTATE_PKG=crawler/fetch runs one package (or module) on its own,
 ## against its mirror under tests/ ('crawler/warc flows' runs two, each in its own folder);
-## MUTATE_ARGS='--fresh -j 1' forgets earlier results and runs one mutant at a time.
+## MUTATE_ARGS='--fresh -j 1 --parallel 1' forgets earlier results, runs one mutant and one package at a time.
 MUTATE_PKG ?=
 MUTATE_ARGS ?=
 mutate: install

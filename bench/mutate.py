@@ -19,6 +19,11 @@ and runs only the tests that mirror it (``tests/crawler/fetch`` for ``crawler/fe
 ``test_*.py`` files beside a package's folder for the modules directly in ``crawler/`` or
 ``flows/``), which keeps each instrumented run short. mutmut keeps a package's results
 between runs and runs again only what changed; ``--fresh`` starts from nothing.
+
+Two packages run at once (``--parallel 2``): each mutmut run spends a good part of its time
+in single-process steps (coverage, the test map, the clean run) that leave a core idle.
+Their output then goes to ``.mutate/<package>/mutmut.log``; a line a minute says where each
+running package is.
 """
 
 from __future__ import annotations
@@ -29,8 +34,10 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
 import tomllib
+from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -207,15 +214,41 @@ def _lines(targets: list[str]) -> int:
     return sum(len(f.read_text(encoding="utf-8").splitlines()) for f in files)
 
 
-def run_package(work: Path, prefixes: list[str], jobs: int) -> dict[str, str]:
-    """Run mutmut in one work folder; the statuses of the mutants under ``prefixes``."""
+def run_package(
+    work: Path, prefixes: list[str], jobs: int, log: Path | None = None
+) -> dict[str, str]:
+    """Run mutmut in one work folder (its output to ``log`` when given, else to ours); the
+    statuses of the mutants under ``prefixes``."""
     names = [p + "*" for p in prefixes]
-    subprocess.run([str(MUTMUT), "run", "--max-children", str(jobs), *names], cwd=work, check=False)
+    command = [str(MUTMUT), "run", "--max-children", str(jobs), *names]
+    if log is None:
+        subprocess.run(command, cwd=work, check=False)
+    else:
+        with log.open("wb") as out:
+            subprocess.run(command, cwd=work, check=False, stdout=out, stderr=subprocess.STDOUT)
     return {
         name: status
         for name, status in statuses(work).items()
         if not prefixes or name.startswith(tuple(prefixes))
     }
+
+
+_PROGRESS = re.compile(rb"(\d+)/(\d+)  \xf0\x9f\x8e\x89 (\d+)")  # mutmut's "12/345  🎉 10"
+
+
+def progress(log: Path) -> str:
+    """Where a package's mutmut run is, from the last progress line of its log."""
+    try:
+        with log.open("rb") as f:
+            f.seek(max(0, log.stat().st_size - 4096))
+            tail = f.read()
+    except OSError:
+        return "starting"
+    found = _PROGRESS.findall(tail)
+    if not found:
+        return "generating mutants and mapping tests"
+    done, total, killed = (int(x) for x in found[-1])
+    return f"{done}/{total} mutants run, {killed} killed"
 
 
 def report(found: dict[str, str], known: dict[str, str], shown_in: dict[str, Path]) -> int:
@@ -265,6 +298,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="run one package or module on its own (repeatable)")  # fmt: skip
     parser.add_argument("--fresh", action="store_true", help="forget earlier results first")
     parser.add_argument("-j", "--jobs", type=int, default=2, help="parallel mutant runs")
+    parser.add_argument("--parallel", type=int, default=2,
+                        help="packages run at once (each package's mutmut output then goes "
+                             "to .mutate/<package>/mutmut.log)")  # fmt: skip
     args = parser.parse_args(argv)
     if args.fresh and WORK.exists():
         shutil.rmtree(WORK)
@@ -273,19 +309,42 @@ def main(argv: list[str] | None = None) -> int:
     shown_in: dict[str, Path] = {}
     known = equivalents()
     began = time.monotonic()
-    for i, (name, (targets, tests)) in enumerate(plan.items(), 1):
+    parallel = max(1, min(args.parallel, len(plan)))
+    running: dict[str, Path] = {}  # package -> its log, while it runs
+    lock = threading.Lock()
+
+    def one(i: int, name: str, targets: list[str], tests: list[str] | None) -> None:
         work = package_workspace(targets, tests, name)
         prefixes = [mutant_prefix(t) for t in targets]
-        print(f"[{i}/{len(plan)}] {name}: {len(prefixes)} targets, "
-              f"{time.monotonic() - began:.0f} s so far", flush=True)  # fmt: skip
+        log = work / "mutmut.log" if parallel > 1 else None
+        with lock:
+            print(f"[{i}/{len(plan)}] {name}: {len(prefixes)} targets, "
+                  f"{time.monotonic() - began:.0f} s so far", flush=True)  # fmt: skip
+            if log is not None:
+                running[name] = log
         package_began = time.monotonic()
-        statuses_here = run_package(work, prefixes, args.jobs)
-        found.update(statuses_here)
-        shown_in.update(dict.fromkeys(statuses_here, work))
-        here, so_far = summarize(statuses_here, known), summarize(found, known)
-        print(f"[{i}/{len(plan)}] {name} done in "
-              f"{time.monotonic() - package_began:.0f} s: {json.dumps(here)}; "
-              f"so far {json.dumps(so_far)}", flush=True)  # fmt: skip
+        statuses_here = run_package(work, prefixes, args.jobs, log)
+        with lock:
+            running.pop(name, None)
+            found.update(statuses_here)
+            shown_in.update(dict.fromkeys(statuses_here, work))
+            here, so_far = summarize(statuses_here, known), summarize(found, known)
+            print(f"[{i}/{len(plan)}] {name} done in "
+                  f"{time.monotonic() - package_began:.0f} s: {json.dumps(here)}; "
+                  f"so far {json.dumps(so_far)}", flush=True)  # fmt: skip
+
+    with ThreadPoolExecutor(parallel) as pool:
+        futures = [
+            pool.submit(one, i, name, targets, tests)
+            for i, (name, (targets, tests)) in enumerate(plan.items(), 1)
+        ]
+        while wait(futures, timeout=60).not_done:
+            with lock:
+                for name, log in running.items():
+                    print(f"    {name}: {progress(log)}, "
+                          f"{time.monotonic() - began:.0f} s so far", flush=True)  # fmt: skip
+        for future in futures:
+            future.result()  # a package's error is the run's error
     print(f"mutation run took {time.monotonic() - began:.0f} s", flush=True)
     return report(found, known, shown_in)
 

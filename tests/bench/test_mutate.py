@@ -82,3 +82,13 @@ def test_counts_and_table() -> None:
     }  # fmt: skip
     table = mutate.module_table(found, known).splitlines()
     assert table[2] == "| crawler/layout.py | 4 | 2 | 50.0 | 2 | 1 |"
+
+
+def test_progress_reads_the_last_line_of_a_packages_log(tmp_path: Path) -> None:
+    log = tmp_path / "mutmut.log"
+    assert mutate.progress(log) == "starting"
+    log.write_bytes("⠸ Generating mutants⠼ Generating mutants".encode())
+    assert mutate.progress(log) == "generating mutants and mapping tests"
+    spinner = "⠹ 983/2368  🎉 915 🫥 4  ⏰ 4  🤔 0  🙁 60  🔇 0  🧙 0"
+    log.write_bytes((spinner + spinner.replace("983", "984").replace("915", "916")).encode())
+    assert mutate.progress(log) == "984/2368 mutants run, 916 killed"
