@@ -3,7 +3,7 @@ a crawl stored meanwhile stays visible, a killed or beaten compaction leaves the
 was, and a crafted compacted file stops a query instead of changing its answer.
 
 The crawls are copies (under new sites, days and ids) of one crawl written by warta's own
-WARC writer and indexed by ``build_index`` (the ``archive`` fixture of test_research_local);
+WARC writer and indexed by ``build_index`` (``stored_archive`` of test_research_local);
 the same tests run on a local folder and on SeaweedFS with authentication on.
 """
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -22,13 +23,13 @@ import pytest
 
 from bench.scale_archive import first_crawl, plan, store_copies, store_copy
 from crawler.layout import INDEX_POINTER_KEY, SNAPSHOT_PREFIX, compacted_prefix
-from flows.archives.compact import compact
+from flows.archives.compact import Tables, compact
 from flows.archives.query import connect, find_index_files, run_query
 from flows.archives.snapshot import IndexCorrupt, StorageConflict, load_snapshot
 from flows.cli import main
 from flows.storage import open_storage
 from flows.storage.base import Storage
-from tests.flows.archives.test_research_local import archive  # noqa: F401  (a fixture)
+from tests.flows.archives.test_research_local import stored_archive
 
 QUERIES = [
     "SELECT site, crawl_id, count(*) AS n FROM articles GROUP BY ALL ORDER BY ALL",
@@ -45,18 +46,40 @@ def answers(storage: Storage, **filters: Any) -> list[list[dict[str, Any]]]:
     return [run_query(con, sql).to_pylist() for sql in QUERIES]
 
 
-@pytest.fixture
-def copies(archive: tuple[str, Path], archive_uri: str) -> Storage:  # noqa: F811
-    """48 crawls: 20 on each of 2 sites, 4 a day from 2026-01-01 (to the 5th), plus 8 in
-    February on one site. Stored in ``archive_uri`` (local or S3)."""
-    source = first_crawl(open_storage(archive[0]))
-    if "://" not in archive_uri:  # the source crawl's archive is the same folder
-        archive_uri = f"{archive_uri}-copies"
-        Path(archive_uri).mkdir(parents=True)
-    storage = open_storage(archive_uri)
+FEBRUARY = [("site0000", date(2026, 2, d), f"202602{d:02d}T060000Z") for d in range(1, 9)]
+
+
+def store_48_crawls(storage: Storage, source: Tables) -> None:
+    """20 crawls on each of 2 sites, 4 a day from 2026-01-01 (to the 5th), plus 8 in
+    February on one site."""
     store_copies(storage, source, list(plan(40, 2)))
-    feb = [("site0000", date(2026, 2, d), f"202602{d:02d}T060000Z") for d in range(1, 9)]
-    store_copies(storage, source, feb)
+    store_copies(storage, source, FEBRUARY)
+
+
+@pytest.fixture(scope="module")
+def local_copies(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Tables]:
+    """The 48 crawls stored once per module in a local folder (each test gets a copy of it:
+    storing them is most of a test's time), and the crawl they copy."""
+    root = tmp_path_factory.mktemp("copies")
+    source = first_crawl(open_storage(stored_archive(root)[0]))
+    folder = root / "copies"
+    folder.mkdir()
+    store_48_crawls(open_storage(str(folder)), source)
+    return folder, source
+
+
+@pytest.fixture
+def copies(archive_uri: str, tmp_path: Path, request: pytest.FixtureRequest) -> Storage:
+    """The 48 crawls in ``archive_uri`` (local or S3)."""
+    if "://" not in archive_uri:
+        folder, source = request.getfixturevalue("local_copies")
+        # Hard links: LocalStorage writes a new file and renames it into place, never in place.
+        shutil.copytree(folder, archive_uri, copy_function=os.link)
+        storage = open_storage(archive_uri)
+    else:
+        source = first_crawl(open_storage(stored_archive(tmp_path)[0]))
+        storage = open_storage(archive_uri)
+        store_48_crawls(storage, source)
     storage.source = source  # type: ignore[attr-defined]  # for tests that add crawls
     return storage
 
@@ -150,7 +173,7 @@ def test_a_compaction_that_lost_the_race_publishes_nothing(copies: Storage) -> N
 KILLER = """
 import os, signal, sys
 from pathlib import Path
-from flows.archives.compact import compact
+from flows.archives.compact import Tables, compact
 from flows.storage.local import LocalStorage
 
 class Dying(LocalStorage):

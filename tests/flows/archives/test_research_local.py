@@ -24,6 +24,11 @@ DAY = date(2026, 11, 27)
 
 @pytest.fixture
 def archive(tmp_path: Path) -> tuple[str, Path]:
+    return stored_archive(tmp_path)
+
+
+def stored_archive(tmp_path: Path) -> tuple[str, Path]:
+    """A two-article crawl written, indexed and stored: (archive folder, crawl folder)."""
     folder = tmp_path / "crawls" / "niaga" / CRAWL_ID
     folder.mkdir(parents=True)
     writer = RotatingWarcWriter(folder, "warta", "test", id_factory=make_id_factory())
