@@ -8,12 +8,24 @@ recorded can tell. Installing it would make the next crawl skip or re-fetch the 
 from __future__ import annotations
 
 import shutil
+import socket
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from crawler.incremental.snapshot import read_stamp
 from crawler.incremental.store import CrawlState
-from flows.state_sync import StateError, local_generation, pull_state, push_state, read_head
+from crawler.layout import state_snapshot_key
+from flows.state_sync import (
+    Pulled,
+    StateConflict,
+    StateError,
+    local_generation,
+    pull_state,
+    push_state,
+    read_head,
+)
 from flows.storage import open_storage
 
 
@@ -53,3 +65,48 @@ def test_an_intact_snapshot_is_installed(tmp_path: Path) -> None:
     state = CrawlState(fresh)
     assert state.article("niaga.asia/satu") is not None
     state.close()
+
+
+def test_each_push_is_the_next_generation_and_says_who_made_it(tmp_path: Path) -> None:
+    storage = open_storage(str(tmp_path / "archive"))
+    local = _state(tmp_path / "a" / "niaga.sqlite", ["niaga.asia/satu"])
+    assert local_generation(local) is None and local_generation(tmp_path / "none.sqlite") is None
+    before = datetime.now(UTC).replace(microsecond=0)
+    first = push_state(storage, "niaga", local)  # no crawl id given
+    assert first == state_snapshot_key("niaga", "niaga", 1)
+    assert local_generation(local) == 1
+    head, _ = read_head(storage, "niaga", "niaga") or (None, None)
+    assert head is not None and (head.generation, head.key, head.crawl_id) == (1, first, "")
+    assert head.worker == socket.gethostname()
+    saved = datetime.fromisoformat(head.saved)
+    assert saved.utcoffset() == timedelta(0) and before <= saved <= datetime.now(UTC)
+    snapshot = Path(storage.root) / first  # type: ignore[attr-defined]
+    assert read_stamp(snapshot) == {"generation": "1", "crawl_id": ""}
+
+    second = push_state(storage, "niaga", local, crawl_id="c2")  # from the head it made
+    assert second == state_snapshot_key("niaga", "niaga", 2) and local_generation(local) == 2
+    head, _ = read_head(storage, "niaga", "niaga") or (None, None)
+    assert head is not None and (head.generation, head.crawl_id) == (2, "c2")
+    assert read_stamp(Path(storage.root) / second) == {"generation": "2", "crawl_id": "c2"}  # type: ignore[attr-defined]
+    assert push_state(storage, "niaga", tmp_path / "gone" / "niaga.sqlite") is None
+
+
+def test_a_pulled_generation_is_kept_until_another_worker_pushes(tmp_path: Path) -> None:
+    storage = open_storage(str(tmp_path / "archive"))
+    mine = _state(tmp_path / "a" / "niaga.sqlite", ["niaga.asia/satu"])
+    push_state(storage, "niaga", mine, crawl_id="c1")
+    assert pull_state(storage, "niaga", mine) == Pulled(
+        "kept", 1, replaced=False
+    )  # it pushed that one
+
+    other = tmp_path / "b" / "niaga.sqlite"
+    assert pull_state(storage, "niaga", other) == Pulled("installed", 1, replaced=True)
+    assert local_generation(other) == 1
+    assert read_stamp(other) == {"generation": "1", "crawl_id": "c1"}
+    assert pull_state(storage, "niaga", other).action == "kept"  # now it is as stored
+    push_state(storage, "niaga", other, crawl_id="c2")  # carries on from generation 1
+
+    with pytest.raises(StateConflict, match="generation 2 by crawl c2"):
+        push_state(storage, "niaga", mine, crawl_id="c3")  # started from 1: stale
+    assert pull_state(storage, "niaga", mine) == Pulled("installed", 2, replaced=True)
+    assert local_generation(mine) == 2
