@@ -26,7 +26,7 @@ from flows.state_sync import (
     push_state,
     read_head,
 )
-from flows.storage import open_storage
+from flows.storage import open_storage, sha256_file
 
 
 def _state(path: Path, urls: list[str]) -> Path:
@@ -110,3 +110,23 @@ def test_a_pulled_generation_is_kept_until_another_worker_pushes(tmp_path: Path)
         push_state(storage, "niaga", mine, crawl_id="c3")  # started from 1: stale
     assert pull_state(storage, "niaga", mine) == Pulled("installed", 2, replaced=True)
     assert local_generation(mine) == 2
+
+
+def test_a_snapshot_is_uploaded_with_its_digest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """S3 rejects a body that does not match the digest it is sent with (ChecksumSHA256);
+    the digest sent must be the snapshot's own, and it is the one the head records."""
+    storage = open_storage(str(tmp_path / "archive"))
+    sent: list[tuple[str, str]] = []
+    put_file = storage.put_file
+
+    def checked_put(key: str, path: Path, sha256: str) -> None:
+        assert sha256 == sha256_file(path)
+        sent.append((key, sha256))
+        put_file(key, path, sha256)
+
+    monkeypatch.setattr(storage, "put_file", checked_put)
+    key = push_state(storage, "niaga", _state(tmp_path / "a" / "niaga.sqlite", ["niaga.asia/satu"]))
+    head, _ = read_head(storage, "niaga", "niaga") or (None, None)
+    assert head is not None and sent == [(key, head.sha256)]
