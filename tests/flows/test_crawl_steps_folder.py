@@ -72,6 +72,14 @@ def test_a_damaged_crawl_fails_its_check(tmp_path: Path) -> None:
         exchange(WARCWriter(out, gzip=True, warc_version="1.1"), "https://niaga.asia/x")
     with pytest.raises(WarcCheckError, match="does not start with a warcinfo record"):
         crawl_steps.check_warcs(folder)
+    for i in range(2, 25):  # 24 damaged files: the error shows the first 20, one a line
+        with (folder / f"warta-niaga-{CRAWL_ID}-{i:05d}.warc.gz").open("wb") as out:
+            exchange(WARCWriter(out, gzip=True, warc_version="1.1"), f"https://niaga.asia/{i}")
+    with pytest.raises(WarcCheckError) as failed:
+        crawl_steps.check_warcs(folder)
+    header, *shown = str(failed.value).splitlines()
+    assert header == f"24 problem(s) in {folder}:"
+    assert len(shown) == 20 and all(line.startswith(str(folder)) for line in shown)
 
 
 @pytest.mark.usefixtures("machine_in_wita")

@@ -44,3 +44,17 @@ def test_a_temporary_server_that_will_not_stop_is_killed_after_two_seconds(
     finally:
         stubborn.kill()
         stubborn.wait()
+
+
+def test_no_temporary_server_is_nothing_to_stop(monkeypatch: pytest.MonkeyPatch) -> None:
+    name = "prefect.server.api.server"
+    monkeypatch.delitem(sys.modules, name, raising=False)
+    stop_temporary_server()  # Prefect never started a server in this process
+    module = types.ModuleType(name)
+    monkeypatch.setitem(sys.modules, name, module)
+    stop_temporary_server()  # another Prefect version: no such class
+    module.SubprocessASGIServer = type("SubprocessASGIServer", (), {})  # type: ignore[attr-defined]
+    stop_temporary_server()  # nor its registry of servers
+    server = types.SimpleNamespace()  # a server whose process never started
+    module.SubprocessASGIServer._instances = {8080: server}  # type: ignore[attr-defined]
+    stop_temporary_server()

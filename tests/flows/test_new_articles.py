@@ -38,7 +38,7 @@ def test_new_articles_are_counted_against_earlier_crawls_of_the_site(tmp_path: P
     first = _crawl(tmp_path, "niaga", "20260101T000000Z", ["u1", "u2"])
     assert unfinished.finish_crawl(first) == {"new_articles": 2}
     assert _seen(first.folder) == b"u1\nu2\n"
-    other_site = _crawl(tmp_path, "kabarbenua", "20260101T010000Z", ["u3"])
+    other_site = _crawl(tmp_path, "tribunkaltim", "20260101T010000Z", ["u3"])
     unfinished.finish_crawl(other_site)
 
     second = _crawl(tmp_path, "niaga", "20260102T000000Z", ["u2", "u3", "u4"])

@@ -26,7 +26,7 @@ from flows.state_sync import (
     push_state,
     read_head,
 )
-from flows.storage import open_storage, sha256_file
+from flows.storage import StorageConflict, open_storage, sha256_file
 
 
 def _state(path: Path, urls: list[str]) -> Path:
@@ -106,7 +106,11 @@ def test_a_pulled_generation_is_kept_until_another_worker_pushes(tmp_path: Path)
     assert pull_state(storage, "niaga", other).action == "kept"  # now it is as stored
     push_state(storage, "niaga", other, crawl_id="c2")  # carries on from generation 1
 
-    with pytest.raises(StateConflict, match="generation 2 by crawl c2"):
+    with pytest.raises(
+        StateConflict,
+        match=r"^crawl state niaga of niaga: storage holds generation 2 by crawl c2 on .*, but "
+        r"this run started from generation 1;",
+    ):
         push_state(storage, "niaga", mine, crawl_id="c3")  # started from 1: stale
     assert pull_state(storage, "niaga", mine) == Pulled("installed", 2, replaced=True)
     assert local_generation(mine) == 2
@@ -130,3 +134,24 @@ def test_a_snapshot_is_uploaded_with_its_digest(
     key = push_state(storage, "niaga", _state(tmp_path / "a" / "niaga.sqlite", ["niaga.asia/satu"]))
     head, _ = read_head(storage, "niaga", "niaga") or (None, None)
     assert head is not None and sent == [(key, head.sha256)]
+
+
+def test_a_head_gone_or_replaced_meanwhile_is_a_conflict(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    local = _state(tmp_path / "a" / "niaga.sqlite", ["niaga.asia/satu"])
+    push_state(open_storage(str(tmp_path / "old")), "niaga", local)  # now generation 1
+    wiped = open_storage(str(tmp_path / "new"))  # a storage without this site's state
+    with pytest.raises(StateConflict, match="holds a newer generation, but this run started "
+                       "from generation 1"):  # fmt: skip
+        push_state(wiped, "niaga", local)
+
+    fresh = _state(tmp_path / "b" / "niaga.sqlite", ["niaga.asia/dua"])
+
+    def raced(key: str, data: bytes, version: str | None) -> str:
+        raise StorageConflict(wiped.uri, f"conditional put {key}", "another writer changed it")
+
+    monkeypatch.setattr(wiped, "put_bytes_if", raced)
+    with pytest.raises(StateConflict, match="holds a newer generation"):
+        push_state(wiped, "niaga", fresh)
+    assert local_generation(fresh) is None  # not stamped as a generation it did not store
