@@ -9,15 +9,17 @@ import json
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from crawler.layout import manifest_key
-from crawler.process.crawl_lock import CrawlLock, CrawlLocked, lock_path_for
+from crawler.process.crawl_lock import CrawlLock, CrawlLocked, folder_lock_path, lock_path_for
 from crawler.process.ownership import claim_folder
 from flows import unfinished
 from flows.crawl_steps import ArchivePlan
 from flows.storage import StorageError, open_storage
+from flows.storage.manifest import Manifest
 from tests.flows.warcs import real_warc
 
 INTERRUPTED = "20260101T000000Z"
@@ -51,26 +53,36 @@ def test_only_the_interrupted_crawl_is_stored(tmp_path: Path) -> None:
     _crawl(plan, plan.crawl_id)  # this run's own folder
     _crawl(plan, f"20260101T000001Z{unfinished.SUPERSEDED_SUFFIX}")
     _crawl(plan, "not a crawl id")
+    _crawl(plan, "-stray")  # not a crawl id, sorted first
+    _crawl(plan, f"20251230T000000Z{unfinished.SUPERSEDED_SUFFIX}")  # before the interrupted
     (plan.folder.parent / "notes.txt").write_text("not a folder\n")
-    empty = _crawl(plan, "20260101T000003Z")  # fetched nothing before it stopped
+    empty = _crawl(plan, "20251230T000001Z")  # fetched nothing before it stopped
     for warc in empty.glob("*.warc.gz"):
         warc.unlink()
 
     earlier = replace(plan, crawl_id=INTERRUPTED, folder=interrupted, resume=True)
     assert unfinished.unstored_crawls(plan, storage) == [earlier]
     purposes: list[str] = []
-    finish = unfinished.finish_crawl
+    finish, store = unfinished.finish_crawl, unfinished.crawl_steps.store
+
+    def refused(lock: Path) -> str:
+        with pytest.raises(CrawlLocked) as info:  # a crawl must wait, and is told why
+            CrawlLock(lock).acquire()
+        return str(json.loads(str(info.value).split(": ", 1)[1])["purpose"])
 
     def crawl_meanwhile(earlier: ArchivePlan, deep_verify: bool = False) -> dict[str, int]:
-        with pytest.raises(CrawlLocked) as refused:  # a crawl of the site must wait
-            CrawlLock(lock_path_for(plan.state_path, plan.folder)).acquire()
-        purposes.append(json.loads(str(refused.value).split(": ", 1)[1])["purpose"])
+        purposes.append(refused(lock_path_for(plan.state_path, plan.folder)))
         return finish(earlier, deep_verify)
+
+    def resume_meanwhile(earlier: ArchivePlan, *args: Any) -> Manifest:
+        purposes.append(refused(folder_lock_path(earlier.folder)))
+        return store(earlier, *args)
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(unfinished, "finish_crawl", crawl_meanwhile)
+        mp.setattr(unfinished.crawl_steps, "store", resume_meanwhile)
         assert unfinished.finish_unstored_crawls(plan) == [INTERRUPTED]
-    assert purposes == ["storing unfinished crawls"]
+    assert purposes == ["storing unfinished crawls", "storing the crawl"]
     assert storage.head(manifest_key("niaga", INTERRUPTED, date(2026, 1, 1))) is not None
     assert [p.name for p in interrupted.glob("*.warc.gz")] == [
         f"warta-niaga-{INTERRUPTED}-00000.warc.gz"  # recovered: no longer .open
