@@ -8,6 +8,8 @@ import json
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from crawler.layout import SEEN_URLS_FILE, manifest_key
 from flows import unfinished
 from flows.crawl_steps import ArchivePlan
@@ -79,3 +81,15 @@ def test_the_seen_list_is_rewritten_only_when_it_changes(tmp_path: Path) -> None
     assert gzip.decompress(path.read_bytes()) == b"a\nb\n"
     assert write_seen(tmp_path, ["a", "c"]) == path
     assert gzip.decompress(path.read_bytes()) == b"a\nc\n"
+
+
+@pytest.mark.usefixtures("machine_in_wita")
+def test_a_crawl_stored_late_is_compared_with_crawls_that_began_before_it(
+    tmp_path: Path,
+) -> None:
+    """Crawls are ordered by UTC day and id: one begun at 20:00 UTC (already the next day in
+    WITA) and stored after a crawl begun an hour later does not count that one as earlier."""
+    later = _crawl(tmp_path, "niaga", "20260101T210000Z", ["u1"])
+    assert unfinished.finish_crawl(later) == {"new_articles": 1}
+    late = _crawl(tmp_path, "niaga", "20260101T200000Z", ["u1"])
+    assert unfinished.finish_crawl(late) == {"new_articles": 1}
