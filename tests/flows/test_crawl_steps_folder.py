@@ -160,3 +160,11 @@ def test_by_default_stored_copies_are_trusted_by_size_and_digest(tmp_path: Path)
     assert (folder / warc).is_file()
     deleted = crawl_steps.remove_local(plan, manifest)
     assert folder / warc in deleted and not (folder / warc).exists()
+
+
+def test_a_public_url_drops_only_the_credentials() -> None:
+    assert crawl_steps.public_url(None) is None and crawl_steps.public_url("") == ""
+    assert crawl_steps.public_url("https://niaga.asia/x?y=1") == "https://niaga.asia/x?y=1"
+    assert crawl_steps.public_url("http://u:p@127.0.0.1:8765/x") == "http://127.0.0.1:8765/x"
+    assert crawl_steps.public_url("https://u@niaga.asia/") == "https://niaga.asia/"
+    assert crawl_steps.public_url("https://:p@niaga.asia/") == "https://niaga.asia/"

@@ -127,7 +127,10 @@ def test_preflight_refuses_a_data_dir_it_cannot_write(tmp_path: Path) -> None:
     try:
         # root may write anywhere it may chmod; nobody may create files in /proc
         locked = read_only if not os.access(read_only, os.W_OK) else Path("/proc/self")
-        with pytest.raises(ConfigError, match="cannot write in it"):
+        with pytest.raises(
+            ConfigError,
+            match=r"cannot write in it .*; choose another with --data-dir or WARTA_DATA_DIR$",
+        ):
             check_data_dir(locked)
         with pytest.raises(ConfigError, match="cannot create it"):
             check_data_dir(tmp_path / "crawl.log" / "data")  # under a file: no folder possible

@@ -19,7 +19,7 @@ import pytest
 
 from crawler.layout import lease_key
 from flows.lease import SiteBusy, SiteLease, site_lease
-from flows.storage import open_storage
+from flows.storage import StorageConflict, open_storage
 from flows.storage.base import Storage
 from tests.waiting import wait_until
 
@@ -215,3 +215,16 @@ def test_a_lease_whose_release_failed_is_taken_again_by_its_own_process(tmp_path
     lease.release()
     assert _holder(storage) == record  # still names this process, unreleased
     SiteLease(storage, "niaga", ttl=60).acquire().release()
+
+
+def test_a_lease_taken_at_the_same_moment_makes_the_site_busy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    storage = open_storage(str(tmp_path / "archive"))
+
+    def lost_race(key: str, data: bytes, version: str | None) -> str:
+        raise StorageConflict(storage.uri, f"conditional put {key}", "changed first")
+
+    monkeypatch.setattr(storage, "put_bytes_if", lost_race)
+    with pytest.raises(SiteBusy, match=r"^niaga: another run took the lease at the same moment$"):
+        SiteLease(storage, "niaga", ttl=60).acquire()

@@ -16,7 +16,7 @@ import pytest
 
 from crawler.incremental.snapshot import read_stamp
 from crawler.incremental.store import CrawlState
-from crawler.layout import state_snapshot_key
+from crawler.layout import state_key, state_snapshot_key
 from flows.state_sync import (
     Pulled,
     StateConflict,
@@ -155,3 +155,18 @@ def test_a_head_gone_or_replaced_meanwhile_is_a_conflict(
     with pytest.raises(StateConflict, match="holds a newer generation"):
         push_state(wiped, "niaga", fresh)
     assert local_generation(fresh) is None  # not stamped as a generation it did not store
+
+
+def test_a_snapshot_stored_before_generations_is_installed_only_where_there_is_none(
+    tmp_path: Path,
+) -> None:
+    storage = open_storage(str(tmp_path / "archive"))
+    fresh = tmp_path / "b" / "niaga.sqlite"
+    assert pull_state(storage, "niaga", fresh) == Pulled("none", 0, replaced=False)
+    legacy = _state(tmp_path / "a" / "niaga.sqlite", ["niaga.asia/satu"])
+    storage.put_file(state_key("niaga", "niaga"), legacy, sha256_file(legacy))
+    assert pull_state(storage, "niaga", fresh) == Pulled("installed", 0, replaced=True)
+    state = CrawlState(fresh)
+    assert state.article("niaga.asia/satu") is not None
+    state.close()
+    assert pull_state(storage, "niaga", fresh) == Pulled("kept", 0, replaced=False)

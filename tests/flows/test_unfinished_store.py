@@ -113,3 +113,28 @@ def test_by_default_an_object_already_uploaded_is_trusted_by_its_digest(tmp_path
     unfinished.finish_crawl(earlier)
     manifest.unlink()
     assert unfinished.finish_unstored_crawls(plan) == [INTERRUPTED]
+
+
+def test_local_copies_are_deleted_only_once_stored_and_checked_as_asked(tmp_path: Path) -> None:
+    plan = replace(_plan(tmp_path), delete_local=True)
+    folder = _crawl(plan, INTERRUPTED, ".open")
+    earlier = replace(plan, crawl_id=INTERRUPTED, folder=folder, resume=True)
+    store = unfinished.crawl_steps.store
+
+    def store_then_damage(*args: Any) -> Manifest:
+        manifest = store(*args)
+        [warc] = (tmp_path / "archive").rglob(f"*{INTERRUPTED}*.warc.gz")
+        data = bytearray(warc.read_bytes())
+        data[-1] ^= 0xFF
+        warc.write_bytes(bytes(data))  # same size, its recorded digest intact
+        return manifest
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(unfinished.crawl_steps, "store", store_then_damage)
+        with pytest.raises(StorageError, match="kept every file"):
+            unfinished.finish_crawl(earlier, deep_verify=True)  # read back: caught
+    assert [p.name for p in folder.glob("*.warc.gz")] == [
+        f"warta-niaga-{INTERRUPTED}-00000.warc.gz"
+    ]
+    unfinished.finish_crawl(earlier)
+    assert not list(folder.glob("*.warc.gz"))  # stored, so deleted here
