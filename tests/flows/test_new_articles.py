@@ -13,7 +13,13 @@ import pytest
 from crawler.layout import SEEN_URLS_FILE, manifest_key
 from flows import unfinished
 from flows.crawl_steps import ArchivePlan
-from flows.new_articles import NewArticles, count_new_articles, previous_urls, write_seen
+from flows.new_articles import (
+    NewArticles,
+    count_new_articles,
+    previous_urls,
+    urls_from_jsonl_lines,
+    write_seen,
+)
 from flows.storage import open_storage
 from flows.storage.crawl_upload import store_crawl
 from flows.storage.manifest import parse_manifest
@@ -69,11 +75,18 @@ def test_a_crawl_stored_without_a_seen_list_makes_every_earlier_crawl_count(
 ) -> None:
     storage = open_storage(str(tmp_path / "archive"))
     unfinished.finish_crawl(_crawl(tmp_path, "niaga", "20260101T000000Z", ["u1"]))
-    old = _crawl(tmp_path, "niaga", "20260102T000000Z", ["u2"])  # stored before seen lists
+    many = [f"https://niaga.asia/{i:0100d}" for i in range(12000)]  # read in several chunks
+    old = _crawl(tmp_path, "niaga", "20260102T000000Z", ["u2", *many])  # before seen lists
     store_crawl(old.folder, storage, "niaga", old.crawl_id, date(2026, 1, 2))
     assert previous_urls(storage, "niaga", "20260103T000000Z", date(2026, 1, 3)) == (
-        {"u1", "u2"}, 2
+        {"u1", "u2", *many}, 2
     )  # fmt: skip
+
+
+def test_article_lines_cut_short_or_badly_encoded_are_read_as_well_as_they_can_be() -> None:
+    lines = [b'{"url": "a", "title": "\xff"}\n', b"", b'{"url": "b"', b'["c"]', b'{"url": 3}']
+    assert urls_from_jsonl_lines(lines) == {"a"}
+    assert urls_from_jsonl_lines(['{"url": "d"}\n', "  \n"]) == {"d"}
 
 
 def test_the_seen_list_is_rewritten_only_when_it_changes(tmp_path: Path) -> None:
