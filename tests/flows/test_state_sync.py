@@ -152,7 +152,11 @@ def test_a_head_gone_or_replaced_meanwhile_is_a_conflict(
         raise StorageConflict(wiped.uri, f"conditional put {key}", "another writer changed it")
 
     monkeypatch.setattr(wiped, "put_bytes_if", raced)
-    with pytest.raises(StateConflict, match="holds a newer generation"):
+    with pytest.raises(
+        StateConflict,
+        match=r"^crawl state niaga of niaga: storage holds a newer generation, but this run "
+        r"started from generation 0;",
+    ):
         push_state(wiped, "niaga", fresh)
     assert local_generation(fresh) is None  # not stamped as a generation it did not store
 
