@@ -14,8 +14,8 @@ from typing import Any, TypeVar
 import pytest
 
 from crawler.config.operator import load_operator_settings
-from crawler.config.sites import load_site
-from flows.deploy import build_deployments
+from crawler.config.sites import ConfigError, load_site
+from flows.deploy import build_deployments, deployment_parameters, site_deployment
 from tests.waiting import wait_until
 
 T = TypeVar("T")
@@ -47,6 +47,27 @@ def test_deployments_carry_schedule_tags_limit_and_parameters(
     }
     with pytest.raises(ValueError, match="one site"):
         build_deployments(["niaga", "niaga"], base_url="http://127.0.0.1:9")
+
+
+def test_a_deployment_names_its_site_pool_and_overlap_rule(tmp_path: Path) -> None:
+    config = load_site("niaga")
+    parameters = deployment_parameters("niaga", storage=str(tmp_path / "a"))
+    served = site_deployment(config, parameters)  # the defaults: served, later runs wait
+    assert served.description == f"Crawl and archive Niaga.Asia ({config.base_url})"
+    assert served.work_pool_name is None
+    assert served.concurrency_options.collision_strategy.value == "ENQUEUE"
+    unscheduled = site_deployment(config.model_copy(update={"schedule": None}), parameters)
+    assert not unscheduled.schedules  # runs only when triggered
+
+    [pooled] = build_deployments(
+        ["niaga"], work_pool="warta-pool", on_overlap="cancel", storage=str(tmp_path / "a")
+    )
+    assert pooled.work_pool_name == "warta-pool"
+    assert pooled.concurrency_options.collision_strategy.value == "CANCEL_NEW"
+    with pytest.raises(ValueError, match=r"^--base-url applies to one site; pick it with --sites$"):
+        build_deployments(["niaga", "niaga"], base_url="http://127.0.0.1:9")
+    with pytest.raises(ConfigError, match="base_url"):  # checked before anything is deployed
+        build_deployments(["niaga"], base_url="ftp://example.invalid/")
 
 
 def test_bad_arguments_fail_before_prefect_starts(capsys) -> None:

@@ -9,11 +9,9 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import replace
-from io import BytesIO
 from pathlib import Path
 
 import pytest
-from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from crawler.layout import CAPTURES_INDEX, OWNER_FILE
@@ -22,6 +20,7 @@ from crawler.process.ownership import FolderOwner, claim_folder, read_owner
 from crawler.warc.indexing import build_cdxj
 from flows import crawl_steps, unfinished
 from flows.storage import open_storage
+from tests.flows.warcs import exchange, real_warc
 
 OURS = FolderOwner(site="niaga", state="/d/state/niaga.sqlite", storage="/a", machine="m")
 
@@ -72,30 +71,6 @@ def test_only_owned_unlocked_folders_are_taken(tmp_path: Path) -> None:
         taken = [p.folder for p in unfinished.unstored_crawls(plan, storage)]
     assert taken == [mine, one_off]
     assert [p.folder for p in unfinished.unstored_crawls(plan, storage)] == [mine, live, one_off]
-
-
-def exchange(writer: WARCWriter, url: str) -> None:
-    """A request and its response, linked as warta links them."""
-    request = writer.create_warc_record(
-        url, "request", payload=BytesIO(b""),
-        http_headers=StatusAndHeaders(f"GET {url} HTTP/1.1", [("Host", "niaga.asia")],
-                                      is_http_request=True),
-    )  # fmt: skip
-    response = writer.create_warc_record(
-        url, "response", payload=BytesIO(b"<html>" + b"x" * 300),
-        http_headers=StatusAndHeaders("200 OK", [("Content-Type", "text/html")], "HTTP/1.1"),
-    )  # fmt: skip
-    request.rec_headers.add_header("WARC-Concurrent-To", response.rec_headers["WARC-Record-ID"])
-    writer.write_record(response)
-    writer.write_record(request)
-
-
-def real_warc(path: Path) -> None:
-    with path.open("wb") as out:
-        writer = WARCWriter(out, gzip=True, warc_version="1.1")
-        writer.write_record(writer.create_warcinfo_record(path.name, {"software": "test"}))
-        for i in range(5):
-            exchange(writer, f"https://niaga.asia/{i}")
 
 
 def test_a_stale_index_is_rebuilt_not_fatal(tmp_path: Path) -> None:
@@ -152,7 +127,10 @@ def test_preflight_refuses_a_data_dir_it_cannot_write(tmp_path: Path) -> None:
     try:
         # root may write anywhere it may chmod; nobody may create files in /proc
         locked = read_only if not os.access(read_only, os.W_OK) else Path("/proc/self")
-        with pytest.raises(ConfigError, match="cannot write in it"):
+        with pytest.raises(
+            ConfigError,
+            match=r"cannot write in it .*; choose another with --data-dir or WARTA_DATA_DIR$",
+        ):
             check_data_dir(locked)
         with pytest.raises(ConfigError, match="cannot create it"):
             check_data_dir(tmp_path / "crawl.log" / "data")  # under a file: no folder possible

@@ -11,6 +11,7 @@ import json
 import os
 import socket
 import subprocess
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -18,7 +19,7 @@ import pytest
 
 from crawler.layout import lease_key
 from flows.lease import SiteBusy, SiteLease, site_lease
-from flows.storage import open_storage
+from flows.storage import StorageConflict, open_storage
 from flows.storage.base import Storage
 from tests.waiting import wait_until
 
@@ -111,8 +112,8 @@ def test_a_live_lease_of_this_machine_whose_process_is_gone_is_taken_at_once(
         assert holder["flow_run"] == "mine" and holder["token"] == lease.token
     finally:
         lease.release()
-    # a process of this machine still running, or a record naming no process, is waited for
-    for pid in (str(os.getppid()), "", "not-a-pid"):
+    # a record naming no process is waited for (a live one: the test after the next)
+    for pid in ("", "not-a-pid"):
         _same_host_lease(storage, pid)
         with pytest.raises(SiteBusy):
             SiteLease(storage, "niaga", ttl=60).acquire()
@@ -156,3 +157,74 @@ def test_an_unreadable_lease_record_is_taken_over_and_a_lease_never_taken_releas
     never = SiteLease(storage, "kaltim", ttl=60)
     never.release()  # a caller's clean-up after SiteBusy
     assert storage.get_versioned(lease_key("kaltim")) is None
+
+
+def test_a_lease_expiring_this_very_second_is_over(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flows import lease as lease_module
+
+    storage = open_storage(str(tmp_path / "archive"))
+    now = datetime(2026, 1, 1, 12, tzinfo=UTC)
+    _foreign_lease(storage, now)
+    monkeypatch.setattr(lease_module, "_now", lambda: now)
+    SiteLease(storage, "niaga", ttl=60).acquire().release()
+
+
+def test_a_live_holder_of_this_machine_is_asked_nothing_of(tmp_path: Path) -> None:
+    """A process of this machine still running is waited for; whether it is alive is probed
+    with signal 0, so it receives nothing."""
+    storage = open_storage(str(tmp_path / "archive"))
+    holder = subprocess.Popen(["sleep", "30"])
+    try:
+        _same_host_lease(storage, str(holder.pid))
+        with pytest.raises(SiteBusy):
+            SiteLease(storage, "niaga", ttl=60).acquire()
+        with pytest.raises(subprocess.TimeoutExpired):  # no signal reached it
+            holder.wait(0.5)
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_the_lease_is_renewed_in_a_background_daemon_thread(tmp_path: Path) -> None:
+    storage = open_storage(str(tmp_path / "archive"))
+    lease = SiteLease(storage, "niaga", ttl=1.5).acquire()  # renewed every 0.3 s
+    try:
+        [renewal] = [t for t in threading.enumerate() if t.name == "lease-niaga"]
+        assert renewal.daemon  # never keeps a finished process alive
+        taken = datetime.fromisoformat(str(_holder(storage)["expires"]))
+        wait_until(
+            lambda: datetime.fromisoformat(str(_holder(storage)["expires"])) > taken,
+            4, interval=0.1, what="the lease to be renewed",
+        )  # fmt: skip
+        assert not lease.lost and _holder(storage)["token"] == lease.token
+    finally:
+        lease.release()
+    assert _holder(storage)["released"] is True
+
+
+def test_a_lease_whose_release_failed_is_taken_again_by_its_own_process(tmp_path: Path) -> None:
+    storage = open_storage(str(tmp_path / "archive"))
+    lease = SiteLease(storage, "niaga", ttl=60).acquire()
+    record = _holder(storage)
+    # the same record written anew (another byte layout): the release's write then loses
+    storage.put_bytes_if(
+        lease_key("niaga"), json.dumps(record, indent=1).encode(), _version(storage)
+    )
+    lease.release()
+    assert _holder(storage) == record  # still names this process, unreleased
+    SiteLease(storage, "niaga", ttl=60).acquire().release()
+
+
+def test_a_lease_taken_at_the_same_moment_makes_the_site_busy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    storage = open_storage(str(tmp_path / "archive"))
+
+    def lost_race(key: str, data: bytes, version: str | None) -> str:
+        raise StorageConflict(storage.uri, f"conditional put {key}", "changed first")
+
+    monkeypatch.setattr(storage, "put_bytes_if", lost_race)
+    with pytest.raises(SiteBusy, match=r"^niaga: another run took the lease at the same moment$"):
+        SiteLease(storage, "niaga", ttl=60).acquire()

@@ -15,3 +15,9 @@ def test_top_failure_reasons_most_first_and_bounded() -> None:
 def test_no_failures_reads_none() -> None:
     assert top_failures({}) == {}
     assert failures_line({}) == "none"
+
+
+def test_only_positive_counts_are_failures() -> None:
+    crawl = {"failures": {"timeout": 2, "dns": 0, "note": "see crawl.log", "http-500": 1}}
+    assert top_failures(crawl) == {"timeout": 2, "http-500": 1}
+    assert top_failures({"failures": ["timeout"]}) == {}
