@@ -77,10 +77,16 @@ def test_a_page_past_the_extraction_deadline_is_counted_and_listed(
             raise PageDeadlineExceeded("took too long")
 
     extraction = PageExtraction(spider.crawler, Slow())  # type: ignore[arg-type]
-    response = HtmlResponse(FIRST, body=PAGE_TWO, request=Request(FIRST))
+    request = Request(FIRST, callback=spider.parse_article)
+    response = HtmlResponse(FIRST, status=200, body=PAGE_TWO, request=request)
     assert asyncio.run(extraction.classify(response)) is None
     assert spider.crawler.stats.get_value(keys.EXTRACTION_DEADLINE) == 1
-    assert listed.urls == [(FIRST, "parse", "extraction-deadline")]
+    assert listed.entries == [{"url": FIRST, "stage": "parse_article", "status": 200,
+                               "reason": "extraction-deadline", "bytes": len(PAGE_TWO),
+                               "detail": "took too long"}]  # fmt: skip
+    alone = HtmlResponse(f"{BASE}/lain/", body=PAGE_TWO)  # a response of no request
+    assert asyncio.run(extraction.classify(alone)) is None
+    assert listed.urls[-1] == (f"{BASE}/lain/", "parse", "extraction-deadline")
 
 
 WINDOW = {"since": "2023-03-01"}
