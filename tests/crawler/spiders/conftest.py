@@ -99,6 +99,7 @@ class Engine:
     running: bool = True
     scheduler: Any = None
     crawled: list[Any] = field(default_factory=list)
+    _slot: Any = None  # Scrapy's own: its ``closing`` is set once the engine closes
 
     def crawl(self, request: Any) -> None:
         self.crawled.append(request)

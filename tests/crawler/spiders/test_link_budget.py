@@ -35,6 +35,7 @@ def test_a_page_gives_at_most_its_cap_of_links_and_is_listed_once(listed: Listed
     budget, _ = _budget(listed, WARTA_MAX_LINKS_PER_PAGE=3)
     assert list(budget.take(LINKS, PAGE, "parse_listing")) == LINKS[:3]
     assert listed.urls == [(PAGE, "parse_listing", "too-many-links")]
+    assert listed.entries[0]["detail"].startswith("took the first 3 links")
     listed.urls.clear()
     assert list(budget.take(LINKS[:3], PAGE, "parse_listing")) == LINKS[:3]  # just the cap
     assert list(budget.take(LINKS, PAGE, "parse_sitemap", 5)) == LINKS[:5]  # a cap of its own
@@ -91,9 +92,20 @@ def test_a_page_read_past_its_deadline_stops_at_the_next_hundredth_link(
 
 def test_a_closing_crawl_takes_no_more_links_and_lists_nothing(listed: Listed) -> None:
     budget, engine = _budget(listed)
+    engine._slot = SimpleNamespace(closing=None)  # running, not closing
+    assert list(budget.take(LINKS, PAGE, "parse_listing")) == LINKS
+    engine._slot.closing = object()  # the engine's close has begun (a time limit, Ctrl-C)
+    assert list(budget.take(LINKS, PAGE, "parse_listing")) == []
     engine.running = False
     assert list(budget.take(LINKS, PAGE, "parse_listing")) == []
     assert listed.urls == []
+
+
+def test_a_scheduler_that_cannot_tell_its_length_holds_nothing_back(listed: Listed) -> None:
+    budget, engine = _budget(listed, WARTA_MAX_PENDING_REQUESTS=1)
+    assert list(budget.take(LINKS, PAGE, "parse_listing")) == LINKS  # none yet
+    engine.scheduler = object()  # a scheduler of its own, without __len__
+    assert list(budget.take(LINKS, PAGE, "parse_listing")) == LINKS
 
 
 def test_a_url_scrapy_refuses_is_listed_with_scrapy_s_reason(listed: Listed) -> None:

@@ -110,6 +110,8 @@ def test_a_listing_showing_an_article_a_sitemap_dated_too_old_ends_there(spider:
     assert list(spider.parse_sitemap(sitemap)) == []  # before the window
     assert _read(spider, _listing("/lama/", "/page/2/")) == []  # neither fetched nor paged on
     assert spider.crawler.stats.get_value(keys.LISTING_PAST_WINDOW) == 1
+    [newer] = _read(spider, _listing("/lama/", "/baru/", "/page/2/"))  # a newer one still is
+    assert newer[0] == f"{BASE}/baru/"
 
 
 @pytest.mark.parametrize("spider", [WINDOW], indirect=True)
