@@ -78,6 +78,12 @@ def test_an_article_is_recorded_once_however_often_it_is_answered(spider: Any) -
     assert spider.crawler.stats.get_value(keys.DUPLICATE_ARTICLE) == 1
 
 
+def test_a_crawl_without_a_state_records_an_article_once(spider: Any) -> None:
+    spider.crawl_state = None  # WARTA_STATE_ENABLED off
+    assert len(records(answer(spider._article_request(URL, "listing"), page()))) == 1
+    assert records(answer(by_name(spider, f"{URL}?amp"), page(canonical=URL))) == []
+
+
 def test_an_article_filed_by_an_earlier_run_is_not_recorded_again(spider: Any) -> None:
     spider.crawl_state.record_article(dedup_key(URL), URL, URL, None, "<urn:uuid:1>", "a", 0)
     assert records(answer(by_name(spider, URL), page())) == []

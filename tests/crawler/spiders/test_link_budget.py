@@ -96,7 +96,7 @@ def test_a_closing_crawl_takes_no_more_links_and_lists_nothing(listed: Listed) -
     assert list(budget.take(LINKS, PAGE, "parse_listing")) == LINKS
     engine._slot.closing = object()  # the engine's close has begun (a time limit, Ctrl-C)
     assert list(budget.take(LINKS, PAGE, "parse_listing")) == []
-    engine.running = False
+    engine._slot, engine.running = None, False  # stopped (or not started)
     assert list(budget.take(LINKS, PAGE, "parse_listing")) == []
     assert listed.urls == []
 

@@ -20,6 +20,11 @@ SETTINGS = {"WARTA_SITEMAP_MAX_DEPTH": 2, "DOWNLOAD_MAXSIZE_SITEMAP": 2000}
 SITEMAPS = {"settings": SETTINGS}
 
 
+def urlset_relative(*paths: str) -> bytes:
+    found = "".join(f"<url><loc>{p}</loc></url>" for p in paths)
+    return f"<urlset {NS}>{found}</urlset>".encode()
+
+
 def index(*paths: str) -> bytes:
     found = "".join(f"<sitemap><loc>{BASE}{p}</loc></sitemap>" for p in paths)
     return f"<sitemapindex {NS}>{found}</sitemapindex>".encode()
@@ -50,6 +55,12 @@ def test_nested_sitemaps_are_followed_to_the_depth_allowed(spider: Any) -> None:
 
 
 @pytest.mark.parametrize("spider", [SITEMAPS], indirect=True)
+def test_a_sitemap_s_relative_locations_are_on_its_site(spider: Any) -> None:
+    [article] = read(spider, "/news-sitemap.xml", urlset_relative("banjir-samarinda/"))
+    assert article.url == f"{BASE}/banjir-samarinda/"
+
+
+@pytest.mark.parametrize("spider", [SITEMAPS], indirect=True)
 def test_a_gzip_file_sitemap_is_unpacked_within_the_size_allowed(spider: Any) -> None:
     small = urlset("/banjir-samarinda/")
     [article] = read(spider, "/sitemap.xml.gz", gzip.compress(small))
@@ -57,12 +68,14 @@ def test_a_gzip_file_sitemap_is_unpacked_within_the_size_allowed(spider: Any) ->
     assert [r.url for r in read(spider, "/lain.xml.gz", urlset("/harga-sawit/"))] == [
         f"{BASE}/harga-sawit/"  # named .gz, but sent plain (or unpacked on the way)
     ]
-    assert read(spider, "/sitemap.xml", gzip.compress(small)) == []  # packed, not a .gz file
+    packed = gzip.compress(urlset("/pelabuhan-baru/"))  # packed, under another name
+    assert [r.url for r in read(spider, "/sitemap.xml", packed)] == [f"{BASE}/pelabuhan-baru/"]
+    assert read(spider, "/rusak.xml", packed[:20]) == []  # broken: rejected, not a crash
     big = urlset(*(f"/berita-{n}/" for n in range(100)))
     assert len(big) > SETTINGS["DOWNLOAD_MAXSIZE_SITEMAP"]
     assert read(spider, "/besar.xml.gz", gzip.compress(big)) == []
     assert read(spider, "/besar.xml", big) == []
-    assert spider.crawler.stats.get_value(keys.SITEMAP_REJECTED) == 2  # the two too big
+    assert spider.crawler.stats.get_value(keys.SITEMAP_REJECTED) == 3  # broken, too big twice
 
 
 @pytest.mark.parametrize("spider", [SITEMAPS], indirect=True)
