@@ -263,10 +263,11 @@ class UrlRules:
 
 
 def decompress_if_gzip_file(body: bytes, url: str, max_size: int) -> bytes:
-    """``.xml.gz`` files arrive gzip-compressed as files, not as a transfer encoding."""
-    if body[:2] == GZIP_MAGIC and url.endswith(".gz"):
+    """``.xml.gz`` files arrive gzip-compressed as files, not as a transfer encoding; so do
+    some sitemaps under other names (a broken one is a DiscoveryError wherever it came from)."""
+    if body[:2] == GZIP_MAGIC:
         try:
             return gunzip_bounded(body, max_size)
         except (OSError, zlib.error, gzip.BadGzipFile) as exc:
-            raise DiscoveryError(f"broken gzip file: {exc}") from None
+            raise DiscoveryError(f"broken gzip file {url}: {exc}") from None
     return body

@@ -1,11 +1,12 @@
 """The article budget of a bounded crawl: never more article requests out than articles
-it can still keep, the rest held back and released as requests end."""
+it can still keep, the rest held back and released as requests end; and the listing pager,
+which lets a listing page on only once the dates of its articles are known."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 
-from crawler.spiders.bounds import ArticleBudget, aware, parse_published
+from crawler.spiders.bounds import ArticleBudget, ListingPager, aware, parse_published
 from crawler.spiders.discovery import Window
 
 
@@ -53,3 +54,36 @@ def test_a_sitemap_changed_at_the_start_of_the_window_may_still_list_news() -> N
     assert not window.before(since) and window.before(since - timedelta(seconds=1))
     assert not window.before(None)  # undated: maybe in the window
     assert not Window().before(since)  # no window: nothing is before it
+
+
+SINCE = datetime(2023, 3, 1, tzinfo=UTC)
+IN, OLD = SINCE + timedelta(days=1), SINCE - timedelta(days=1)  # articles' dates
+
+
+def test_a_listing_s_next_pages_wait_for_every_article_on_it() -> None:
+    pager = ListingPager(Window(since=SINCE))
+    page, due = pager.open(2, ["/page/4/", "/page/5/"], 2, past=False)
+    assert due == []
+    assert pager.resolved(page, IN) == []  # one of two
+    assert pager.resolved(page, None) == [("/page/4/", 3), ("/page/5/", 3)]  # undated: maybe in
+    assert pager.resolved(page, IN) == []  # released once
+    assert pager.open(0, ["/page/2/"], 0, past=False) == (None, [("/page/2/", 1)])
+    assert pager.stopped == 0
+
+
+def test_listing_pages_open_at_once_are_released_each_by_its_own_articles() -> None:
+    pager = ListingPager(Window(since=SINCE))
+    first, _ = pager.open(0, ["/a/page/2/"], 1, past=False)
+    second, _ = pager.open(0, ["/b/page/2/"], 1, past=False)
+    assert pager.resolved(second, IN) == [("/b/page/2/", 1)]
+    assert pager.resolved(first, IN) == [("/a/page/2/", 1)]
+
+
+def test_every_listing_found_past_the_window_is_counted_and_pages_no_further() -> None:
+    pager = ListingPager(Window(since=SINCE))
+    assert pager.open(0, ["/page/2/"], 0, past=True) == (None, [])  # known at once
+    page, _ = pager.open(0, ["/page/2/"], 1, past=True)  # known at once, an article out
+    assert pager.resolved(page, IN) == []
+    page, _ = pager.open(0, ["/page/2/"], 1, past=False)
+    assert pager.resolved(page, OLD) == []  # its article is older than the window
+    assert pager.stopped == 3

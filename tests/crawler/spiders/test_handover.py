@@ -16,11 +16,12 @@ from pathlib import Path
 
 import pytest
 from scrapy.http import HtmlResponse, TextResponse
+from scrapy.utils.test import get_crawler
 
 from bench.eval.realpages import DEFAULT_ROOT
 from crawler.extraction.page import page_text, read_page
 from crawler.extraction.workers import ExtractionPool
-from crawler.spiders.crawl_setup import handover
+from crawler.spiders.crawl_setup import PageExtraction, handover
 
 URL = "https://berita.example/2024/05/warga-menanam-pohon/"
 ARTICLE = (
@@ -111,6 +112,23 @@ def test_a_page_read_from_bytes_extracts_as_from_its_text() -> None:
     from_bytes, from_text = asyncio.run(both())
     assert from_bytes == from_text
     assert from_text.article is not None  # type: ignore[attr-defined]
+
+
+def test_the_crawl_s_extraction_reads_a_page_in_the_encoding_its_header_declares() -> None:
+    """The body goes as bytes with the header's encoding, and reads as Scrapy reads it: here
+    UTF-8 bytes a server calls cp1252, which a reader guessing the encoding would take for
+    UTF-8."""
+    body = ARTICLE.format(meta="").encode()
+    response = _fresh(body, {"Content-Type": "text/html; charset=windows-1252"})
+
+    async def read() -> tuple[object, object]:
+        with ExtractionPool(None, workers=0) as pool:
+            extraction = PageExtraction(get_crawler(), pool)
+            return await extraction.classify(response), await pool.classify(response.text, URL)
+
+    through_crawl, from_text = asyncio.run(read())
+    assert through_crawl == from_text
+    assert "CafÃ©" in from_text.article.text  # type: ignore[attr-defined]
 
 
 def _real_bodies(limit: int | None = None) -> list[tuple[str, bytes]]:

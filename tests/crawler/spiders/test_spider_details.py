@@ -5,7 +5,6 @@ date window remembers, and what a site file switches off."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
@@ -15,71 +14,20 @@ import pytest
 from scrapy import Request
 from scrapy.http import HtmlResponse
 from scrapy.settings import Settings
-from scrapy.utils.test import get_crawler
 
 from crawler import keys
-from crawler.extraction.workers import ExtractionPool, PageDeadlineExceeded
-from crawler.fetch.failures import FailureLog
-from crawler.incremental.store import CrawlState
-from crawler.spiders import link_budget
+from crawler.extraction.workers import PageDeadlineExceeded
 from crawler.spiders.crawl_setup import PageExtraction
 from crawler.spiders.loader import SiteSpiderLoader
+from tests.crawler.spiders.conftest import BASE, Listed, collect
 from tests.crawler.spiders.test_next_pages import PAGE_TWO
 
-BASE = "http://127.0.0.1:8123"
 FIRST = f"{BASE}/2023/03/03/banjir-samarinda/"
 KEY = "127.0.0.1:8123/2023/03/03/banjir-samarinda"
 BAD = "http://127.0.0.1:99999/banjir/"  # on the site's host, but Scrapy refuses the port
 PAGE_ONE = {"url": FIRST, "title": "Banjir di Samarinda", "text": "Paragraf satu.",
             "published": "2023-03-03T14:05:00+08:00", "fetched_url": None,
             "warc": {"file": "a.warc.gz", "offset": 10, "record_id": "<urn:uuid:1>"}}  # fmt: skip
-
-
-class Listed:
-    """The failure log of one crawler: what request_or_failure lists as bad-url."""
-
-    def __init__(self, crawler: Any) -> None:
-        self.crawler = crawler
-        self.urls: list[tuple[str, str, str]] = []
-
-    def record_url(self, url: str, stage: str, reason: str, detail: str = "") -> None:
-        self.urls.append((url, stage, reason))
-
-    def record(self, request: Request, reason: str, *args: Any, **kwargs: Any) -> None:
-        self.urls.append((request.url, "", reason))
-
-
-@pytest.fixture
-def listed(monkeypatch: pytest.MonkeyPatch) -> Listed:
-    """FailureLog.of gives a log only for the spider's own crawler (set on the fixture)."""
-    log = Listed(None)
-    monkeypatch.setattr(
-        FailureLog, "of", classmethod(lambda cls, c: log if c is log.crawler else None)
-    )
-    return log
-
-
-@pytest.fixture
-def spider(tmp_path: Path, request: pytest.FixtureRequest, listed: Listed) -> Iterator[Any]:
-    cls = SiteSpiderLoader(Settings()).load("niaga")
-    crawler = get_crawler(cls, settings_dict={"WARTA_OUTPUT_DIR": str(tmp_path)})
-    crawler.stats.open_spider()  # type: ignore[union-attr]
-    spider = cls(base_url=BASE, **getattr(request, "param", {}))
-    spider.crawler = listed.crawler = crawler
-    spider.requisites.crawler = crawler  # as from_crawler sets it
-    state = CrawlState(tmp_path / "state.sqlite")
-    state.start_run("c1", tmp_path)
-    spider.crawl_state = state
-    spider.extraction = PageExtraction(crawler, ExtractionPool(spider.site, workers=0))
-    yield spider
-    state.close()
-
-
-def _collect(outputs: Any) -> list[Any]:
-    async def drain() -> list[Any]:
-        return [item async for item in outputs]
-
-    return asyncio.run(drain())
 
 
 def test_a_requisite_scrapy_refuses_is_listed_and_the_others_still_asked_for(
@@ -108,7 +56,7 @@ def test_a_next_page_scrapy_refuses_is_listed_and_the_article_kept(
 def test_a_chain_first_fetched_at_its_own_address_reads_page_two(spider: Any) -> None:
     [request] = list(spider._next_page_or_emit(f"{FIRST}?page=2", [dict(PAGE_ONE)], KEY))
     response = HtmlResponse(request.url, body=PAGE_TWO, request=request)
-    [record] = [o for o in _collect(request.callback(response, **request.cb_kwargs))
+    [record] = [o for o in collect(request.callback(response, **request.cb_kwargs))
                 if isinstance(o, dict)]  # fmt: skip
     assert "Paragraf dua" in record["text"]
 
@@ -117,7 +65,7 @@ def test_a_next_page_that_is_no_article_keeps_the_first_page(spider: Any) -> Non
     [request] = list(spider._next_page_or_emit(f"{FIRST}?page=2", [dict(PAGE_ONE)], KEY))
     body = b"<html><body><p>Halaman tidak ditemukan</p></body></html>"
     response = HtmlResponse(request.url, body=body, request=request)
-    outputs = _collect(request.callback(response, **request.cb_kwargs))
+    outputs = collect(request.callback(response, **request.cb_kwargs))
     assert [o["text"] for o in outputs if isinstance(o, dict)] == ["Paragraf satu."]
 
 
@@ -129,10 +77,16 @@ def test_a_page_past_the_extraction_deadline_is_counted_and_listed(
             raise PageDeadlineExceeded("took too long")
 
     extraction = PageExtraction(spider.crawler, Slow())  # type: ignore[arg-type]
-    response = HtmlResponse(FIRST, body=PAGE_TWO, request=Request(FIRST))
+    request = Request(FIRST, callback=spider.parse_article)
+    response = HtmlResponse(FIRST, status=200, body=PAGE_TWO, request=request)
     assert asyncio.run(extraction.classify(response)) is None
     assert spider.crawler.stats.get_value(keys.EXTRACTION_DEADLINE) == 1
-    assert listed.urls == [(FIRST, "", "extraction-deadline")]
+    assert listed.entries == [{"url": FIRST, "stage": "parse_article", "status": 200,
+                               "reason": "extraction-deadline", "bytes": len(PAGE_TWO),
+                               "detail": "took too long"}]  # fmt: skip
+    alone = HtmlResponse(f"{BASE}/lain/", body=PAGE_TWO)  # a response of no request
+    assert asyncio.run(extraction.classify(alone)) is None
+    assert listed.urls[-1] == (f"{BASE}/lain/", "parse", "extraction-deadline")
 
 
 WINDOW = {"since": "2023-03-01"}
@@ -164,9 +118,8 @@ def test_an_article_out_of_the_window_is_marked_so_in_the_state(spider: Any) -> 
     [(datetime(2023, 3, 2, tzinfo=UTC), 1), (datetime(2023, 2, 1, tzinfo=UTC), 0)],
 )
 def test_a_listing_pages_on_only_while_its_articles_are_in_the_window(
-    spider: Any, published: datetime, next_pages: int, monkeypatch: pytest.MonkeyPatch
+    spider: Any, published: datetime, next_pages: int
 ) -> None:
-    monkeypatch.setattr(link_budget, "crawl_closing", lambda crawler: False)  # no engine here
     body = f'<a href="{BASE}/banjir-samarinda/">x</a><a href="{BASE}/page/2/">2</a>'.encode()
     response = HtmlResponse(f"{BASE}/", body=body, request=Request(f"{BASE}/"))
     [article] = list(spider.parse_listing(response, depth=0))  # the next page waits
