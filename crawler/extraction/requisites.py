@@ -30,9 +30,13 @@ def _absolute(base_url: str, value: str | None) -> str | None:
 
 
 def _first_srcset(value: str | None) -> str | None:
-    """The first candidate of a ``srcset`` (what a browser without hints would pick)."""
-    first = (value or "").split(",", 1)[0].strip()
-    return first.split()[0] if first else None
+    """The first candidate of a ``srcset`` (what a browser without hints would pick).
+
+    A candidate's URL runs to the next whitespace, commas included (image CDNs put them in
+    paths: ``/upload/w_400,h_300/a.jpg``); only commas at its ends separate candidates.
+    """
+    words = (value or "").lstrip(" \t\n\r\f,").split(None, 1)
+    return words[0].rstrip(",") if words else None
 
 
 def page_requisites(tree: lxml_html.HtmlElement, base_url: str) -> list[str]:
@@ -45,7 +49,7 @@ def page_requisites(tree: lxml_html.HtmlElement, base_url: str) -> list[str]:
         base = _absolute(base_url, element.get("href")) or base_url
         break
     found: list[str | None] = []
-    for element in tree.iter("link", "script", "img", "source", "video", "audio", "input"):
+    for element in tree.iter("link", "script", "img", "source", "video", "input"):
         tag = element.tag
         if tag == "link":
             rels = set((element.get("rel") or "").lower().split())

@@ -165,3 +165,29 @@ def test_a_staff_credit_block_beside_an_image_is_not_a_photo_credit() -> None:
     captions, to_cut = collect_captions(tree, "https://kabar.example/a/")
     assert not any("Dheri" in (c.credit or "") + c.text for c in captions)
     assert not any("Editor" in e.text_content() for e in to_cut)
+
+
+CREDIT = '<span class="credit">Foto: Budi/Niaga.Asia</span>'
+
+
+@pytest.mark.parametrize(
+    ("body", "cut"),
+    [
+        # an image within the credit's three nearest ancestors: a photo's credit
+        (f'<article><div class="foto"><img src="/a.jpg"><p>Isi.</p><div><div>{CREDIT}</div></div>'
+         "</div></article>", True),
+        # the image is four levels up: the credit belongs to something else
+        (f'<article><div class="foto"><img src="/a.jpg"><p>Isi.</p><div><div><div>{CREDIT}</div>'
+         "</div></div></div></article>", False),
+        # the article, main or body holding an image somewhere is no photo box
+        (f'<article><img src="/a.jpg"><p>Isi.</p>{CREDIT}</article>', False),
+        (f'<main><img src="/a.jpg"><p>Isi.</p>{CREDIT}</main>', False),
+        (f'<img src="/a.jpg"><p>Isi.</p>{CREDIT}', False),
+        (f"<article><p>Isi.</p><div>{CREDIT}</div></article>", False),
+    ],
+)  # fmt: skip
+def test_a_credit_element_is_a_photos_only_beside_an_image(body: str, cut: bool) -> None:
+    tree = document_fromstring(f"<html><body>{body}</body></html>")
+    _, to_cut = collect_captions(tree, PAGE)
+    cut_figures(tree, to_cut)
+    assert ("Budi/Niaga.Asia" not in tree.text_content()) is cut

@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 from lxml.html import document_fromstring
 
-from crawler.extraction.dates import find_dates, parse_indonesian, parse_iso, to_iso, zone
+from crawler.extraction.dates import (
+    find_dates,
+    page_zone,
+    parse_indonesian,
+    parse_iso,
+    to_iso,
+    zone,
+)
+from crawler.extraction.datetext import ZONES
 from crawler.extraction.metadata import read_page_meta
 
 WITA = zone("Asia/Makassar")
@@ -245,3 +253,65 @@ def test_a_published_stamp_equal_to_modified_stays_when_the_page_shows_that_day(
     assert dates(html, WIB, zone_known=False)[0] == "2026-01-12T16:29:48+00:00"
     later = REPUBLISHED.format(shown="<span>Diperbarui 14 Januari 2026</span>")
     assert dates(later, WIB, zone_known=False)[0] == "2026-01-12T16:29:48+00:00"
+
+
+def test_a_utc_modified_time_takes_the_offset_the_pages_other_dates_carry() -> None:
+    html = """<html><head>
+    <meta property="article:published_time" content="2023-03-03T14:05:00+08:00">
+    <meta property="article:modified_time" content="2023-03-03T07:20:00+00:00">
+    </head><body><p>x</p></body></html>"""
+    assert dates(html, WIB, zone_known=False) == (
+        "2023-03-03T14:05:00+08:00",
+        "2023-03-03T15:20:00+08:00",
+    )
+
+
+def test_a_comment_time_is_another_pages_date() -> None:
+    html = """<html><body><h1>Judul</h1><div class="byline">Jumat, 3 Maret 2023 14:05 WITA</div>
+    <p>Isi berita.</p><div id="comments"><time datetime="2023-03-04T08:00:00+08:00">4 Maret
+    </time></div><footer><time datetime="2023-03-05T08:00:00+08:00">5 Maret</time></footer>
+    </body></html>"""
+    assert dates(html, WIB)[0] == "2023-03-03T14:05:00+08:00"
+
+
+TWIN = """<html><head><meta property="article:published_time" content="2019-07-30T05:00:35Z">
+</head><body><h1>T</h1><time class="published">3 hari lalu</time>{time}</body></html>"""
+
+
+@pytest.mark.parametrize(
+    ("time", "expected"),
+    [
+        # the same instant two minutes apart (a page built later): the page's own offset wins
+        ('<time class="published" datetime="2019-07-30T00:02:35-05:00">x</time>',
+         "2019-07-30T00:02:35-05:00"),
+        # three minutes apart is another time: the UTC meta stays, shown in the page's offset
+        ('<time class="published" datetime="2019-07-30T00:03:35-05:00">x</time>',
+         "2019-07-30T00:00:35-05:00"),
+        # a published element that is no date ("3 hari lalu") is passed over
+        ("", "2019-07-30T05:00:35+00:00"),
+    ],
+)  # fmt: skip
+def test_a_utc_time_yields_only_to_its_twin(time: str, expected: str) -> None:
+    assert dates(TWIN.format(time=time), WIB, zone_known=False)[0] == expected
+
+
+DATED = "Jumat, 3 Maret 2023 14:05 WITA"
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (f"<p>{DATED}</p>", "WITA"),  # a short dated line anywhere
+        ('<span class="time">14:05 WIT</span>', "WIT"),  # a time in a date-like element
+        ('<span class="post-meta">14:05 WIB</span>', "WIB"),
+        ("<p>Rapat dimulai pukul 10:00 WIB.</p>", None),  # a time in the text decides nothing
+        (f'<span class="date">Rubrik WISATA</span><p>{DATED}</p>', "WITA"),  # no zone named
+        (f"<p>{DATED.ljust(160, '.')}</p>", "WITA"),
+        (f"<p>{DATED.ljust(161, '.')}</p>", None),  # too long for a date line
+        ("<p>pukul 10:00 WIB</p>" * 30 + f"<p>{DATED}</p>", None),  # only the first 30 count
+        ("<p>pukul 10:00 WIB</p>" * 29 + f"<p>{DATED}</p>", "WITA"),
+    ],
+)
+def test_page_zone_from_short_dated_lines_and_date_elements(body: str, expected: str) -> None:
+    tree = document_fromstring(f"<html><body>{body}</body></html>")
+    assert page_zone(tree) == (ZONES[expected] if expected else None)

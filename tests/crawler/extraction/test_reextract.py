@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from crawler.config.patterns import site_pattern
 from crawler.config.sites import load_site
-from crawler.extraction.reextract import ReextractStats, pages
+from crawler.extraction.reextract import ArchivedPage, ReextractStats, _fits, pages, scan
 from crawler.process.runner import CrawlResult, run_crawl
-from crawler.warc.writer import RotatingWarcWriter
+from crawler.warc import records
+from crawler.warc.writer import RecordLocation, RotatingWarcWriter
 from flows.cli import main
 from replica.content import build_site
 from replica.server import ReplicaServer
 from tests.conftest import PolitenessOff
+from tests.crawler.warc.conftest import make_id_factory, plain_exchange
 
 
 def _lines(path: Path) -> list[dict[str, Any]]:
@@ -107,8 +111,6 @@ def test_site_patterns_run_on_re2_in_reextract(tmp_path: Path) -> None:
     """Issue 27: reextract compiled site patterns with Python's re. ``^/(a+)+$`` passes the
     site-file check (RE2 compiles it) and backtracks exponentially in re: ~20 s on a
     27-character path, where RE2 takes microseconds."""
-    from tests.crawler.warc.conftest import make_id_factory, plain_exchange
-
     site = load_site("niaga")
     hostile = site.model_copy(
         update={"articles": site.articles.model_copy(update={"url_patterns": [r"^/(a+)+$"]})}
@@ -120,3 +122,86 @@ def test_site_patterns_run_on_re2_in_reextract(tmp_path: Path) -> None:
     found = list(pages(sorted(tmp_path.glob("*.warc.gz")), None, hostile, ReextractStats()))
     assert time.monotonic() - started < 2.0
     assert found == []  # the pattern does not fit: the page is not an article
+
+
+# Which archived responses are read again: a small WARC written here holds articles, a
+# listing, a query view, a 404 and the crawl's own records.
+PATHS = (
+    "/berita-satu",
+    "/berita-dua?utm_source=wa",
+    "/tag/banjir",
+    "/berita-tiga",
+    "/berita-empat",
+)
+
+
+def _archive(directory: Path) -> tuple[list[Path], dict[str, RecordLocation]]:
+    """Five responses (the third one a listing, /berita-tiga a 404), requests between them,
+    and the crawl's article record for /berita-satu only."""
+    writer = RotatingWarcWriter(
+        directory, "warta", "test", warcinfo={"isPartOf": "niaga-20230303T000000Z"},
+        id_factory=make_id_factory(),
+    )  # fmt: skip
+    written = {}
+    for path in PATHS:
+        request, response = plain_exchange(path)
+        if path == "/berita-tiga":
+            response = replace(response, status=404, reason="Not Found")
+        written[path] = writer.write_exchange(request, response)
+        if path == "/berita-satu":
+            url = request.url
+            article = records.metadata(
+                records.derived_uri("article", url), b"{}", "application/json", writer.spec(),
+                refers_to=written[path].record_id,
+            )  # fmt: skip
+            text = records.conversion(
+                records.derived_uri("text", url), b"Samarinda", "text/plain", writer.spec(),
+                refers_to=written[path].record_id,
+            )  # fmt: skip
+            writer.write_records([article, text])
+    writer.close()
+    return sorted(directory.glob("*.warc.gz")), written
+
+
+def test_scan_finds_the_crawls_article_records_and_its_site(tmp_path: Path) -> None:
+    warcs, written = _archive(tmp_path)
+    assert scan(warcs) == ({written["/berita-satu"].record_id}, "niaga")
+
+
+def test_without_article_records_pages_are_the_200_responses_fitting_the_patterns(
+    tmp_path: Path,
+) -> None:
+    warcs, written = _archive(tmp_path)
+    stats = ReextractStats()
+    found = list(pages(warcs, None, load_site("niaga"), stats))
+    assert [p.url for p in found] == [
+        "http://example.com/berita-satu",
+        "http://example.com/berita-empat",
+    ]
+    assert found[0].location == written["/berita-satu"].as_meta()
+    assert "Samarinda" in found[0].html
+    assert (stats.responses, stats.candidates) == (len(PATHS), 2)
+
+
+def test_recorded_pages_are_read_whatever_their_status_or_path(tmp_path: Path) -> None:
+    """The crawl recorded them as articles: neither the patterns nor the status are asked."""
+    warcs, written = _archive(tmp_path)
+    wanted = {written["/berita-tiga"].record_id, written["/tag/banjir"].record_id}
+    stats = ReextractStats()
+    found = list(pages(warcs, wanted, load_site("niaga"), stats))
+    assert found == [
+        ArchivedPage(
+            f"http://example.com{path}",
+            found[i].html,
+            written[path].as_meta(),
+        )
+        for i, path in enumerate(("/tag/banjir", "/berita-tiga"))
+    ]
+    assert stats.responses == len(PATHS)
+
+
+def test_fits_reads_an_empty_path_as_the_root_and_exclusions_win() -> None:
+    root, anything = [site_pattern("^/$")], [site_pattern("^/")]
+    assert _fits("https://h.example", root, [])
+    assert not _fits("https://h.example/", anything, root)
+    assert not _fits("https://h.example/?p=1", anything, [])

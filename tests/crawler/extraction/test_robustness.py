@@ -7,9 +7,15 @@ else (og:type "website", listing JSON-LD), gives None rather than a record witho
 from __future__ import annotations
 
 import pytest
+from lxml.html import document_fromstring
 
 from crawler.config.sites import SiteConfig
-from crawler.extraction.article import MAX_HTML_CHARS, decode_html, extract_article
+from crawler.extraction.article import (
+    MAX_HTML_CHARS,
+    _looks_like_listing,
+    decode_html,
+    extract_article,
+)
 
 URL = "https://www.niaga.asia/contoh/"
 MODES = ["niaga", "generic"]
@@ -189,3 +195,30 @@ def test_broken_site_selectors_fall_back(
     assert article.title.startswith("Pemilu 2024 Kian Dekat")
     assert article.text.startswith("Pemilihan Umum (Pemilu) digelar")
     assert len(article.captions) == 2
+
+
+def _home(*sizes: int, extra_words: int = 0) -> str:
+    items = "\n".join(f"<article><p>{' '.join(['kata'] * n)}</p></article>" for n in sizes)
+    return f"<html><body>{items}\n<p>{' '.join(['lain'] * extra_words)}</p></body></html>"
+
+
+@pytest.mark.parametrize(
+    ("html", "url", "listing"),
+    [
+        # three teasers of twelve words or more, none holding the page: a listing
+        (_home(12, 12, 12), "https://h.example/", True),
+        (_home(12, 12, 12), "https://h.example/X/", False),  # not the home page
+        (_home(11, 12, 12), "https://h.example/", False),  # an 11-word item is a label
+        (_home(30, 30), "https://h.example/", False),  # two teasers are not a list
+        # one item as long as all the others holds the page: its article
+        (_home(24, 12, 12), "https://h.example/", False),
+        (_home(23, 12, 12), "https://h.example/", True),
+        # the teasers are half of what the page says, or less
+        (_home(12, 12, 12, extra_words=36), "https://h.example/", True),
+        (_home(12, 12, 12, extra_words=37), "https://h.example/", False),
+    ],
+)
+def test_a_home_page_is_a_listing_when_teasers_make_most_of_it(
+    html: str, url: str, listing: bool
+) -> None:
+    assert _looks_like_listing(document_fromstring(html), url) is listing

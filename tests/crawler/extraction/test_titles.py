@@ -188,6 +188,9 @@ def test_kept_parts_are_rejoined_from_the_first_to_the_last() -> None:
         # a dated tail after the title, whose title is not the first metadata title
         (["Kabar Terkini Hari Ini Semua", "Banjir Rendam Samarinda"],
          "Banjir Rendam Samarinda Posted 1 July by Admin", "Banjir Rendam Samarinda"),
+        # a dated tail a metadata title carries too is no wrapper: the h1 is the headline
+        (["Kabar Terkini 1 Juli", "Banjir Rendam Samarinda"], "Banjir Rendam Samarinda 1 Juli",
+         "Banjir Rendam Samarinda 1 Juli"),
     ],
 )  # fmt: skip
 def test_wrapped_titles(meta: list[str], h1: str, want: str) -> None:

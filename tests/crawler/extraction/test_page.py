@@ -1,0 +1,37 @@
+"""read_page: one parse gives the marker check, the links and the article."""
+
+from __future__ import annotations
+
+from crawler.config.sites import SiteConfig
+from crawler.extraction.page import PageResult, read_page
+
+URL = "https://www.niaga.asia/jalan-rusak-diperbaiki/"
+PARAGRAPH = (
+    "Pemerintah Kota Samarinda menyiapkan anggaran perbaikan jalan di kawasan utara kota "
+    "setelah banjir merusak badan jalan di sejumlah titik, kata kepala dinas pekerjaan umum."
+)
+# No og:type "article": niaga's article marker is missing.
+UNMARKED = f"""<html><head><title>Jalan rusak diperbaiki</title>
+<link rel="canonical" href="/jalan-rusak-diperbaiki/"><link rel="stylesheet" href="/s.css">
+</head><body><article><h1 class="entry-title">Jalan rusak diperbaiki</h1>
+<div class="entry-content">{"".join(f"<p>{PARAGRAPH} Bagian {i}.</p>" for i in range(4))}
+<a href="{URL}2/">2</a></div></article></body></html>"""
+
+
+def test_without_the_marker_check_an_unmarked_page_is_read(niaga: SiteConfig) -> None:
+    page = read_page(UNMARKED, URL, niaga)
+    assert page.is_article and page.article is not None
+    assert "anggaran perbaikan jalan" in page.article.text
+    assert page.canonical == URL and page.next_page == f"{URL}2/"
+    assert page.requisites == ("https://www.niaga.asia/s.css",)
+
+
+def test_the_marker_check_turns_an_unmarked_page_away(niaga: SiteConfig) -> None:
+    assert read_page(UNMARKED, URL, niaga, check_marker=True) == PageResult(False, None)
+    marked = UNMARKED.replace("<head>", '<head><meta property="og:type" content="article">')
+    assert read_page(marked, URL, niaga, check_marker=True).article is not None
+
+
+def test_an_empty_page_is_an_article_without_text_unless_the_marker_is_asked_for() -> None:
+    assert read_page("", URL, None) == PageResult(True, None)
+    assert read_page(b"", URL, None, check_marker=True) == PageResult(False, None)
