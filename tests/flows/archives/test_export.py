@@ -86,6 +86,8 @@ def test_since_and_until_include_their_whole_days(tmp_path: Path) -> None:
 def test_the_result_counts_the_files_and_the_folder_says_who_wrote_it(tmp_path: Path) -> None:
     result = export_articles(_articles(), tmp_path / "out")
     assert result.files == 2 == len(list((tmp_path / "out").rglob("*.parquet")))
+    assert result.dest == tmp_path / "out"
+    assert {p.name for p in (tmp_path / "out").rglob("*.parquet")} == {"part-0.parquet"}
     assert (tmp_path / "out" / EXPORT_MARKER).read_text() == (
         "written by warta archives export; replaced by the next\n"
     )
@@ -114,3 +116,10 @@ def test_a_refused_folder_is_left_as_it_was_and_nothing_staged_is_left(tmp_path:
         export_articles(_articles(), dest)
     assert [p.name for p in tmp_path.iterdir()] == ["notes"]
     assert [p.name for p in dest.iterdir()] == ["keep.txt"]
+
+
+def test_a_site_is_selected_and_an_earlier_export_replaced(tmp_path: Path) -> None:
+    con = _articles()
+    assert export_articles(con, tmp_path / "out", site="niaga").rows == 3
+    assert export_articles(con, tmp_path / "out", until=date(2023, 3, 31)).rows == 2
+    assert set(_read(tmp_path / "out")) == {URL, "https://www.niaga.asia/akhir-bulan/"}
