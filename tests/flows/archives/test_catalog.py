@@ -149,6 +149,9 @@ def test_a_manifest_of_another_crawl_is_refused_and_the_others_checked(archive) 
         f"manifest {copy} describes another crawl ('niaga' '20261127T101500Z'); refused"
     ]
     assert report.crawls == 2 and len(report.done) == report.files
+    storage.put_bytes(copy, b"{not json")
+    [problem] = verify_archive(storage).problems
+    assert problem.startswith(f"manifest {copy} is not valid: "), problem
 
 
 def test_a_missing_object_is_found_without_a_deep_check(archive) -> None:
