@@ -9,8 +9,10 @@ the same tests run on a local folder and on SeaweedFS with authentication on.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -23,9 +25,15 @@ import pytest
 
 from bench.scale_archive import first_crawl, plan, store_copies, store_copy
 from crawler.layout import INDEX_POINTER_KEY, SNAPSHOT_PREFIX, compacted_prefix
-from flows.archives.compact import Tables, compact
+from flows.archives.compact import Tables, compact, read_part
 from flows.archives.query import connect, find_index_files, run_query
-from flows.archives.snapshot import IndexCorrupt, StorageConflict, load_snapshot
+from flows.archives.snapshot import (
+    CompactedFile,
+    IndexCorrupt,
+    Part,
+    StorageConflict,
+    load_snapshot,
+)
 from flows.cli import main
 from flows.storage import open_storage
 from flows.storage.base import Storage
@@ -318,3 +326,15 @@ def test_readers_list_the_arrivals_not_the_archive(
     store_copy(copies, source, "site0000", date(2026, 3, 1), "20260301T000000Z")
     assert compact(copies).crawls == 0 and find_index_files(copies).crawls == 49
     assert compact(copies, full=True).crawls == 1 and find_index_files(copies).crawls == 50
+
+
+def test_a_compacted_file_that_is_not_parquet_is_named(tmp_path: Path) -> None:
+    """Its digest matches the snapshot (crafted together): the key is in the message."""
+    storage = open_storage(str(tmp_path / "archive"))
+    key = f"{compacted_prefix('captures', 'niaga')}month=2026-01/part-crafted.parquet"
+    storage.put_bytes(key, b"not parquet")
+    entry = CompactedFile(key=key, size=11, rows=0,
+                          sha256=hashlib.sha256(b"not parquet").hexdigest())  # fmt: skip
+    part = Part(captures=entry, articles=entry, crawls={})
+    with pytest.raises(IndexCorrupt, match=f"^{re.escape(key)} is not a captures index"):
+        read_part(storage, part)

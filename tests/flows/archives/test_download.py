@@ -4,17 +4,26 @@ when a download is refused or a file not kept."""
 from __future__ import annotations
 
 import hashlib
+import json
+import shutil
 import sys
+import zipfile
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from flows.archives.download import ManifestRefused, download_crawls, presign_crawls
+from flows.archives.download import (
+    ManifestRefused,
+    download_crawls,
+    package_download,
+    presign_crawls,
+)
 from flows.storage import LocalStorage
 from flows.storage.crawl_upload import store_crawl
 from flows.storage.manifest import ManifestError, parse_manifest
+from tests.flows.archives.test_research_local import CRAWL_ID, stored_archive
 
 CRAWLS = [  # site, crawl id, day
     ("niaga", "20261125T101500Z", date(2026, 11, 25)),
@@ -193,3 +202,48 @@ def test_a_second_download_skips_what_is_complete(
     again = download_crawls(archive, tmp_path / "dest", site="kaltim")  # progress shown
     assert again.ok and again.done == [] and sorted(again.skipped) == sorted(first.done)
     assert "download: 100%" in capfd.readouterr().err
+
+
+def test_wacz_packages_each_crawl_downloaded_whole(tmp_path: Path) -> None:
+    uri, _ = stored_archive(tmp_path)  # real WARC records, as a package needs
+    dest = tmp_path / "dest"
+    report = download_crawls(LocalStorage(Path(uri)), dest, progress=False, wacz=True)
+    package = dest / "niaga" / CRAWL_ID / f"warta-niaga-{CRAWL_ID}.wacz"
+    assert [p.relative_to(dest) for p in dest.rglob("*.wacz")] == [package.relative_to(dest)]
+    with zipfile.ZipFile(package) as wacz:
+        header = json.loads(wacz.read("pages/pages.jsonl").splitlines()[0])
+    assert header["title"] == f"niaga {CRAWL_ID}"
+    assert report.ok and report.files == len(report.done) and package.name in report.done
+
+
+def test_a_package_lists_what_it_can_of_the_articles(tmp_path: Path) -> None:
+    """An article with no capture in the crawl's WARCs, or no articles file at all, still
+    gives a package (of the captures there are)."""
+    uri, _ = stored_archive(tmp_path)
+    download_crawls(LocalStorage(Path(uri)), tmp_path / "dest", progress=False)
+    folder = tmp_path / "dest" / "niaga" / CRAWL_ID
+    manifest = parse_manifest((folder / f"{CRAWL_ID}.manifest.json").read_bytes(), "m")
+    with (folder / "articles.jsonl").open("a") as out:
+        out.write(json.dumps({"url": "http://example.com/never-fetched", "title": "x"}) + "\n")
+    assert zipfile.is_zipfile(package_download(folder, manifest))
+    folder = tmp_path / "again" / "niaga" / CRAWL_ID
+    shutil.copytree(tmp_path / "dest" / "niaga" / CRAWL_ID, folder)
+    for name in ("articles.jsonl", f"warta-niaga-{CRAWL_ID}.wacz"):
+        (folder / name).unlink()
+    assert zipfile.is_zipfile(package_download(folder, manifest))
+
+
+def test_a_crawl_with_a_file_not_kept_is_not_packaged(tmp_path: Path) -> None:
+    """Same size, other bytes: the digest alone tells, and nothing is packaged."""
+    uri, _ = stored_archive(tmp_path)
+    stored = Path(uri) / f"niaga/2026/11/27/{CRAWL_ID}-articles.jsonl"
+    data = stored.read_bytes()
+    stored.write_bytes(data[:-2] + b"X\n")
+    dest = tmp_path / "dest"
+    report = download_crawls(LocalStorage(Path(uri)), dest, progress=False, wacz=True)
+    assert report.problems == [
+        f"{CRAWL_ID}/articles.jsonl: sha256 or size does not match the manifest "
+        f"({len(data)} bytes); not kept"
+    ]
+    assert not (dest / "niaga" / CRAWL_ID / "articles.jsonl").exists()
+    assert not list(dest.rglob("*.wacz"))

@@ -13,8 +13,9 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 import pyarrow.dataset as ds
+import pytest
 
-from flows.archives.export import export_articles
+from flows.archives.export import EXPORT_MARKER, export_articles
 
 URL = "https://www.niaga.asia/banjir-samarinda/"
 ROWS = [  # (url, crawl_id, fetch_time, published, title, text)
@@ -80,3 +81,45 @@ def test_since_and_until_include_their_whole_days(tmp_path: Path) -> None:
     }  # fmt: skip
     assert export_articles(con, tmp_path / "b", until=date(2023, 3, 14)).rows == 0
     assert export_articles(con, tmp_path / "c", since=date(2023, 11, 5)).rows == 1
+
+
+def test_the_result_counts_the_files_and_the_folder_says_who_wrote_it(tmp_path: Path) -> None:
+    result = export_articles(_articles(), tmp_path / "out")
+    assert result.files == 2 == len(list((tmp_path / "out").rglob("*.parquet")))
+    assert result.dest == tmp_path / "out"
+    assert {p.name for p in (tmp_path / "out").rglob("*.parquet")} == {"part-0.parquet"}
+    assert (tmp_path / "out" / EXPORT_MARKER).read_text() == (
+        "written by warta archives export; replaced by the next\n"
+    )
+
+
+def test_a_folder_left_by_an_interrupted_export_is_started_afresh(tmp_path: Path) -> None:
+    stale = tmp_path / ".out.part" / "site=niaga" / "year=2020" / "month=01"
+    stale.mkdir(parents=True)
+    (stale / "part-0.parquet").write_bytes(b"half written")
+    assert export_articles(_articles(), tmp_path / "out").rows == 3
+    assert set(_read(tmp_path / "out")) == {r[0] for r in ROWS}
+    assert not (tmp_path / "out" / "site=niaga" / "year=2020").exists()
+
+
+def test_an_empty_selection_is_an_empty_export_in_a_new_folder(tmp_path: Path) -> None:
+    dest = tmp_path / "new" / "out"
+    assert export_articles(_articles(), dest, site="kota").rows == 0
+    assert [p.name for p in dest.iterdir()] == [EXPORT_MARKER]
+
+
+def test_a_refused_folder_is_left_as_it_was_and_nothing_staged_is_left(tmp_path: Path) -> None:
+    dest = tmp_path / "notes"
+    dest.mkdir()
+    (dest / "keep.txt").write_text("mine")
+    with pytest.raises(ValueError, match="is not an earlier export"):
+        export_articles(_articles(), dest)
+    assert [p.name for p in tmp_path.iterdir()] == ["notes"]
+    assert [p.name for p in dest.iterdir()] == ["keep.txt"]
+
+
+def test_a_site_is_selected_and_an_earlier_export_replaced(tmp_path: Path) -> None:
+    con = _articles()
+    assert export_articles(con, tmp_path / "out", site="niaga").rows == 3
+    assert export_articles(con, tmp_path / "out", until=date(2023, 3, 31)).rows == 2
+    assert set(_read(tmp_path / "out")) == {URL, "https://www.niaga.asia/akhir-bulan/"}

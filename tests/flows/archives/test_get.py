@@ -4,13 +4,23 @@ against a hand-written ``captures`` table (no index builder, no storage)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from io import BytesIO
+from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 import pytest
+from warcio.warcwriter import WARCWriter
 
-from flows.archives.get import NotArchived, find_capture, parse_timestamp, resolve_revisit
+from flows.archives.get import (
+    NotArchived,
+    find_capture,
+    get_page,
+    parse_timestamp,
+    resolve_revisit,
+)
 from flows.archives.index import CAPTURES_SCHEMA
+from flows.storage import LocalStorage
 
 A = "https://example.com/a"
 A_HTTP = "http://www.example.com/a"  # the same page (same SURT), spelt otherwise
@@ -43,9 +53,10 @@ def _t(day: int, hour: int = 0) -> datetime:
     return datetime(2023, 3, day, hour, tzinfo=UTC)
 
 
-def _captures(*rows: tuple[str, datetime, str, str, str | None, str | None, datetime | None]
-              ) -> duckdb.DuckDBPyConnection:  # fmt: skip
-    """A ``captures`` view of (url, time, type, record id, refers_to, target, target date)."""
+def _captures(*rows: tuple[str, datetime, str, str, str | None, str | None, datetime | None],
+              lengths: list[int] | None = None) -> duckdb.DuckDBPyConnection:  # fmt: skip
+    """A ``captures`` view of (url, time, type, record id, refers_to, target, target date);
+    row n's record lies in object ``kn`` at offset n, ``lengths[n]`` bytes long (else 10)."""
     from crawler.warc.rows import surt_of
 
     columns: dict[str, list[object]] = {name: [] for name in CAPTURES_SCHEMA.names}
@@ -54,7 +65,8 @@ def _captures(*rows: tuple[str, datetime, str, str, str | None, str | None, date
         row.update(url=url, surt=surt_of(url), fetch_time=when, record_type=kind, status=200,
                    record_id=record_id, refers_to=refers, revisit_target=target,
                    revisit_date=target_date, warc_key=f"k{n}", warc_file=f"f{n}", offset=n,
-                   length=10, crawl_id=f"c{n}", site="niaga")  # fmt: skip
+                   length=lengths[n] if lengths else 10, crawl_id=f"c{n}",
+                   site="niaga")  # fmt: skip
         for name in columns:
             columns[name].append(row[name])
     con = duckdb.connect(":memory:")
@@ -86,7 +98,7 @@ def test_the_capture_closest_in_time_wins_then_the_url_as_given(
     assert find_capture(con, A, _t(4)).record_id == "<urn:3>"  # a day either side: as given
     assert find_capture(con, A_HTTP, _t(4)).record_id == "<urn:5>"
     assert find_capture(con, A, _t(1, 11)).record_id == "<urn:1>"
-    with pytest.raises(NotArchived):
+    with pytest.raises(NotArchived, match=r"^https://example\.com/c is not in the index$"):
         find_capture(con, "https://example.com/c")
 
 
@@ -103,3 +115,43 @@ def test_a_revisit_is_followed_to_its_response(con: duckdb.DuckDBPyConnection) -
     assert resolve_revisit(by_target, find_capture(by_target, A, _t(3))).record_id == "<urn:1>"
     with pytest.raises(NotArchived, match="revisit of a capture that is not in the index"):
         resolve_revisit(by_target, find_capture(by_target, A))
+
+
+def test_a_revisit_is_followed_by_its_record_id_alone(con: duckdb.DuckDBPyConnection) -> None:
+    only_id = _captures(
+        (A, _t(1), "response", "<urn:1>", None, None, None),
+        (A, _t(2), "response", "<urn:2>", None, None, None),
+        (A, _t(3), "revisit", "<urn:3>", "<urn:1>", None, None),  # no target URI nor date
+        (A, _t(4), "revisit", "<urn:4>", "<urn:1>", A, _t(2)),  # the id wins over the date
+    )
+    assert resolve_revisit(only_id, find_capture(only_id, A, _t(3))).record_id == "<urn:1>"
+    assert resolve_revisit(only_id, find_capture(only_id, A, _t(4))).record_id == "<urn:1>"
+
+
+def _record(url: str, body: bytes) -> bytes:
+    """One response record as stored: a gzip member of its own."""
+    out = BytesIO()
+    writer = WARCWriter(out, gzip=True, warc_version="1.1")
+    http = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n" + body
+    writer.write_record(writer.create_warc_record(url, "response", payload=BytesIO(http)))
+    return out.getvalue()
+
+
+def test_get_page_reads_the_capture_closest_in_time_and_follows_revisits(tmp_path: Path) -> None:
+    storage = LocalStorage(tmp_path / "archive")
+    records = [_record(A, b"lama"), b"", _record(A, b"baru")]
+    for n, data in enumerate(records):
+        storage.put_bytes(f"k{n}", b"-" * n + data)  # row n's record lies at offset n
+    con = _captures(
+        (A, _t(1), "response", "<urn:1>", None, None, None),
+        (A, _t(3), "revisit", "<urn:3>", "<urn:1>", A, _t(1)),
+        (A, _t(5), "response", "<urn:5>", None, None, None),
+        lengths=[len(r) for r in records],
+    )
+    pages = {at: get_page(storage, con, A, at) for at in (None, _t(1), _t(3))}
+    assert {at: p[3].content() for at, p in pages.items()} == {
+        None: b"baru", _t(1): b"lama", _t(3): b"lama"
+    }  # fmt: skip
+    capture, response, data, _record_read = pages[_t(3)]
+    assert (capture.record_id, response.record_id) == ("<urn:3>", "<urn:1>")
+    assert data == records[0]

@@ -3,12 +3,17 @@ model can declare maps to the type a Parquet reader will see."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pyarrow as pa
 import pytest
 from pydantic import BaseModel
 
 from crawler.extraction.article_record import Article, Caption, WarcRef
-from flows.archives.index import arrow_type
+from crawler.layout import manifest_key
+from flows.archives.index import arrow_type, backfill_index
+from flows.storage import open_storage
+from tests.flows.archives.test_research_local import CRAWL_ID, DAY, stored_archive
 
 
 class _Nested(BaseModel):
@@ -62,3 +67,16 @@ def test_every_article_field_has_a_type() -> None:
         [("file", pa.string()), ("offset", pa.int64()), ("length", pa.int64()),
          ("record_id", pa.string())]
     )  # fmt: skip
+
+
+def test_backfill_skips_a_crawl_with_an_index_unless_asked_to_rebuild(tmp_path: Path) -> None:
+    uri, _folder = stored_archive(tmp_path)
+    storage = open_storage(uri)
+    kept = backfill_index(storage)
+    assert (kept.skipped, kept.done, kept.files) == ([CRAWL_ID], [], 0)
+    rebuilt = backfill_index(storage, rebuild=True)
+    assert (rebuilt.skipped, rebuilt.done, rebuilt.files) == (
+        [],
+        [manifest_key("niaga", CRAWL_ID, DAY)],
+        2,
+    )
