@@ -167,4 +167,7 @@ def test_a_public_url_drops_only_the_credentials() -> None:
     assert crawl_steps.public_url("https://niaga.asia/x?y=1") == "https://niaga.asia/x?y=1"
     assert crawl_steps.public_url("http://u:p@127.0.0.1:8765/x") == "http://127.0.0.1:8765/x"
     assert crawl_steps.public_url("https://u@niaga.asia/") == "https://niaga.asia/"
+    assert crawl_steps.public_url("file://u:p@/x") == "file:///x"  # no host to keep
+    for plain in ("https://Niaga.Asia/X", "http://[::1]:8765/x"):
+        assert crawl_steps.public_url(plain) == plain  # without credentials: untouched
     assert crawl_steps.public_url("https://:p@niaga.asia/") == "https://niaga.asia/"

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from crawler.layout import lease_key
-from flows.lease import SiteBusy, SiteLease, site_lease
+from flows.lease import SiteBusy, SiteLease, _holder_died, site_lease
 from flows.storage import StorageConflict, open_storage
 from flows.storage.base import Storage
 from tests.waiting import wait_until
@@ -228,3 +228,14 @@ def test_a_lease_taken_at_the_same_moment_makes_the_site_busy(
     monkeypatch.setattr(storage, "put_bytes_if", lost_race)
     with pytest.raises(SiteBusy, match=r"^niaga: another run took the lease at the same moment$"):
         SiteLease(storage, "niaga", ttl=60).acquire()
+
+
+def test_asking_whether_a_live_holder_died_sends_it_no_signal() -> None:
+    child = subprocess.Popen(["sleep", "30"])
+    try:
+        holder = {"host": socket.gethostname(), "pid": str(child.pid), "token": "t"}
+        assert _holder_died(holder) is False
+        assert child.poll() is None  # still running: a signal 0 only asks
+    finally:
+        child.kill()
+        child.wait()

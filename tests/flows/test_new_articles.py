@@ -89,6 +89,11 @@ def test_article_lines_cut_short_or_badly_encoded_are_read_as_well_as_they_can_b
     assert urls_from_jsonl_lines(['{"url": "d"}\n', "  \n"]) == {"d"}
 
 
+def test_a_blank_or_broken_line_does_not_end_the_reading() -> None:
+    assert urls_from_jsonl_lines(["\n", '{"url": "e"}\n']) == {"e"}
+    assert urls_from_jsonl_lines(['{"url": ', '{"url": "f"}\n']) == {"f"}
+
+
 def test_the_seen_list_is_rewritten_only_when_it_changes(tmp_path: Path) -> None:
     path = write_seen(tmp_path, ["b", "a", "a"])
     assert gzip.decompress(path.read_bytes()) == b"a\nb\n"

@@ -14,6 +14,7 @@ from scrapy.http import HtmlResponse
 
 from crawler import keys
 from crawler.canonical import dedup_key
+from crawler.spiders import news
 from tests.crawler.spiders.conftest import BASE, collect
 
 URL = f"{BASE}/banjir-samarinda/"
@@ -141,3 +142,14 @@ def test_an_article_s_end_frees_one_place_in_the_budget_once(spider: Any) -> Non
     assert [r.url for r in spider.crawler.engine.crawled] == [LINKS[2]]
     answer(second, NO_ARTICLE)  # no article: its place is free
     assert [r.url for r in spider.crawler.engine.crawled] == LINKS[2:]
+
+
+def test_a_page_without_an_article_is_counted_and_noted_in_the_crawl_state(
+    spider: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    noted: list[tuple[Any, str]] = []
+    monkeypatch.setattr(news, "mark_not_article", lambda state, url: noted.append((state, url)))
+    contact = b"<html><head><title>Kontak</title></head><body><p>Hubungi kami.</p></body></html>"
+    assert records(answer(by_name(spider, f"{BASE}/kontak/"), contact)) == []
+    assert spider.crawler.stats.get_value(keys.NOT_ARTICLE) == 1
+    assert noted == [(spider.crawl_state, f"{BASE}/kontak/")]

@@ -12,6 +12,7 @@ from crawler.spiders.discovery import (
     SitemapEntry,
     UrlRules,
     Window,
+    decompress_if_gzip_file,
     feed_items,
     page_links,
     parse_feed,
@@ -201,3 +202,13 @@ def test_a_sitemap_index_gives_its_dates_and_the_limit_is_inclusive() -> None:
         parse_sitemap(INDEX, BASE, max_size=len(INDEX) - 1)
     with pytest.raises(DiscoveryError, match="root element is <html>"):
         parse_sitemap(b"<html><body>hi</body></html>", BASE)
+
+
+def test_an_empty_answer_is_told_to_be_no_xml_sitemap() -> None:
+    with pytest.raises(DiscoveryError, match=r"^not an XML sitemap: Document is empty"):
+        parse_sitemap(b"", BASE)
+
+
+def test_a_gzip_file_is_unpacked_before_the_sitemap_is_read() -> None:
+    assert decompress_if_gzip_file(gzip.compress(b"<urlset/>"), BASE, 100) == b"<urlset/>"
+    assert decompress_if_gzip_file(b"<urlset/>", BASE, 100) == b"<urlset/>"

@@ -94,3 +94,41 @@ def test_only_a_discovery_answer_below_500_tells_that_the_site_is_reachable(spid
     for status in (500, 503, 404, 200):
         spider._count_discovery_answer(Response(sitemap.url, status=status), sitemap)
     assert spider.crawler.stats.get_value(keys.DISCOVERY_ANSWERS) == 2
+
+
+WINDOWED = {"settings": SETTINGS, "since": "2023-03-01"}
+
+
+def dated_index(*entries: tuple[str, str]) -> bytes:
+    found = "".join(
+        f"<sitemap><loc>{BASE}{p}</loc><lastmod>{when}</lastmod></sitemap>" for p, when in entries
+    )
+    return f"<sitemapindex {NS}>{found}</sitemapindex>".encode()
+
+
+@pytest.mark.parametrize("spider", [WINDOWED], indirect=True)
+def test_a_nested_sitemap_changed_before_the_window_is_not_followed(spider: Any) -> None:
+    body = dated_index(("/2022.xml", "2022-12-31"), ("/2023.xml", "2023-04-01"))
+    assert [r.url for r in read(spider, "/sitemap_index.xml", body)] == [f"{BASE}/2023.xml"]
+
+
+@pytest.mark.parametrize("spider", [SITEMAPS], indirect=True)
+def test_every_sitemap_too_deep_is_counted_not_only_the_first(spider: Any) -> None:
+    deep = {keys.SITEMAP_DEPTH: SETTINGS["WARTA_SITEMAP_MAX_DEPTH"]}
+    assert read(spider, "/2023.xml", index("/2023-03.xml", "/2023-04.xml"), **deep) == []
+    assert spider.crawler.stats.get_value(keys.SITEMAP_TOO_DEEP) == 2
+
+
+@pytest.mark.parametrize("spider", [SITEMAPS], indirect=True)
+def test_an_article_from_a_sitemap_is_marked_as_found_in_one(spider: Any) -> None:
+    [article] = read(spider, "/news-sitemap.xml", urlset("/banjir-samarinda/"))
+    assert article.cb_kwargs == {"found_in": "sitemap"}
+
+
+@pytest.mark.parametrize("spider", [SITEMAPS], indirect=True)
+def test_a_broken_gzip_sitemap_is_logged_by_its_url(
+    spider: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    packed = gzip.compress(urlset("/pelabuhan-baru/"))
+    assert read(spider, "/rusak.xml", packed[:-8] + bytes(8)) == []  # a wrong checksum
+    assert f"broken gzip file {BASE}/rusak.xml" in caplog.text
