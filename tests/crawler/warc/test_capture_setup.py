@@ -8,6 +8,7 @@ import socket
 import threading
 from pathlib import Path
 from types import SimpleNamespace
+from typing import ClassVar
 
 import pytest
 from scrapy.http import Request, Response
@@ -78,3 +79,44 @@ def test_a_failed_write_is_raised_and_closes_the_spider(tmp_path: Path) -> None:
         asyncio.run(capture.process_response(request, response))
     assert closing == ["warc_write_error"]
     capture.spider_closed("finished")
+
+
+class RecordingPolicy:
+    """A revisit policy that only records how it was made."""
+
+    made: ClassVar[list[tuple[object, Path]]] = []
+
+    @classmethod
+    def from_settings(cls, settings: object, directory: Path) -> RecordingPolicy:
+        cls.made.append((settings, directory))
+        return cls()
+
+    def close(self, reason: str) -> None:
+        pass
+
+
+def test_settings_reach_the_writer_and_the_revisit_policy(
+    tmp_path: Path, kit: SimpleNamespace
+) -> None:
+    (tmp_path / "warta-1-00000-h.warc.gz.open").write_bytes(b"")  # left by a killed crawl
+    crawler = get_crawler(
+        settings_dict={
+            "WARTA_OUTPUT_DIR": str(tmp_path),
+            "WARTA_WARC_MAX_BYTES": 1,
+            "WARTA_WARC_PREFIX": "mine",
+            "WARTA_WARCINFO": {"operator": "tests"},
+            "WARTA_REVISIT_POLICY": f"{__name__}.RecordingPolicy",
+        }
+    )
+    capture = WarcCaptureMiddleware.from_crawler(crawler)
+    assert isinstance(capture.revisits, RecordingPolicy)
+    assert RecordingPolicy.made == [(crawler.settings, tmp_path)]
+    inner = capture.writer.inner
+    assert inner.max_bytes == 1
+    assert inner.warcinfo_fields["operator"] == "tests"
+    assert inner.warcinfo_fields["hostname"] == socket.gethostname()
+    capture.writer.write_exchange(*kit.plain_exchange())
+    capture.spider_closed("finished")
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert [n.split("-")[0] for n in names] == ["mine", "warta"]
+    assert names[1] == "warta-1-00000-h.warc.gz.corrupt"
