@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from datetime import UTC, datetime
+import time
+from datetime import UTC, datetime, timedelta, timezone
 from io import BytesIO
 
 import pytest
@@ -216,3 +217,33 @@ def test_only_a_chunked_transfer_encoding_is_renamed() -> None:
 def test_a_bad_field_is_named_with_where_it_was(build: object, message: str) -> None:
     with pytest.raises(ValueError, match=f"^{message}$"):
         build()  # type: ignore[operator]
+
+
+def test_a_wire_message_is_its_head_and_payload_with_the_payload_length() -> None:
+    empty = WireMessage.from_bytes(b"HTTP/1.1 204 No Content\r\n\r\n")
+    assert (empty.payload.read(), empty.payload_length) == (b"", 0)
+    full = WireMessage.from_bytes(b"HTTP/1.1 200 OK\r\n\r\n", b"abc")
+    assert (full.payload.read(), full.payload_length) == (b"abc", 3)
+
+
+def test_a_response_from_the_wire_shows_the_parsed_status_line() -> None:
+    wire = WireMessage.from_bytes(b"HTTP/1.0 404 Not Found\r\nServer: x\r\n\r\n", b"")
+    resp = R.CapturedResponse(PAGE, "HTTP/1.1", 200, "OK", [], b"", T0, wire=wire)
+    http = R.response(resp, R.RecordSpec(ID2, T0)).http_headers
+    assert (http.protocol, http.statusline, http.get_statuscode()) == (
+        "HTTP/1.0",
+        "404 Not Found",
+        "404",
+    )
+    assert http.get_header("Server") == "x"
+
+
+def test_warc_date_is_utc_whatever_the_local_time_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TZ", "WITA-8")  # a POSIX zone eight hours east of UTC, as Samarinda
+    time.tzset()
+    try:
+        moment = datetime(2026, 1, 2, 10, 4, 5, tzinfo=timezone(timedelta(hours=8)))
+        assert R.warc_date(moment) == "2026-01-02T02:04:05.000000Z"
+    finally:
+        monkeypatch.undo()
+        time.tzset()
