@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib.metadata import version as package_version
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from scrapy.exceptions import NotConfigured
@@ -219,14 +220,45 @@ def test_crawl_archives_every_hop(site: str, tmp_path: Path) -> None:
 
 def test_disabled_raises_not_configured() -> None:
     crawler = get_crawler(settings_dict={"WARTA_WARC_ENABLED": False})
-    with pytest.raises(NotConfigured):
+    with pytest.raises(NotConfigured) as refused:
         WarcCaptureMiddleware.from_crawler(crawler)
+    assert str(refused.value) == "WARC capture disabled (WARTA_WARC_ENABLED is false)"
 
 
 def test_enabled_without_output_dir_is_a_clear_error() -> None:
     crawler = get_crawler(settings_dict={"WARTA_WARC_ENABLED": True, "WARTA_OUTPUT_DIR": ""})
-    with pytest.raises(WarcConfigError, match="WARTA_OUTPUT_DIR"):
+    with pytest.raises(WarcConfigError) as refused:
         WarcCaptureMiddleware.from_crawler(crawler)
+    assert str(refused.value) == (
+        "WARTA_OUTPUT_DIR must be set when WARTA_WARC_ENABLED is true "
+        "(set it with -s WARTA_OUTPUT_DIR=... or disable WARC capture)"
+    )
+
+
+def test_enabled_by_default_writing_into_the_output_dir(
+    tmp_path: Path, kit: SimpleNamespace
+) -> None:
+    """Capture is on unless WARTA_WARC_ENABLED says otherwise; closing finishes the file,
+    and tells the revisit policy the crawl ended ("finished" unless a reason is given)."""
+    out = tmp_path / "new" / "warcs"
+    crawler = get_crawler(
+        settings_dict={"WARTA_OUTPUT_DIR": str(out), "WARTA_WARC_WRITER_THREAD": False}
+    )
+    built = WarcCaptureMiddleware.from_crawler(crawler)
+    closed: list[str] = []
+    middleware = WarcCaptureMiddleware(
+        crawler,
+        built.writer.inner,
+        SimpleNamespace(close=closed.append),  # type: ignore[arg-type]
+    )
+    middleware.writer.write_exchange(*kit.plain_exchange())
+    middleware.spider_closed()
+    assert closed == ["finished"]
+    [path] = out.iterdir()
+    assert path.name.endswith(".warc.gz")
+    with path.open("rb") as stream:
+        types = [r.rec_type for r in ArchiveIterator(stream)]
+    assert types == ["warcinfo", "response", "request"]
 
 
 def test_warcinfo_fields_order_and_override() -> None:

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import io
+import os
+import re
+import stat
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -173,6 +177,55 @@ def test_bad_inputs_are_refused(warcs: SimpleNamespace, tmp_path: Path) -> None:
     with pytest.raises(IndexingError, match="share the name"):
         build_cdxj([warcs.warcs[0], twin / warcs.warcs[0].name], out)
     assert not out.exists()
+
+
+def test_refusals_say_what_is_wrong(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.txt"
+    with pytest.raises(IndexingError) as refused:
+        build_cdxj([notes], tmp_path / "x.cdxj")
+    assert str(refused.value) == f"{notes} is not a WARC file (.warc.gz or .warc)"
+    missing = tmp_path / "nope.warc.gz"
+    with pytest.raises(FileNotFoundError) as not_found:
+        build_cdxj([missing], tmp_path / "x.cdxj")
+    assert str(not_found.value) == f"WARC file not found: {missing}"
+
+
+def test_index_is_written_as_a_hidden_temp_file_beside_it_then_renamed(
+    warcs: SimpleNamespace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Readers of the folder never see a partial index; the rename stays on one file system,
+    whatever the system temp folder is; the new folders are made; anyone may read it."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "no-such-temp-folder"))
+    renamed: list[tuple[str, str]] = []
+    real_replace = os.replace
+
+    def replace(src: str, dst: Path) -> None:
+        renamed.append((src, str(dst)))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    out = tmp_path / "new" / "deeper" / "index.cdxj"
+    assert build_cdxj(warcs.warcs, out) == out
+    [(src, dst)] = renamed
+    assert dst == str(out)
+    assert Path(src).parent == out.parent
+    assert re.fullmatch(r"\.index\.cdxj\..+\.tmp", Path(src).name)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o644
+    assert [p.name for p in out.parent.iterdir()] == ["index.cdxj"]
+
+
+def test_an_error_reported_after_the_rename_is_the_one_raised(
+    warcs: SimpleNamespace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_replace = os.replace
+
+    def replace_then_fail(src: str, dst: Path) -> None:
+        real_replace(src, dst)
+        raise OSError("rename reported as failed")
+
+    monkeypatch.setattr(os, "replace", replace_then_fail)
+    with pytest.raises(OSError, match=r"^rename reported as failed$"):
+        build_cdxj(warcs.warcs, tmp_path / "index.cdxj")
 
 
 def test_no_files_gives_an_empty_index(tmp_path: Path) -> None:

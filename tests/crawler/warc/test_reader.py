@@ -286,6 +286,9 @@ def test_content_undoes_the_encoding_up_to_the_limit_the_operator_sets(
         with pytest.raises(DecodedTooLarge) as caught:
             content(limit=size - 1)
         assert (caught.value.uri, caught.value.offset) == ("http://example.com/page", where.offset)
+        assert caught.value.path == path and str(caught.value).startswith(
+            f"{path} (offset {where.offset}): the body of http://example.com/page decodes to"
+        )
         assert MAX_DECODED_ENV in str(caught.value)
         monkeypatch.setenv(MAX_DECODED_ENV, f" {size} ")
         assert content() == kit.HTML
@@ -313,3 +316,21 @@ def test_the_default_limit_reads_a_page_far_larger_than_a_news_article() -> None
     headers = [("Content-Encoding", "gzip"), ("Content-Length", str(len(body)))]
     record = record_from_bytes(_response_record(headers, body), "big.warc.gz")
     assert record.content() == page
+
+
+def test_too_large_names_a_record_without_uri_or_offset_plainly() -> None:
+    error = DecodedTooLarge(Path("a.warc.gz"), None, None, 10)
+    assert str(error).startswith("a.warc.gz (offset 0): the body of a record decodes to more ")
+
+
+def test_the_start_check_looks_at_the_first_4096_bytes_only() -> None:
+    """A gzip file whose first 4096 bytes inflate to ``WARC/...`` starts like a WARC even if
+    the very next byte is damaged (the reader reports that damage where it meets it)."""
+    data = b"WARC/1.1\r\n" + bytes(4081 - 10)
+    stored = bytes(
+        [0, len(data) & 0xFF, len(data) >> 8, ~len(data) & 0xFF, (~len(data) >> 8) & 0xFF]
+    )
+    head = gzip.compress(b"")[:10] + stored + data  # a gzip header, one stored deflate block
+    assert len(head) == 4096
+    bad_block = b"\x07"  # final block of the reserved type 3: zlib refuses it
+    assert starts_like_warc(io.BytesIO(head + bad_block + bytes(100)))

@@ -311,3 +311,26 @@ def test_where_reads_end_does_not_change_what_is_kept(
     torn = gzip.compress(b"WARC/1.1\r\nWARC-Type: response\r\nContent-Length: 500\r\n\r\nabc")
     assert scan_valid_prefix(ShortReads(whole)) == (len(whole), 6)
     assert scan_valid_prefix(ShortReads(whole + torn + whole)) == (len(whole), 6)
+
+
+def test_recovery_is_logged_as_a_warning_when_anything_is_lost(
+    kit: SimpleNamespace, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A whole file recovered is news (INFO); bytes dropped, or a file with no whole record
+    (even an empty one), is a loss the operator should see (WARNING)."""
+    whole = write_open_file(kit, tmp_path / "whole", pairs=1)
+    torn = write_open_file(kit, tmp_path / "torn", pairs=1)
+    with open(torn, "ab") as out:
+        out.write(b"\x1f\x8b\x08\x00torn")
+    empty = tmp_path / "empty" / "warta-1-00000-h.warc.gz.open"
+    empty.parent.mkdir()
+    empty.write_bytes(b"")
+    caplog.set_level("INFO", logger="crawler.warc.recovery")
+    reports = [recover_file(whole), recover_file(torn), recover_file(empty)]
+    kept = reports[0].kept_bytes
+    assert [(r.levelname, r.getMessage()) for r in caplog.records] == [
+        ("INFO", f"Recovered {whole} -> {reports[0].result}: 3 whole records, 0 bytes dropped"),
+        ("WARNING", f"Recovered {torn} -> {reports[1].result}: 3 whole records, 8 bytes dropped"),
+        ("WARNING", f"Recovered {empty} -> {reports[2].result}: 0 whole records, 0 bytes dropped"),
+    ]
+    assert reports[1].kept_bytes == kept

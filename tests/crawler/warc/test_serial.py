@@ -122,3 +122,33 @@ def test_records_are_written_on_the_warc_writer_thread_or_in_place(
         assert set(seen) == {threading.current_thread().name}
     with pytest.raises(RuntimeError, match="RotatingWarcWriter is closed"):
         serial.write_exchange(*kit.plain_exchange("/3"))
+
+
+def test_a_write_waits_for_the_one_before_to_finish(
+    kit: SimpleNamespace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Writes handed over together run one after another on the one writer thread."""
+    inner = _writer(kit, tmp_path)
+    real = inner.write_records
+    second_began = threading.Event()
+    seen_during_first: list[bool] = []
+
+    def write_records(batch: list[R.ArcWarcRecord]) -> list[object]:
+        if not seen_during_first:
+            seen_during_first.append(second_began.wait(timeout=0.3))
+        else:
+            second_began.set()
+        return real(batch)  # type: ignore[return-value]
+
+    monkeypatch.setattr(inner, "write_records", write_records)
+    serial = SerialWarcWriter(inner)
+
+    async def hand_over_two() -> None:
+        await asyncio.gather(
+            serial.write_records_async(_derived(kit, 1)),
+            serial.write_records_async(_derived(kit, 2)),
+        )
+
+    asyncio.run(hand_over_two())
+    serial.close()
+    assert seen_during_first == [False]

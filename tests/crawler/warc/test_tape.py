@@ -13,12 +13,13 @@ from __future__ import annotations
 import os
 import time
 from datetime import UTC, datetime
+from io import BytesIO
 
 from twisted.internet.testing import StringTransport
 from twisted.web._newclient import Request as WireRequest
 from twisted.web.http_headers import Headers
 
-from crawler.warc.tape import MAX_HEAD_BYTES, WireTape, head_end
+from crawler.warc.tape import MAX_HEAD_BYTES, WireTape, _Window, head_end
 from crawler.warc.wire import RecordingHTTP11ClientProtocol
 
 BODY = b"<html><body><p>Samarinda.</p></body></html>"
@@ -183,3 +184,12 @@ def test_close_frees_the_temporary_file_and_may_be_called_again() -> None:
     tape.close()
     assert open_files() == before
     tape.close()
+
+
+def test_a_payload_window_seeks_from_its_start_by_default() -> None:
+    window = _Window(BytesIO(b"0123456789"), 2, 5)  # "23456"
+    assert window.read(3) == b"234"
+    assert window.seek(1) == 1
+    assert window.read() == b"3456"
+    assert window.seek(-2, 2) == 3 and window.read() == b"56"
+    assert window.seek(-1, 1) == 4 and window.read(9) == b"6"

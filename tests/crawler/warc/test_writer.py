@@ -296,3 +296,19 @@ def test_request_record_names_the_protocol_the_exchange_used(
             if rec.http_headers is not None
         ]
     assert lines == [("response", "200 OK", "HTTP/1.0"), ("request", "/a?b=1 HTTP/1.0", "GET")]
+
+
+def test_a_location_carries_the_payload_digest_written(
+    kit: SimpleNamespace, tmp_path: Path
+) -> None:
+    with RotatingWarcWriter(tmp_path, "warta", "h", id_factory=kit.make_id_factory()) as writer:
+        where = writer.write_exchange(*kit.plain_exchange())
+        [info] = writer.write_records(
+            [R.warcinfo("x", {"a": "b"}, writer.spec())]  # a record with no payload digest
+        )
+    assert where.payload_digest == R.payload_digest(kit.HTML)
+    assert info.payload_digest is None
+    with (tmp_path / where.file).open("rb") as stream:
+        stream.seek(where.offset)
+        record = next(iter(ArchiveIterator(stream)))
+        assert record.rec_headers.get_header("WARC-Payload-Digest") == where.payload_digest
