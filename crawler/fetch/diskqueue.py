@@ -57,7 +57,10 @@ class _Parking:
         self.queues: dict[str, CrawlDiskQueue] = {}
         self.closed = False
 
-    def close(self) -> None:
+    def close(self, **_signal: object) -> None:
+        """At spider_closed. It takes the signal's arguments and ignores them: Scrapy's
+        dispatcher passes only the ones a handler names, but a wrapped handler (mutmut's
+        trampoline) names none and so is given them all."""
         self.closed = True
         queues, self.queues = self.queues, {}
         for queue in queues.values():
