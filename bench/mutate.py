@@ -222,10 +222,16 @@ def run_package(
     names = [p + "*" for p in prefixes]
     command = [str(MUTMUT), "run", "--max-children", str(jobs), *names]
     if log is None:
-        subprocess.run(command, cwd=work, check=False)
+        code = subprocess.run(command, cwd=work, check=False).returncode
     else:
         with log.open("wb") as out:
-            subprocess.run(command, cwd=work, check=False, stdout=out, stderr=subprocess.STDOUT)
+            code = subprocess.run(
+                command, cwd=work, check=False, stdout=out, stderr=subprocess.STDOUT
+            ).returncode
+    if code != 0:  # e.g. a test that fails without any mutant: its mutants stay unchecked
+        tail = log.read_text(encoding="utf-8", errors="replace")[-1500:] if log else ""
+        print(f"mutmut failed in {work} (exit {code}); its unchecked mutants count as "
+              f"survivors\n{tail}", file=sys.stderr, flush=True)  # fmt: skip
     return {
         name: status
         for name, status in statuses(work).items()
