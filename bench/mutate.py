@@ -298,6 +298,22 @@ def run_plan(chosen: list[str]) -> dict[str, tuple[list[str], list[str] | None]]
     return plan
 
 
+def report_held(plan: dict[str, tuple[list[str], list[str] | None]]) -> int:
+    """The report of the results already in the plan's work folders (none is run)."""
+    found: dict[str, str] = {}
+    shown_in: dict[str, Path] = {}
+    for name, (targets, _tests) in plan.items():
+        work = WORK / name
+        if not (work / "mutants").is_dir():
+            print(f"{name}: no results in {work}", file=sys.stderr)
+            continue
+        prefixes = tuple(mutant_prefix(t) for t in targets)
+        here = {n: s for n, s in statuses(work).items() if n.startswith(prefixes)}
+        found.update(here)
+        shown_in.update(dict.fromkeys(here, work))
+    return report(found, equivalents(), shown_in)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--package", action="append", default=[],
@@ -307,10 +323,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--parallel", type=int, default=2,
                         help="packages run at once (each package's mutmut output then goes "
                              "to .mutate/<package>/mutmut.log)")  # fmt: skip
+    parser.add_argument("--report", action="store_true",
+                        help="run nothing: report the results the work folders hold (after "
+                             "re-running one package, the whole run's survivors, table and "
+                             "JSON with today's equivalents lists)")  # fmt: skip
     args = parser.parse_args(argv)
     if args.fresh and WORK.exists():
         shutil.rmtree(WORK)
     plan = run_plan(args.package)
+    if args.report:
+        return report_held(plan)
     found: dict[str, str] = {}
     shown_in: dict[str, Path] = {}
     known = equivalents()

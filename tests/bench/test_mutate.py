@@ -92,3 +92,25 @@ def test_progress_reads_the_last_line_of_a_packages_log(tmp_path: Path) -> None:
     spinner = "⠹ 983/2368  🎉 915 🫥 4  ⏰ 4  🤔 0  🙁 60  🔇 0  🧙 0"
     log.write_bytes((spinner + spinner.replace("983", "984").replace("915", "916")).encode())
     assert mutate.progress(log) == "984/2368 mutants run, 916 killed"
+
+
+def test_report_reads_the_work_folders_without_running_mutmut(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(mutate, "WORK", tmp_path)
+    (tmp_path / "crawler.fetch" / "mutants").mkdir(parents=True)  # crawler.warc: never run
+    held = {
+        "crawler.fetch.limits.x_budget__mutmut_1": "killed",
+        "crawler.fetch.limits.x_budget__mutmut_2": "survived",
+        "crawler.warc.writer.x_write__mutmut_1": "survived",  # another package's: not counted
+    }
+    monkeypatch.setattr(mutate, "statuses", lambda work: held)
+    monkeypatch.setattr(mutate, "show", lambda names, work: "")
+    plan = mutate.run_plan(["crawler/fetch", "crawler/warc"])
+    assert mutate.report_held(plan) == 1  # one survivor not listed
+    out, err = capsys.readouterr()
+    assert "crawler.warc: no results" in err
+    assert out.strip().splitlines()[-1] == (
+        '{"mutants": 2, "killed": 1, "survived": 1, "equivalent": 0}'
+    )
+    assert (tmp_path / "survivors.txt").read_text() == "crawler.fetch.limits.x_budget__mutmut_2\n"
