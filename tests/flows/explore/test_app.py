@@ -80,3 +80,15 @@ def test_head_gets_the_headers_without_the_body() -> None:
     assert body == b""
     assert "Content-Length: 11" in lines  # the length of the body a GET gets
     assert "Content-Security-Policy: sandbox" in lines
+
+
+def test_the_stylesheet_may_be_kept_for_an_hour(tiny_server: ExplorerServer) -> None:
+    con = http.client.HTTPConnection("127.0.0.1", tiny_server.port, timeout=30)
+    try:
+        con.request("GET", "/static/explore.css")
+        response = con.getresponse()
+        assert response.status == 200 and response.read()
+        assert response.headers["Content-Type"] == "text/css; charset=utf-8"
+        assert response.headers.get_all("Cache-Control") == ["max-age=3600"]  # not no-store too
+    finally:
+        con.close()
