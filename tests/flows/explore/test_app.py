@@ -1,0 +1,94 @@
+"""The explorer's web application, fast: serving the tiny archive (conftest) on a loopback
+port, and the headers every answer carries, written to a buffer."""
+
+from __future__ import annotations
+
+import http.client
+import io
+from collections.abc import Iterator
+
+import pytest
+
+from flows.explore.app import PAGE_CSP, Explorer, ExplorerServer, Handler
+from flows.storage import open_storage
+from tests.flows.explore.conftest import GROUPS
+
+
+@pytest.fixture(scope="module")
+def tiny_server(tiny_archive: str) -> Iterator[ExplorerServer]:
+    server = ExplorerServer(Explorer(open_storage(tiny_archive), GROUPS, "tiny archive"))
+    server.serve_in_thread()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def _get(server: ExplorerServer, path: str, host: str) -> tuple[int, str]:
+    con = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    try:
+        con.putrequest("GET", path, skip_host=True)
+        con.putheader("Host", host)
+        con.endheaders()
+        response = con.getresponse()
+        return response.status, response.read().decode()
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("name", ["127.0.0.1", "localhost", "LocalHost", "[::1]"])
+def test_the_search_page_answers_to_the_loopback_names(
+    tiny_server: ExplorerServer, name: str
+) -> None:
+    status, page = _get(tiny_server, "/?q=banjir", f"{name}:{tiny_server.port}")
+    assert status == 200
+    assert "Banjir Samarinda" in page and "tiny archive" in page
+
+
+@pytest.mark.parametrize("host", ["evil.test:{port}", "localhost:1", "127.0.0.1", ""])
+def test_another_host_name_is_refused(tiny_server: ExplorerServer, host: str) -> None:
+    status, page = _get(tiny_server, "/", host.format(port=tiny_server.port))
+    assert status == 421
+    assert "the explorer answers on its address only" in page
+
+
+def _answer(command: str, body: bytes, **kwargs: object) -> tuple[list[str], bytes]:
+    handler = Handler.__new__(Handler)  # no socket: the answer goes to a buffer
+    handler.wfile = io.BytesIO()
+    handler.request_version, handler.command = "HTTP/1.1", command
+    handler.requestline, handler.client_address = f"{command} / HTTP/1.1", ("127.0.0.1", 1)
+    handler.send(body, **kwargs)  # type: ignore[arg-type]
+    head, _, sent = handler.wfile.getvalue().partition(b"\r\n\r\n")
+    return head.decode().split("\r\n"), sent
+
+
+def test_every_answer_keeps_to_itself() -> None:
+    lines, body = _answer("GET", "<p>Banjir — Samarinda</p>".encode())
+    assert body == "<p>Banjir — Samarinda</p>".encode()
+    assert lines[0].endswith(" 200 OK")
+    assert lines[3:] == [  # after the server's name and the date
+        "Content-Type: text/html; charset=utf-8",
+        f"Content-Length: {len(body)}",
+        f"Content-Security-Policy: {PAGE_CSP}",
+        "X-Content-Type-Options: nosniff",
+        "Referrer-Policy: no-referrer",
+        "Cache-Control: no-store",
+    ]
+
+
+def test_head_gets_the_headers_without_the_body() -> None:
+    lines, body = _answer("HEAD", b"<p>halo</p>", csp="sandbox")
+    assert body == b""
+    assert "Content-Length: 11" in lines  # the length of the body a GET gets
+    assert "Content-Security-Policy: sandbox" in lines
+
+
+def test_the_stylesheet_may_be_kept_for_an_hour(tiny_server: ExplorerServer) -> None:
+    con = http.client.HTTPConnection("127.0.0.1", tiny_server.port, timeout=30)
+    try:
+        con.request("GET", "/static/explore.css")
+        response = con.getresponse()
+        assert response.status == 200 and response.read()
+        assert response.headers["Content-Type"] == "text/css; charset=utf-8"
+        assert response.headers.get_all("Cache-Control") == ["max-age=3600"]  # not no-store too
+    finally:
+        con.close()
