@@ -96,8 +96,9 @@ class RecordingPolicy:
 
 
 def test_settings_reach_the_writer_and_the_revisit_policy(
-    tmp_path: Path, kit: SimpleNamespace
+    tmp_path: Path, kit: SimpleNamespace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(RecordingPolicy, "made", [])  # a class's list outlives a test session
     (tmp_path / "warta-1-00000-h.warc.gz.open").write_bytes(b"")  # left by a killed crawl
     crawler = get_crawler(
         settings_dict={
