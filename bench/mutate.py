@@ -2,11 +2,12 @@
 
 mutmut (pinned in the dev extra) copies the code to ``mutants/``, changes one thing at a
 time and runs only the fast tests that call the changed function (it maps mutants to tests
-from one instrumented run; crawls and servers are left out with ``-m "not slow"``). This
-script runs it, prints every surviving mutant as a diff, a table per module, and ends with
-one JSON line: ``{"mutants": N, "killed": K, "survived": S, "equivalent": E}``. A survivor
-is *equivalent* when ``bench/mutation-equivalent/<package>.txt`` lists it with the reason
-no test can tell it apart; every other survivor is a missing test.
+from one instrumented run; crawls, servers and the ``heavy`` tests are left out with
+``-m "not slow and not heavy"``). This script runs it, prints every surviving mutant as a
+diff, a table per module, and ends with one JSON line:
+``{"mutants": N, "killed": K, "survived": S, "equivalent": E}``. A survivor is *equivalent*
+when ``bench/mutation-equivalent/<package>.txt`` lists it with the reason no test can tell
+it apart; every other survivor is a missing test.
 
     python -m bench.mutate                               # every package of crawler/ and flows/
     python -m bench.mutate --fresh                       # the same, forgetting earlier results

@@ -11,6 +11,7 @@ the end even when they were re-parented to init.
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import secrets
 import signal
@@ -124,6 +125,15 @@ def _check_leftovers(session: pytest.Session) -> None:
             os.kill(pid, signal.SIGKILL)
     if os.environ.get("CI") == "true" and session.exitstatus == 0:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Under ``make mutate`` each mutant's tests run in a fork of a process that imported
+    every test module: its heap is large, and each full garbage collection would walk it
+    (pytest collects twice at the end of a session, about 0.2 s each). Freezing what the
+    fork inherited leaves only the tests' own objects to collect."""
+    if "MUTANT_UNDER_TEST" in os.environ:
+        gc.freeze()
 
 
 @pytest.hookimpl(trylast=True)  # after pytest-xdist has stopped its workers

@@ -127,6 +127,7 @@ def test_huge_page_with_inline_data(
     assert article.text.endswith("serta Kades dan Lurah.")
 
 
+@pytest.mark.heavy
 def test_huge_page_of_junk_after_the_article(seed_html: bytes, seed_url: str) -> None:
     """Truncated to MAX_HTML_CHARS and narrowed for trafilatura; the article survives."""
     junk = "<p>lorem ipsum dolor sit amet</p>" * (MAX_HTML_CHARS // 30)
@@ -141,6 +142,7 @@ def _nested(depth: int, body: str) -> str:
             f"{body}{'</div>' * depth}</body></html>")  # fmt: skip
 
 
+@pytest.mark.heavy
 def test_deeply_nested_markup_does_not_raise() -> None:
     """A page nested 200 deep (page builders do that) still gives its article; 5,000 deep is
     past what the HTML parser builds (libxml2 stops at 255 levels), and gives no article

@@ -6,8 +6,6 @@ import io
 import os
 import re
 import stat
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 from types import SimpleNamespace
@@ -27,8 +25,7 @@ from crawler.warc.indexing import (
 from crawler.warc.reader import WarcReader
 from crawler.warc.records import CapturedRequest, CapturedResponse
 from crawler.warc.writer import RotatingWarcWriter
-
-VENV_BIN = Path(sys.executable).parent
+from tests.ecosystem import cdxj_indexer
 
 
 def write_warcs(directory: Path, kit: SimpleNamespace) -> SimpleNamespace:
@@ -130,11 +127,8 @@ def test_one_sorted_line_per_response_and_revisit(warcs: SimpleNamespace, tmp_pa
 def test_same_as_the_cdxj_indexer_command(warcs: SimpleNamespace, tmp_path: Path) -> None:
     ours = build_cdxj(warcs.warcs, tmp_path / "ours.cdxj")
     theirs = tmp_path / "theirs.cdxj"
-    subprocess.run(
-        [str(VENV_BIN / "cdxj-indexer"), "--sort", "--post-append", "--records",
-         "response,revisit", "-o", str(theirs), *map(str, warcs.warcs)],
-        check=True,
-    )  # fmt: skip
+    cdxj_indexer("--sort", "--post-append", "--records", "response,revisit", "-o", str(theirs),
+                 *map(str, warcs.warcs))  # fmt: skip
     assert ours.read_text() == theirs.read_text()
 
 

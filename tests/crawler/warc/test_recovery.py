@@ -19,16 +19,9 @@ from crawler.warc import records as R
 from crawler.warc.reader import WarcReader
 from crawler.warc.recovery import recover_file, recover_open_files, scan_valid_prefix
 from crawler.warc.writer import RotatingWarcWriter
+from tests.ecosystem import warcio_check
 
-VENV_BIN = Path(sys.executable).parent
 REPO = Path(__file__).resolve().parents[3]
-
-
-def warcio_check(path: Path) -> None:
-    result = subprocess.run(
-        [str(VENV_BIN / "warcio"), "check", str(path)], capture_output=True, text=True, check=False
-    )
-    assert result.returncode == 0, f"{path}: {result.stdout}{result.stderr}"
 
 
 def record_types(path: Path) -> list[str]:
@@ -67,7 +60,7 @@ def test_half_record_is_cut_off(kit: SimpleNamespace, tmp_path: Path) -> None:
     assert report.dropped_bytes == len(member) // 2
     assert report.result.read_bytes() == whole
     assert not path.exists()
-    warcio_check(report.result)
+    warcio_check(report.result, verbose=False)
 
 
 def test_complete_gzip_member_with_torn_record_inside_is_dropped(
@@ -146,7 +139,7 @@ def test_failed_write_is_rolled_back(kit: SimpleNamespace, tmp_path: Path) -> No
         assert (tmp_path / (first.file + ".open")).stat().st_size == before
         writer.write_exchange(*kit.plain_exchange("/after"))
     (path,) = tmp_path.glob("*.warc.gz")
-    warcio_check(path)
+    warcio_check(path, verbose=False)
     assert record_types(path) == ["warcinfo", "response", "request", "response", "request"]
 
 
@@ -219,7 +212,7 @@ def test_sigkill_leaves_valid_closed_files_and_recoverable_open_file(
     closed = sorted(out_dir.glob("*.warc.gz"))
     assert len(closed) >= 2
     for path in closed:
-        warcio_check(path)
+        warcio_check(path, verbose=False)
     open_files = list(out_dir.glob("*.warc.gz.open"))
     # Killed between closing one file and opening the next, there is no .open file at all.
     assert len(open_files) == 1 if mode == "stall" else len(open_files) <= 1
@@ -235,7 +228,7 @@ def test_sigkill_leaves_valid_closed_files_and_recoverable_open_file(
         assert report.status == "recovered" and report.records >= 1
         if mode == "stall":
             assert report.dropped_bytes > 0
-        warcio_check(report.result)
+        warcio_check(report.result, verbose=False)
         assert record_types(report.result)[0] == "warcinfo"
     assert not list(out_dir.glob("*.open"))
 

@@ -8,8 +8,6 @@ import json
 import os
 import re
 import stat
-import subprocess
-import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from types import SimpleNamespace
@@ -19,8 +17,8 @@ from warcio.archiveiterator import ArchiveIterator
 
 from crawler.warc import records as R
 from crawler.warc.writer import RotatingWarcWriter, warc_filename
+from tests.ecosystem import cdxj_indexer, warcio_check, warcio_index
 
-VENV_BIN = Path(sys.executable).parent
 NAME_RE = re.compile(r"^warta-\d{17}-\d{5}-testhost\.warc\.gz$")
 
 
@@ -32,18 +30,6 @@ def make_writer(kit: SimpleNamespace, directory: Path, **kwargs: object) -> Rota
     }
     options.update(kwargs)
     return RotatingWarcWriter(directory, "warta", "testhost", **options)  # type: ignore[arg-type]
-
-
-def warcio_check(path: Path) -> None:
-    result = subprocess.run(
-        [str(VENV_BIN / "warcio"), "check", "-v", str(path)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "digest pass" in result.stdout
-    assert "fail" not in result.stdout.replace("digest pass", "")
 
 
 def read_records(path: Path) -> list[tuple[str, dict[str, str], int]]:
@@ -142,18 +128,7 @@ def test_pairs_are_linked_and_location_points_at_response(
     assert gzip.decompress(member).startswith(b"WARC/1.1\r\nWARC-Type: response\r\n")
     assert b"http://example.com/two" in gzip.decompress(member)
 
-    index = subprocess.run(
-        [
-            str(VENV_BIN / "warcio"),
-            "index",
-            "-f",
-            "warc-type,warc-target-uri,warc-concurrent-to,offset",
-            str(path),
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    index = warcio_index(path, "warc-type,warc-target-uri,warc-concurrent-to,offset")
     lines = [json.loads(line) for line in index.splitlines()]
     assert [(d["warc-type"], int(d["offset"])) for d in lines[1:3]] == [
         ("response", loc1.offset),
@@ -208,9 +183,7 @@ def test_derived_records_and_cdxj_keys(kit: SimpleNamespace, tmp_path: Path) -> 
     assert extra[0].offset == loc.offset + loc.length + read_request_length(tmp_path / loc.file)
     path = tmp_path / loc.file
     warcio_check(path)
-    cdxj = subprocess.run(
-        [str(VENV_BIN / "cdxj-indexer"), str(path)], capture_output=True, text=True, check=True
-    ).stdout
+    cdxj = cdxj_indexer(str(path))
     page_lines = [line for line in cdxj.splitlines() if line.startswith("com,example)/a?b=1 ")]
     assert len(page_lines) == 1 and '"mime": "text/html"' in page_lines[0]
     assert any(line.startswith("urn:warta:article:") for line in cdxj.splitlines())
