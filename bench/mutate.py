@@ -280,17 +280,21 @@ def report(found: dict[str, str], known: dict[str, str], shown_in: dict[str, Pat
     return 0 if counts["survived"] == counts["equivalent"] else 1
 
 
-def run_plan(chosen: list[str]) -> dict[str, tuple[list[str], list[str] | None]]:
+def run_plan(
+    chosen: list[str], largest_first: bool = False
+) -> dict[str, tuple[list[str], list[str] | None]]:
     """Work folder name -> (what it mutates, its tests; None: the target's mirror).
 
-    Every package of ``packages()``, smallest first (a run stopped early has the most
-    packages done), or only the ``chosen`` ones, each in the same work folder, with the same
-    tests, as in the whole run: a mutant's name depends on which lines the tests cover, so
-    the equivalents lists hold only for the same folder. A chosen module is a folder alone.
+    Every package of ``packages()``, smallest first (one at a time, a run stopped early has
+    the most packages done) or largest first (packages run in parallel: the longest one
+    decides when the run ends, so it starts at once), or only the ``chosen`` ones, each in
+    the same work folder, with the same tests, as in the whole run: a mutant's name depends
+    on which lines the tests cover, so the equivalents lists hold only for the same folder.
+    A chosen module is a folder alone.
     """
     every = packages()
     if not chosen:
-        by_size = sorted(every.items(), key=lambda item: _lines(item[1][0]))
+        by_size = sorted(every.items(), key=lambda item: _lines(item[1][0]), reverse=largest_first)
         return {name: (targets, tests) for name, (targets, tests) in by_size}
     plan: dict[str, tuple[list[str], list[str] | None]] = {}
     for target in chosen:
@@ -331,7 +335,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.fresh and WORK.exists():
         shutil.rmtree(WORK)
-    plan = run_plan(args.package)
+    plan = run_plan(args.package, largest_first=args.parallel > 1)
     if args.report:
         return report_held(plan)
     found: dict[str, str] = {}

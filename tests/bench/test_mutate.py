@@ -24,6 +24,13 @@ def test_every_package_of_crawler_and_flows_is_planned_once() -> None:
     assert sizes == sorted(sizes)  # smallest first: a stopped run has the most packages done
 
 
+def test_packages_run_in_parallel_start_with_the_largest() -> None:
+    plan = mutate.run_plan([], largest_first=True)
+    sizes = [mutate._lines(targets) for targets, _ in plan.values()]
+    assert sizes == sorted(sizes, reverse=True)
+    assert set(plan) == set(mutate.run_plan([]))
+
+
 def test_a_chosen_package_runs_in_the_whole_runs_folder_with_its_tests() -> None:
     every = mutate.packages()
     plan = mutate.run_plan(["crawler/warc", "flows", "crawler/fetch/"])
