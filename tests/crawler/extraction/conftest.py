@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,17 @@ SEED_URL = (
     "https://www.niaga.asia/"
     "pemilu-2024-kian-dekat-tiga-pilar-di-kaltim-rapatkan-barisan-jaga-kondusifitas/"
 )
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Under ``make mutate``, mutmut's fork server collects the tests once and forks one
+    process per mutant: what is loaded here is loaded once, not once per mutant. trafilatura
+    reads justext's stop lists (a file per language, 0.17 s of CPU) at its first fallback to
+    justext, so they are read now. Only the library's own state: warta's caches stay empty."""
+    if "MUTMUT_DEPENDENCY_DEPTH" in os.environ:
+        from trafilatura.external import jt_stoplist_init
+
+        jt_stoplist_init()
 
 
 @pytest.fixture(scope="session")
