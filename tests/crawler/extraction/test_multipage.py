@@ -217,3 +217,11 @@ def test_page_url_builds_the_pages_page_number_reads() -> None:
     assert page_url(f"{FIRST}?id=7&halaman=4", 3) == f"{FIRST}?id=7&page=3"
     assert page_url(FIRST, 2, "halaman") == f"{FIRST}?halaman=2"
     assert [page_number(page_url(FIRST, n), FIRST) for n in (1, 2, 20)] == [1, 2, 20]
+
+
+def test_anchor_script_and_mail_links_are_passed_over() -> None:
+    html = page(
+        '<a href="#komentar">Komentar</a><a href="javascript:window.print()">Cetak</a>'
+        f'<a href="mailto:redaksi@portal.example">Surat</a><a href="{FIRST}?page=2">2</a>'
+    )
+    assert next_page_url(html, FIRST) == f"{FIRST}?page=2"

@@ -35,3 +35,31 @@ def test_the_marker_check_turns_an_unmarked_page_away(niaga: SiteConfig) -> None
 def test_an_empty_page_is_an_article_without_text_unless_the_marker_is_asked_for() -> None:
     assert read_page("", URL, None) == PageResult(True, None)
     assert read_page(b"", URL, None, check_marker=True) == PageResult(False, None)
+
+
+def _with(links: str) -> str:
+    return UNMARKED.replace(f'<a href="{URL}2/">2</a>', links)
+
+
+def test_the_sites_next_page_selector_comes_before_any_other_link(niaga: SiteConfig) -> None:
+    html = _with(f'<a href="{URL}?halaman=2">2</a><a class="lanjut" href="{URL}2/">Lanjut</a>')
+    selectors = niaga.selectors.model_copy(update={"next_page": "a.lanjut"})
+    site = niaga.model_copy(update={"selectors": selectors})
+    assert read_page(html, URL, site).next_page == f"{URL}2/"
+    assert read_page(html, URL, niaga).next_page == f"{URL}?halaman=2"
+    unconfigured = read_page(html, URL, None)
+    assert unconfigured.article is not None and unconfigured.next_page == f"{URL}?halaman=2"
+
+
+def test_a_later_pages_next_page_counts_from_the_first_page(niaga: SiteConfig) -> None:
+    html = _with(f'<a href="{URL}1/">1</a><a href="{URL}3/">3</a>')
+    assert read_page(html, f"{URL}2/", niaga, first_url=URL).next_page == f"{URL}3/"
+
+
+def test_the_article_is_read_with_the_sites_config(niaga: SiteConfig) -> None:
+    ad = "Promo akhir tahun untuk pembaca setia: diskon besar untuk semua paket langganan digital."
+    body = '<div class="entry-content">'
+    html = UNMARKED.replace(body, f'{body}<div class="ads"><p>{ad}</p></div>')
+    article = read_page(html, URL, niaga).article
+    assert article is not None and article.site == niaga.name
+    assert "Promo akhir tahun" not in article.text  # niaga's selectors.remove drops .ads
