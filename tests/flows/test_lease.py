@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -35,6 +37,19 @@ def _foreign_lease(
 
 def _holder(storage: Storage) -> dict[str, object]:
     return dict(json.loads(storage.get_bytes(lease_key("niaga"))))
+
+
+def _default_signals() -> None:
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])
+    for number in signal.valid_signals():
+        if number not in (signal.SIGKILL, signal.SIGSTOP):
+            signal.signal(number, signal.SIG_DFL)
+
+
+def _sleeper() -> subprocess.Popen[bytes]:
+    """A live process of this machine that a terminating signal would end, even when this
+    one ignores it (under nohup SIGHUP is ignored, and a child inherits that)."""
+    return subprocess.Popen(["sleep", "30"], preexec_fn=_default_signals)
 
 
 def test_a_live_lease_of_another_worker_is_respected(tmp_path: Path) -> None:
@@ -175,7 +190,7 @@ def test_a_live_holder_of_this_machine_is_asked_nothing_of(tmp_path: Path) -> No
     """A process of this machine still running is waited for; whether it is alive is probed
     with signal 0, so it receives nothing."""
     storage = open_storage(str(tmp_path / "archive"))
-    holder = subprocess.Popen(["sleep", "30"])
+    holder = _sleeper()
     try:
         _same_host_lease(storage, str(holder.pid))
         with pytest.raises(SiteBusy):
@@ -231,7 +246,7 @@ def test_a_lease_taken_at_the_same_moment_makes_the_site_busy(
 
 
 def test_asking_whether_a_live_holder_died_sends_it_no_signal() -> None:
-    child = subprocess.Popen(["sleep", "30"])
+    child = _sleeper()
     try:
         holder = {"host": socket.gethostname(), "pid": str(child.pid), "token": "t"}
         assert _holder_died(holder) is False
@@ -239,3 +254,32 @@ def test_asking_whether_a_live_holder_died_sends_it_no_signal() -> None:
     finally:
         child.kill()
         child.wait()
+
+
+class _StuckRenewal:
+    """A renewal thread that never ends (its storage call hangs): join only times out."""
+
+    waits: ClassVar[list[float | None]] = []
+
+    def __init__(self, **_kwargs: object) -> None:
+        pass
+
+    def start(self) -> None:
+        pass
+
+    def join(self, timeout: float | None = None) -> None:
+        self.waits.append(timeout)
+
+
+def test_a_stuck_renewal_delays_the_release_by_ten_seconds_at_most(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flows import lease as lease_module
+
+    monkeypatch.setattr(_StuckRenewal, "waits", [])
+    monkeypatch.setattr(lease_module.threading, "Thread", _StuckRenewal)
+    storage = open_storage(str(tmp_path / "archive"))
+    SiteLease(storage, "niaga", ttl=60).acquire().release()
+    [waited] = _StuckRenewal.waits
+    assert waited is not None and 0 < waited <= 10  # a run's end is never held up longer
+    assert _holder(storage)["released"] is True  # released all the same

@@ -14,7 +14,7 @@ import pytest
 from scrapy.http import Request, Response
 from scrapy.utils.test import get_crawler
 
-from crawler.warc.capture import WarcCaptureMiddleware, safe_hostname
+from crawler.warc.capture import WarcCaptureMiddleware, WarcConfigError, safe_hostname
 
 
 @pytest.mark.parametrize(
@@ -61,8 +61,11 @@ def test_records_are_written_in_place_unless_a_writer_thread_is_asked_for(
     assert name.startswith(thread)
 
 
-def test_a_failed_write_is_raised_and_closes_the_spider(tmp_path: Path) -> None:
-    """An archive crawl that cannot archive stops instead of carrying on unarchived."""
+def test_a_failed_write_is_raised_and_closes_the_spider(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An archive crawl that cannot archive stops instead of carrying on unarchived, and
+    says which page it could not archive."""
     capture = middleware(tmp_path)
     closing: list[str] = []
     capture.crawler.engine = SimpleNamespace(  # type: ignore[assignment]
@@ -78,7 +81,15 @@ def test_a_failed_write_is_raised_and_closes_the_spider(tmp_path: Path) -> None:
     with pytest.raises(OSError, match="No space left"):
         asyncio.run(capture.process_response(request, response))
     assert closing == ["warc_write_error"]
+    assert "Could not write WARC records for http://example.com/a;" in caplog.text
     capture.spider_closed("finished")
+
+
+@pytest.mark.parametrize("size", [0, -1])
+def test_a_file_size_limit_must_be_positive(tmp_path: Path, size: int) -> None:
+    message = f"^WARTA_WARC_MAX_BYTES must be positive, got {size}$"
+    with pytest.raises(WarcConfigError, match=message):
+        middleware(tmp_path, WARTA_WARC_MAX_BYTES=size)
 
 
 class RecordingPolicy:

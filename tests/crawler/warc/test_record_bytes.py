@@ -151,6 +151,14 @@ def test_response_with_wire_stores_the_bytes_received_not_the_body() -> None:
     assert b"WARC-Payload-Digest: " + sha1_b32(framed).encode() + b"\r\n" in data
 
 
+def test_request_with_wire_stores_the_bytes_sent_not_the_body() -> None:
+    head = b"POST /a HTTP/1.1\r\nhost: example.com\r\ncontent-length: 5\r\n\r\n"
+    wire = WireMessage.from_bytes(head, b"kota=")
+    req = R.CapturedRequest("POST", PAGE, [("Content-Length", "3")], T0, b"abc", wire=wire)
+    data = serialize(R.request(req, R.RecordSpec(ID1, T0)))
+    assert data.split(b"\r\n\r\n", 1)[1] == head + b"kota=\r\n\r\n"
+
+
 def request_block(req: R.CapturedRequest) -> bytes:
     rec = R.request(req, R.RecordSpec(ID1, T0))
     assert rec.rec_type == "request"

@@ -193,3 +193,10 @@ def test_a_payload_window_seeks_from_its_start_by_default() -> None:
     assert window.read() == b"3456"
     assert window.seek(-2, 2) == 3 and window.read() == b"56"
     assert window.seek(-1, 1) == 4 and window.read(9) == b"6"
+
+
+def test_a_payload_window_seeks_back_to_its_start_and_no_further() -> None:
+    window = _Window(BytesIO(b"0123456789"), 2, 5)  # "23456"
+    window.read(3)
+    assert window.seek(0) == 0 and window.read(2) == b"23"
+    assert window.seek(-9, 1) == 0 and window.read() == b"23456"

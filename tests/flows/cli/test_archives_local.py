@@ -140,6 +140,19 @@ def test_verify_says_what_it_checked(archive: str, capsys: pytest.CaptureFixture
     assert " checked (content re-hashed); " in verdict
 
 
+def test_verify_notes_a_stray_object_on_stderr_without_failing(
+    archive: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    open_storage(archive).put_bytes("niaga/2026/11/27/left-behind.warc.gz", b"x")
+    code, out, err = run(capsys, "verify", archive)
+    assert code == 0 and out.startswith("OK: "), out
+    assert "note:" not in out  # stdout is the verdict and problems, for scripts
+    assert err == (
+        "note: 1 object(s) belong to no manifest (an unfinished upload?), "
+        "e.g. niaga/2026/11/27/left-behind.warc.gz\n"
+    )
+
+
 class Terminal(io.StringIO):
     def isatty(self) -> bool:
         return True
