@@ -75,6 +75,7 @@ def test_only_exact_midnight_counts_as_no_time(clock: str) -> None:
     assert found is not None and found[1]
     padded = parse_iso("2023-03-03T00:00:00", WITA)
     assert padded is not None and not padded[1]
+    assert to_iso(padded[0]) == "2023-03-03T00:00:00+08:00"  # a bare day, in the site's zone
 
 
 def test_rfc_2822_keeps_its_own_zone() -> None:

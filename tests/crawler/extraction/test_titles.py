@@ -243,3 +243,31 @@ def test_only_the_sites_name_itself_is_stripped() -> None:
 def test_mojibake_read_as_windows_1252_is_repaired() -> None:
     # "€" and "™" are no Latin-1 characters: only the Windows-1252 reading gives the bytes back
     assert repair_mojibake("A DIY Investorâ€™s Guide") == "A DIY Investor’s Guide"
+
+
+def test_an_h1_sharing_under_half_its_words_with_the_metadata_is_a_logo() -> None:
+    meta = ["Banjir Rendam Tiga Kecamatan"]
+    assert headline(meta, ["Kabar Banjir Terkini"], []) == meta[0]  # one word of three
+
+
+def test_rewordings_of_two_words_count_and_the_first_of_equals_wins() -> None:
+    meta = ["Samarinda Dilanda Banjir Besar Hari Ini"]
+    assert headline(meta, ["Banjir Samarinda"], []) == "Banjir Samarinda"
+    h1s = ["Banjir Samarinda", "Samarinda Banjir Besar"]  # every word shared by both
+    assert headline(meta, h1s, []) == "Banjir Samarinda"
+
+
+def test_a_one_word_h1_does_not_end_the_search_for_a_rewording() -> None:
+    meta = ["Top 10 SEO Strategies for 2025 | LuccaAM"]
+    h1s = ["Menu", "Ten SEO Strategies for 2025 to Boost Rankings"]
+    assert headline(meta, h1s, []) == "Ten SEO Strategies for 2025 to Boost Rankings"
+
+
+def test_of_two_equally_confirmed_h1s_the_first_wins() -> None:
+    h1s = ["Banjir Rendam Kota", "Hujan Deras Sore"]  # both a three-word part of the title
+    assert headline(["Banjir Rendam Kota | Hujan Deras Sore"], h1s, []) == "Banjir Rendam Kota"
+
+
+def test_a_site_name_without_letters_or_digits_rules_out_no_h1() -> None:
+    # "—" squashes to nothing, like an h1 of underscores: that is no reason to drop the h1
+    assert headline([], ["___"], ["—"]) == headline([], ["___"], []) == "___"
