@@ -126,8 +126,8 @@ def test_reader_comments_never_fill_up_a_short_reading() -> None:
         f"<div id='comments'><ol class='comment-list'><li class='comment'><p>{comment}</p></li>"
         f"<li class='comment'><p>{comment * 2}</p></li></ol></div></body></html>"
     )
-    for precision in (True, False):
-        reading = trafilatura_reading(_parsed(page), URL, precision=precision, fast=False)
+    for fast in (True, False):
+        reading = trafilatura_reading(_parsed(page), URL, precision=False, fast=fast)
         assert reading.paragraphs == ["Warga menanam pohon di tepi Sungai Mahakam."]
 
 
