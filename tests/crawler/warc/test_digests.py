@@ -36,3 +36,16 @@ def test_block_digest_is_over_the_http_headers_as_the_filter_leaves_them() -> No
     builder.ensure_digest(theirs, block=True, payload=True)
     assert ours.headers == theirs.rec_headers.headers
     assert ours.headers[-1][0] == "WARC-Block-Digest"
+
+
+def test_a_payload_digest_the_record_already_carries_is_kept() -> None:
+    """A record given its payload digest (a revisit names the original's) keeps that one:
+    it is not computed again over this record's body, nor written twice."""
+    given = "sha1:3I42H3S6NNFQ2MSVX7XZKYAYSCX5QBYJ"
+    warc = StatusAndHeaders(
+        "", [("WARC-Type", "response"), ("WARC-Payload-Digest", given)], protocol="WARC/1.1"
+    )
+    http = StatusAndHeaders("200 OK", [("Content-Type", "text/plain")], protocol="HTTP/1.1")
+    add_digests("response", warc, http, b"a different body", None)
+    assert [v for k, v in warc.headers if k == "WARC-Payload-Digest"] == [given]
+    assert warc.get_header("WARC-Block-Digest", "").startswith("sha1:")

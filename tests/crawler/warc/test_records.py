@@ -146,6 +146,16 @@ def test_status_line_uses_real_status_and_reason_and_http2_is_noted(
     assert rec.rec_headers.get_header("WARC-Protocol") == "h2"
 
 
+def test_a_status_without_reason_phrase_ends_at_the_code(kit: SimpleNamespace) -> None:
+    """HTTP/2 has no reason phrase: the archived status line is the code alone, with no
+    space after it (the line parsers of replay tools split on that space)."""
+    _, resp = kit.plain_exchange()
+    no_reason = R.CapturedResponse(resp.url, "h2", 204, "", [], b"", T0)
+    rec = R.response(no_reason, R.RecordSpec(RESP_ID, T0))
+    assert rec.http_headers.statusline == "204"
+    assert rec.http_headers.to_str().splitlines()[0] == "HTTP/1.1 204"
+
+
 def test_warc_date_has_microseconds_and_needs_timezone() -> None:
     assert R.warc_date(datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)) == "2026-01-02T03:04:05.000000Z"
     with pytest.raises(ValueError, match="timezone-aware"):
