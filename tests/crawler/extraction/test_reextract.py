@@ -9,10 +9,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from warcio.statusandheaders import StatusAndHeaders
 
 from crawler.config.patterns import site_pattern
 from crawler.config.sites import load_site
-from crawler.extraction.reextract import ArchivedPage, ReextractStats, _fits, pages, scan
+from crawler.extraction.reextract import (
+    ArchivedPage,
+    ReextractStats,
+    _decode,
+    _fits,
+    _site_from_warcinfo,
+    pages,
+    scan,
+)
 from crawler.process.runner import CrawlResult, run_crawl
 from crawler.warc import records
 from crawler.warc.writer import RecordLocation, RotatingWarcWriter
@@ -205,3 +214,64 @@ def test_fits_reads_an_empty_path_as_the_root_and_exclusions_win() -> None:
     assert _fits("https://h.example", root, [])
     assert not _fits("https://h.example/", anything, root)
     assert not _fits("https://h.example/?p=1", anything, [])
+
+
+def test_scan_counts_only_article_records_and_reads_the_site_from_warcinfo_only(
+    tmp_path: Path,
+) -> None:
+    """Other metadata records refer to the response too; a page may say "isPartOf:"."""
+    writer = RotatingWarcWriter(tmp_path, "warta", "test", id_factory=make_id_factory())
+    request, response = plain_exchange("/berita-satu")
+    response = replace(response, body=b"isPartOf: bogus-20230303\n<p>Samarinda</p>")
+    written = writer.write_exchange(request, response)
+    links = records.metadata(
+        records.derived_uri("links", request.url), b"{}", "application/json", writer.spec(),
+        refers_to=written.record_id,
+    )  # fmt: skip
+    writer.write_records([links])
+    writer.close()
+    assert scan(sorted(tmp_path.glob("*.warc.gz"))) == (set(), None)
+
+
+@pytest.mark.parametrize(
+    ("body", "site"),
+    [
+        (b"software: warta\r\nisPartOf: niaga-20230303T000000Z\r\n", "niaga"),
+        (b"isPartOf: niaga-2023-03-03\r\n", "niaga"),  # a crawl id with dashes
+        (b"isPartOf: niaga-crawl:2023\r\n", "niaga"),  # a colon in the value
+        (b"operator: caf\xe9\r\nisPartOf: niaga-1\r\n", "niaga"),  # not UTF-8 elsewhere
+        (b"isPartOf: Another Tool\r\n", None),  # not a site name
+        (b"software: warta\r\n", None),
+    ],
+)
+def test_site_from_warcinfo(body: bytes, site: str | None) -> None:
+    assert _site_from_warcinfo(body) == site
+
+
+def _headers(*pairs: tuple[str, str]) -> StatusAndHeaders:
+    return StatusAndHeaders("200 OK", list(pairs), protocol="HTTP/1.1")
+
+
+def test_decode_uses_the_charset_the_server_declared() -> None:
+    page = "<p>Harga tiket 5 € per orang</p>"  # the euro sign is 0xA4 in ISO-8859-15
+    headers = _headers(("Content-Type", "text/html; charset=iso-8859-15"))
+    assert _decode("http://example.com/berita", headers, page.encode("iso-8859-15")) == page
+
+
+def test_decode_reads_a_compressed_response_as_the_text_warcio_decoded() -> None:
+    """Scrapy takes a body still marked Content-Encoding for binary; warcio decoded it."""
+    headers = _headers(("Content-Type", "text/html; charset=utf-8"), ("Content-Encoding", "gzip"))
+    body = b"<p>Samarinda\x01</p>"  # a control byte: only the headers call it text
+    assert _decode("http://example.com/berita", headers, body) == body.decode()
+
+
+def test_decode_picks_the_response_class_as_scrapy_does() -> None:
+    """By the headers, then the URL's extension, then the body; a control byte makes a body
+    binary to Scrapy, so only the headers or the URL can still call it text."""
+    odd = b"<p>Samarinda\x01</p>"
+    html_type = _headers(("Content-Type", "text/html"))
+    assert _decode("http://example.com/berita", html_type, odd) == odd.decode()
+    assert _decode("http://example.com/berita.html", _headers(), odd) == odd.decode()
+    assert _decode("http://example.com/berita", _headers(), odd) is None
+    html = b"<html><body><p>Samarinda</p></body></html>"
+    assert _decode("http://example.com/berita", _headers(), html) == html.decode()
