@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from io import BytesIO
 from ipaddress import ip_address
 from pathlib import Path
 from typing import Any
@@ -55,7 +56,8 @@ def test_without_a_tape_the_exchange_is_archived_as_scrapy_saw_it(tmp_path: Path
         URL,
         method="POST",
         body=b"kota=Samarinda",
-        headers={"X-Kota": ["Samarinda", "Bontang"], "Proxy-Authorization": "Basic c2VjcmV0"},
+        # the dropped header first: the ones after it are still archived
+        headers={"Proxy-Authorization": "Basic c2VjcmV0", "X-Kota": ["Samarinda", "Bontang"]},
         meta={"download_latency": 0.25},
     )
     response = Response(
@@ -123,6 +125,16 @@ def test_with_a_tape_the_bytes_on_the_wire_are_archived(tmp_path: Path) -> None:
     response = Response(URL, body=b"hi", headers={"Content-Length": "2"}, request=request)
     found = archive(tmp_path, request, response)
     assert keys.WIRE not in request.meta  # the tape is used up with its response
+    # the request says where its response record is, for the spider and the crawl state
+    where = request.meta[keys.WARC_RECORD]
+    [path] = tmp_path.glob("*.warc.gz")
+    assert where["file"] == path.name
+    with path.open("rb") as stream:
+        stream.seek(where["offset"])
+        member = BytesIO(stream.read(where["length"]))
+    [record] = ArchiveIterator(member)
+    assert record.rec_type == "response"
+    assert record.rec_headers.get_header("WARC-Record-ID") == where["record_id"]
     got, payload = found["response"]
     assert got.http_headers.statusline == "200 Baik Sekali"
     assert got.http_headers.headers == [("content-length", "2")]
@@ -139,3 +151,112 @@ def test_an_answer_from_the_http_cache_is_not_archived_again(tmp_path: Path) -> 
     capture.spider_closed("finished")
     assert list(tmp_path.glob("*.warc.gz")) == []
     assert keys.WARC_RECORD not in request.meta
+
+
+HEAD = b"HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\n"
+
+
+def taped(
+    received: bytes, limit: int = 0, sent: bytes = b"GET /cari?q=banjir HTTP/1.1\r\n\r\n"
+) -> WireTape:
+    tape = WireTape(limit=limit)
+    if sent:
+        tape.record_sent(sent)
+    tape.record_received(received)
+    return tape
+
+
+def archive_tape(
+    folder: Path, tape: WireTape, flags: list[str] | None = None, ip: str | None = None
+) -> dict[str, Any]:
+    request = Request(URL, meta={keys.WIRE: tape})
+    response = Response(
+        URL,
+        body=b"0123456789",
+        request=request,
+        flags=flags or [],
+        ip_address=ip_address(ip) if ip else None,
+    )
+    return archive(folder, request, response)
+
+
+def test_a_taped_exchange_says_how_it_was_cut_short(tmp_path: Path) -> None:
+    whole = taped(HEAD + b"0123456789")
+    whole.finish()
+    cases = [
+        (whole, [], None),
+        (taped(HEAD + b"0123456789", limit=len(HEAD) + 4), [], "length"),  # DOWNLOAD_MAXSIZE
+        (taped(HEAD + b"01234"), ["dataloss"], "disconnect"),  # the server hung up
+    ]
+    for n, (tape, flags, truncated) in enumerate(cases):
+        got, _ = archive_tape(tmp_path / str(n), tape, flags)["response"]
+        assert got.rec_headers.get_header("WARC-Truncated") == truncated, flags
+
+
+def test_a_taped_exchange_keeps_the_server_address(tmp_path: Path) -> None:
+    tape = taped(HEAD + b"0123456789")
+    got, _ = archive_tape(tmp_path / "ip", tape, ip="10.0.0.7")["response"]
+    assert got.rec_headers.get_header("WARC-IP-Address") == "10.0.0.7"
+    got, _ = archive_tape(tmp_path / "none", taped(HEAD + b"0123456789"))["response"]
+    assert got.rec_headers.get_header("WARC-IP-Address") is None
+
+
+def test_a_taped_exchange_is_dated_by_the_wire(tmp_path: Path) -> None:
+    # sent: when the handler took the request, else the first byte out; received: the
+    # first byte in; only a tape that saw neither falls back on the writer's clock (T0)
+    started = T0 - timedelta(seconds=3)
+    tape = taped(HEAD + b"0123456789")
+    tape.started_at = started
+    found = archive_tape(tmp_path / "started", tape)
+    assert date_of(found["request"][0]) == started
+    assert date_of(found["response"][0]) == tape.received_at != T0
+
+    tape = taped(HEAD + b"0123456789")
+    found = archive_tape(tmp_path / "sent", tape)
+    assert date_of(found["request"][0]) == tape.sent_at != T0
+
+    tape = taped(HEAD + b"0123456789", sent=b"")
+    found = archive_tape(tmp_path / "unsent", tape)
+    assert date_of(found["request"][0]) == T0
+
+
+def test_the_request_record_holds_the_body_sent(tmp_path: Path) -> None:
+    sent = b"POST /cari HTTP/1.1\r\nhost: example.com\r\ncontent-length: 14\r\n\r\nkota=Samarinda"
+    for n, request_bytes in enumerate([sent, b"GET /cari HTTP/1.1\r\nhost: example.com\r\n\r\n"]):
+        found = archive_tape(tmp_path / str(n), taped(HEAD + b"0123456789", sent=request_bytes))
+        record, body = found["request"]
+        assert record.http_headers.get_header("host") == "example.com"
+        assert body == request_bytes.partition(b"\r\n\r\n")[2]
+
+
+class ArchivedPolicy:
+    """A revisit policy that judges nothing and notes what it is told was archived."""
+
+    def __init__(self) -> None:
+        self.archived_urls: list[str] = []
+
+    def judge(self, request: Request, response: Response, captured: Any) -> None:
+        return None
+
+    def archived(self, request: Request, *args: Any) -> None:
+        self.archived_urls.append(request.url)
+
+    def close(self, reason: str) -> None:
+        pass
+
+
+def test_only_a_whole_response_becomes_the_reference_copy(tmp_path: Path) -> None:
+    # an incremental crawl compares later answers with the reference: never a cut-short one
+    whole = taped(HEAD + b"0123456789")
+    whole.finish()
+    cut = taped(HEAD + b"0123456789", limit=len(HEAD) + 4)
+    for n, (tape, expected) in enumerate([(whole, [URL]), (cut, [])]):
+        capture = middleware(tmp_path / str(n))
+        policy = ArchivedPolicy()
+        capture.revisits = policy  # type: ignore[assignment]
+        request = Request(URL, meta={keys.WIRE: tape})
+        response = Response(URL, body=b"0123456789", request=request)
+        assert asyncio.run(capture.process_response(request, response)) is response
+        capture.spider_closed("finished")
+        assert policy.archived_urls == expected
+        assert request.meta[keys.WARC_RECORD]["file"].endswith(".warc.gz")

@@ -200,3 +200,14 @@ def test_a_payload_window_seeks_back_to_its_start_and_no_further() -> None:
     window.read(3)
     assert window.seek(0) == 0 and window.read(2) == b"23"
     assert window.seek(-9, 1) == 0 and window.read() == b"23456"
+
+
+def test_the_request_sent_splits_at_its_blank_line() -> None:
+    post = b"POST /cari HTTP/1.1\r\nHost: x.example\r\nContent-Length: 14\r\n\r\n"
+    tape = WireTape()
+    tape.record_sent(post)
+    tape.record_sent(b"kota=Samarinda")
+    assert tape.request_parts() == (post, b"kota=Samarinda")
+    cut = WireTape()  # the connection dropped inside the header block: all of it is head
+    cut.record_sent(b"GET /cari HTTP/1.1\r\nHost: x.ex")
+    assert cut.request_parts() == (b"GET /cari HTTP/1.1\r\nHost: x.ex", b"")
