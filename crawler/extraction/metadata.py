@@ -176,7 +176,8 @@ def site_names(meta: PageMeta, url: str, site_title: str | None) -> list[str]:
         if _types(node) & {"WebSite", "Organization", "NewsMediaOrganization"}:
             names.extend(_strings(node.get("name")))
     host = (urlsplit(url).hostname or "").removeprefix("www.")
-    names.extend([host, "www." + host])
+    if host:  # an address without a host ("", a file name) names no site: no bare "www."
+        names.extend([host, "www." + host])
     return [n for n in dict.fromkeys(names) if n]
 
 
