@@ -190,3 +190,18 @@ def test_only_the_first_three_matches_of_the_date_selector_are_tried() -> None:
 
     assert _selected_date(page(2), ".tgl", zone("Asia/Jakarta")) is not None
     assert _selected_date(page(3), ".tgl", zone("Asia/Jakarta")) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # an offset the element states is kept; the site's zone only fills a missing one
+        ("2023-12-04T14:05:00+07:00", "2023-12-04T14:05:00+07:00"),
+        ("2023-12-04T14:05:00", "2023-12-04T14:05:00+08:00"),
+        # a label before the date ("| ", "— ") still gives the day, in the site's zone
+        ("| Senin, 4 Desember 2023 14:05", "2023-12-04T14:05:00+08:00"),
+    ],
+)
+def test_the_sites_date_element_in_the_sites_zone(text: str, expected: str) -> None:
+    tree = _tree(f"<span class='tgl'>{text}</span>")
+    assert _selected_date(tree, ".tgl", zone("Asia/Makassar")) == expected

@@ -60,6 +60,13 @@ def test_scripts_and_styles_are_left_out_and_text_after_them_kept() -> None:
     assert block_paragraphs(root) == ["Before x inline", "Middle", "After"]
 
 
+def test_text_after_a_skipped_element_nested_in_another_is_still_left_out() -> None:
+    root = fragment_fromstring(
+        "<div><p>A</p><noscript><style>p {}</style>Enable JS</noscript><p>B</p></div>"
+    )
+    assert block_paragraphs(root) == ["A", "B"]
+
+
 def test_site_paragraphs_read_the_first_match_only() -> None:
     tree = tree_of(
         "<html><body><div class='nav'>Menu</div><div class='isi'><p>One</p><p>Two</p></div>"

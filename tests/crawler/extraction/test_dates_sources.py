@@ -161,3 +161,8 @@ def test_the_url_day_is_in_the_given_zone() -> None:
     found = url_date("https://x.id/2023/03/03/judul", WITA)
     assert found is not None and not found[1]
     assert to_iso(found[0]) == "2023-03-03T00:00:00+08:00"
+
+
+def test_an_impossible_day_in_the_url_is_passed_over_for_a_real_one() -> None:
+    found = url_date("https://x.id/2023/02/31/banjir-2023-03-03", WITA)
+    assert found is not None and to_iso(found[0]) == "2023-03-03T00:00:00+08:00"

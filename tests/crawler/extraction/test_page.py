@@ -63,3 +63,10 @@ def test_the_article_is_read_with_the_sites_config(niaga: SiteConfig) -> None:
     article = read_page(html, URL, niaga).article
     assert article is not None and article.site == niaga.name
     assert "Promo akhir tahun" not in article.text  # niaga's selectors.remove drops .ads
+
+
+def test_a_marked_page_without_readable_text_is_still_an_article_page(niaga: SiteConfig) -> None:
+    """The marker says article; that no text could be read does not make it another page."""
+    empty = '<html><head><meta property="og:type" content="article"></head><body></body></html>'
+    assert read_page(empty, URL, niaga, check_marker=True) == PageResult(True, None)
+    assert read_page(empty, URL, niaga) == PageResult(True, None)

@@ -184,3 +184,118 @@ def test_a_worker_lowers_its_priority_by_nice(monkeypatch: pytest.MonkeyPatch) -
     assert niceness == [1]
     _init_worker(None, nice=0)
     assert niceness == [1]
+
+
+def test_a_worker_a_core_and_one_when_the_count_is_unknown(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(workers.os, "cpu_count", lambda: 6)
+    assert workers.default_workers() == 6
+    monkeypatch.setattr(workers.os, "cpu_count", lambda: None)
+    assert workers.default_workers() == 1
+
+
+@pytest.mark.parametrize(
+    ("methods", "expected"),
+    [(["fork", "spawn", "forkserver"], "forkserver"), (["spawn"], "spawn"), (["fork"], "spawn")],
+)
+def test_workers_start_by_forkserver_else_spawn_never_fork(
+    monkeypatch: pytest.MonkeyPatch, methods: list[str], expected: str
+) -> None:
+    monkeypatch.setattr(workers.multiprocessing, "get_all_start_methods", lambda: methods)
+    assert workers.start_method() == expected
+
+
+@pytest.mark.parametrize("method", ["forkserver", "spawn"])
+def test_workers_start_the_platforms_way_and_the_fork_server_preloads_extraction(
+    fake_executor: type[FakeExecutor], monkeypatch: pytest.MonkeyPatch, method: str
+) -> None:
+    preloaded: list[list[str]] = []
+
+    class Context:
+        def __init__(self, name: str) -> None:
+            self.name = name
+
+        def set_forkserver_preload(self, modules: list[str]) -> None:
+            preloaded.append(modules)
+
+    monkeypatch.setattr(workers, "start_method", lambda: method)
+    monkeypatch.setattr(workers.multiprocessing, "get_context", Context)
+    ExtractionPool(None, workers=1).close()
+    (made,) = fake_executor.made
+    assert made.kwargs["mp_context"].name == method
+    assert made.kwargs["initializer"] is _init_worker
+    assert preloaded == ([["crawler.extraction.page"]] if method == "forkserver" else [])
+
+
+def test_extract_alone_reads_a_known_article() -> None:
+    async def run() -> bool:
+        with ExtractionPool(None, workers=0) as pool:
+            return await pool.extract(UNMARKED, URL) is not None
+
+    assert asyncio.run(run())
+
+
+def test_workers_get_the_marker_check_first_page_and_encoding(
+    fake_executor: type[FakeExecutor], monkeypatch: pytest.MonkeyPatch, niaga: SiteConfig
+) -> None:
+    monkeypatch.setattr(workers, "_site", niaga)  # what the initializer gives a worker
+    first = URL.rstrip("/")
+    html = UNMARKED.replace("Bagian 1.", "Harga 5 €.").replace(
+        "</article>", f'<a href="{first}/3">3</a></article>'
+    )
+    marked = html.replace("<head>", '<head><meta property="og:type" content="article">')
+    latin9 = "iso-8859-15"
+
+    async def run(page: str) -> PageResult:
+        with ExtractionPool(niaga, workers=1) as pool:
+            return await pool.classify(page.encode(latin9), f"{first}/2", first, latin9)
+
+    assert asyncio.run(run(html)) == PageResult(False, None)  # the marker was checked
+    with ExtractionPool(niaga, workers=1) as pool:
+        submitted = pool.submit(html.encode(latin9), f"{first}/2", False, first, latin9)
+    for page in (asyncio.run(run(marked)), submitted.result()):
+        assert page.next_page == f"{first}/3"
+        assert page.article is not None and "Harga 5 €." in page.article.text
+
+
+class RecordingExecutor(FakeExecutor):
+    shutdowns: ClassVar[list[dict[str, Any]]] = []
+
+    def shutdown(self, **kwargs: Any) -> None:
+        RecordingExecutor.shutdowns.append(kwargs)
+
+
+def test_each_death_replaces_the_pool_once_and_the_broken_one_is_dropped_at_once(
+    fake_executor: type[FakeExecutor], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(RecordingExecutor, "shutdowns", [])
+    monkeypatch.setattr(workers, "ProcessPoolExecutor", RecordingExecutor)
+
+    async def two_pages(pool: ExtractionPool) -> None:
+        await asyncio.gather(pool.classify("<p>x</p>", URL), pool.classify("<p>y</p>", URL))
+
+    async def run() -> None:
+        with ExtractionPool(None, workers=1) as pool:
+            fake_executor.deaths = 2  # both pages die on the same pool: one replacement
+            await two_pages(pool)
+            assert len(fake_executor.made) == 2
+            fake_executor.deaths = 2  # and again on the new pool: one more
+            await two_pages(pool)
+            assert len(fake_executor.made) == 3
+
+    asyncio.run(run())
+    # The broken pools are left without waiting for them, their queued pages cancelled.
+    assert RecordingExecutor.shutdowns[:2] == [{"wait": False, "cancel_futures": True}] * 2
+
+
+def test_a_closing_pool_starts_no_new_workers(fake_executor: type[FakeExecutor]) -> None:
+    pool = ExtractionPool(None, workers=1)
+    executor = fake_executor.made[0]
+
+    def shutdown(**kwargs: Any) -> None:  # a worker's death noticed while closing
+        pool._replace_executor(pool._generation)
+
+    executor.shutdown = shutdown  # type: ignore[method-assign]
+    pool.close()
+    assert len(fake_executor.made) == 1
