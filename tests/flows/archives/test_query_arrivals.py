@@ -72,7 +72,7 @@ def marked(tmp_path: Path) -> tuple[Storage, date]:
 def test_arrived_crawls_come_once_each_day_by_day(marked: tuple[Storage, date]) -> None:
     storage, first = marked
     seen = Listings(storage)
-    found = index_files_of(seen, _snapshot(first))  # type: ignore[arg-type]
+    found = index_files_of(seen, _snapshot(first))
     assert found.pending == [
         ("aa", D1, "c1"), ("aa", D1, "c5"), ("bb", D1, "c4"), ("bb", D1, "c9"),
         ("zz", D1, "c1"), ("aa", D2, "c0"),
@@ -89,7 +89,7 @@ def test_a_snapshot_from_a_clock_ahead_is_listed_one_day(marked: tuple[Storage, 
     storage, _first = marked
     tomorrow = datetime.now(UTC).date() + timedelta(days=1)
     seen = Listings(storage)
-    assert index_files_of(seen, _snapshot(tomorrow)).crawls == 0  # type: ignore[arg-type]
+    assert index_files_of(seen, _snapshot(tomorrow)).crawls == 0
     assert _arrivals_listed(seen) == [f"{tomorrow}"]
 
 
@@ -111,5 +111,5 @@ def test_arrival_days_are_utc_days_whatever_the_local_zone(
 ) -> None:
     storage, first = marked
     seen = Listings(storage)
-    assert index_files_of(seen, _snapshot(first)).crawls == 6  # type: ignore[arg-type]
+    assert index_files_of(seen, _snapshot(first)).crawls == 6
     assert _arrivals_listed(seen)[-1] == f"{datetime.now(UTC).date() + timedelta(days=1)}"
