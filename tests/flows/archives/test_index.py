@@ -3,16 +3,23 @@ model can declare maps to the type a Parquet reader will see."""
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from pydantic import BaseModel
 
 from crawler.extraction.article_record import Article, Caption, WarcRef
-from crawler.layout import manifest_key
-from flows.archives.index import arrow_type, backfill_index
+from crawler.layout import file_key, manifest_key
+from crawler.warc import records
+from crawler.warc.records import CapturedRequest, CapturedResponse
+from crawler.warc.writer import RotatingWarcWriter
+from flows.archives.index import arrow_type, backfill_index, build_index
 from flows.storage import open_storage
+from tests.crawler.warc.conftest import make_id_factory
 from tests.flows.archives.test_research_local import CRAWL_ID, DAY, stored_archive
 
 
@@ -80,3 +87,51 @@ def test_backfill_skips_a_crawl_with_an_index_unless_asked_to_rebuild(tmp_path: 
         [manifest_key("niaga", CRAWL_ID, DAY)],
         2,
     )
+
+
+def _exchange(url: str, at: datetime) -> tuple[CapturedRequest, CapturedResponse]:
+    request = CapturedRequest("GET", url, [("User-Agent", "warta/0.1")], at)
+    response = CapturedResponse(url=url, protocol="HTTP/1.1", status=200, reason="OK",
+                                headers=[("Content-Type", "text/html")], body=b"<p>x</p>",
+                                timestamp=at)  # fmt: skip
+    return request, response
+
+
+def test_captures_sort_by_surt_then_time_and_articles_point_at_their_text(
+    tmp_path: Path,
+) -> None:
+    """CDX order: a URL with no SURT first, then by SURT (an IP address's digits before
+    letters), each URL's captures oldest first, request before response."""
+    t0 = datetime(2026, 11, 27, 1, 0, tzinfo=UTC)
+    later = t0 + timedelta(hours=1)
+    writer = RotatingWarcWriter(tmp_path, "warta", "test", id_factory=make_id_factory())
+    page = "http://example.com/a"
+    second = writer.write_exchange(*_exchange(page, later))  # stored first, fetched later
+    first = writer.write_exchange(*_exchange(page, t0))
+    writer.write_exchange(*_exchange("http://127.0.0.1/a", later))
+    writer.write_exchange(*_exchange("http://example.com:99999/", later))  # no SURT
+    text = records.conversion(records.derived_uri("text", page), b"satu dua",
+                              "text/plain; charset=utf-8", writer.spec(),
+                              refers_to=first.record_id)  # fmt: skip
+    [where] = writer.write_records([text])
+    writer.close()
+    article = {"url": page, "title": "A", "text": "satu dua", "warc": first.as_meta()}
+    (tmp_path / "articles.jsonl").write_text(json.dumps(article) + "\n")
+    captures_path, articles_path = build_index(tmp_path, "niaga", CRAWL_ID, DAY)
+
+    rows = pq.read_table(captures_path).to_pylist()
+    assert [(r["url"], r["fetch_time"], r["record_type"]) for r in rows] == [
+        ("http://example.com:99999/", later, "request"),
+        ("http://example.com:99999/", later, "response"),
+        ("http://127.0.0.1/a", later, "request"),
+        ("http://127.0.0.1/a", later, "response"),
+        (page, t0, "request"),
+        (page, t0, "response"),
+        (page, later, "request"),
+        (page, later, "response"),
+    ]
+    assert rows[7]["record_id"] == second.record_id
+    [row] = pq.read_table(articles_path).to_pylist()
+    assert row["fetch_time"] == t0  # the time of the response it was extracted from
+    assert row["text_warc_key"] == file_key("niaga", DAY, CRAWL_ID, where.file)
+    assert (row["text_offset"], row["text_length"]) == (where.offset, where.length)
