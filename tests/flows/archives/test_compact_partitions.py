@@ -99,3 +99,19 @@ def test_a_crawl_with_a_broken_manifest_is_named_and_left_out(two_days: Storage)
     assert report.crawls == 1
     [problem] = report.problems
     assert problem.startswith(f"{SITE} {C1} left uncompacted: manifest {key} is not valid")
+
+
+def test_compacted_files_are_zstd_parquet(two_days: Storage) -> None:
+    """zstd, as the per-crawl index files are: the compacted copy must not grow the archive."""
+    compact(two_days, max_parts=4)
+    snapshot, _ = load_snapshot(two_days)
+    assert snapshot is not None
+    [[part]] = [p.parts for p in snapshot.partitions]
+    for stored in (part.captures, part.articles):
+        meta = pq.ParquetFile(Path(two_days.root) / stored.key).metadata  # type: ignore[attr-defined]
+        codecs = {
+            meta.row_group(g).column(c).compression
+            for g in range(meta.num_row_groups)
+            for c in range(meta.num_columns)
+        }
+        assert codecs == {"ZSTD"}, (stored.key, codecs)
