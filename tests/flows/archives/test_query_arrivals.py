@@ -8,7 +8,6 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -17,23 +16,9 @@ from flows.archives.query import index_files_of
 from flows.archives.snapshot import Snapshot
 from flows.storage import open_storage
 from flows.storage.base import Storage
+from tests.flows.archives.test_compact import Listings
 
 D1, D2 = date(2026, 1, 1), date(2026, 1, 2)
-
-
-class Listings:
-    """A storage whose ``list`` calls are recorded (prefixes)."""
-
-    def __init__(self, storage: Storage) -> None:
-        self.storage = storage
-        self.prefixes: list[str] = []
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.storage, name)
-
-    def list(self, prefix: str = "") -> Any:
-        self.prefixes.append(prefix)
-        return self.storage.list(prefix)
 
 
 def _snapshot(arrivals_from: date) -> Snapshot:
