@@ -126,6 +126,8 @@ def package_workspace(
     config["pytest_add_cli_args_test_selection"] = tests or [
         t for x in targets for t in mirrored_tests(x)
     ]
+    # mypy first (bench/mutant_types.py): a mutant it rejects runs no test
+    config["type_check_command"] = [sys.executable, "-m", "bench.mutant_types", "mypy", *targets]
     pytest_section = text[text.index("[tool.pytest.ini_options]") :].split("\n[", 1)[0]
     lines = ["[tool.mutmut]", *(f"{k} = {_toml(v)}" for k, v in config.items()), ""]
     (work / "pyproject.toml").write_text("\n".join(lines) + "\n" + pytest_section + "\n")

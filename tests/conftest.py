@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 
 from crawler.settings import POLITENESS_OFF
+from tests import mutation_order
 
 SESSION_MARK = "WARTA_TEST_SESSION"
 # multiprocessing's helpers of the pytest process itself end when it does.
@@ -155,7 +156,14 @@ _GROUP = pytest.StashKey[str]()
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Under ``--dist loadgroup``: every test of a module stays on one worker (its module
     fixtures are made once), modules sharing a session fixture are grouped, and the groups
-    holding slow tests are handed out first, so no long module starts last."""
+    holding slow tests are handed out first, so no long module starts last. Under
+    ``make mutate``: a mutant's likeliest killers first (tests/mutation_order.py)."""
+    if "MUTANT_UNDER_TEST" in os.environ:
+        seconds = mutation_order.durations()  # read by the fork server, before any mutant
+        mutant = mutation_order.mutant_under_test()
+        if mutant is not None:
+            items[:] = mutation_order.likeliest_first(items, mutant, seconds)
+        return
     if getattr(config.option, "dist", "no") != "loadgroup":
         return
     weight: dict[str, int] = {}
