@@ -40,6 +40,17 @@ def test_a_caption_box_is_one_only_beside_an_image(body: str, found: bool) -> No
     assert bool(_boxes(body)) is found
 
 
+def test_a_box_holding_an_image_or_of_a_heading_tag_is_no_caption_box() -> None:
+    # A heading named "caption-title" comes first: it is passed over, and so is a box that
+    # holds an image of its own; the plain box beside them is still the image's caption.
+    body = (
+        '<div class="foto"><h3 class="caption-title">Galeri foto hari ini</h3>'
+        '<img src="/a.jpg"><span class="keterangan"><img src="/b.jpg">Foto kedua</span>'
+        f"{BOX}</div>"
+    )
+    assert _boxes(body) == ["Warga antre air bersih di Samarinda"]
+
+
 @pytest.mark.parametrize(
     ("image", "found"),
     [
