@@ -5,8 +5,10 @@ The crawls are copies of one two-page crawl (``stored_archive`` of test_research
 
 from __future__ import annotations
 
-from datetime import date
+import hashlib
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -14,6 +16,7 @@ import pytest
 
 from bench.scale_archive import first_crawl, store_copy
 from crawler.layout import manifest_key
+from flows.archives import compact as compact_module
 from flows.archives.compact import Tables, compact
 from flows.archives.query import connect, find_index_files, run_query
 from flows.archives.snapshot import IndexCorrupt, load_snapshot
@@ -115,3 +118,71 @@ def test_compacted_files_are_zstd_parquet(two_days: Storage) -> None:
             for c in range(meta.num_columns)
         }
         assert codecs == {"ZSTD"}, (stored.key, codecs)
+
+
+def test_compacted_files_are_cut_in_row_groups(
+    two_days: Storage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Row groups of ROW_GROUP rows, so that a URL lookup reads only the group its SURT
+    falls in (lowered here to 2 rows: the crawls are small)."""
+    monkeypatch.setattr(compact_module, "ROW_GROUP", 2)
+    compact(two_days, max_parts=4)
+    snapshot, _ = load_snapshot(two_days)
+    assert snapshot is not None
+    [[part]] = [p.parts for p in snapshot.partitions]
+    for stored in (part.captures, part.articles):
+        meta = pq.ParquetFile(Path(two_days.root) / stored.key).metadata  # type: ignore[attr-defined]
+        sizes = [meta.row_group(g).num_rows for g in range(meta.num_row_groups)]
+        assert sum(sizes) == stored.rows > 2
+        assert max(sizes) == 2, (stored.key, sizes)
+
+
+class Puts:
+    """A storage whose ``put_file`` calls are recorded (key and the digest handed over)."""
+
+    def __init__(self, storage: Storage) -> None:
+        self.storage = storage
+        self.digests: dict[str, str] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.storage, name)
+
+    def put_file(self, key: str, path: Path, sha256: str) -> None:
+        self.digests[key] = sha256
+        self.storage.put_file(key, path, sha256)
+
+
+def test_each_compacted_file_is_stored_with_its_digest(two_days: Storage) -> None:
+    """The digest goes with the upload, so the backend checks the bytes it received (S3
+    refuses a body that does not match; an upload without one is not checked at all)."""
+    seen = Puts(two_days)
+    compact(seen, max_parts=4)
+    snapshot, _ = load_snapshot(two_days)
+    assert snapshot is not None
+    [[part]] = [p.parts for p in snapshot.partitions]
+    for stored in (part.captures, part.articles):
+        data = (Path(two_days.root) / stored.key).read_bytes()  # type: ignore[attr-defined]
+        assert seen.digests[stored.key] == hashlib.sha256(data).hexdigest() == stored.sha256
+
+
+class _Frozen(datetime):
+    """2026-01-31 20:00 UTC, on a machine whose clock is set to UTC+14 (naive now() is
+    already 1 February there)."""
+
+    @classmethod
+    def now(cls, tz: tzinfo | None = None) -> _Frozen:
+        instant = datetime(2026, 1, 31, 20, tzinfo=UTC)
+        local = instant.astimezone(timezone(timedelta(hours=14))).replace(tzinfo=None)
+        found = instant.astimezone(tz) if tz is not None else local
+        return cls.fromisoformat(found.isoformat())
+
+
+def test_the_arrivals_day_is_the_utc_day_whatever_the_machines_zone(
+    two_days: Storage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(compact_module, "datetime", _Frozen)
+    compact(two_days, max_parts=4)
+    snapshot, _ = load_snapshot(two_days)
+    assert snapshot is not None
+    # a day before the listing, in UTC: a crawl stored on the 30th (UTC) is still found
+    assert snapshot.arrivals_from == date(2026, 1, 30)

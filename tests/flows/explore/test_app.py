@@ -92,3 +92,36 @@ def test_the_stylesheet_may_be_kept_for_an_hour(tiny_server: ExplorerServer) -> 
         assert response.headers.get_all("Cache-Control") == ["max-age=3600"]  # not no-store too
     finally:
         con.close()
+
+
+def test_a_group_of_the_settings_chooses_its_sites(tiny_server: ExplorerServer) -> None:
+    host = f"127.0.0.1:{tiny_server.port}"
+    status, page = _get(tiny_server, "/?group=Hanya+niaga", host)
+    assert status == 200
+    assert '<strong id="matching">3</strong> stories match' in page  # not kabarbenua's one
+    assert "in niaga." in page
+
+
+def test_an_unknown_address_gets_an_error_page_of_the_archive(
+    tiny_server: ExplorerServer,
+) -> None:
+    status, page = _get(tiny_server, "/nowhere", f"localhost:{tiny_server.port}")
+    assert status == 404
+    assert "<title>404 · warta explorer" in page
+    assert "<h1>404 Not Found</h1>" in page
+    assert "<p>there is no such page in the explorer</p>" in page
+    assert '<span class="archive">tiny archive</span>' in page
+
+
+def test_the_server_thread_never_keeps_the_process_alive(tiny_archive: str) -> None:
+    server = ExplorerServer(Explorer(open_storage(tiny_archive), GROUPS, "tiny archive"))
+    try:
+        thread = server.serve_in_thread()
+        assert thread.is_alive()
+        assert thread.daemon  # a test or bench that forgets shutdown() still exits
+        assert thread.name == "warta-explore"  # how a thread dump names it
+    finally:
+        server.shutdown()
+        server.server_close()
+    thread.join(timeout=5)
+    assert not thread.is_alive()

@@ -44,3 +44,31 @@ def test_top_words_count_the_matching_stories_words(index: ArchiveIndex) -> None
     words = index.top_words(search, GROUPS, limit=5)
     assert words == [("banjir", 4), ("mahakam", 2), ("samarinda", 2), ("sungai", 2), ("meluap", 1)]
     assert all(isinstance(n, int) for _, n in words)
+
+
+def test_attention_gives_every_day_of_the_range_for_every_site(index: ArchiveIndex) -> None:
+    search = read_search("q=banjir", ["kabarbenua", "niaga"], GROUPS)
+    points = index.attention(search, GROUPS)
+    # kabarbenua published nothing on the 28th and 29th: zeros, not a gap in its line
+    assert [(p.period, p.site, p.matching, p.total) for p in points] == [
+        (date(2026, 11, 28), "kabarbenua", 0, 0),
+        (date(2026, 11, 28), "niaga", 1, 1),
+        (date(2026, 11, 29), "kabarbenua", 0, 0),
+        (date(2026, 11, 29), "niaga", 0, 1),
+        (date(2026, 11, 30), "kabarbenua", 0, 1),
+        (date(2026, 11, 30), "niaga", 1, 1),
+    ]
+
+
+def test_attention_per_week_of_a_group(index: ArchiveIndex) -> None:
+    search = read_search("q=banjir&group=Hanya+niaga&every=week", ["kabarbenua", "niaga"], GROUPS)
+    points = index.attention(search, GROUPS)  # the 28th is a Saturday, the 30th a Monday
+    assert [(p.period, p.site, p.matching, p.total) for p in points] == [
+        (date(2026, 11, 23), "niaga", 1, 2),
+        (date(2026, 11, 30), "niaga", 1, 1),
+    ]
+
+
+def test_attention_of_a_range_without_stories_is_empty(index: ArchiveIndex) -> None:
+    search = read_search("q=banjir&from=2026-12-05", ["kabarbenua", "niaga"], GROUPS)
+    assert index.attention(search, GROUPS) == []

@@ -1,11 +1,18 @@
-"""The story list's opening lines (no servers): whitespace folded, cut at a word."""
+"""The explorer's pages (no servers): a story's opening lines, the scope line, the error
+page, and the search page of the tiny archive (conftest)."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from flows.explore.search import Search
+import pytest
+
+from flows.explore import views
+from flows.explore.queries import ArchiveIndex
+from flows.explore.search import Search, read_search
 from flows.explore.views import error_page, opening, scope_text
+from flows.storage import open_storage
+from tests.flows.explore.conftest import GROUPS
 
 
 def test_opening_folds_lines_and_cuts_at_a_word() -> None:
@@ -43,3 +50,41 @@ def test_an_error_page_says_the_status_its_reason_and_the_message() -> None:
     assert "<h1>404 Not Found</h1>" in text
     assert "<p>No story was archived at that address.</p>" in text
     assert "arsip-kaltim" in text
+
+
+@pytest.fixture(scope="module")
+def index(tiny_archive: str) -> ArchiveIndex:
+    return ArchiveIndex(open_storage(tiny_archive))
+
+
+def _section(page: str, start: str) -> str:
+    return page[page.index(start) :].split("</section>", 1)[0]
+
+
+def test_the_search_page_shows_the_results_of_a_search_in_a_group(
+    index: ArchiveIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(views, "SAMPLES", 1)  # the tiny archive has fewer than 20 stories
+    monkeypatch.setattr(views, "WORD_SAMPLE", 1)  # and fewer than 2000
+    query = "q=banjir&group=Hanya+niaga&measure=share&every=week"
+    search = read_search(query, ["kabarbenua", "niaga"], GROUPS)
+    page = views.search_page(index, search, GROUPS, "tiny archive").decode()
+    summary = _section(page, '<section class="summary">')
+    assert '<strong id="matching">2</strong> stories match' in summary
+    assert "in niaga." in summary  # the scope: the group's one site
+    chart = _section(page, '<section class="attention">')
+    assert ">100 %</text>" in chart and ">50 %</text>" in chart  # the share, in per cent
+    assert "<title>niaga, week of 2026-11-23: 1 of 2 stories (50.0 %)</title>" in chart
+    assert "kabarbenua" not in chart
+    words = _section(page, '<section class="words">')  # from the newest story only
+    assert ">samarinda</a>" in words and "mahakam" not in words
+    samples = _section(page, '<section class="samples">')
+    assert "(newest first, 1 of 2)" in samples
+    assert "Banjir Samarinda" in samples and "Sungai Mahakam" not in samples
+
+
+def test_a_search_that_cannot_be_read_shows_why_and_no_results(index: ArchiveIndex) -> None:
+    search = read_search("q=banjir&from=kemarin", ["kabarbenua", "niaga"], GROUPS)
+    page = views.search_page(index, search, GROUPS, "tiny archive").decode()
+    assert "from: &#39;kemarin&#39; is not a day (YYYY-MM-DD)" in page
+    assert 'id="matching"' not in page and "Sample stories" not in page
