@@ -111,3 +111,49 @@ def test_a_body_that_is_only_the_headline_falls_back_to_a_reading_of_the_minimum
     # The fallback reading is cut like the site's: without the headline and the ad line.
     assert article is not None and article.text == text
     assert article.extractor != "site" and article.confidence == FALLBACK_CONFIDENCE
+
+
+def test_long_photo_captions_do_not_make_the_body_take_in_the_pages_other_lines() -> None:
+    # Without a site file. The captions are cut before the body is read, so their long
+    # paragraphs are no text the body's reading lost: it is not swapped for the whole page.
+    sentence = "Warga Samarinda menanam pohon di tepi Sungai Mahakam bersama pemerintah kota."
+    caption = (
+        "Foto warga yang sedang menanam bibit pohon di tepi sungai, disaksikan oleh wali kota "
+        "dan para pejabat daerah setempat hari ini."
+    )
+    figures = "".join(
+        f"<figure><img src='/f{i}.jpg'><figcaption><p>{caption}</p></figcaption></figure>"
+        for i in range(4)
+    )
+    paragraphs = [f"{sentence} Kalimat nomor {i} menambah cerita." for i in range(5)]
+    others = "".join(f"<p>Berita lain nomor {i} tentang kota lain hari ini.</p>" for i in range(30))
+    html = (
+        f"<html><body><div><div class='post'>{figures}"
+        + "".join(f"<p>{p}</p>" for p in paragraphs)
+        + f"</div><div class='kolom'>{others}</div></div></body></html>"
+    )
+    article = extract_article(html, "https://kabar.example/kota/tanam-pohon")
+    assert article is not None and article.text == "\n\n".join(paragraphs)
+
+
+def test_a_site_body_selector_naming_the_whole_page_does_not_scope_the_captions() -> None:
+    # The page's root holds every teaser too: the captions come from the story's text block.
+    site = SiteConfig(
+        name="kabar", base_url="https://kabar.example", selectors=Selectors(body="html")
+    )
+    teaser = (
+        "<aside><figure><img src='/t.jpg'><figcaption>Teaser foto lain di samping"
+        "</figcaption></figure></aside>"
+    )
+    story = (
+        "<figure><img src='/a.jpg'><figcaption>Warga mengungsi ke masjid</figcaption></figure>"
+        + BODY
+    )
+    html = (
+        f"<html><head><title>{TITLE}</title></head><body>{teaser}<div class='halaman'>"
+        f"<div class='isi-luar'><div class='kolom'><article>{story}</article></div></div>"
+        "</div></body></html>"
+    )
+    article = extract_article(html, URL, site)
+    assert article is not None
+    assert [c.text for c in article.captions] == ["Warga mengungsi ke masjid"]
