@@ -14,6 +14,7 @@ from crawler.extraction.body import (
     BOILERPLATE_CSS,
     block_paragraphs,
     bounded,
+    compiled,
     in_tree,
     refine,
     remove_selectors,
@@ -274,6 +275,7 @@ def test_complex_selectors_cut_together_and_an_invalid_one_is_skipped_with_a_war
         "<span class='kredit'>Foto: Budi</span></p></article><div class='x'>Sisa</div>"
         "<span class='kredit'>Lepas</span></body></html>"
     )
+    compiled.cache_clear()  # compiled selectors are cached: a warning is logged once a process
     with caplog.at_level(logging.WARNING):
         remove_selectors(tree, ["article > .iklan", "p[", "p span.kredit", ".x"])
     assert texts(tree) == ["Berita", "Lepas"]
@@ -282,6 +284,7 @@ def test_complex_selectors_cut_together_and_an_invalid_one_is_skipped_with_a_war
 
 def test_valid_selectors_log_no_warning(caplog: pytest.LogCaptureFixture) -> None:
     tree = tree_of("<html><body><p>Berita</p></body></html>")
+    compiled.cache_clear()  # compiled selectors are cached: a warning is logged once a process
     with caplog.at_level(logging.WARNING):
         remove_selectors(tree, BOILERPLATE_CSS)
     assert caplog.records == []
