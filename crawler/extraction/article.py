@@ -35,7 +35,7 @@ from crawler.extraction.dates import (
 )
 from crawler.extraction.fallback import confidence, fallback_readings
 from crawler.extraction.page_kind import ARTICLE, media_paragraphs, page_kind
-from crawler.extraction.text_region import text_block, text_scope
+from crawler.extraction.text_region import text_scope
 
 LOG = logging.getLogger(__name__)
 
@@ -243,8 +243,7 @@ def _extract(html: str | bytes | HtmlElement, url: str, site: SiteConfig | None)
     # Captions: the site's article, or else the text block widened to its lead photo (the
     # first <article> is often a teaser card on pages without a site file).
     site_scoped = bool(selectors and selectors.body) and scope.tag != "html"
-    block = None if site_scoped else text_block(tree)  # shared with the body's first reading
-    caption_scope = scope if site_scoped else text_scope(tree, block=block)
+    caption_scope = scope if site_scoped else text_scope(tree)
     credit_regex = rules.caption_credit if rules else None
     captions, to_cut = collect_captions(
         caption_scope, url, selectors.captions if selectors else None, credit_regex
@@ -259,7 +258,9 @@ def _extract(html: str | bytes | HtmlElement, url: str, site: SiteConfig | None)
     if selectors and selectors.body:
         paragraphs = bodymod.site_paragraphs(tree, selectors.body)
     if not paragraphs:
-        chosen = choose_body(tree, url, containers, block)
+        # Its text block is read from the cut tree: a cut caption's paragraphs are no text
+        # the reading could have lost.
+        chosen = choose_body(tree, url, containers)
         paragraphs, extractor = chosen.paragraphs, chosen.name
     body = bodymod.refine(paragraphs, rules, captions, title)
     medium = page_kind(meta, url, len(body.text.split()), captions)

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import logging
+
+import pytest
 from lxml.html import HtmlElement, fragment_fromstring
 
 from crawler.config.sites import TextRules
 from crawler.extraction.article import parse_html
 from crawler.extraction.article_record import Caption
 from crawler.extraction.body import (
+    BOILERPLATE_CSS,
     block_paragraphs,
     bounded,
+    compiled,
     in_tree,
     refine,
+    remove_selectors,
     scan_credits,
     site_paragraphs,
 )
@@ -241,3 +247,67 @@ def test_scan_credits_uses_the_sites_regex_without_a_credit_label() -> None:
     rules = TextRules(source_editor=r"^Ditulis oleh (?P<author>\w+)$")
     assert scan_credits(scope, rules).authors == ["Budi"]
     assert scan_credits(scope, None).authors == []
+
+
+# remove_selectors
+
+
+def texts(tree: HtmlElement) -> list[str]:
+    return [t.strip() for t in tree.xpath("//body//text()") if t.strip()]
+
+
+def test_tag_class_and_id_selectors_cut_only_what_they_name() -> None:
+    tree = tree_of(
+        "<html><body><aside>Samping</aside><div class='promo iklan'>Iklan</div>"
+        "<div id='menu'>Menu</div><div id='aside' class='menu'>Isi</div>"
+        "<p class='promosi'>Berita</p><menu>Akhir</menu></body></html>"
+    )
+    remove_selectors(tree, ["aside", " .iklan ", "#menu"])
+    # A tag selector names no id or class, an id selector no tag, a class selector one token.
+    assert texts(tree) == ["Isi", "Berita", "Akhir"]
+
+
+def test_complex_selectors_cut_together_and_an_invalid_one_is_skipped_with_a_warning(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    tree = tree_of(
+        "<html><body><article><span class='iklan'>Iklan</span><p>Berita "
+        "<span class='kredit'>Foto: Budi</span></p></article><div class='x'>Sisa</div>"
+        "<span class='kredit'>Lepas</span></body></html>"
+    )
+    compiled.cache_clear()  # compiled selectors are cached: a warning is logged once a process
+    with caplog.at_level(logging.WARNING):
+        remove_selectors(tree, ["article > .iklan", "p[", "p span.kredit", ".x"])
+    assert texts(tree) == ["Berita", "Lepas"]
+    assert [r.getMessage() for r in caplog.records if "p[" in r.getMessage()]
+
+
+def test_valid_selectors_log_no_warning(caplog: pytest.LogCaptureFixture) -> None:
+    tree = tree_of("<html><body><p>Berita</p></body></html>")
+    compiled.cache_clear()  # compiled selectors are cached: a warning is logged once a process
+    with caplog.at_level(logging.WARNING):
+        remove_selectors(tree, BOILERPLATE_CSS)
+    assert caplog.records == []
+
+
+def test_a_wrapper_around_paragraphs_stays_and_the_cuts_after_it_still_happen() -> None:
+    tree = tree_of(
+        "<html><body><form id='aspnet'><p>Berita utama.</p></form>"
+        "<form><input name='q'>Cari</form><button>Bagikan</button><aside>Samping</aside>"
+        "</body></html>"
+    )
+    remove_selectors(tree, [*BOILERPLATE_CSS, "aside"])
+    assert texts(tree) == ["Berita utama."]
+
+
+def test_body_containers_are_noted_unless_the_selectors_name_them() -> None:
+    tree = tree_of(
+        "<html><body><div itemprop='articleBody'><p>A</p></div>"
+        "<div class='entry-content'><p>B</p></div>"
+        "<div itemprop='articlebody'><p>C</p></div>"
+        "<form class='post-content'><p>D</p></form></body></html>"
+    )
+    found = remove_selectors(tree, BOILERPLATE_CSS)
+    assert [words(e) for e in found] == ["A", "B"]
+    # The form the boilerplate names is kept for its paragraph, but it is no body container.
+    assert "D" in words(tree)

@@ -9,10 +9,12 @@ import pytest
 from lxml.html import document_fromstring
 
 from crawler.extraction.metadata import (
+    dedupe,
     find_authors,
     find_tags,
     is_article_page,
     read_page_meta,
+    select_texts,
     strip_site_suffix,
 )
 
@@ -100,3 +102,31 @@ def test_the_site_suffix_is_cut_for_any_of_the_sites_names() -> None:
     names = ["Kaltim Post", "Niaga.Asia"]
     assert strip_site_suffix("Judul Berita - Niaga.Asia", names) == "Judul Berita"
     assert strip_site_suffix("Judul Berita - Kompas", names) == "Judul Berita - Kompas"
+
+
+def test_the_sites_byline_selector_adds_its_names_after_the_metas() -> None:
+    html = _page(head='<meta name="author" content="Aro">', body="<p class='by'>Budi</p>")
+    tree = document_fromstring(html)
+    assert find_authors(tree, read_page_meta(tree), ".by") == ["Aro", "Budi"]
+
+
+def test_author_links_are_read_only_when_no_source_names_anyone() -> None:
+    links = "".join(
+        f"<a rel='author' href='/p/{n}'>{n}</a>" for n in ("Aro", "Budi", "Cici", "Dedi")
+    )
+    assert _authors(_page(body=links)) == ["Aro", "Budi", "Cici"]  # three at most
+    with_meta = _page(head='<meta name="author" content="Eka">', body=links)
+    assert _authors(with_meta) == ["Eka"]
+
+
+def test_a_selector_matching_a_meta_gives_its_content_and_blanks_give_nothing() -> None:
+    tree = document_fromstring(
+        "<html><head><meta name='penulis' content=' Aro '><meta name='penulis'></head>"
+        "<body><span class='p'>Budi</span><span class='p'> </span><span class='p'></span>"
+        "</body></html>"
+    )
+    assert select_texts(tree, "meta[name=penulis], .p") == ["Aro", "Budi"]
+
+
+def test_dedupe_keeps_the_first_spelling_and_drops_blanks() -> None:
+    assert dedupe(["Aro", "", "ARO", "Budi", "aro"]) == ["Aro", "Budi"]
