@@ -65,6 +65,14 @@ def module_of(mutant: str) -> str:
     return f"{path}/__init__.py" if (ROOT / path).is_dir() else f"{path}.py"
 
 
+def mirror_prefix(mutant: str) -> str:
+    """Where the tests of a mutant's module start: ``crawler.extraction.captions.x_cut__mutmut_3``
+    -> ``tests/crawler/extraction/test_captions`` (``test_captions_sources.py`` too)."""
+    match = _MODULE.match(mutant)
+    *package, module = (match.group(1) if match else mutant).split(".")
+    return "/".join(["tests", *package, f"test_{module}"])
+
+
 def mirrored_tests(target: str) -> list[str]:
     """The tests that mirror a package or module (tests/ mirrors the packages)."""
     path = Path(target.rstrip("/"))
@@ -223,7 +231,16 @@ def run_package(
     """Run mutmut in one work folder (its output to ``log`` when given, else to ours); the
     statuses of the mutants under ``prefixes``."""
     names = [p + "*" for p in prefixes]
-    command = [str(MUTMUT), "run", "--max-children", str(jobs), *names]
+    # mutmut itself, each mutant's own module's tests first (bench/mutant_stages.py)
+    command = [
+        sys.executable,
+        "-m",
+        "bench.mutant_stages",
+        "run",
+        "--max-children",
+        str(jobs),
+        *names,
+    ]
     if log is None:
         code = subprocess.run(command, cwd=work, check=False).returncode
     else:

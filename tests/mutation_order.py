@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from pathlib import Path
 from typing import Protocol, TypeVar
 
+from bench.mutate import mirror_prefix
+
 STATS = Path("mutmut-stats.json")  # relative: mutmut runs the tests inside mutants/
-_MODULE = re.compile(r"(.+?)\.x(?:ǁ|_)")  # mutmut's names: <module>.x_<function>__mutmut_<n>
 _read: tuple[float, dict[str, float]] | None = None
 
 
@@ -50,14 +50,6 @@ def durations(stats: Path = STATS) -> dict[str, float]:
         found = json.loads(stats.read_bytes()).get("duration_by_test", {})
         _read = (changed, {str(k): float(v) for k, v in found.items()})
     return _read[1]
-
-
-def mirror_prefix(mutant: str) -> str:
-    """``crawler.extraction.captions.x_cut__mutmut_3`` -> ``tests/crawler/extraction/
-    test_captions`` (which also starts ``test_captions_sources.py``)."""
-    match = _MODULE.match(mutant)
-    module = (match.group(1) if match else mutant).split(".")
-    return "/".join(["tests", *module[:-1], f"test_{module[-1]}"])
 
 
 def likeliest_first(items: list[T], mutant: str, seconds: dict[str, float]) -> list[T]:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.mutate import mirror_prefix
 from tests import mutation_order
 
 
@@ -71,7 +72,7 @@ def test_a_test_without_a_duration_counts_as_free_and_ties_keep_pytests_order() 
     ],
 )
 def test_mirror_prefix_names_the_test_files_of_the_mutated_module(mutant: str, prefix: str) -> None:
-    assert mutation_order.mirror_prefix(mutant) == prefix
+    assert mirror_prefix(mutant) == prefix
 
 
 def test_only_a_mutants_own_process_reorders(monkeypatch: pytest.MonkeyPatch) -> None:
