@@ -8,6 +8,7 @@ from crawler.config.sites import SiteConfig, TextRules
 from crawler.extraction.non_body_lines import (
     MAX_CREDIT_VALUE,
     MAX_DROPPED_LINE,
+    clean,
     is_dropped_line,
     parse_credit_line,
     parse_tag_line,
@@ -208,3 +209,7 @@ def test_the_sites_credit_regex_ignores_empty_and_long_captures() -> None:
 def test_a_line_over_the_limit_is_no_dropped_line() -> None:
     assert is_dropped_line("Baca Juga: " + "x" * (MAX_DROPPED_LINE - 11))
     assert not is_dropped_line("Baca Juga: " + "x" * (MAX_DROPPED_LINE - 10))
+
+
+def test_clean_drops_soft_hyphens_and_zero_width_spaces_and_collapses_whitespace() -> None:
+    assert clean("  Peng\u00adumuman\u00a0 hasil\n\tpe\u200bmilu ") == "Pengumuman hasil pemilu"
