@@ -4,6 +4,7 @@ credits and the site's own date are looked for."""
 from __future__ import annotations
 
 import codecs
+import logging
 import signal
 from collections.abc import Iterator
 
@@ -16,6 +17,7 @@ from crawler.extraction.article import (
     _selected_date,
     decode_html,
     looks_binary,
+    parse_html,
     shrink,
 )
 from crawler.extraction.dates import zone
@@ -127,6 +129,68 @@ def one_second() -> Iterator[None]:
 
 def test_shrink_ends_on_a_closing_tag_cut_before_its_bracket(one_second: None) -> None:
     assert shrink("<script>" + "x" * 50 + "</script", limit=30) == ""
+
+
+def test_shrink_leaves_a_page_of_exactly_the_limit_untouched() -> None:
+    page = "<p>Hi</p><script>x</script>"
+    assert shrink(page, limit=len(page)) == page
+
+
+def test_shrink_drops_long_inline_data_whole() -> None:
+    page = '<img src="data:image/png;base64,' + "A" * 300 + '"><p>Hi</p><script>x</script>'
+    assert shrink(page, limit=100) == '<img src=""><p>Hi</p>'
+
+
+def test_shrink_reports_a_truncation_only_when_the_shed_page_is_still_too_long(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    fits = "<p>" + "a" * 20 + "</p>"
+    with caplog.at_level(logging.WARNING, logger="crawler.extraction.article"):
+        assert shrink(fits + "<script>x</script>", limit=len(fits)) == fits
+    assert not caplog.records
+    with caplog.at_level(logging.WARNING, logger="crawler.extraction.article"):
+        assert shrink(fits + "<p>b</p>", limit=len(fits)) == fits
+    assert "truncated" in caplog.text
+
+
+# --- parse_html ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("bom", "encoding"),
+    [
+        (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+    ],
+)
+def test_a_bom_marked_page_is_parsed_though_utf16_bytes_look_binary(
+    bom: bytes, encoding: str
+) -> None:
+    tree = parse_html(bom + "<p>Halo Samarinda</p>".encode(encoding))
+    assert tree is not None and tree.text_content() == "Halo Samarinda"
+
+
+def test_nul_characters_are_dropped() -> None:
+    tree = parse_html("<p>Ha\x00lo</p>")
+    assert tree is not None and tree.text_content() == "Halo"
+
+
+def test_a_lone_surrogate_is_replaced_not_a_reason_to_give_up() -> None:
+    tree = parse_html("<p>A\ud800B</p>")
+    assert tree is not None and tree.text_content() == "A?B"
+
+
+def test_comments_and_processing_instructions_are_not_in_the_tree() -> None:
+    tree = parse_html("<?xml version='1.0'?><p>A<!-- iklan --><?php echo 1 ?>B</p>")
+    assert tree is not None
+    assert tree.xpath("//comment() | //processing-instruction()") == []
+    assert [p.text for p in tree.iter("p")] == ["AB"]
+
+
+def test_element_ids_are_not_indexed_pages_repeat_them() -> None:
+    tree = parse_html('<p id="a">x</p><p id="a">y</p>')
+    assert tree is not None and tree.xpath("id('a')") == []
 
 
 # --- _caption_scope --------------------------------------------------------------------

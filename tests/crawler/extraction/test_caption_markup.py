@@ -40,6 +40,12 @@ def test_a_caption_box_is_one_only_beside_an_image(body: str, found: bool) -> No
     assert bool(_boxes(body)) is found
 
 
+@pytest.mark.parametrize(("length", "found"), [(2, False), (3, True), (600, True), (601, False)])
+def test_a_caption_box_holds_3_to_600_characters(length: int, found: bool) -> None:
+    box = f'<span class="keterangan">{"a" * length}</span>'
+    assert bool(_boxes(f'<div class="foto"><img src="/a.jpg">{box}</div>')) is found
+
+
 def test_a_box_holding_an_image_or_of_a_heading_tag_is_no_caption_box() -> None:
     # A heading named "caption-title" comes first: it is passed over, and so is a box that
     # holds an image of its own; the plain box beside them is still the image's caption.
