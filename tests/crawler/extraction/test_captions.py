@@ -191,3 +191,19 @@ def test_a_credit_element_is_a_photos_only_beside_an_image(body: str, cut: bool)
     _, to_cut = collect_captions(tree, PAGE)
     cut_figures(tree, to_cut)
     assert ("Budi/Niaga.Asia" not in tree.text_content()) is cut
+
+
+def test_a_repeated_caption_is_listed_once_and_the_captions_after_it_still_count() -> None:
+    figure = '<figure><img src="/{0}.jpg"><figcaption>{1} (Foto: Ani)</figcaption></figure>'
+    body = "".join(
+        figure.format(name, text)
+        for name, text in [("a", "Banjir di Samarinda"), ("b", "Banjir di Samarinda"),
+                           ("c", "Pasar Segiri ramai")]
+    )  # fmt: skip
+    tree = document_fromstring(f"<html><body><article>{body}</article></body></html>")
+    captions, to_cut = collect_captions(tree, PAGE)
+    assert [(c.text, c.credit) for c in captions] == [
+        ("Banjir di Samarinda", "Ani"),
+        ("Pasar Segiri ramai", "Ani"),
+    ]
+    assert len(to_cut) == 3
