@@ -16,7 +16,7 @@ from scrapy.utils.test import get_crawler
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler import keys
-from crawler.warc.capture import WarcCaptureMiddleware
+from crawler.warc.capture import Refetch, WarcCaptureMiddleware
 from crawler.warc.tape import WireTape
 
 T0 = datetime(2026, 11, 27, 1, 2, 3, 456789, tzinfo=UTC)
@@ -260,3 +260,33 @@ def test_only_a_whole_response_becomes_the_reference_copy(tmp_path: Path) -> Non
         capture.spider_closed("finished")
         assert policy.archived_urls == expected
         assert request.meta[keys.WARC_RECORD]["file"].endswith(".warc.gz")
+
+
+class RefetchPolicy(ArchivedPolicy):
+    """A revisit policy that finds its archived copy gone and asks for the page again."""
+
+    def __init__(self, retry: Request) -> None:
+        super().__init__()
+        self.retry = retry
+        self.judged: list[int] = []
+
+    def judge(self, request: Request, response: Response, captured: Any) -> Refetch:
+        self.judged.append(captured.status)
+        return Refetch(self.retry)
+
+
+def test_a_policy_asking_to_fetch_again_gets_its_retry_after_the_response_is_archived(
+    tmp_path: Path,
+) -> None:
+    capture = middleware(tmp_path)
+    retry = Request(URL, dont_filter=True)
+    policy = RefetchPolicy(retry)
+    capture.revisits = policy  # type: ignore[assignment]
+    request = Request(URL, meta={keys.WIRE: taped(HEAD + b"0123456789")})
+    response = Response(URL, status=200, body=b"0123456789", request=request)
+    assert asyncio.run(capture.process_response(request, response)) is retry
+    capture.spider_closed("finished")
+    assert policy.judged == [200]
+    # the answer is archived all the same, and the retry knows where
+    assert retry.meta[keys.NOT_MODIFIED_RECORD]["file"].endswith(".warc.gz")
+    assert policy.archived_urls == []

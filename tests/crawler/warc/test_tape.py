@@ -19,7 +19,7 @@ from twisted.internet.testing import StringTransport
 from twisted.web._newclient import Request as WireRequest
 from twisted.web.http_headers import Headers
 
-from crawler.warc.tape import MAX_HEAD_BYTES, WireTape, _Window, head_end
+from crawler.warc.tape import MAX_HEAD_BYTES, WireHeaders, WireTape, _Window, head_end
 from crawler.warc.wire import RecordingHTTP11ClientProtocol
 
 BODY = b"<html><body><p>Samarinda.</p></body></html>"
@@ -211,3 +211,11 @@ def test_the_request_sent_splits_at_its_blank_line() -> None:
     cut = WireTape()  # the connection dropped inside the header block: all of it is head
     cut.record_sent(b"GET /cari HTTP/1.1\r\nHost: x.ex")
     assert cut.request_parts() == (b"GET /cari HTTP/1.1\r\nHost: x.ex", b"")
+
+
+def test_an_empty_head_reads_as_no_status_no_headers_no_protocol() -> None:
+    # a request that was never sent leaves an empty head, which warcio cannot parse
+    headers = WireHeaders(b"")
+    assert (headers.statusline, headers.protocol, headers.headers) == ("", "", [])
+    assert not headers.get_statuscode()
+    assert headers.headers_buff == b""

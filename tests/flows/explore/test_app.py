@@ -48,7 +48,7 @@ def test_the_search_page_answers_to_the_loopback_names(
 def test_another_host_name_is_refused(tiny_server: ExplorerServer, host: str) -> None:
     status, page = _get(tiny_server, "/", host.format(port=tiny_server.port))
     assert status == 421
-    assert "the explorer answers on its address only" in page
+    assert "<p>the explorer answers on its address only</p>" in page
 
 
 def _answer(command: str, body: bytes, **kwargs: object) -> tuple[list[str], bytes]:
@@ -125,3 +125,45 @@ def test_the_server_thread_never_keeps_the_process_alive(tiny_archive: str) -> N
         server.server_close()
     thread.join(timeout=5)
     assert not thread.is_alive()
+
+
+def test_only_the_loopback_names_with_its_port_are_allowed(tiny_archive: str) -> None:
+    server = ExplorerServer(Explorer(open_storage(tiny_archive), GROUPS, "tiny archive"))
+    try:
+        port = server.port
+        for name in ("127.0.0.1", "localhost", "LOCALHOST", "[::1]"):
+            assert server.host_allowed(f"{name}:{port}")
+            assert not server.host_allowed(f"{name}:{port + 1}")
+        for host in (f"evil.test:{port}", "localhost", ""):
+            assert not server.host_allowed(host)
+    finally:
+        server.server_close()
+
+
+def test_a_story_of_the_archive_gets_its_page(tiny_server: ExplorerServer) -> None:
+    host = f"127.0.0.1:{tiny_server.port}"
+    status, page = _get(tiny_server, "/story?url=https%3A%2F%2Fniaga.test%2Fpasar%2F", host)
+    assert status == 200
+    assert "Harga pasar" in page
+    status, page = _get(tiny_server, "/story?url=https%3A%2F%2Fniaga.test%2Fnone%2F", host)
+    assert status == 404
+    assert "<p>no story with that address is in this archive</p>" in page
+
+
+def test_a_story_without_a_warc_record_has_none_to_download(tiny_server: ExplorerServer) -> None:
+    # the tiny archive indexes no captures: its stories have no record to hand out
+    host = f"127.0.0.1:{tiny_server.port}"
+    status, page = _get(tiny_server, "/record?url=https%3A%2F%2Fniaga.test%2Fpasar%2F", host)
+    assert status == 404
+    assert "<p>no archived record of that story</p>" in page
+
+
+def test_the_favicon_is_empty_and_other_static_names_are_not_found(
+    tiny_server: ExplorerServer,
+) -> None:
+    host = f"127.0.0.1:{tiny_server.port}"
+    assert _get(tiny_server, "/favicon.ico", host) == (204, "")
+    for path in ("/static/nothing.css", "/static/", "/static/../app.py"):
+        status, page = _get(tiny_server, path, host)
+        assert status == 404, path
+        assert "<p>there is no such page in the explorer</p>" in page

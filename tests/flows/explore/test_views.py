@@ -3,16 +3,20 @@ page, and the search page of the tiny archive (conftest)."""
 
 from __future__ import annotations
 
+import time
+from collections import Counter
 from datetime import date
+from html import escape
 
 import pytest
 
+from crawler import __version__
 from flows.explore import views
 from flows.explore.queries import ArchiveIndex
-from flows.explore.search import Search, read_search
+from flows.explore.search import INTERVALS, MEASURES, Search, read_search
 from flows.explore.views import error_page, opening, scope_text
 from flows.storage import open_storage
-from tests.flows.explore.conftest import GROUPS
+from tests.flows.explore.conftest import GROUPS, TINY_STORIES
 
 
 def test_opening_folds_lines_and_cuts_at_a_word() -> None:
@@ -88,3 +92,43 @@ def test_a_search_that_cannot_be_read_shows_why_and_no_results(index: ArchiveInd
     page = views.search_page(index, search, GROUPS, "tiny archive").decode()
     assert "from: &#39;kemarin&#39; is not a day (YYYY-MM-DD)" in page
     assert 'id="matching"' not in page and "Sample stories" not in page
+
+
+def test_the_search_form_offers_what_the_archive_holds_and_links_the_search(
+    index: ArchiveIndex,
+) -> None:
+    query = "q=banjir&group=Hanya+niaga&every=week"
+    search = read_search(query, ["kabarbenua", "niaga"], GROUPS)
+    before = time.monotonic()
+    page = views.search_page(index, search, GROUPS, "tiny archive").decode()
+    took = time.monotonic() - before
+    form = page[page.index('<form class="search"') : page.index("</form>")]
+    # every site with its number of stories, every configured group (the chosen one ticked)
+    for site, n in Counter(s[0] for s in TINY_STORIES).items():
+        assert f'value="{site}"> {site} <small>({n})</small>' in form
+    assert 'value="Kalimantan Timur"> Kalimantan Timur' in form
+    assert 'value="Hanya niaga" checked> Hanya niaga' in form
+    # sections and authors to pick from, dates bounded by the archive's first and last day
+    for section in {s[3] for s in TINY_STORIES}:
+        assert f'<option value="{section}">' in form.split('<datalist id="sections">')[1]
+    for author in {a for s in TINY_STORIES for a in s[4]}:
+        assert f'<option value="{author}">' in form.split('<datalist id="authors">')[1]
+    days = sorted(s[2] for s in TINY_STORIES)
+    assert form.count(f'min="{days[0]}" max="{days[-1]}"') == 2  # from and to
+    for every in INTERVALS:
+        assert f">{every}</option>" in form
+        assert f"per {every}<" in page  # the chart's switch
+    assert "<option selected>week</option>" in form
+    switch = page[page.index('<p class="switch">') :].split("</p>", 1)[0]
+    for measure in MEASURES:
+        assert f">{measure}</" in switch
+    # downloads and stories carry the search they came from
+    qs = escape(search.query_string())
+    assert "q=banjir" in qs and "group=Hanya+niaga" in qs
+    for download in ("stories.csv", "stories.parquet", "records.warc.gz", "attention.csv"):
+        assert f'<a href="/{download}?{qs}" download>' in page
+    assert f'/&{qs}">Banjir Samarinda</a>' in page.split('<section class="samples">')[1]
+    # the time the search took, and the version in the footer
+    shown = float(page.split('<span class="took">(')[1].split(" s)")[0])
+    assert 0 <= shown <= took + 0.01
+    assert f"<footer>warta {__version__} ·" in page
