@@ -186,3 +186,18 @@ def test_the_arrivals_day_is_the_utc_day_whatever_the_machines_zone(
     assert snapshot is not None
     # a day before the listing, in UTC: a crawl stored on the 30th (UTC) is still found
     assert snapshot.arrivals_from == date(2026, 1, 30)
+
+
+def test_equal_captures_of_crawls_come_in_crawl_id_order(tmp_path: Path, source: Tables) -> None:
+    """Crawl ids need not follow their days: ties between crawls go by id, whatever order
+    the crawls were found in."""
+    storage = open_storage(str(tmp_path / "archive"))
+    store_copy(storage, source, SITE, D1, "zz-first")
+    store_copy(storage, source, SITE, D2, "aa-second")
+    compact(storage, max_parts=4)
+    snapshot, _ = load_snapshot(storage)
+    assert snapshot is not None
+    [[part]] = [p.parts for p in snapshot.partitions]
+    assert list(part.crawls) == ["aa-second", "zz-first"]
+    rows = pq.read_table(Path(storage.root) / part.captures.key).to_pylist()  # type: ignore[attr-defined]
+    assert [r["crawl_id"] for r in rows[:2]] == ["aa-second", "zz-first"]
