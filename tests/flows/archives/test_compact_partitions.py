@@ -104,14 +104,19 @@ def test_a_crawl_with_a_broken_manifest_is_named_and_left_out(two_days: Storage)
     assert problem.startswith(f"{SITE} {C1} left uncompacted: manifest {key} is not valid")
 
 
+def compacted_files(storage: Storage) -> list[tuple[Any, Any]]:
+    """The one compacted part's two files of a compacted archive: (stored, parquet metadata)."""
+    snapshot, _ = load_snapshot(storage)
+    assert snapshot is not None
+    [[part]] = [p.parts for p in snapshot.partitions]
+    root = Path(storage.root)  # type: ignore[attr-defined]
+    return [(f, pq.ParquetFile(root / f.key).metadata) for f in (part.captures, part.articles)]
+
+
 def test_compacted_files_are_zstd_parquet(two_days: Storage) -> None:
     """zstd, as the per-crawl index files are: the compacted copy must not grow the archive."""
     compact(two_days, max_parts=4)
-    snapshot, _ = load_snapshot(two_days)
-    assert snapshot is not None
-    [[part]] = [p.parts for p in snapshot.partitions]
-    for stored in (part.captures, part.articles):
-        meta = pq.ParquetFile(Path(two_days.root) / stored.key).metadata  # type: ignore[attr-defined]
+    for stored, meta in compacted_files(two_days):
         codecs = {
             meta.row_group(g).column(c).compression
             for g in range(meta.num_row_groups)
@@ -127,11 +132,7 @@ def test_compacted_files_are_cut_in_row_groups(
     falls in (lowered here to 2 rows: the crawls are small)."""
     monkeypatch.setattr(compact_module, "ROW_GROUP", 2)
     compact(two_days, max_parts=4)
-    snapshot, _ = load_snapshot(two_days)
-    assert snapshot is not None
-    [[part]] = [p.parts for p in snapshot.partitions]
-    for stored in (part.captures, part.articles):
-        meta = pq.ParquetFile(Path(two_days.root) / stored.key).metadata  # type: ignore[attr-defined]
+    for stored, meta in compacted_files(two_days):
         sizes = [meta.row_group(g).num_rows for g in range(meta.num_row_groups)]
         assert sum(sizes) == stored.rows > 2
         assert max(sizes) == 2, (stored.key, sizes)
